@@ -1,0 +1,64 @@
+import { bodyLimit } from 'hono/body-limit';
+import { authRoutes } from './auth/auth.routes';
+import { requireAuth } from './auth/auth.middleware';
+import { crmRoutes } from './crm/crm.routes';
+import { API_DOCS_PAGE } from './platform/docs';
+import { AppError, problemResponse, toAppError } from './platform/errors';
+import { requestContext } from './platform/request-context';
+import { createRouter } from './platform/router';
+import { sandboxRoutes } from './sandbox/sandbox.routes';
+import { resolveHostMiddleware } from './tenancy/host.middleware';
+import { tenancyRoutes } from './tenancy/tenancy.routes';
+
+/** Request bodies above this are refused with 413 before they are read. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const app = createRouter();
+
+app.use('*', requestContext());
+app.use('*', resolveHostMiddleware());
+app.use(
+  '/api/*',
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KB.`);
+    },
+  }),
+);
+
+// Public: health, docs, auth, sandbox emulators.
+app.get('/api/health', (c) => c.json({ ok: true }));
+app.get('/api/docs', (c) => c.html(API_DOCS_PAGE));
+app.doc31('/api/openapi.json', {
+  openapi: '3.1.0',
+  info: {
+    title: 'Edge CRM API',
+    version: '1.0.0',
+    description: 'Contacts, tags, custom fields, notes, tasks, pipelines and opportunities, scoped to one account per token. Errors are RFC 9457 problem+json; lists are cursor-paginated; money is a decimal USD string.',
+  },
+  servers: [{ url: '/' }],
+});
+app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Access token from /api/auth/login, or an API key (crm_live_...)' });
+app.route('/api/auth', authRoutes);
+app.route('/sandbox', sandboxRoutes);
+
+// Everything else under /api needs a token or API key.
+app.use('/api/*', requireAuth());
+app.route('/api', tenancyRoutes);
+app.route('/api', crmRoutes);
+
+app.notFound((c) => {
+  if (c.req.path.startsWith('/api/')) {
+    return problemResponse(new AppError('not_found', `No route ${c.req.method} ${c.req.path}.`), c.req.path, c.var.requestId);
+  }
+  return c.env.ASSETS.fetch(c.req.raw);
+});
+
+app.onError((err, c) => {
+  const error = toAppError(err);
+  if (error.code === 'internal_error') {
+    c.var.log?.error('unhandled error', { path: c.req.path, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  }
+  return problemResponse(error, c.req.path, c.var.requestId);
+});

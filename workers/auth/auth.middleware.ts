@@ -1,0 +1,82 @@
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv, AuthContext, Role } from '../platform/context';
+import { AppError } from '../platform/errors';
+import { queryFirst } from '../platform/db';
+import { API_KEY_PREFIX, sha256Hex } from './secrets';
+import { verifyAccessToken } from './tokens';
+
+interface ApiKeyRow {
+  id: string;
+  account_id: string;
+  role: 'admin' | 'member';
+  last_used_at: number | null;
+}
+
+/** Refreshing last_used_at on every call would write on every read; once a minute is enough. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+async function authenticateApiKey(c: Context<AppEnv>, key: string): Promise<AuthContext> {
+  const row = await queryFirst<ApiKeyRow>(
+    c.env.DB,
+    'SELECT id, account_id, role, last_used_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
+    await sha256Hex(key),
+  );
+  if (!row) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.');
+  const now = Date.now();
+  if (!row.last_used_at || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {
+    c.executionCtx.waitUntil(c.env.DB.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').bind(now, row.id).run());
+  }
+  return { accountId: row.account_id, userId: null, role: row.role, actorUserId: null, via: 'api_key', sessionId: null };
+}
+
+/**
+ * Requires a bearer credential (access token or API key) and sets `c.var.auth`,
+ * the one place a request's tenant comes from.
+ */
+export function requireAuth() {
+  return createMiddleware<AppEnv>(async function requireAuth(c, next) {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      throw new AppError('unauthorized', 'Send an access token or API key as "Authorization: Bearer <token>".', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    const credential = match[1];
+    if (credential.startsWith(API_KEY_PREFIX)) {
+      c.set('auth', await authenticateApiKey(c, credential));
+    } else {
+      const claims = await verifyAccessToken(c.env.JWT_SECRET, credential);
+      c.set('auth', {
+        accountId: claims.acc,
+        userId: claims.sub,
+        role: claims.role,
+        actorUserId: claims.act?.sub ?? null,
+        via: 'session',
+        sessionId: claims.sid,
+      });
+    }
+    c.set('log', c.var.log.child({ account_id: c.var.auth.accountId }));
+    await next();
+  });
+}
+
+const ROLE_RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+
+export function hasRole(auth: AuthContext, minimum: Role): boolean {
+  return ROLE_RANK[auth.role] >= ROLE_RANK[minimum];
+}
+
+/** Refuses callers below `minimum` role in the current account. */
+export function assertRole(auth: AuthContext, minimum: Role, action: string): void {
+  if (!hasRole(auth, minimum)) {
+    throw new AppError('forbidden', `Only an account ${minimum} or above can ${action}.`);
+  }
+}
+
+/** Routes that act as a person (not an integration) refuse API keys. */
+export function assertUser(auth: AuthContext): string {
+  if (!auth.userId) throw new AppError('forbidden', 'This action needs a signed-in user, not an API key.');
+  return auth.userId;
+}

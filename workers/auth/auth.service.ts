@@ -1,0 +1,191 @@
+import type { Role } from '../platform/context';
+import { AppError } from '../platform/errors';
+import { createId } from '../platform/ids';
+import { isUniqueViolation, queryFirst, statement, transaction } from '../platform/db';
+import { getAccountOrThrow, resolveAccountAccess, type AccountRow } from '../tenancy/tenancy.service';
+import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './password';
+import { randomToken, sha256Hex } from './secrets';
+import { assertNotThrottled, clearFailures, recordFailure } from './throttle';
+import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, signAccessToken } from './tokens';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuthResult {
+  token: string;
+  refresh_token: string;
+  expires_in: number;
+  user: { id: string; email: string; name: string };
+  account: { id: string; name: string; kind: AccountRow['kind']; status: AccountRow['status'] };
+}
+
+interface SessionGrant {
+  user: Pick<UserRow, 'id' | 'email' | 'name'>;
+  account: AccountRow;
+  role: Role;
+  /** The agency account the user acts from, when entering a sub-account through its agency. */
+  actingFromAccountId: string | null;
+}
+
+/** Creates a refresh session and signs an access token bound to it. */
+async function openSession(env: Env, grant: SessionGrant): Promise<AuthResult> {
+  const refreshToken = randomToken();
+  const sessionId = createId('session');
+  const now = Date.now();
+  const actorUserId = grant.actingFromAccountId ? grant.user.id : null;
+  await env.DB.prepare(
+    `INSERT INTO sessions (id, account_id, user_id, actor_user_id, token_hash, expires_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(sessionId, grant.account.id, grant.user.id, actorUserId, await sha256Hex(refreshToken), now + REFRESH_TOKEN_TTL_SECONDS * 1000, now)
+    .run();
+  const token = await signAccessToken(env.JWT_SECRET, {
+    sub: grant.user.id,
+    acc: grant.account.id,
+    role: grant.role,
+    sid: sessionId,
+    ...(grant.actingFromAccountId ? { act: { sub: grant.user.id, acc: grant.actingFromAccountId } } : {}),
+  });
+  return {
+    token,
+    refresh_token: refreshToken,
+    expires_in: ACCESS_TOKEN_TTL_SECONDS,
+    user: { id: grant.user.id, email: grant.user.email, name: grant.user.name },
+    account: { id: grant.account.id, name: grant.account.name, kind: grant.account.kind, status: grant.account.status },
+  };
+}
+
+export interface SignupInput {
+  email: string;
+  password: string;
+  name: string;
+  account_name?: string;
+  agency?: boolean;
+}
+
+/** Creates an account (a business or an agency), its owner and a first session, in one transaction. */
+export async function signup(env: Env, input: SignupInput): Promise<AuthResult> {
+  const existing = await queryFirst<{ id: string }>(env.DB, 'SELECT id FROM users WHERE email = ?', input.email);
+  if (existing) {
+    throw new AppError('conflict', 'An account with this email already exists. Sign in instead.', {
+      errors: [{ field: 'email', message: 'This email is already registered.' }],
+    });
+  }
+  const now = Date.now();
+  const kind = input.agency ? 'agency' : 'business';
+  const account: AccountRow = {
+    id: createId('account'),
+    name: input.account_name ?? `${input.name}'s ${input.agency ? 'agency' : 'business'}`,
+    kind,
+    status: 'active',
+    agency_id: null,
+    timezone: 'UTC',
+    created_at: now,
+    updated_at: now,
+  };
+  const user = { id: createId('user'), email: input.email, name: input.name };
+  const passwordHash = await hashPassword(input.password);
+  const statements = [
+    statement(env.DB, 'INSERT INTO accounts (id, name, kind, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', account.id, account.name, kind, 'active', now, now),
+    statement(env.DB, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', user.id, user.email, user.name, passwordHash, now, now),
+    statement(env.DB, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), account.id, user.id, 'owner', now),
+  ];
+  if (kind === 'agency') {
+    statements.push(statement(env.DB, 'INSERT INTO agencies (id, account_id, name, created_at) VALUES (?, ?, ?, ?)', createId('agency'), account.id, account.name, now));
+  }
+  try {
+    await transaction(env.DB, statements);
+  } catch (err) {
+    if (isUniqueViolation(err, 'users.email')) {
+      throw new AppError('conflict', 'An account with this email already exists. Sign in instead.', {
+        errors: [{ field: 'email', message: 'This email is already registered.' }],
+      });
+    }
+    throw err;
+  }
+  return openSession(env, { user, account, role: 'owner', actingFromAccountId: null });
+}
+
+const INVALID_LOGIN = 'The email or password is incorrect.';
+
+export async function login(env: Env, input: { email: string; password: string; account_id?: string }, clientAddress?: string): Promise<AuthResult> {
+  await assertNotThrottled(env.DB, input.email, clientAddress);
+  const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE email = ?', input.email);
+  const ok = await verifyPassword(input.password, user?.password_hash ?? DECOY_PASSWORD_HASH);
+  if (!user || !ok) {
+    await recordFailure(env.DB, input.email, clientAddress);
+    throw new AppError('invalid_credentials', INVALID_LOGIN);
+  }
+  await clearFailures(env.DB, input.email);
+  const membership = await queryFirst<{ account_id: string; role: Role }>(
+    env.DB,
+    input.account_id
+      ? 'SELECT account_id, role FROM memberships WHERE user_id = ? AND account_id = ?'
+      : `SELECT m.account_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
+          WHERE m.user_id = ? ORDER BY CASE a.kind WHEN 'agency' THEN 0 WHEN 'business' THEN 1 ELSE 2 END, m.created_at LIMIT 1`,
+    ...(input.account_id ? [user.id, input.account_id] : [user.id]),
+  );
+  if (!membership) {
+    throw new AppError('invalid_credentials', input.account_id ? 'You are not a member of that account.' : 'This user belongs to no account.');
+  }
+  const account = await getAccountOrThrow(env.DB, membership.account_id);
+  return openSession(env, { user, account, role: membership.role, actingFromAccountId: null });
+}
+
+interface SessionRow {
+  id: string;
+  account_id: string;
+  user_id: string;
+  actor_user_id: string | null;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/**
+ * Rotates a refresh token: the old one is revoked and a new session opened,
+ * after re-checking that the user may still enter the account.
+ */
+export async function refresh(env: Env, refreshToken: string): Promise<AuthResult> {
+  const now = Date.now();
+  const session = await queryFirst<SessionRow>(env.DB, 'SELECT * FROM sessions WHERE token_hash = ?', await sha256Hex(refreshToken));
+  if (!session || session.revoked_at !== null || session.expires_at <= now) {
+    throw new AppError('unauthorized', 'The refresh token is not valid; sign in again.');
+  }
+  const revoked = await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').bind(now, session.id).run();
+  if (revoked.meta.changes !== 1) throw new AppError('unauthorized', 'The refresh token was already used; sign in again.');
+  const access = await resolveAccountAccess(env.DB, session.user_id, session.account_id);
+  if (!access) throw new AppError('unauthorized', 'You no longer have access to this account; sign in again.');
+  const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE id = ?', session.user_id);
+  if (!user) throw new AppError('unauthorized', 'The user no longer exists.');
+  const account = await getAccountOrThrow(env.DB, session.account_id);
+  return openSession(env, { user, account, role: access.role, actingFromAccountId: access.viaAgency?.agencyAccountId ?? null });
+}
+
+export async function logout(env: Env, refreshToken: string): Promise<void> {
+  await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL')
+    .bind(Date.now(), await sha256Hex(refreshToken))
+    .run();
+}
+
+/**
+ * RFC 8693-style token exchange: trades the caller's token for one scoped to
+ * another account they may enter. Entering a sub-account through its agency
+ * yields a token whose `act` claim names the agency user. An account the
+ * caller cannot enter answers 404, as if it did not exist.
+ */
+export async function exchangeToken(env: Env, userId: string, accountId: string): Promise<{ result: AuthResult; actingFromAccountId: string | null }> {
+  const access = await resolveAccountAccess(env.DB, userId, accountId);
+  if (!access) throw new AppError('not_found', `Account ${accountId} was not found.`);
+  const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE id = ?', userId);
+  if (!user) throw new AppError('unauthorized', 'The user no longer exists.');
+  const account = await getAccountOrThrow(env.DB, accountId);
+  const actingFromAccountId = access.viaAgency?.agencyAccountId ?? null;
+  const result = await openSession(env, { user, account, role: access.role, actingFromAccountId });
+  return { result, actingFromAccountId };
+}

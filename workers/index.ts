@@ -1,0 +1,12 @@
+import { app } from './app';
+import { handleDomainEvents } from './events/activity.consumer';
+import { republishStaleEvents } from './events/events.outbox';
+import type { DomainEvent } from './events/events.types';
+
+export default {
+  fetch: app.fetch,
+  queue: (batch, env) => handleDomainEvents(batch, env),
+  scheduled: async (_controller, env, ctx) => {
+    ctx.waitUntil(republishStaleEvents(env));
+  },
+} satisfies ExportedHandler<Env, DomainEvent>;

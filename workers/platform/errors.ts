@@ -1,0 +1,143 @@
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+
+/**
+ * Every error the API can answer, with its HTTP status. Capabilities add their
+ * own codes here beside their name so the `type` URIs stay stable.
+ */
+export const ERROR_CODES = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 422,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  duplicate_contact: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  provider_unavailable: 502,
+  internal_error: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. `email` or `custom_fields.cfd_123`. */
+  field: string;
+  message: string;
+  code?: string;
+}
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  request_id?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<ErrorCode, string> = {
+  bad_request: 'Bad request',
+  invalid_json: 'Malformed JSON',
+  validation_failed: 'Validation failed',
+  unauthorized: 'Authentication required',
+  invalid_credentials: 'Invalid credentials',
+  forbidden: 'Not allowed',
+  not_found: 'Not found',
+  conflict: 'Conflict',
+  duplicate_contact: 'Duplicate contact',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  rate_limited: 'Too many requests',
+  provider_unavailable: 'Provider unavailable',
+  internal_error: 'Internal error',
+};
+
+/**
+ * The one error type of the API; `onError` renders it as RFC 9457 problem+json.
+ *
+ * @example throw new AppError('not_found', 'Contact ctc_123 was not found.')
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: ContentfulStatusCode;
+  readonly errors?: FieldError[];
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    options: { errors?: FieldError[]; extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+    this.code = code;
+    this.status = ERROR_CODES[code];
+    this.errors = options.errors;
+    this.extensions = options.extensions ?? {};
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function problemType(code: ErrorCode): string {
+  return `https://docs.edge-crm.dev/problems/${code.replaceAll('_', '-')}`;
+}
+
+export function problemBody(error: AppError, instance?: string, requestId?: string): ProblemDetails {
+  return {
+    type: problemType(error.code),
+    title: TITLES[error.code],
+    status: error.status,
+    detail: error.message,
+    ...(instance ? { instance } : {}),
+    ...(requestId ? { request_id: requestId } : {}),
+    ...(error.errors ? { errors: error.errors } : {}),
+    ...error.extensions,
+  };
+}
+
+export function problemResponse(error: AppError, instance?: string, requestId?: string): Response {
+  return new Response(JSON.stringify(problemBody(error, instance, requestId)), {
+    status: error.status,
+    headers: { 'content-type': 'application/problem+json', ...error.headers },
+  });
+}
+
+/** Turns a zod failure into field errors with dotted paths. */
+export function fieldErrorsFromZod(error: ZodError): FieldError[] {
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return { field: issue.keys.join(', '), message: `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`, code: 'unknown_field' };
+    }
+    return { field: issue.path.map(String).join('.') || '(body)', message: issue.message, code: issue.code };
+  });
+}
+
+export function validationError(error: ZodError, target: string): AppError {
+  const errors = fieldErrorsFromZod(error);
+  const fields = errors.map((e) => e.field).join(', ');
+  return new AppError('validation_failed', `The ${target} has invalid fields: ${fields}.`, { errors });
+}
+
+/** Maps anything thrown inside a request to an AppError; unknown errors say nothing internal. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return validationError(err, 'request');
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /json/i.test(err.message)) {
+      return new AppError('invalid_json', 'The request body is not valid JSON.');
+    }
+    if (err.status === 413) return new AppError('payload_too_large', err.message || 'The request body is too large.');
+    if (err.status === 401) return new AppError('unauthorized', err.message || 'Authentication required.');
+    if (err.status === 404) return new AppError('not_found', 'No such resource.');
+    if (err.status < 500) return new AppError('bad_request', err.message || 'The request could not be processed.');
+  }
+  return new AppError('internal_error', 'Something went wrong on our side. The request id identifies it in our logs.');
+}

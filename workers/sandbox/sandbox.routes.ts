@@ -1,0 +1,11 @@
+import { Hono } from 'hono';
+import { openaiEmulator } from './openai/openai.emulator';
+
+/**
+ * Local emulators of outside services, one folder each, mounted under
+ * /sandbox/<provider>. They speak the real wire protocol so the real SDKs
+ * talk to them unchanged. Later emulators (Stripe, Twilio, ESPs, GoHighLevel,
+ * HubSpot, Cloudflare) register here the same way.
+ */
+export const sandboxRoutes = new Hono();
+sandboxRoutes.route('/openai', openaiEmulator);

@@ -1,0 +1,106 @@
+import type { Role } from '../platform/context';
+import type { ServiceDeps } from '../platform/deps';
+import { AppError } from '../platform/errors';
+import { createId } from '../platform/ids';
+import { queryAll, queryFirst, statement, toIso, transaction } from '../platform/db';
+import { hashPassword } from '../auth/password';
+
+export interface TeamMemberRow {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  created_at: number;
+}
+
+export function serializeTeamMember(row: TeamMemberRow) {
+  return { id: row.id, name: row.name, email: row.email, role: row.role, created_at: toIso(row.created_at) as string };
+}
+
+export async function listTeam(deps: ServiceDeps): Promise<TeamMemberRow[]> {
+  return queryAll<TeamMemberRow>(
+    deps.db,
+    `SELECT u.id, u.name, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
+      WHERE m.account_id = ? ORDER BY m.created_at, u.id`,
+    deps.auth.accountId,
+  );
+}
+
+export async function getTeamMemberOrThrow(deps: ServiceDeps, userId: string): Promise<TeamMemberRow> {
+  const row = await queryFirst<TeamMemberRow>(
+    deps.db,
+    `SELECT u.id, u.name, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
+      WHERE m.account_id = ? AND m.user_id = ?`,
+    deps.auth.accountId,
+    userId,
+  );
+  if (!row) throw new AppError('not_found', `User ${userId} is not in this account.`);
+  return row;
+}
+
+export interface AddTeamMemberInput {
+  email: string;
+  name: string;
+  role: Role;
+  password?: string;
+}
+
+/**
+ * Adds a user to the account. A person who already has a login elsewhere is
+ * added with their existing credentials; a new person needs a first password.
+ */
+export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput): Promise<TeamMemberRow> {
+  if (input.role === 'owner' && deps.auth.role !== 'owner') {
+    throw new AppError('forbidden', 'Only an owner can add another owner.');
+  }
+  const now = Date.now();
+  const existing = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM users WHERE email = ?', input.email);
+  const statements: D1PreparedStatement[] = [];
+  let userId = existing?.id;
+  if (userId) {
+    const already = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId);
+    if (already) {
+      throw new AppError('conflict', `${input.email} is already in this account.`, { errors: [{ field: 'email', message: 'Already a member.' }] });
+    }
+  } else {
+    if (!input.password) {
+      throw new AppError('validation_failed', 'A new user needs a first password.', { errors: [{ field: 'password', message: 'Required for a new user.' }] });
+    }
+    userId = createId('user');
+    statements.push(
+      statement(deps.db, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', userId, input.email, input.name, await hashPassword(input.password), now, now),
+    );
+  }
+  statements.push(statement(deps.db, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), deps.auth.accountId, userId, input.role, now));
+  await transaction(deps.db, statements);
+  return getTeamMemberOrThrow(deps, userId);
+}
+
+async function ownerCount(deps: ServiceDeps): Promise<number> {
+  const row = await queryFirst<{ n: number }>(deps.db, "SELECT COUNT(*) AS n FROM memberships WHERE account_id = ? AND role = 'owner'", deps.auth.accountId);
+  return row?.n ?? 0;
+}
+
+export async function changeRole(deps: ServiceDeps, userId: string, role: Role): Promise<TeamMemberRow> {
+  const member = await getTeamMemberOrThrow(deps, userId);
+  if ((role === 'owner' || member.role === 'owner') && deps.auth.role !== 'owner') {
+    throw new AppError('forbidden', 'Only an owner can grant or take away the owner role.');
+  }
+  if (member.role === 'owner' && role !== 'owner' && (await ownerCount(deps)) <= 1) {
+    throw new AppError('conflict', 'An account needs at least one owner. Make someone else owner first.');
+  }
+  await deps.db.prepare('UPDATE memberships SET role = ? WHERE account_id = ? AND user_id = ?').bind(role, deps.auth.accountId, userId).run();
+  return { ...member, role };
+}
+
+export async function removeTeamMember(deps: ServiceDeps, userId: string): Promise<void> {
+  const member = await getTeamMemberOrThrow(deps, userId);
+  if (member.role === 'owner') {
+    if (deps.auth.role !== 'owner') throw new AppError('forbidden', 'Only an owner can remove an owner.');
+    if ((await ownerCount(deps)) <= 1) throw new AppError('conflict', 'An account needs at least one owner. Make someone else owner first.');
+  }
+  await transaction(deps.db, [
+    statement(deps.db, 'DELETE FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId),
+    statement(deps.db, 'UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND user_id = ? AND revoked_at IS NULL', Date.now(), deps.auth.accountId, userId),
+  ]);
+}

@@ -1,0 +1,152 @@
+import { createRoute } from '@hono/zod-openapi';
+import { assertRole, assertUser } from '../auth/auth.middleware';
+import { MeSchema } from '../auth/auth.schemas';
+import { queryFirst } from '../platform/db';
+import { depsOf } from '../platform/deps';
+import { AppError } from '../platform/errors';
+import { createRouter, IdParamSchema, jsonBody, jsonResponse, mutationErrors, pageSchema, standardErrors } from '../platform/router';
+import { createApiKey, listApiKeys, revokeApiKey, serializeApiKey } from './api-keys.service';
+import { createSubAccount, listSubAccounts, serializeSubAccount } from './sub-accounts.service';
+import { addTeamMember, changeRole, listTeam, removeTeamMember, serializeTeamMember } from './team.service';
+import {
+  addTeamMemberBodySchema,
+  ApiKeySchema,
+  createApiKeyBodySchema,
+  CreatedApiKeySchema,
+  createSubAccountBodySchema,
+  SubAccountSchema,
+  TeamMemberSchema,
+  updateTeamMemberBodySchema,
+} from './tenancy.schemas';
+import { getAccountOrThrow, listAccessibleAccounts } from './tenancy.service';
+
+export const tenancyRoutes = createRouter();
+const security = [{ bearer: [] }];
+
+// GET /api/me – the caller, the current account, and the accounts they can switch into
+tenancyRoutes.openapi(
+  createRoute({ method: 'get', path: '/me', tags: ['Account'], summary: 'Current user and account', security, responses: { 200: jsonResponse(MeSchema, 'Who is calling'), ...standardErrors } }),
+  async (c) => {
+    const auth = c.var.auth;
+    const account = await getAccountOrThrow(c.env.DB, auth.accountId);
+    const findUser = (id: string) => queryFirst<{ id: string; email: string; name: string }>(c.env.DB, 'SELECT id, email, name FROM users WHERE id = ?', id);
+    const user = auth.userId ? await findUser(auth.userId) : null;
+    const actingUser = auth.actorUserId ? await findUser(auth.actorUserId) : null;
+    const accounts = auth.actorUserId || auth.userId ? await listAccessibleAccounts(c.env.DB, (auth.actorUserId ?? auth.userId) as string) : [];
+    return c.json(
+      {
+        user,
+        account: { id: account.id, name: account.name, kind: account.kind, status: account.status },
+        role: auth.role,
+        acting_user: actingUser,
+        accounts: accounts.map((a) => ({ id: a.id, name: a.name, kind: a.kind, status: a.status, role: a.role })),
+      },
+      200,
+    );
+  },
+);
+
+// GET /api/users – team members of this account
+tenancyRoutes.openapi(
+  createRoute({ method: 'get', path: '/users', tags: ['Team'], summary: 'List team members', security, responses: { 200: jsonResponse(pageSchema(TeamMemberSchema, 'TeamMemberPage'), 'Team'), ...standardErrors } }),
+  async (c) => c.json({ data: (await listTeam(depsOf(c))).map(serializeTeamMember), next_cursor: null }, 200),
+);
+
+// POST /api/users – add a person to this account with a role
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'post', path: '/users', tags: ['Team'], summary: 'Add a team member', security,
+    request: { body: jsonBody(addTeamMemberBodySchema) },
+    responses: { 201: jsonResponse(TeamMemberSchema, 'Added'), ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'manage the team');
+    return c.json(serializeTeamMember(await addTeamMember(depsOf(c), c.req.valid('json'))), 201);
+  },
+);
+
+// PATCH /api/users/:id – change a member's role
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'patch', path: '/users/{id}', tags: ['Team'], summary: 'Change a role', security,
+    request: { params: IdParamSchema, body: jsonBody(updateTeamMemberBodySchema) },
+    responses: { 200: jsonResponse(TeamMemberSchema, 'Updated'), ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'manage the team');
+    return c.json(serializeTeamMember(await changeRole(depsOf(c), c.req.valid('param').id, c.req.valid('json').role)), 200);
+  },
+);
+
+// DELETE /api/users/:id – remove a member from this account (their login stays for other accounts)
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'delete', path: '/users/{id}', tags: ['Team'], summary: 'Remove a team member', security,
+    request: { params: IdParamSchema },
+    responses: { 204: { description: 'Removed' }, ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'manage the team');
+    await removeTeamMember(depsOf(c), c.req.valid('param').id);
+    return c.body(null, 204);
+  },
+);
+
+// GET /api/api-keys – active API keys (never the secrets)
+tenancyRoutes.openapi(
+  createRoute({ method: 'get', path: '/api-keys', tags: ['API keys'], summary: 'List API keys', security, responses: { 200: jsonResponse(pageSchema(ApiKeySchema, 'ApiKeyPage'), 'Keys'), ...standardErrors } }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'manage API keys');
+    return c.json({ data: (await listApiKeys(depsOf(c))).map(serializeApiKey), next_cursor: null }, 200);
+  },
+);
+
+// POST /api/api-keys – create a key; the secret is in this reply only
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'post', path: '/api-keys', tags: ['API keys'], summary: 'Create an API key', security,
+    request: { body: jsonBody(createApiKeyBodySchema) },
+    responses: { 201: jsonResponse(CreatedApiKeySchema, 'Created'), ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'manage API keys');
+    assertUser(c.var.auth);
+    const { row, key } = await createApiKey(depsOf(c), c.req.valid('json'));
+    return c.json({ api_key: serializeApiKey(row), key }, 201);
+  },
+);
+
+// DELETE /api/api-keys/:id – revoke a key at once
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'delete', path: '/api-keys/{id}', tags: ['API keys'], summary: 'Revoke an API key', security,
+    request: { params: IdParamSchema },
+    responses: { 204: { description: 'Revoked' }, ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'manage API keys');
+    await revokeApiKey(depsOf(c), c.req.valid('param').id);
+    return c.body(null, 204);
+  },
+);
+
+// GET /api/agency/sub-accounts – the agency's client accounts
+tenancyRoutes.openapi(
+  createRoute({ method: 'get', path: '/agency/sub-accounts', tags: ['Agency'], summary: 'List sub-accounts', security, responses: { 200: jsonResponse(pageSchema(SubAccountSchema, 'SubAccountPage'), 'Sub-accounts'), ...standardErrors } }),
+  async (c) => c.json({ data: (await listSubAccounts(depsOf(c))).map(serializeSubAccount), next_cursor: null }, 200),
+);
+
+// POST /api/agency/sub-accounts – create a client account owned by the agency
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'post', path: '/agency/sub-accounts', tags: ['Agency'], summary: 'Create a sub-account', security,
+    request: { body: jsonBody(createSubAccountBodySchema) },
+    responses: { 201: jsonResponse(SubAccountSchema, 'Created'), ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'create sub-accounts');
+    if (c.var.auth.actorUserId) throw new AppError('forbidden', 'Return to the agency account to create sub-accounts.');
+    return c.json(serializeSubAccount(await createSubAccount(depsOf(c), c.req.valid('json').name)), 201);
+  },
+);
+

@@ -1,0 +1,39 @@
+import { z } from '@hono/zod-openapi';
+import { emailSchema, passwordSchema } from '../auth/auth.schemas';
+
+const roleSchema = z.enum(['owner', 'admin', 'member']);
+
+export const TeamMemberSchema = z
+  .object({ id: z.string(), name: z.string(), email: z.string(), role: roleSchema, created_at: z.string() })
+  .openapi('TeamMember');
+
+export const addTeamMemberBodySchema = z
+  .object({
+    email: emailSchema,
+    name: z.string().trim().min(1).max(120),
+    role: roleSchema.default('member'),
+    password: passwordSchema.optional().openapi({ description: 'First password, required when the person has no login yet' }),
+  })
+  .strict()
+  .openapi('AddTeamMemberBody');
+
+export const updateTeamMemberBodySchema = z.object({ role: roleSchema }).strict().openapi('UpdateTeamMemberBody');
+
+export const ApiKeySchema = z
+  .object({ id: z.string(), name: z.string(), prefix: z.string(), role: z.enum(['admin', 'member']), created_at: z.string(), last_used_at: z.string().nullable() })
+  .openapi('ApiKey');
+
+export const createApiKeyBodySchema = z
+  .object({ name: z.string().trim().min(1).max(80), role: z.enum(['admin', 'member']).default('admin') })
+  .strict()
+  .openapi('CreateApiKeyBody');
+
+export const CreatedApiKeySchema = z
+  .object({ api_key: ApiKeySchema, key: z.string().openapi({ description: 'The secret; shown only in this reply' }) })
+  .openapi('CreatedApiKey');
+
+export const SubAccountSchema = z
+  .object({ id: z.string(), name: z.string(), status: z.string(), created_at: z.string() })
+  .openapi('SubAccount');
+
+export const createSubAccountBodySchema = z.object({ name: z.string().trim().min(1).max(120) }).strict().openapi('CreateSubAccountBody');
