@@ -140,3 +140,5 @@ CREATE TABLE opportunities (
 CREATE INDEX opportunities_pipeline ON opportunities (account_id, pipeline_id, created_at, id);
 CREATE INDEX opportunities_stage ON opportunities (account_id, stage_id);
 CREATE INDEX opportunities_contact ON opportunities (account_id, contact_id);
+-- Sorting by email pages through this expression index (emails are optional).
+CREATE INDEX contacts_email_sort ON contacts (account_id, IFNULL(email, ''), id);

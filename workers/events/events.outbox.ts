@@ -72,3 +72,16 @@ export async function republishStaleEvents(env: Env, now = Date.now()): Promise<
   await publishEvents(env, events);
   return events.length;
 }
+
+/**
+ * Commits a change and its events in one D1 transaction, then publishes the
+ * events after the reply. This is how every capability emits events.
+ */
+export async function commitWithEvents(
+  deps: { db: D1Database; env: Env; waitUntil: (p: Promise<unknown>) => void },
+  statements: D1PreparedStatement[],
+  events: DomainEvent[],
+): Promise<void> {
+  await deps.db.batch([...statements, ...events.map((e) => outboxStatement(deps.db, e))]);
+  if (events.length > 0) deps.waitUntil(publishEvents(deps.env, events));
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_FAILURES_PER_EMAIL } from '../../workers/auth/throttle';
+import { call, createTenant, uniqueEmail } from '../factories';
+
+describe('signup and login', () => {
+  it('signs up an owner, logs in, and never returns the password or its hash', async () => {
+    const email = uniqueEmail();
+    const signup = await call('POST', '/api/auth/signup', { body: { email: email.toUpperCase(), password: 'a-long-password', name: 'Ada' } });
+    expect(signup.status).toBe(201);
+    expect(signup.body.user.email).toBe(email);
+    expect(signup.body.account).toMatchObject({ kind: 'business', status: 'active' });
+    expect(JSON.stringify(signup.body)).not.toMatch(/a-long-password|pbkdf2/);
+
+    const login = await call('POST', '/api/auth/login', { body: { email, password: 'a-long-password' } });
+    expect(login.status).toBe(200);
+    const me = await call('GET', '/api/me', { token: login.body.token });
+    expect(me.body).toMatchObject({ user: { email }, role: 'owner', acting_user: null });
+    expect(JSON.stringify(me.body)).not.toMatch(/password|hash/i);
+  });
+
+  it('refuses a second signup with the same email in any case', async () => {
+    const email = uniqueEmail();
+    await call('POST', '/api/auth/signup', { body: { email, password: 'a-long-password', name: 'Ada' } });
+    const again = await call('POST', '/api/auth/signup', { body: { email: email.toUpperCase(), password: 'another-password', name: 'Eve' } });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+    expect(again.body.errors[0].field).toBe('email');
+  });
+
+  it('answers a weak password and a bad email with field errors', async () => {
+    const res = await call('POST', '/api/auth/signup', { body: { email: 'not-an-email', password: 'short', name: 'Ada' } });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password']);
+  });
+
+  it('says the same thing for an unknown email and a wrong password', async () => {
+    const tenant = await createTenant();
+    const wrong = await call('POST', '/api/auth/login', { body: { email: tenant.email, password: 'wrong-password' } });
+    const unknown = await call('POST', '/api/auth/login', { body: { email: uniqueEmail('nobody'), password: 'wrong-password' } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.detail).toBe(unknown.body.detail);
+  });
+
+  it('locks an email out after repeated failures, even for the right password', async () => {
+    const tenant = await createTenant();
+    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+      expect((await call('POST', '/api/auth/login', { body: { email: tenant.email, password: `guess-${i}-xxxxx` } })).status).toBe(401);
+    }
+    const locked = await call('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('tokens', () => {
+  it('rejects missing, malformed and forged tokens with 401 problems', async () => {
+    expect((await call('GET', '/api/contacts')).status).toBe(401);
+    expect((await call('GET', '/api/contacts', { token: 'not-a-jwt' })).status).toBe(401);
+    const tenant = await createTenant();
+    const [header, payload] = tenant.token.split('.');
+    const forged = await call('GET', '/api/contacts', { token: `${header}.${payload}.AAAA` });
+    expect(forged.status).toBe(401);
+    expect(forged.body.type).toMatch(/unauthorized/);
+  });
+
+  it('rotates refresh tokens: a used refresh token cannot be used again', async () => {
+    const tenant = await createTenant();
+    const first = await call('POST', '/api/auth/refresh', { body: { refresh_token: tenant.refreshToken } });
+    expect(first.status).toBe(200);
+    expect((await call('GET', '/api/me', { token: first.body.token })).status).toBe(200);
+    const replay = await call('POST', '/api/auth/refresh', { body: { refresh_token: tenant.refreshToken } });
+    expect(replay.status).toBe(401);
+  });
+
+  it('logout revokes the refresh token', async () => {
+    const tenant = await createTenant();
+    expect((await call('POST', '/api/auth/logout', { body: { refresh_token: tenant.refreshToken } })).status).toBe(204);
+    expect((await call('POST', '/api/auth/refresh', { body: { refresh_token: tenant.refreshToken } })).status).toBe(401);
+  });
+});
+
+describe('API keys', () => {
+  it('shows a key once, authenticates with it, and stops working when revoked', async () => {
+    const tenant = await createTenant();
+    const created = await tenant.api('POST', '/api/api-keys', { name: 'Zapier' });
+    expect(created.status).toBe(201);
+    const key: string = created.body.key;
+    expect(key).toMatch(/^crm_live_/);
+
+    const list = await tenant.api('GET', '/api/api-keys');
+    expect(JSON.stringify(list.body)).not.toContain(key);
+    expect(list.body.data[0]).toMatchObject({ name: 'Zapier', prefix: key.slice(0, 15) });
+
+    const withKey = await call('POST', '/api/contacts', { token: key, body: { first_name: 'Via', last_name: 'Key' } });
+    expect(withKey.status).toBe(201);
+
+    expect((await tenant.api('DELETE', `/api/api-keys/${created.body.api_key.id}`)).status).toBe(204);
+    expect((await call('GET', '/api/contacts', { token: key })).status).toBe(401);
+  });
+});

@@ -1,0 +1,134 @@
+import type { ServiceDeps } from '../../platform/deps';
+import { AppError, type FieldError } from '../../platform/errors';
+import type { SqlValue } from '../../platform/db';
+import { decodeCursor, toPage, type Page } from '../../platform/pagination';
+import { customFieldsByKey } from '../custom-fields/custom-fields.service';
+import { filterKey } from '../custom-fields/custom-field-values';
+import { loadContactDetails, serializeContact, type ContactRow, type ContactView } from './contacts.service';
+import { phoneSearchPrefixes } from './phone';
+import type { CONTACT_SORTS } from './contacts.schemas';
+
+export interface ListContactsInput {
+  q?: string;
+  tag?: string;
+  sort: (typeof CONTACT_SORTS)[number];
+  order: 'asc' | 'desc';
+  cursor?: string;
+  limit: number;
+  /** `cf.<key>` query parameters: custom field key -> value. */
+  customFieldFilters: Record<string, string>;
+}
+
+/** Sort key expressions; each matches an index that leads with account_id and ends with id. */
+const SORT_EXPRESSIONS: Record<ListContactsInput['sort'], string> = {
+  created_at: 'c.created_at',
+  updated_at: 'c.updated_at',
+  name: 'c.name_key',
+  email: "IFNULL(c.email, '')",
+};
+
+function sortValue(row: ContactRow, sort: ListContactsInput['sort']): string | number {
+  if (sort === 'email') return row.email ?? '';
+  if (sort === 'name') return row.name_key;
+  return row[sort];
+}
+
+/** The smallest string greater than every string starting with `prefix`. */
+export function prefixUpperBound(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}
+
+/**
+ * What the search box matches: an email prefix when it holds "@" or looks
+ * like an address, a phone prefix when it is mostly digits, otherwise a
+ * prefix of the full name or of the last name. All are index range scans.
+ */
+function searchCondition(q: string): { sql: string; binds: SqlValue[] } | null {
+  const query = q.trim().toLowerCase();
+  if (!query) return null;
+  const range = (column: string, prefix: string) => ({ sql: `(${column} >= ? AND ${column} < ?)`, binds: [prefix, prefixUpperBound(prefix)] });
+  const digits = query.replace(/[^\d]/g, '');
+  if (/^[+\d\s().-]+$/.test(query) && digits.length >= 3) {
+    const parts = phoneSearchPrefixes(query).map((p) => range('c.phone', p));
+    return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, binds: parts.flatMap((p) => p.binds) };
+  }
+  if (query.includes('@') || /^[^\s]+\.[a-z]{2,}$/.test(query)) return range('c.email', query);
+  const parts = [range('c.name_key', query), range('c.last_name_key', query), range('c.email', query)];
+  return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, binds: parts.flatMap((p) => p.binds) };
+}
+
+/**
+ * Lists contacts with search, tag and custom field filters and keyset
+ * pagination. Never uses OFFSET: the cursor carries the last row's sort key.
+ */
+export async function listContacts(deps: ServiceDeps, input: ListContactsInput): Promise<Page<ContactView>> {
+  const accountId = deps.auth.accountId;
+  const cursor = input.cursor ? decodeCursor(input.cursor) : null;
+  const dir = input.order === 'asc' ? '>' : '<';
+  const orderDir = input.order === 'asc' ? 'ASC' : 'DESC';
+  const where: string[] = [];
+  const binds: SqlValue[] = [];
+  // A tag filter sorted by creation pages through the contact_tags index directly.
+  const viaTagIndex = Boolean(input.tag) && input.sort === 'created_at';
+  let from = 'contacts c';
+  let sortExpr = SORT_EXPRESSIONS[input.sort];
+  let idExpr = 'c.id';
+
+  if (viaTagIndex) {
+    from = 'contact_tags ct JOIN contacts c ON c.id = ct.contact_id';
+    where.push('ct.account_id = ?', 'ct.tag_id = ?');
+    binds.push(accountId, input.tag as string);
+    sortExpr = 'ct.contact_created_at';
+    idExpr = 'ct.contact_id';
+  } else {
+    where.push('c.account_id = ?');
+    binds.push(accountId);
+    if (input.tag) {
+      where.push('EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag_id = ?)');
+      binds.push(input.tag);
+    }
+  }
+
+  const search = input.q ? searchCondition(input.q) : null;
+  if (search) {
+    where.push(search.sql);
+    binds.push(...search.binds);
+  }
+
+  const filterEntries = Object.entries(input.customFieldFilters);
+  if (filterEntries.length > 0) {
+    const definitions = await customFieldsByKey(deps.db, accountId);
+    const errors: FieldError[] = [];
+    for (const [key, value] of filterEntries) {
+      const field = definitions.get(key);
+      const keyValue = field ? filterKey(field, value) : null;
+      if (!field) errors.push({ field: `cf.${key}`, message: 'No custom field has this key.' });
+      else if (keyValue === null) errors.push({ field: `cf.${key}`, message: `Not a valid ${field.type} value.` });
+      else if (field.type === 'multi_option') {
+        where.push('EXISTS (SELECT 1 FROM custom_field_values v, json_each(v.value) j WHERE v.contact_id = c.id AND v.field_id = ? AND j.value = ?)');
+        binds.push(field.id, keyValue);
+      } else {
+        where.push('EXISTS (SELECT 1 FROM custom_field_values v WHERE v.contact_id = c.id AND v.field_id = ? AND v.value_key = ?)');
+        binds.push(field.id, keyValue);
+      }
+    }
+    if (errors.length > 0) throw new AppError('validation_failed', 'Some custom field filters are invalid.', { errors });
+  }
+
+  if (cursor) {
+    where.push(`(${sortExpr}, ${idExpr}) ${dir} (?, ?)`);
+    binds.push(cursor.v, cursor.id);
+  }
+
+  const sql = `SELECT c.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${sortExpr} ${orderDir}, ${idExpr} ${orderDir} LIMIT ?`;
+  const { results: rows } = await deps.db.prepare(sql).bind(...binds, input.limit + 1).all<ContactRow>();
+  const pageRows = rows.slice(0, input.limit);
+  const details = await loadContactDetails(deps.db, accountId, pageRows.map((r) => r.id));
+  return toPage(
+    rows,
+    input.limit,
+    (row) => ({ v: sortValue(row, input.sort), id: row.id }),
+    (row) => serializeContact(row, details.get(row.id)),
+  );
+}
