@@ -1,0 +1,126 @@
+// One typed function per API operation the web app uses, grouped by resource.
+import { api, listAll, toPage } from './client';
+import type {
+  Activity,
+  ApiKey,
+  AuthResponse,
+  Contact,
+  ContactInput,
+  CustomField,
+  CustomFieldType,
+  Me,
+  Note,
+  Opportunity,
+  OpportunityStatus,
+  Page,
+  Pipeline,
+  Role,
+  Tag,
+  Task,
+  TeamMember,
+} from './types';
+
+export const auth = {
+  signup: (body: { email: string; password: string; name: string; account_name?: string; agency?: boolean }) =>
+    api<AuthResponse>('/auth/signup', { body, anonymous: true }),
+  login: (body: { email: string; password: string }) => api<AuthResponse>('/auth/login', { body, anonymous: true }),
+  logout: (refresh_token: string) => api<void>('/auth/logout', { body: { refresh_token }, anonymous: true }),
+  tokenExchange: (account_id: string) => api<AuthResponse>('/auth/token-exchange', { body: { account_id } }),
+  me: () => api<Me>('/me'),
+};
+
+export type ContactSort = 'created_at' | 'updated_at' | 'name' | 'email';
+
+export interface ContactQuery {
+  q?: string;
+  tag?: string;
+  sort?: ContactSort;
+  order?: 'asc' | 'desc';
+  cursor?: string | null;
+  limit?: number;
+}
+
+export const contacts = {
+  list: (query: ContactQuery, signal?: AbortSignal) =>
+    api<Page<Contact> | Contact[]>('/contacts', { query: { ...query }, signal }).then(toPage),
+  get: (id: string) => api<Contact>(`/contacts/${id}`),
+  create: (body: ContactInput) => api<Contact>('/contacts', { body }),
+  update: (id: string, body: ContactInput) => api<Contact>(`/contacts/${id}`, { method: 'PATCH', body }),
+  remove: (id: string) => api<void>(`/contacts/${id}`, { method: 'DELETE' }),
+  addTags: (id: string, tags: string[]) => api<Contact>(`/contacts/${id}/tags`, { body: { tags } }),
+  removeTag: (id: string, tagId: string) => api<Contact>(`/contacts/${id}/tags/${tagId}`, { method: 'DELETE' }),
+  activities: (id: string) => listAll<Activity>(`/contacts/${id}/activities`, {}, 1),
+  aiSummary: (id: string) =>
+    api<{ summary: string; provider: string; model: string }>(`/contacts/${id}/ai-summary`, { method: 'POST' }),
+};
+
+export const notes = {
+  list: (contactId: string) => listAll<Note>(`/contacts/${contactId}/notes`, {}, 5),
+  create: (contactId: string, body: string) => api<Note>(`/contacts/${contactId}/notes`, { body: { body } }),
+  remove: (id: string) => api<void>(`/notes/${id}`, { method: 'DELETE' }),
+};
+
+export const tasks = {
+  list: (query: { contact_id?: string; completed?: boolean }) => listAll<Task>('/tasks', query, 5),
+  create: (body: { title: string; body?: string; due_at?: string; assignee_user_id?: string; contact_id?: string }) =>
+    api<Task>('/tasks', { body }),
+  update: (id: string, body: Partial<Pick<Task, 'title' | 'body' | 'due_at' | 'completed' | 'assignee_user_id'>>) =>
+    api<Task>(`/tasks/${id}`, { method: 'PATCH', body }),
+  remove: (id: string) => api<void>(`/tasks/${id}`, { method: 'DELETE' }),
+};
+
+export const tags = {
+  list: () => listAll<Tag>('/tags'),
+  create: (body: { name: string; color?: string }) => api<Tag>('/tags', { body }),
+  update: (id: string, body: { name?: string; color?: string }) => api<Tag>(`/tags/${id}`, { method: 'PATCH', body }),
+  remove: (id: string) => api<void>(`/tags/${id}`, { method: 'DELETE' }),
+};
+
+export const customFields = {
+  list: () => listAll<CustomField>('/custom-fields'),
+  create: (body: { name: string; key?: string; type: CustomFieldType; options?: string[] }) =>
+    api<CustomField>('/custom-fields', { body }),
+  update: (id: string, body: { name?: string; options?: string[] }) =>
+    api<CustomField>(`/custom-fields/${id}`, { method: 'PATCH', body }),
+  remove: (id: string) => api<void>(`/custom-fields/${id}`, { method: 'DELETE' }),
+};
+
+export const pipelines = {
+  list: () => listAll<Pipeline>('/pipelines'),
+  create: (body: { name: string; stages: string[] }) => api<Pipeline>('/pipelines', { body }),
+  update: (id: string, body: { name?: string; stages?: { id?: string; name: string }[] }) =>
+    api<Pipeline>(`/pipelines/${id}`, { method: 'PATCH', body }),
+  remove: (id: string) => api<void>(`/pipelines/${id}`, { method: 'DELETE' }),
+};
+
+export const opportunities = {
+  list: (query: { pipeline_id?: string; stage_id?: string; status?: OpportunityStatus; contact_id?: string }) =>
+    listAll<Opportunity>('/opportunities', { ...query, limit: 200 }, 10),
+  create: (body: {
+    name: string;
+    pipeline_id: string;
+    stage_id?: string;
+    contact_id?: string;
+    value?: string;
+    status?: OpportunityStatus;
+  }) => api<Opportunity>('/opportunities', { body }),
+  update: (
+    id: string,
+    body: Partial<{ stage_id: string; status: OpportunityStatus; value: string; name: string; contact_id: string | null }>,
+  ) => api<Opportunity>(`/opportunities/${id}`, { method: 'PATCH', body }),
+  remove: (id: string) => api<void>(`/opportunities/${id}`, { method: 'DELETE' }),
+};
+
+export const users = {
+  list: () => listAll<TeamMember>('/users'),
+  invite: (body: { email: string; name: string; role: Role; password: string }) =>
+    api<TeamMember>('/users', { body }),
+  setRole: (id: string, role: Role) => api<TeamMember>(`/users/${id}`, { method: 'PATCH', body: { role } }),
+  remove: (id: string) => api<void>(`/users/${id}`, { method: 'DELETE' }),
+};
+
+export const apiKeys = {
+  list: () => listAll<ApiKey>('/api-keys'),
+  create: (name: string) => api<{ api_key: ApiKey; key: string }>('/api-keys', { body: { name } }),
+  revoke: (id: string) => api<void>(`/api-keys/${id}`, { method: 'DELETE' }),
+};

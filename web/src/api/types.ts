@@ -1,0 +1,188 @@
+// Shapes of the JSON the API returns. Kept in one place so every screen reads
+// the same contract; see the OpenAPI document at /api/openapi.json.
+
+export type Role = 'owner' | 'admin' | 'member';
+export type AccountKind = 'agency' | 'sub_account' | 'business' | string;
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  kind: AccountKind;
+  status: string;
+}
+
+export interface AuthResponse {
+  token: string;
+  refresh_token: string;
+  expires_in: number;
+  user: User;
+  account: Account;
+}
+
+export interface Me {
+  user: User;
+  account: Account;
+  role: Role;
+  acting_user: { id: string; name: string; email: string } | null;
+  accounts: { id: string; name: string; kind: AccountKind; role: Role }[];
+  /** The agency's white-label colours, when the API provides them. */
+  branding?: { primary_color?: string | null; secondary_color?: string | null } | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface Tag {
+  id: string;
+  name: string;
+  color: string;
+  contact_count?: number;
+}
+
+export interface Address {
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
+}
+
+export type CustomFieldValue = string | number | boolean | string[] | null;
+
+export interface Contact {
+  id: string;
+  first_name: string | null;
+  last_name: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+  address: Address | null;
+  source: string | null;
+  assigned_user_id: string | null;
+  dnd: { sms: boolean; email: boolean; calls: boolean };
+  tags: Tag[];
+  custom_fields: Record<string, CustomFieldValue>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactInput {
+  first_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  company?: string | null;
+  address?: Partial<Address>;
+  source?: string | null;
+  dnd?: Partial<Contact['dnd']>;
+  tags?: string[];
+  custom_fields?: Record<string, CustomFieldValue>;
+}
+
+export interface Note {
+  id: string;
+  contact_id: string;
+  body: string;
+  author_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Task {
+  id: string;
+  contact_id: string | null;
+  title: string;
+  body: string | null;
+  due_at: string | null;
+  assignee_user_id: string | null;
+  completed: boolean;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Activity {
+  id: string;
+  type: string;
+  summary: string;
+  occurred_at: string;
+  actor_user_id: string | null;
+}
+
+export const CUSTOM_FIELD_TYPES = [
+  'text',
+  'number',
+  'date',
+  'single_option',
+  'multi_option',
+  'checkbox',
+  'phone',
+  'email',
+  'monetary',
+] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+export interface CustomField {
+  id: string;
+  key: string;
+  name: string;
+  type: CustomFieldType;
+  options: string[];
+  position: number;
+}
+
+export interface Stage {
+  id: string;
+  name: string;
+  position: number;
+}
+
+export interface Pipeline {
+  id: string;
+  name: string;
+  stages: Stage[];
+  created_at: string;
+}
+
+export type OpportunityStatus = 'open' | 'won' | 'lost' | 'abandoned';
+
+export interface Opportunity {
+  id: string;
+  name: string;
+  pipeline_id: string;
+  stage_id: string;
+  contact_id: string | null;
+  contact: { id: string; name: string } | null;
+  value: string;
+  status: OpportunityStatus;
+  assignee_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamMember {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  created_at: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role | string;
+  created_at: string;
+  last_used_at: string | null;
+}

@@ -1,0 +1,95 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError, errorMessage } from '../api/client';
+import { auth } from '../api/endpoints';
+import { Link, navigate, useLocation } from '../shell/router';
+import { BrandMark } from '../ui/BrandMark';
+import { Field, Spinner } from '../ui/components';
+import { usePageTitle } from '../ui/hooks';
+import { Icon } from '../ui/icons';
+import { useSession } from './SessionProvider';
+import './auth.css';
+
+/** Only same-app paths are accepted as a post-login destination. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/contacts';
+}
+
+export default function LoginPage() {
+  usePageTitle('Sign in');
+  const { signIn } = useSession();
+  const { search } = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const fieldErrors = error instanceof ApiError ? error.fieldErrors : {};
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await auth.login({ email: email.trim(), password });
+      signIn(res);
+      navigate(safeNext(search.get('next')), { replace: true });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="auth-page">
+      <div className="auth-card">
+        <div className="auth-brand">
+          <BrandMark />
+          <span>CRM</span>
+        </div>
+        <h1>Welcome back</h1>
+        <p className="lead">Sign in to manage your contacts and pipeline.</p>
+        <form onSubmit={onSubmit}>
+          {error !== null && (
+            <div className="alert" role="alert">
+              <Icon name="alert" />
+              <span>{errorMessage(error)}</span>
+            </div>
+          )}
+          <Field label="Email" error={fieldErrors.email}>
+            {(p) => (
+              <input
+                {...p}
+                className="input"
+                type="email"
+                autoComplete="email"
+                required
+                autoFocus
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Password" error={fieldErrors.password}>
+            {(p) => (
+              <input
+                {...p}
+                className="input"
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            )}
+          </Field>
+          <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
+            {busy && <Spinner />}
+            Sign in
+          </button>
+        </form>
+        <p className="auth-footer">
+          New here? <Link to="/signup">Create an account</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,140 @@
+// Who is signed in, in which account, and the actions that change it (sign
+// in/out, switch account, return from a sub-account).
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { setUnauthorizedHandler } from '../api/client';
+import { auth } from '../api/endpoints';
+import { getReturnSession, getTokens, setReturnSession, setTokens, useTokens } from '../api/session';
+import type { AuthResponse, Me } from '../api/types';
+import { navigate } from '../shell/router';
+import { applyBranding } from '../ui/branding';
+
+interface SessionState {
+  me: Me | null;
+  loading: boolean;
+  error: unknown;
+  signedIn: boolean;
+  signIn: (res: AuthResponse) => void;
+  signOut: () => Promise<void>;
+  switchAccount: (accountId: string) => Promise<void>;
+  returnToOwnAccount: () => Promise<void>;
+  reloadMe: () => void;
+}
+
+const SessionContext = createContext<SessionState | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const tokens = useTokens();
+  const [me, setMe] = useState<Me | null>(null);
+  const [loading, setLoading] = useState(Boolean(tokens));
+  const [error, setError] = useState<unknown>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      const here = window.location.pathname + window.location.search;
+      if (!here.startsWith('/login')) navigate(`/login?next=${encodeURIComponent(here)}`, { replace: true });
+    });
+  }, []);
+
+  const token = tokens?.token;
+  useEffect(() => {
+    if (!token) {
+      setMe(null);
+      setLoading(false);
+      return;
+    }
+    let cancelled = false;
+    setLoading(true);
+    setError(null);
+    auth.me().then(
+      (data) => {
+        if (cancelled) return;
+        setMe(data);
+        applyBranding(data.branding);
+        setLoading(false);
+      },
+      (err: unknown) => {
+        if (cancelled) return;
+        setError(err);
+        setLoading(false);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+    // A token refresh for the same account keeps the loaded profile; only a
+    // different account (or user) needs /api/me again, which `version` forces.
+  }, [token ? 'in' : 'out', version]);
+
+  const signIn = useCallback((res: AuthResponse) => {
+    setTokens({ token: res.token, refresh_token: res.refresh_token });
+    setVersion((v) => v + 1);
+  }, []);
+
+  const signOut = useCallback(async () => {
+    const current = getTokens();
+    const stashed = getReturnSession();
+    setTokens(null);
+    setReturnSession(null);
+    setMe(null);
+    navigate('/login', { replace: true });
+    // Revoke refresh tokens in the background; the local session is already gone.
+    for (const t of [current, stashed]) {
+      if (t) auth.logout(t.refresh_token).catch(() => undefined);
+    }
+  }, []);
+
+  const switchAccount = useCallback(async (accountId: string) => {
+    const before = getTokens();
+    const res = await auth.tokenExchange(accountId);
+    // Remember the session we came from once, so "Return" can restore it.
+    if (before && !getReturnSession()) setReturnSession(before);
+    setTokens({ token: res.token, refresh_token: res.refresh_token });
+    setVersion((v) => v + 1);
+    navigate('/contacts');
+  }, []);
+
+  const returnToOwnAccount = useCallback(async () => {
+    const stashed = getReturnSession();
+    const current = getTokens();
+    if (stashed) {
+      setReturnSession(null);
+      setTokens(stashed);
+      if (current) auth.logout(current.refresh_token).catch(() => undefined);
+    } else if (me) {
+      // No stored session (e.g. another browser): exchange back to the first
+      // agency account this user belongs to.
+      const home = me.accounts.find((a) => a.kind === 'agency') ?? me.accounts[0];
+      if (home) {
+        const res = await auth.tokenExchange(home.id);
+        setTokens({ token: res.token, refresh_token: res.refresh_token });
+      }
+    }
+    setVersion((v) => v + 1);
+    navigate('/contacts');
+  }, [me]);
+
+  const reloadMe = useCallback(() => setVersion((v) => v + 1), []);
+
+  const value = useMemo<SessionState>(
+    () => ({
+      me,
+      loading,
+      error,
+      signedIn: Boolean(token),
+      signIn,
+      signOut,
+      switchAccount,
+      returnToOwnAccount,
+      reloadMe,
+    }),
+    [me, loading, error, token, signIn, signOut, switchAccount, returnToOwnAccount, reloadMe],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const ctx = useContext(SessionContext);
+  if (!ctx) throw new Error('useSession must be used inside SessionProvider');
+  return ctx;
+}

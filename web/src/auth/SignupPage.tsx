@@ -1,0 +1,141 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client';
+import { auth } from '../api/endpoints';
+import { Link, navigate } from '../shell/router';
+import { BrandMark } from '../ui/BrandMark';
+import { Field, Spinner } from '../ui/components';
+import { usePageTitle } from '../ui/hooks';
+import { Icon } from '../ui/icons';
+import { useSession } from './SessionProvider';
+import './auth.css';
+
+const MIN_PASSWORD = 10;
+
+export default function SignupPage() {
+  usePageTitle('Create your account');
+  const { signIn } = useSession();
+  const [form, setForm] = useState({ name: '', email: '', password: '', account_name: '', agency: false });
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    if (errors[key]) setErrors(({ [key]: _, ...rest }) => rest);
+  };
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (form.password.length < MIN_PASSWORD) {
+      setErrors({ password: `Use at least ${MIN_PASSWORD} characters.` });
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    setErrors({});
+    try {
+      const res = await auth.signup({
+        name: form.name.trim(),
+        email: form.email.trim(),
+        password: form.password,
+        account_name: form.account_name.trim() || undefined,
+        agency: form.agency,
+      });
+      signIn(res);
+      navigate('/contacts', { replace: true });
+    } catch (err) {
+      if (err instanceof ApiError) {
+        setErrors(err.fieldErrors);
+        setProblem(err.message);
+      } else {
+        setProblem('Could not reach the server. Check your connection and try again.');
+      }
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="auth-page">
+      <div className="auth-card">
+        <div className="auth-brand">
+          <BrandMark />
+          <span>CRM</span>
+        </div>
+        <h1>Create your account</h1>
+        <p className="lead">Start organising your contacts and deals in minutes.</p>
+        <form onSubmit={onSubmit}>
+          {problem && (
+            <div className="alert" role="alert">
+              <Icon name="alert" />
+              <span>{problem}</span>
+            </div>
+          )}
+          <Field label="Your name" error={errors.name}>
+            {(p) => (
+              <input
+                {...p}
+                className="input"
+                autoComplete="name"
+                required
+                autoFocus
+                value={form.name}
+                onChange={(e) => set('name', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Work email" error={errors.email}>
+            {(p) => (
+              <input
+                {...p}
+                className="input"
+                type="email"
+                autoComplete="email"
+                required
+                value={form.email}
+                onChange={(e) => set('email', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Password" error={errors.password} hint={`At least ${MIN_PASSWORD} characters.`}>
+            {(p) => (
+              <input
+                {...p}
+                className="input"
+                type="password"
+                autoComplete="new-password"
+                required
+                value={form.password}
+                onChange={(e) => set('password', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Business name" error={errors.account_name}>
+            {(p) => (
+              <input
+                {...p}
+                className="input"
+                autoComplete="organization"
+                value={form.account_name}
+                onChange={(e) => set('account_name', e.target.value)}
+              />
+            )}
+          </Field>
+          <label className="agency-option">
+            <input type="checkbox" checked={form.agency} onChange={(e) => set('agency', e.target.checked)} />
+            <div>
+              <strong>I'm an agency</strong>
+              <span>Manage client sub-accounts under your own brand.</span>
+            </div>
+          </label>
+          <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
+            {busy && <Spinner />}
+            Create account
+          </button>
+        </form>
+        <p className="auth-footer">
+          Already have an account? <Link to="/login">Sign in</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

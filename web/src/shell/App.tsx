@@ -1,0 +1,85 @@
+// Route table. Each screen is its own lazily loaded chunk, so the contacts
+// screen never downloads the pipeline board or settings code.
+import { lazy, Suspense, useEffect, type ComponentType, type LazyExoticComponent } from 'react';
+import { useSession } from '../auth/SessionProvider';
+import { ErrorAlert, Loading } from '../ui/components';
+import { Layout } from './Layout';
+import { NotFound } from './NotFound';
+import { matchPath, navigate, useLocation } from './router';
+
+const LoginPage = lazy(() => import('../auth/LoginPage'));
+const SignupPage = lazy(() => import('../auth/SignupPage'));
+const ContactsPage = lazy(() => import('../contacts/ContactsPage'));
+const ContactPage = lazy(() => import('../contacts/ContactPage'));
+const PipelinePage = lazy(() => import('../pipelines/PipelinePage'));
+const SettingsPage = lazy(() => import('../settings/SettingsPage'));
+
+type Page = LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
+
+const PUBLIC_ROUTES: [string, Page][] = [
+  ['/login', LoginPage as Page],
+  ['/signup', SignupPage as Page],
+];
+
+const PRIVATE_ROUTES: [string, Page][] = [
+  ['/contacts', ContactsPage as Page],
+  ['/contacts/:id', ContactPage],
+  ['/pipelines', PipelinePage as Page],
+  ['/settings', SettingsPage],
+  ['/settings/:tab', SettingsPage],
+];
+
+function find(routes: [string, Page][], pathname: string) {
+  for (const [pattern, page] of routes) {
+    const params = matchPath(pattern, pathname);
+    if (params) return { Page: page, params };
+  }
+  return null;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+export function App() {
+  const { pathname, href } = useLocation();
+  const { signedIn, me, loading, error, reloadMe, signOut } = useSession();
+
+  const publicRoute = find(PUBLIC_ROUTES, pathname);
+  if (publicRoute) {
+    if (signedIn) return <Redirect to="/contacts" />;
+    return (
+      <Suspense fallback={<Loading />}>
+        <publicRoute.Page params={publicRoute.params} />
+      </Suspense>
+    );
+  }
+
+  if (!signedIn) return <Redirect to={`/login?next=${encodeURIComponent(href)}`} />;
+  if (pathname === '/' || pathname === '') return <Redirect to="/contacts" />;
+
+  if (!me) {
+    if (loading || !error) return <Loading label="Loading your workspace…" />;
+    return (
+      <div className="page" style={{ maxWidth: 560 }}>
+        <ErrorAlert error={error} onRetry={reloadMe} />
+        <p style={{ marginTop: 12 }}>
+          <button type="button" className="btn" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </p>
+      </div>
+    );
+  }
+
+  const route = find(PRIVATE_ROUTES, pathname);
+  return (
+    <Layout>
+      <Suspense fallback={<Loading />}>
+        {/* Keyed by account so switching accounts remounts the page with fresh data. */}
+        {route ? <route.Page key={me.account.id} params={route.params} /> : <NotFound />}
+      </Suspense>
+    </Layout>
+  );
+}

@@ -1,0 +1,128 @@
+// The signed-in frame: sidebar navigation with the account switcher, an
+// impersonation bar when acting inside someone else's account, and the page.
+import { useEffect, useState, type ReactNode } from 'react';
+import { useSession } from '../auth/SessionProvider';
+import { BrandMark } from '../ui/BrandMark';
+import { Avatar, Spinner } from '../ui/components';
+import { useToast } from '../ui/feedback';
+import { Icon, type IconName } from '../ui/icons';
+import { AccountSwitcher } from './AccountSwitcher';
+import { Link, useLocation } from './router';
+import './shell.css';
+
+const NAV: { to: string; label: string; icon: IconName; match: string }[] = [
+  { to: '/contacts', label: 'Contacts', icon: 'users', match: '/contacts' },
+  { to: '/pipelines', label: 'Opportunities', icon: 'board', match: '/pipelines' },
+  { to: '/settings/custom-fields', label: 'Settings', icon: 'settings', match: '/settings' },
+];
+
+function ImpersonationBar() {
+  const { me, returnToOwnAccount } = useSession();
+  const toast = useToast();
+  const [busy, setBusy] = useState(false);
+  if (!me?.acting_user) return null;
+  const onReturn = async () => {
+    setBusy(true);
+    try {
+      await returnToOwnAccount();
+    } catch (err) {
+      toast.error(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="impersonation-bar" role="status">
+      <Icon name="eye" />
+      <span>
+        You are viewing <strong>{me.account.name}</strong> as <strong>{me.acting_user.name}</strong>
+      </span>
+      <span aria-hidden="true">—</span>
+      <button type="button" className="impersonation-return" onClick={onReturn} disabled={busy}>
+        {busy && <Spinner />}
+        Return
+      </button>
+    </div>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { me, signOut } = useSession();
+  const { pathname } = useLocation();
+  const [navOpen, setNavOpen] = useState(false);
+
+  // Close the mobile drawer whenever the page changes.
+  useEffect(() => setNavOpen(false), [pathname]);
+
+  return (
+    <div className={`app-shell${navOpen ? ' nav-open' : ''}`}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="mobile-topbar">
+        <button
+          type="button"
+          className="btn btn-ghost btn-icon"
+          aria-label="Open navigation"
+          aria-expanded={navOpen}
+          aria-controls="sidebar"
+          onClick={() => setNavOpen(true)}
+        >
+          <Icon name="menu" size={20} />
+        </button>
+        <BrandMark size={26} />
+        <span className="mobile-account">{me?.account.name}</span>
+      </header>
+      <div className="sidebar-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
+      <aside className="sidebar" id="sidebar" aria-label="Main">
+        <div className="sidebar-top">
+          <AccountSwitcher />
+        </div>
+        <nav className="sidebar-nav" aria-label="Primary">
+          {NAV.map((item) => (
+            <Link
+              key={item.to}
+              to={item.to}
+              className="nav-link"
+              aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
+            >
+              <Icon name={item.icon} size={18} />
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="sidebar-bottom">
+          <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
+            <Icon name="book" size={18} />
+            API docs
+            <Icon name="external" size={13} className="nav-external" />
+          </a>
+          {me && (
+            <div className="sidebar-user">
+              <Avatar name={me.user.name || me.user.email} />
+              <div className="sidebar-user-text">
+                <span className="sidebar-user-name">{me.user.name}</span>
+                <span className="sidebar-user-email">{me.user.email}</span>
+              </div>
+              <button
+                type="button"
+                className="btn btn-ghost btn-icon btn-sm"
+                onClick={() => void signOut()}
+                aria-label="Log out"
+                title="Log out"
+              >
+                <Icon name="logout" />
+              </button>
+            </div>
+          )}
+        </div>
+      </aside>
+      <div className="main-column">
+        <ImpersonationBar />
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}
