@@ -281,6 +281,7 @@ export async function createContact(deps: ServiceDeps, input: ContactInput): Pro
     const fieldStatements = await customFieldStatements(deps, row, input.custom_fields, errors);
     throwIfErrors(errors);
     await assertNoDuplicate(deps, row);
+    const created = newEvent(deps.auth, 'contact.created', row.id, { contact_id: row.id, name: displayName(row), source: row.source });
     const tags = tagStatements(deps, row, await resolveTagNames(deps, input.tags ?? []), null);
     const insert = statement(
       deps.db,
@@ -289,7 +290,6 @@ export async function createContact(deps: ServiceDeps, input: ContactInput): Pro
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.id, row.account_id, ...contactColumns(row), row.created_at, row.updated_at,
     );
-    const created = newEvent(deps.auth, 'contact.created', row.id, { contact_id: row.id, name: displayName(row), source: row.source });
     return commit(deps, { row, statements: [insert, ...tags.statements, ...fieldStatements], events: [created, ...tags.events] });
   });
   return getContactView(deps, blank.id);

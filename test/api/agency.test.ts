@@ -1,0 +1,74 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { resolveHost, forgetHost } from '../../workers/tenancy/host.middleware';
+import { verifyAccessToken } from '../../workers/auth/tokens';
+import { call, createTenant } from '../factories';
+
+describe('agency sub-accounts and switching', () => {
+  it('an agency owner enters a sub-account with a token that names them as actor, and it is recorded', async () => {
+    const agency = await createTenant({ agency: true, name: 'Northwind' });
+    const sub = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Bright Smile Dental' });
+    expect(sub.status).toBe(201);
+
+    const me = await agency.api('GET', '/api/me');
+    expect(me.body.accounts.map((a: { name: string; kind: string }) => [a.name, a.kind])).toEqual([['Northwind Co', 'agency'], ['Bright Smile Dental', 'sub_account']]);
+
+    const switched = await call('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: sub.body.id } });
+    expect(switched.status).toBe(200);
+    const claims = await verifyAccessToken(env.JWT_SECRET, switched.body.token);
+    expect(claims).toMatchObject({ acc: sub.body.id, sub: agency.userId, act: { sub: agency.userId, acc: agency.accountId } });
+
+    const inside = await call('GET', '/api/me', { token: switched.body.token });
+    expect(inside.body).toMatchObject({ account: { id: sub.body.id, kind: 'sub_account' }, acting_user: { id: agency.userId } });
+
+    const contact = await call('POST', '/api/contacts', { token: switched.body.token, body: { first_name: 'Patient' } });
+    expect(contact.status).toBe(201);
+    const events = await env.DB.prepare('SELECT type, acting_user_id FROM domain_events WHERE account_id = ? ORDER BY occurred_at, id').bind(sub.body.id).all();
+    expect(events.results).toEqual([
+      { type: 'account.impersonation_started', acting_user_id: agency.userId },
+      { type: 'contact.created', acting_user_id: agency.userId },
+    ]);
+
+    // The sub-account's data stays in the sub-account.
+    expect((await agency.api('GET', '/api/contacts')).body.data).toEqual([]);
+    // And back to the agency.
+    const back = await call('POST', '/api/auth/token-exchange', { token: switched.body.token, body: { account_id: agency.accountId } });
+    expect(back.status).toBe(200);
+    expect((await verifyAccessToken(env.JWT_SECRET, back.body.token)).act).toBeUndefined();
+  });
+
+  it('another agency cannot enter the sub-account, and a plain business has no sub-accounts', async () => {
+    const agency = await createTenant({ agency: true });
+    const other = await createTenant({ agency: true });
+    const business = await createTenant();
+    const sub = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Client' })).body;
+    expect((await call('POST', '/api/auth/token-exchange', { token: other.token, body: { account_id: sub.id } })).status).toBe(404);
+    expect((await business.api('POST', '/api/agency/sub-accounts', { name: 'Nope' })).status).toBe(403);
+    expect((await other.api('GET', '/api/agency/sub-accounts')).body.data).toEqual([]);
+  });
+});
+
+describe('host resolution', () => {
+  it('serves platform hosts, resolves an agency custom domain, and refuses unknown hosts with a neutral page', async () => {
+    const agency = await createTenant({ agency: true });
+    const row = await env.DB.prepare('SELECT id FROM agencies WHERE account_id = ?').bind(agency.accountId).first<{ id: string }>();
+    expect(await resolveHost(env, 'localhost')).toEqual({ hostname: 'localhost', agencyId: null });
+    expect(await resolveHost(env, 'crm-preview.workers.dev')).toEqual({ hostname: 'crm-preview.workers.dev', agencyId: null });
+
+    const unknown = await fetchHost('app.unknown-agency.com', '/');
+    expect(unknown.status).toBe(404);
+    const page = await unknown.text();
+    expect(page).toContain('not set up');
+    expect(page).not.toMatch(/agy_|acc_/);
+    expect((await fetchHost('app.unknown-agency.com', '/api/health')).status).toBe(404);
+
+    await env.DB.prepare('UPDATE agencies SET custom_domain = ? WHERE id = ?').bind('app.northwind.test', row?.id).run();
+    forgetHost('app.northwind.test');
+    expect(await resolveHost(env, 'APP.Northwind.test')).toEqual({ hostname: 'app.northwind.test', agencyId: row?.id });
+    expect((await fetchHost('app.northwind.test', '/api/health')).status).toBe(200);
+  });
+});
+
+function fetchHost(host: string, path: string) {
+  return import('cloudflare:workers').then(({ exports }) => exports.default.fetch(`http://${host}${path}`));
+}
