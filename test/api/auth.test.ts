@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_FAILURES_PER_EMAIL } from '../../workers/auth/throttle';
 import { call, createTenant, uniqueEmail } from '../factories';
 
@@ -97,5 +97,24 @@ describe('API keys', () => {
 
     expect((await tenant.api('DELETE', `/api/api-keys/${created.body.api_key.id}`)).status).toBe(204);
     expect((await call('GET', '/api/contacts', { token: key })).status).toBe(401);
+  });
+});
+
+describe('secrets stay out of logs', () => {
+  it('no log line carries a password, token or API key', async () => {
+    const lines: string[] = [];
+    const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    const spies = [vi.spyOn(console, 'log').mockImplementation(capture), vi.spyOn(console, 'warn').mockImplementation(capture), vi.spyOn(console, 'error').mockImplementation(capture)];
+    try {
+      const tenant = await createTenant();
+      await call('POST', '/api/auth/login', { body: { email: tenant.email, password: 'wrong-password-zz' } });
+      const key = (await tenant.api('POST', '/api/api-keys', { name: 'logged?' })).body.key;
+      await call('GET', '/api/contacts', { token: key });
+      expect(lines.length).toBeGreaterThan(3);
+      const all = lines.join('\n');
+      for (const secret of [tenant.password, 'wrong-password-zz', key, tenant.token, tenant.refreshToken]) expect(all).not.toContain(secret);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });
