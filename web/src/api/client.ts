@@ -31,11 +31,11 @@ export class ApiError extends Error {
   /** The problem `type` with any URL prefix removed, e.g. "duplicate_contact". */
   get code(): string {
     const type = this.problem.type ?? '';
-    return type.split('/').pop() ?? type;
+    return (type.split('/').pop() ?? type).replace(/-/g, '_');
   }
 
   /**
-   * Field errors keyed by the last path segment ("body.email" and "email" both
+   * Field errors keyed by the field path without a "body." prefix ("body.email" and "email" both
    * become "email"), so a form can put each message next to its input.
    */
   get fieldErrors(): Record<string, string> {

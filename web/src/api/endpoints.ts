@@ -29,6 +29,11 @@ export const auth = {
   me: () => api<Me>('/me'),
 };
 
+export const agency = {
+  createSubAccount: (name: string) =>
+    api<{ id: string; name: string; status: string; created_at: string }>('/agency/sub-accounts', { body: { name } }),
+};
+
 export type ContactSort = 'created_at' | 'updated_at' | 'name' | 'email';
 
 export interface ContactQuery {
@@ -121,6 +126,7 @@ export const users = {
 
 export const apiKeys = {
   list: () => listAll<ApiKey>('/api-keys'),
-  create: (name: string) => api<{ api_key: ApiKey; key: string }>('/api-keys', { body: { name } }),
+  create: (name: string, role: 'admin' | 'member') =>
+    api<{ api_key: ApiKey; key: string }>('/api-keys', { body: { name, role } }),
   revoke: (id: string) => api<void>(`/api-keys/${id}`, { method: 'DELETE' }),
 };

@@ -135,13 +135,23 @@ export function ContactDetailsForm({
     </Field>
   );
   const addressInput = (key: AddressKey, label: string, span2 = false) => (
-    <Field label={label} error={errors[`address.${key}`]} className={span2 ? 'span-2' : undefined}>
+    <Field
+      label={label}
+      error={errors[`address.${key}`]}
+      className={span2 ? 'span-2' : undefined}
+      hint={key === 'country' ? 'Two-letter code, e.g. US' : undefined}
+    >
       {(p) => (
         <input
           {...p}
           className="input"
+          maxLength={key === 'country' ? 2 : undefined}
+          autoCapitalize={key === 'country' ? 'characters' : undefined}
           value={form.address[key]}
-          onChange={(e) => setForm((f) => ({ ...f, address: { ...f.address, [key]: e.target.value } }))}
+          onChange={(e) => {
+            const value = key === 'country' ? e.target.value.toUpperCase() : e.target.value;
+            setForm((f) => ({ ...f, address: { ...f.address, [key]: value } }));
+          }}
         />
       )}
     </Field>
@@ -214,7 +224,7 @@ export function ContactDetailsForm({
                   key={f.id}
                   field={f}
                   value={form.custom[f.key]}
-                  error={errors[`custom_fields.${f.key}`]}
+                  error={errors[`custom_fields.${f.key}`] ?? errors[`custom_fields.${f.id}`]}
                   onChange={(v) => setForm((s) => ({ ...s, custom: { ...s.custom, [f.key]: v } }))}
                 />
               ))}
@@ -222,7 +232,7 @@ export function ContactDetailsForm({
           </div>
         )}
       </div>
-      <div className="sticky-save">
+      <div className="card-footer is-sticky">
         {dirty && <span className="subtle">Unsaved changes</span>}
         <button type="button" className="btn" disabled={!dirty || busy} onClick={() => setForm(initial)}>
           Discard

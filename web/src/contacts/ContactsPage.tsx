@@ -161,7 +161,9 @@ export default function ContactsPage() {
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
-                    <th scope="col">Phone</th>
+                    <th scope="col" className="hide-xs">
+                      Phone
+                    </th>
                     <th scope="col" className="hide-sm">
                       Company
                     </th>
@@ -254,7 +256,7 @@ function ContactRow({ contact, showUpdated }: { contact: Contact; showUpdated: b
           </div>
         </div>
       </td>
-      <td className="nowrap">{contact.phone || <span className="subtle">—</span>}</td>
+      <td className="nowrap hide-xs">{contact.phone || <span className="subtle">—</span>}</td>
       <td className="hide-sm">{contact.company || <span className="subtle">—</span>}</td>
       <td className="hide-sm">
         <div className="chip-list">
@@ -283,7 +285,7 @@ function SkeletonRow() {
           </div>
         </div>
       </td>
-      <td>
+      <td className="hide-xs">
         <span className="skeleton" style={{ width: 100 }} />
       </td>
       <td className="hide-sm">

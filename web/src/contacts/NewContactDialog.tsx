@@ -64,7 +64,7 @@ export function NewContactDialog({
     }
   };
 
-  const existingId = error?.code === 'duplicate_contact' ? String(error.problem.existing_contact_id ?? '') : '';
+  const existingId = typeof error?.problem.existing_contact_id === 'string' ? error.problem.existing_contact_id : '';
   const tagColor = (name: string) => allTags.find((t) => t.name.toLowerCase() === name.toLowerCase())?.color;
   const text = (key: keyof typeof EMPTY, label: string, type = 'text', autoComplete?: string, span2 = false) => (
     <Field label={label} error={errors[key]} className={span2 ? 'span-2' : undefined}>

@@ -67,6 +67,9 @@ export function ApiKeysTab() {
                   <th scope="col">Name</th>
                   <th scope="col">Key</th>
                   <th scope="col" className="hide-sm">
+                    Access
+                  </th>
+                  <th scope="col" className="hide-sm">
                     Created
                   </th>
                   <th scope="col">Last used</th>
@@ -80,6 +83,9 @@ export function ApiKeysTab() {
                   <tr key={k.id}>
                     <td style={{ fontWeight: 500 }}>{k.name}</td>
                     <td className="mono muted">{k.prefix}…</td>
+                    <td className="hide-sm">
+                      <span className="badge badge-role">{k.role}</span>
+                    </td>
                     <td className="hide-sm muted">{formatDate(k.created_at)}</td>
                     <td className="muted">{k.last_used_at ? formatRelative(k.last_used_at) : 'Never'}</td>
                     <td className="actions">
@@ -114,6 +120,7 @@ function CreateKeyDialog({
 }) {
   const toast = useToast();
   const [name, setName] = useState('');
+  const [role, setRole] = useState<'admin' | 'member'>('admin');
   const [secret, setSecret] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -121,6 +128,7 @@ function CreateKeyDialog({
 
   const close = () => {
     setName('');
+    setRole('admin');
     setSecret(null);
     setCopied(false);
     setError(null);
@@ -131,7 +139,7 @@ function CreateKeyDialog({
     setBusy(true);
     setError(null);
     try {
-      const res = await api.create(name.trim());
+      const res = await api.create(name.trim(), role);
       setSecret(res.key);
       onCreated(res.api_key);
     } catch (err) {
@@ -219,6 +227,18 @@ function CreateKeyDialog({
               value={name}
               onChange={(e) => setName(e.target.value)}
             />
+          )}
+        </Field>
+        <Field
+          label="Access"
+          error={error?.fieldErrors.role}
+          hint={role === 'admin' ? 'Can change settings, team and all data.' : 'Can work with contacts, tasks and opportunities.'}
+        >
+          {(p) => (
+            <select {...p} className="select" value={role} onChange={(e) => setRole(e.target.value as 'admin' | 'member')}>
+              <option value="admin">Admin</option>
+              <option value="member">Member</option>
+            </select>
           )}
         </Field>
       </div>

@@ -156,7 +156,7 @@ function PipelineCard({
         {error !== null && <ErrorAlert error={error} />}
         <StageEditor stages={stages} onChange={setStages} label={`Stages of ${pipeline.name}`} />
       </div>
-      <div className="sticky-save" style={{ position: 'static' }}>
+      <div className="card-footer">
         {dirty && <span className="subtle">Unsaved changes</span>}
         <button
           type="button"

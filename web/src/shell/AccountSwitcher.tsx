@@ -2,8 +2,11 @@
 // can reach (an agency's sub-accounts). Switching exchanges the token for one
 // scoped to the chosen account.
 import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { ApiError } from '../api/client';
+import { agency } from '../api/endpoints';
 import { useSession } from '../auth/SessionProvider';
-import { Avatar, Spinner } from '../ui/components';
+import { Avatar, Field, Spinner } from '../ui/components';
+import { Dialog } from '../ui/Dialog';
 import { useToast } from '../ui/feedback';
 import { useDismiss } from '../ui/hooks';
 import { Icon } from '../ui/icons';
@@ -23,6 +26,7 @@ export function AccountSwitcher() {
   const { me, switchAccount } = useSession();
   const toast = useToast();
   const [open, setOpen] = useState(false);
+  const [creating, setCreating] = useState(false);
   const [busyId, setBusyId] = useState<string | null>(null);
   const listId = useId();
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -30,6 +34,7 @@ export function AccountSwitcher() {
   if (!me) return null;
 
   const accounts = me.accounts.length > 0 ? me.accounts : [{ ...me.account, role: me.role }];
+  const canCreateClient = me.account.kind === 'agency' && me.role !== 'member' && !me.acting_user;
 
   const choose = async (id: string) => {
     if (id === me.account.id) {
@@ -110,8 +115,93 @@ export function AccountSwitcher() {
               );
             })}
           </ul>
+          {canCreateClient && (
+            <>
+              <div className="menu-separator" role="separator" />
+              <button
+                type="button"
+                className="account-option"
+                onClick={() => {
+                  setOpen(false);
+                  setCreating(true);
+                }}
+              >
+                <span className="account-add-icon">
+                  <Icon name="plus" />
+                </span>
+                <span className="account-button-text">
+                  <span className="account-name">New client account</span>
+                </span>
+              </button>
+            </>
+          )}
         </div>
       )}
+      <NewClientDialog open={creating} onClose={() => setCreating(false)} />
     </div>
+  );
+}
+
+/** Agencies create a sub-account per client; it then appears in the switcher. */
+function NewClientDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { reloadMe } = useSession();
+  const toast = useToast();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const close = () => {
+    setName('');
+    setError(null);
+    onClose();
+  };
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await agency.createSubAccount(name.trim());
+      toast.success(`Created ${created.name}. Open it from the account menu.`);
+      reloadMe();
+      close();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      size="sm"
+      title="New client account"
+      description="A separate workspace for one of your clients, with its own contacts and pipelines."
+      onSubmit={submit}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy || !name.trim()}>
+            {busy && <Spinner />}
+            Create account
+          </button>
+        </>
+      }
+    >
+      <div className="stack">
+        {error !== null && !(error instanceof ApiError && error.fieldErrors.name) && (
+          <div className="alert" role="alert">
+            <Icon name="alert" />
+            <span>{error instanceof Error ? error.message : 'Something went wrong.'}</span>
+          </div>
+        )}
+        <Field label="Client business name" error={error instanceof ApiError ? error.fieldErrors.name : undefined}>
+          {(p) => <input {...p} className="input" required value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+      </div>
+    </Dialog>
   );
 }
