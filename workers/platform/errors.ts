@@ -131,6 +131,9 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) return validationError(err, 'request');
   if (err instanceof HTTPException) {
+    if (/unsupported media type/i.test(err.message) || err.status === 415) {
+      return new AppError('unsupported_media_type', 'Send the request body as JSON with "Content-Type: application/json".');
+    }
     if (err.status === 400 && /json/i.test(err.message)) {
       return new AppError('invalid_json', 'The request body is not valid JSON.');
     }

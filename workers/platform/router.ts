@@ -60,6 +60,7 @@ export const standardErrors = {
 export const mutationErrors = {
   ...standardErrors,
   400: problem('Malformed JSON'),
+  415: problem('Body is not JSON'),
   409: problem('Conflicts with existing data'),
   413: problem('Body too large'),
 } as const;

@@ -1,0 +1,94 @@
+// Sign up, log out, log in: the first minutes of a new agency.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, newPage, screenshot, signUpViaApi, startApp, uniqueEmail } from './helpers.mjs';
+
+let app;
+let browser;
+
+before(async () => {
+  app = await startApp();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+test('a new agency signs up, sees an empty contacts list, logs out and back in', async () => {
+  const page = await newPage(browser);
+  const email = uniqueEmail('agency');
+  const password = 'a-long-enough-password';
+
+  // Signed-out visitors are sent to the login page, keeping where they wanted to go.
+  await page.goto(`${app.url}/contacts`);
+  await page.waitForURL(/\/login\?next=%2Fcontacts/);
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+
+  await page.getByLabel('Your name').fill('Morgan Rivera');
+  await page.getByLabel('Work email').fill(email);
+  await page.getByLabel('Password').fill('too-short');
+  await page.getByLabel('Business name').fill('Rivera Growth Co');
+  await page.getByLabel("I'm an agency").check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  // A short password is caught next to the field before anything is sent.
+  await page.getByText('Use at least 10 characters.').waitFor();
+  assert.equal(await page.getByLabel('Password').getAttribute('aria-invalid'), 'true');
+  await screenshot(page, 'signup-validation');
+
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+  await page.getByText('No contacts yet').waitFor();
+  const switcher = page.getByRole('button', { name: /Switch account/ });
+  assert.match(await switcher.innerText(), /Rivera Growth Co/);
+  assert.match(await switcher.innerText(), /Agency/);
+  assert.match(await page.getByRole('complementary', { name: 'Main' }).innerText(), /Morgan Rivera/);
+  await screenshot(page, 'signup-empty-contacts');
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+
+  // A wrong password shows the API's problem detail.
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.ok((await alert.innerText()).trim().length > 0, 'login error has text');
+  await screenshot(page, 'login-error');
+
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+
+  // The session survives a reload.
+  await page.reload();
+  await page.getByText('No contacts yet').waitFor();
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('signing up with a registered email shows the API field error next to the email', async () => {
+  const existing = await signUpViaApi(app.url);
+  const page = await newPage(browser);
+  await page.goto(`${app.url}/signup`);
+  await page.getByLabel('Your name').fill('Second Person');
+  await page.getByLabel('Work email').fill(existing.email);
+  await page.getByLabel('Password').fill('another-long-password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  const emailInput = page.getByLabel('Work email');
+  await page.waitForFunction(
+    (el) => el.getAttribute('aria-invalid') === 'true',
+    await emailInput.elementHandle(),
+  );
+  const describedBy = await emailInput.getAttribute('aria-describedby');
+  const message = await page.locator(`[id="${describedBy}"]`).innerText();
+  assert.ok(message.length > 0, 'the email field describes its error');
+  // The problem's detail is shown too.
+  assert.ok((await page.getByRole('alert').innerText()).length > 0);
+  await screenshot(page, 'signup-duplicate-email');
+});

@@ -1,0 +1,138 @@
+// Shared set-up for the browser suites: one local Worker (wrangler dev on a
+// fresh state dir) and one headless Chromium per test file, plus API helpers
+// that create each test's own account and data, so no test depends on another.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+export const SCREENSHOT_DIR = path.join(here, 'screenshots');
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The Worker serves web/dist; build it once if this checkout has no build yet. */
+function ensureWebBuild() {
+  if (fs.existsSync(path.join(root, 'web/dist/index.html'))) return;
+  const res = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit' });
+  if (res.status !== 0) throw new Error('npm run build:web failed');
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the app (API + web) on a free port. Returns { url, demo, stop }. */
+export async function startApp() {
+  ensureWebBuild();
+  const { startLocalServer } = await import('/tmp/webdev/local-server.mjs');
+  return startLocalServer({ port: await freePort(), seed: false });
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+}
+
+/**
+ * A new page at desktop size that fails the test on uncaught page errors.
+ * With `session`, the tokens are placed in localStorage before the app boots.
+ */
+export async function newPage(browser, { session, viewport = { width: 1440, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  if (session) {
+    await context.addInitScript(
+      ([token, refresh]) => {
+        if (!sessionStorage.getItem('crm.test-session-set')) {
+          localStorage.setItem('crm.token', token);
+          localStorage.setItem('crm.refresh_token', refresh);
+          sessionStorage.setItem('crm.test-session-set', '1');
+        }
+      },
+      [session.token, session.refresh_token],
+    );
+  }
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err));
+  page.pageErrors = errors;
+  return page;
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = 'user') {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${process.pid}-${counter}@example.com`;
+}
+
+/** JSON API call; throws with the problem body on a non-2xx answer. */
+export async function callApi(baseUrl, token, method, apiPath, body) {
+  const res = await fetch(baseUrl + apiPath, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${apiPath} -> ${res.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Signs up a fresh account through the API and returns its session plus a bound API caller. */
+export async function signUpViaApi(baseUrl, overrides = {}) {
+  const input = {
+    email: uniqueEmail(),
+    password: 'browser-test-password',
+    name: 'Taylor Tester',
+    account_name: 'Tester Studio',
+    ...overrides,
+  };
+  const res = await callApi(baseUrl, null, 'POST', '/api/auth/signup', input);
+  return {
+    ...res,
+    email: input.email,
+    password: input.password,
+    call: (method, apiPath, body) => callApi(baseUrl, res.token, method, apiPath, body),
+  };
+}
+
+/** Polls `check` until it returns a truthy value (a wait-for, not a sleep). */
+export async function waitUntil(check, { timeout = 10_000, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${message} (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until the locator matches exactly `n` elements. */
+export async function waitForCount(locator, n, timeout = 10_000) {
+  await waitUntil(async () => (await locator.count()) === n, { timeout, message: `${n} matches of ${locator}` });
+}
