@@ -5,7 +5,8 @@ import type { DomainEvent } from './events/events.types';
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => handleDomainEvents(batch, env),
+  // Domain events feed the activity trail; more subscribers join here.
+  queue: (batch, env, _ctx) => handleDomainEvents(batch, env),
   scheduled: async (_controller, env, ctx) => {
     ctx.waitUntil(republishStaleEvents(env));
   },
