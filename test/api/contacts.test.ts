@@ -225,3 +225,30 @@ describe('updating contacts', () => {
     expect((await tenant.api('GET', `/api/contacts/${c.id}`)).status).toBe(404);
   });
 });
+
+describe('large pages', () => {
+  it('serves the largest page (200) with tags and custom fields on every row', async () => {
+    const tenant = await createTenant();
+    await tenant.api('POST', '/api/custom-fields', { name: 'Score', type: 'number' });
+    const { env } = await import('cloudflare:workers');
+    // Insert 201 contacts straight into D1 (the API path is covered above); each with a tag and a value.
+    const tag = (await tenant.api('POST', '/api/tags', { name: 'Bulk' })).body;
+    const field = (await tenant.api('GET', '/api/custom-fields')).body.data[0];
+    const now = Date.now();
+    const statements = [];
+    for (let i = 0; i < 201; i++) {
+      const id = `ctc_bulk${String(i).padStart(4, '0')}`;
+      statements.push(
+        env.DB.prepare('INSERT INTO contacts (id, account_id, first_name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(id, tenant.accountId, `P${i}`, `p${i}`, now + i, now + i),
+        env.DB.prepare('INSERT INTO contact_tags (account_id, contact_id, tag_id, contact_created_at, created_at) VALUES (?, ?, ?, ?, ?)').bind(tenant.accountId, id, tag.id, now + i, now),
+        env.DB.prepare('INSERT INTO custom_field_values (account_id, contact_id, field_id, value, value_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(tenant.accountId, id, field.id, String(i), String(i), now),
+      );
+    }
+    await env.DB.batch(statements);
+    const page = await tenant.api('GET', '/api/contacts?limit=200');
+    expect(page.status).toBe(200);
+    expect(page.body.data).toHaveLength(200);
+    expect(page.body.data.every((c: { tags: unknown[]; custom_fields: { score?: number } }) => c.tags.length === 1 && typeof c.custom_fields.score === 'number')).toBe(true);
+    expect(page.body.next_cursor).not.toBeNull();
+  });
+});

@@ -40,9 +40,8 @@ export async function publishEvents(env: Env, events: DomainEvent[]): Promise<vo
   for (let i = 0; i < events.length; i += QUEUE_BATCH_LIMIT) {
     const chunk = events.slice(i, i + QUEUE_BATCH_LIMIT);
     await env.EVENTS.sendBatch(chunk.map((body) => ({ body, contentType: 'json' as const })));
-    const placeholders = chunk.map(() => '?').join(',');
-    await env.DB.prepare(`UPDATE domain_events SET published_at = ? WHERE id IN (${placeholders})`)
-      .bind(Date.now(), ...chunk.map((e) => e.id))
+    await env.DB.prepare('UPDATE domain_events SET published_at = ? WHERE id IN (SELECT value FROM json_each(?))')
+      .bind(Date.now(), JSON.stringify(chunk.map((e) => e.id)))
       .run();
   }
 }

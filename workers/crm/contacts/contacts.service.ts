@@ -84,20 +84,21 @@ export type ContactView = ReturnType<typeof serializeContact>;
 export async function loadContactDetails(db: D1Database, accountId: string, contactIds: string[]): Promise<Map<string, ContactDetails>> {
   const details = new Map<string, ContactDetails>(contactIds.map((id) => [id, { tags: [], customFields: {} }]));
   if (contactIds.length === 0) return details;
-  const placeholders = contactIds.map(() => '?').join(',');
+  // One JSON array parameter: D1 allows at most 100 bound parameters a query.
+  const ids = JSON.stringify(contactIds);
   const [tags, values] = await db.batch<Record<string, string>>([
     db
       .prepare(
         `SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
-          WHERE ct.account_id = ? AND ct.contact_id IN (${placeholders}) ORDER BY t.name_key`,
+          WHERE ct.account_id = ? AND ct.contact_id IN (SELECT value FROM json_each(?)) ORDER BY t.name_key`,
       )
-      .bind(accountId, ...contactIds),
+      .bind(accountId, ids),
     db
       .prepare(
         `SELECT v.contact_id, f.key, f.type, v.value FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
-          WHERE v.account_id = ? AND v.contact_id IN (${placeholders}) ORDER BY f.position`,
+          WHERE v.account_id = ? AND v.contact_id IN (SELECT value FROM json_each(?)) ORDER BY f.position`,
       )
-      .bind(accountId, ...contactIds),
+      .bind(accountId, ids),
   ]);
   for (const t of tags.results) details.get(t.contact_id)?.tags.push({ id: t.id, name: t.name, color: t.color });
   for (const v of values.results) {

@@ -101,9 +101,9 @@ export async function resolveTagNames(deps: ServiceDeps, names: string[]): Promi
   const keys = [...byKey.keys()];
   const existing = await queryAll<TagRow>(
     deps.db,
-    `SELECT * FROM tags WHERE account_id = ? AND name_key IN (${keys.map(() => '?').join(',')})`,
+    'SELECT * FROM tags WHERE account_id = ? AND name_key IN (SELECT value FROM json_each(?))',
     deps.auth.accountId,
-    ...keys,
+    JSON.stringify(keys),
   );
   const found = new Set(existing.map((t) => t.name_key));
   const now = Date.now();
