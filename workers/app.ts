@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { authRoutes } from './auth/auth.routes';
 import { requireAuth } from './auth/auth.middleware';
 import { crmRoutes } from './crm/crm.routes';
+import { walletRoutes } from './wallet/wallet.routes';
 import { API_DOCS_PAGE } from './platform/docs';
 import { AppError, problemResponse, toAppError } from './platform/errors';
 import { requestContext } from './platform/request-context';
@@ -47,6 +48,7 @@ app.route('/sandbox', sandboxRoutes);
 app.use('/api/*', requireAuth());
 app.route('/api', tenancyRoutes);
 app.route('/api', crmRoutes);
+app.route('/api', walletRoutes);
 
 app.notFound((c) => {
   if (c.req.path.startsWith('/api/')) {

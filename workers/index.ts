@@ -1,13 +1,29 @@
+import type { WalletQueueMessage } from '../durable-objects/wallet/wallet.messages';
 import { app } from './app';
 import { handleDomainEvents } from './events/activity.consumer';
 import { republishStaleEvents } from './events/events.outbox';
 import type { DomainEvent } from './events/events.types';
+import { resumePendingCharges } from './wallet/metering';
+import { reconcileSomeWallets } from './wallet/projection';
+import { startAutoRecharge } from './wallet/top-ups';
+import { handleWalletMessages } from './wallet/wallet.consumer';
+
+export { WalletDO } from '../durable-objects/wallet/wallet.do';
+
+type QueueMessage = DomainEvent | WalletQueueMessage;
 
 export default {
   fetch: app.fetch,
-  // Domain events feed the activity trail; more subscribers join here.
-  queue: (batch, env, _ctx) => handleDomainEvents(batch, env),
+  // Each Queue has its consumer; domain events feed the activity trail.
+  queue: async (batch, env, _ctx) => {
+    if (batch.queue.startsWith('edge-crm-wallet-events')) return handleWalletMessages(batch as MessageBatch<WalletQueueMessage>, env, startAutoRecharge);
+    return handleDomainEvents(batch as MessageBatch<DomainEvent>, env);
+  },
+  // Every minute: republish stuck domain events, finish usage charges a worker
+  // left half-done, and check some wallets' projections against the wallets.
   scheduled: async (_controller, env, ctx) => {
     ctx.waitUntil(republishStaleEvents(env));
+    ctx.waitUntil(resumePendingCharges(env));
+    ctx.waitUntil(reconcileSomeWallets(env));
   },
-} satisfies ExportedHandler<Env, DomainEvent>;
+} satisfies ExportedHandler<Env, QueueMessage>;

@@ -23,6 +23,13 @@ export const ID_PREFIXES = {
   event: 'evt',
   activity: 'act',
   request: 'req',
+  wallet: 'wal',
+  walletTransaction: 'wtx',
+  hold: 'hld',
+  recharge: 'rch',
+  topUp: 'top',
+  usageCharge: 'uch',
+  notification: 'ntf',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,0 +1,120 @@
+import { createRoute } from '@hono/zod-openapi';
+import { assertRole } from '../auth/auth.middleware';
+import { queryFirst } from '../platform/db';
+import { AppError } from '../platform/errors';
+import { parseUsd } from '../platform/money';
+import { decodeCursor, encodeCursor } from '../platform/pagination';
+import { createRouter, jsonBody, jsonResponse, mutationErrors, pageSchema, standardErrors } from '../platform/router';
+import { getAgencyForAccount } from '../tenancy/tenancy.service';
+import { marginReport, usageReport } from './reports';
+import { configureAutoRechargeBodySchema, listTransactionsQuerySchema, marginsQuerySchema, MarginReportSchema, UsageReportSchema, usageQuerySchema, WalletBalanceSchema, WalletTransactionSchema } from './wallet.schemas';
+import { ensureWallet, serializeSnapshot, serializeTransaction } from './wallet.service';
+import type { LedgerTransaction } from '../../durable-objects/wallet/wallet.ledger';
+
+export const walletRoutes = createRouter();
+const security = [{ bearer: [] }];
+const tags = ['Wallet'];
+const MIN_RECHARGE_MICROS = 5_000_000;
+
+async function paymentMethodOf(db: D1Database, accountId: string) {
+  const profile = await queryFirst<{ card_brand: string | null; card_last4: string | null; default_payment_method_id: string | null }>(
+    db,
+    'SELECT card_brand, card_last4, default_payment_method_id FROM billing_profiles WHERE account_id = ?',
+    accountId,
+  );
+  return profile?.default_payment_method_id ? { brand: profile.card_brand, last4: profile.card_last4 } : null;
+}
+
+// GET /api/wallet/balance – balance, holds, available funds and auto-recharge settings
+walletRoutes.openapi(
+  createRoute({ method: 'get', path: '/wallet/balance', tags, security, summary: 'Wallet balance', responses: { 200: jsonResponse(WalletBalanceSchema, 'The wallet'), ...standardErrors } }),
+  async (c) => {
+    const { stub } = await ensureWallet(c.env, c.var.auth.accountId);
+    return c.json({ ...serializeSnapshot(await stub.balance()), payment_method: await paymentMethodOf(c.env.DB, c.var.auth.accountId) }, 200);
+  },
+);
+
+const CSV_COLUMNS = ['id', 'created_at', 'type', 'amount', 'balance_after', 'resource_type', 'resource_id', 'quantity', 'description'] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  // Quote everything that could break a row, and defuse spreadsheet formulas.
+  const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+// GET /api/wallet/transactions – the ledger, newest first, by resource and date; CSV export with format=csv
+walletRoutes.openapi(
+  createRoute({
+    method: 'get', path: '/wallet/transactions', tags, security, summary: 'Wallet transactions',
+    request: { query: listTransactionsQuerySchema },
+    responses: { 200: { description: 'A page of transactions, or a CSV file', content: { 'application/json': { schema: pageSchema(WalletTransactionSchema, 'WalletTransactionPage') }, 'text/csv': { schema: { type: 'string' } } } }, ...standardErrors },
+  }),
+  async (c) => {
+    const query = c.req.valid('query');
+    const { stub } = await ensureWallet(c.env, c.var.auth.accountId);
+    const filter = { resourceType: query.resource_type, fromMs: query.from ? Date.parse(query.from) : undefined, toMs: query.to ? Date.parse(query.to) : undefined };
+    if (query.format === 'csv') {
+      const rows: LedgerTransaction[] = [];
+      let beforeSeq: number | undefined;
+      for (;;) {
+        const page = await stub.list({ ...filter, beforeSeq, limit: 1000 });
+        rows.push(...page);
+        if (page.length < 1000 || rows.length >= 100_000) break;
+        beforeSeq = page[page.length - 1].seq;
+      }
+      const lines = [CSV_COLUMNS.join(','), ...rows.map((tx) => { const t = serializeTransaction(tx); return CSV_COLUMNS.map((col) => csvCell(t[col])).join(','); })];
+      return c.body(`${lines.join('\r\n')}\r\n`, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="wallet-transactions.csv"' });
+    }
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (cursor && typeof cursor.v !== 'number') throw new AppError('validation_failed', 'The cursor is not one this API issued.', { errors: [{ field: 'cursor', message: 'Invalid cursor.' }] });
+    const rows = await stub.list({ ...filter, beforeSeq: cursor ? (cursor.v as number) : undefined, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return c.json({ data: page.map(serializeTransaction), next_cursor: rows.length > query.limit && last ? encodeCursor({ v: last.seq, id: last.id }) : null }, 200);
+  },
+);
+
+// POST /api/wallet/auto-recharge/configure – top up automatically when funds run low
+walletRoutes.openapi(
+  createRoute({
+    method: 'post', path: '/wallet/auto-recharge/configure', tags, security, summary: 'Configure auto-recharge',
+    request: { body: jsonBody(configureAutoRechargeBodySchema) },
+    responses: { 200: jsonResponse(WalletBalanceSchema, 'The wallet with its new settings'), ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'change wallet settings');
+    const body = c.req.valid('json');
+    const amountMicros = parseUsd(body.amount, 'amount');
+    const thresholdMicros = parseUsd(body.threshold, 'threshold');
+    if (amountMicros < MIN_RECHARGE_MICROS) {
+      throw new AppError('validation_failed', 'Auto-recharge adds at least $5.00.', { errors: [{ field: 'amount', message: 'At least 5.00.' }] });
+    }
+    const paymentMethod = await paymentMethodOf(c.env.DB, c.var.auth.accountId);
+    if (body.enabled && !paymentMethod) {
+      throw new AppError('validation_failed', 'Save a card before turning on auto-recharge.', { errors: [{ field: 'enabled', message: 'No saved card.' }] });
+    }
+    const { stub } = await ensureWallet(c.env, c.var.auth.accountId);
+    const snapshot = await stub.configure({ autoRechargeEnabled: body.enabled, thresholdMicros, amountMicros });
+    return c.json({ ...serializeSnapshot(snapshot), payment_method: paymentMethod }, 200);
+  },
+);
+
+// GET /api/wallet/usage – spend per resource per day over the last N days
+walletRoutes.openapi(
+  createRoute({ method: 'get', path: '/wallet/usage', tags, security, summary: 'Usage by day', request: { query: usageQuerySchema }, responses: { 200: jsonResponse(UsageReportSchema, 'Spend per day and resource'), ...standardErrors } }),
+  async (c) => c.json(await usageReport(c.env.DB, c.var.auth.accountId, c.req.valid('query').days), 200),
+);
+
+// GET /api/agency/wallet/margins – per sub-account: what it was charged, what the agency paid, the margin
+walletRoutes.openapi(
+  createRoute({ method: 'get', path: '/agency/wallet/margins', tags: ['Agency'], security, summary: 'Usage margins by sub-account', request: { query: marginsQuerySchema }, responses: { 200: jsonResponse(MarginReportSchema, 'Margins'), ...standardErrors } }),
+  async (c) => {
+    const agency = await getAgencyForAccount(c.env.DB, c.var.auth.accountId);
+    if (!agency) throw new AppError('forbidden', 'Only an agency account has sub-accounts.');
+    const { from, to } = c.req.valid('query');
+    const toMs = to ? Date.parse(to) : Date.now() + 1;
+    const fromMs = from ? Date.parse(from) : toMs - 30 * 86_400_000;
+    return c.json(await marginReport(c.env.DB, c.var.auth.accountId, fromMs, toMs), 200);
+  },
+);
