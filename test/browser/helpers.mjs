@@ -1,9 +1,9 @@
 // Shared set-up for the browser suites: one local Worker (wrangler dev on a
-// fresh state dir) and one headless Chromium per test file, plus API helpers
+// fresh temporary state dir) and one headless Chromium per test file, plus API helpers
 // that create each test's own account and data, so no test depends on another.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -14,11 +14,22 @@ export const SCREENSHOT_DIR = path.join(here, 'screenshots');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** The Worker serves web/dist; build it once if this checkout has no build yet. */
-function ensureWebBuild() {
-  if (fs.existsSync(path.join(root, 'web/dist/index.html'))) return;
-  const res = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit' });
-  if (res.status !== 0) throw new Error('npm run build:web failed');
+/**
+ * Starts the app (API + web, via scripts/local-server.mjs) on a free port with
+ * a fresh temporary state dir. It serves web/dist as built: run
+ * `npm run build:web` first (`npm test` does). Returns { url, stop }.
+ */
+export async function startApp() {
+  const { startLocalServer } = await import(path.join(root, 'scripts/local-server.mjs'));
+  const persistDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-browser-'));
+  const server = await startLocalServer({ port: await freePort(), persistDir, seed: false });
+  return {
+    url: server.url,
+    async stop() {
+      await server.stop();
+      fs.rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function freePort() {
@@ -31,13 +42,6 @@ async function freePort() {
       srv.close(() => resolve(port));
     });
   });
-}
-
-/** Starts the app (API + web) on a free port. Returns { url, demo, stop }. */
-export async function startApp() {
-  ensureWebBuild();
-  const { startLocalServer } = await import('/tmp/webdev/local-server.mjs');
-  return startLocalServer({ port: await freePort(), seed: false });
 }
 
 export async function launchBrowser() {

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { contacts as contactsApi } from '../api/endpoints';
 import { EmptyState, ErrorAlert, Loading } from '../ui/components';
 import { formatDateTime, formatRelative } from '../ui/format';
@@ -19,6 +20,14 @@ function iconFor(type: string): IconName {
 /** The contact's timeline; `version` changes whenever something on the page did. */
 export function ActivityCard({ contactId, version }: { contactId: string; version: number }) {
   const list = useResource(() => contactsApi.activities(contactId), [contactId, version]);
+  const { reload } = list;
+  // The trail is written by a queue consumer a moment after each change, so
+  // look again shortly after something happened on the page.
+  useEffect(() => {
+    if (version === 0) return;
+    const timers = [1500, 4000].map((ms) => setTimeout(reload, ms));
+    return () => timers.forEach(clearTimeout);
+  }, [version, reload]);
   const items = [...(list.data ?? [])].sort((a, b) => b.occurred_at.localeCompare(a.occurred_at));
 
   return (

@@ -34,8 +34,12 @@ export default function ContactsPage() {
   const [text, setText] = useState(urlQ);
   const q = useDebounced(text.trim(), 300);
   useEffect(() => {
-    if (q !== urlQ) setSearchParams({ q });
-  }, [q, urlQ]);
+    setSearchParams({ q });
+  }, [q]);
+  // ...and the box follows the URL when it changes from outside (back button, "Clear").
+  useEffect(() => {
+    setText((t) => (t.trim() === urlQ ? t : urlQ));
+  }, [urlQ]);
 
   // Cursor stack: cursors[i] is the cursor that loads page i (page 0 has none).
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -125,6 +129,16 @@ export default function ContactsPage() {
               ))}
             </select>
           </div>
+          {filtered && (
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={() => setSearchParams({ q: null, tag: null })}
+            >
+              <Icon name="x" />
+              Clear filters
+            </button>
+          )}
         </div>
 
         {list.error !== undefined && (

@@ -76,7 +76,7 @@ export function TasksCard({ contactId, onChange }: { contactId: string; onChange
         {open > 0 && <span className="badge">{open} open</span>}
       </div>
       <div className="card-body">
-        <form onSubmit={add} className="add-row">
+        <form onSubmit={add} className="task-form">
           <label htmlFor="new-task-title" className="sr-only">
             Task title
           </label>
@@ -87,20 +87,22 @@ export function TasksCard({ contactId, onChange }: { contactId: string; onChange
             value={title}
             onChange={(e) => setTitle(e.target.value)}
           />
-          <label htmlFor="new-task-due" className="sr-only">
-            Due date
-          </label>
-          <input
-            id="new-task-due"
-            className="input input-sm"
-            type="date"
-            value={due}
-            onChange={(e) => setDue(e.target.value)}
-          />
-          <button type="submit" className="btn btn-primary btn-sm" disabled={busy || !title.trim()}>
-            {busy ? <Spinner /> : <Icon name="plus" />}
-            Add task
-          </button>
+          <div className="row">
+            <label htmlFor="new-task-due" className="sr-only">
+              Due date
+            </label>
+            <input
+              id="new-task-due"
+              className="input input-sm"
+              type="date"
+              value={due}
+              onChange={(e) => setDue(e.target.value)}
+            />
+            <button type="submit" className="btn btn-primary btn-sm" disabled={busy || !title.trim()}>
+              {busy ? <Spinner /> : <Icon name="plus" />}
+              Add task
+            </button>
+          </div>
         </form>
         {list.loading && !list.data ? (
           <Loading />
