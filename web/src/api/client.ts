@@ -108,7 +108,7 @@ async function refreshSession(): Promise<boolean> {
 }
 
 function buildUrl(path: string, query?: RequestOptions['query']): string {
-  const url = path.startsWith('/api') ? path : `/api${path}`;
+  const url = path.startsWith('/api/') ? path : `/api${path}`;
   if (!query) return url;
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
@@ -156,7 +156,12 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
   if (!res.ok) throw new ApiError(res.status, await parseProblem(res));
   if (res.status === 204) return undefined as T;
   const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(res.status, { title: 'Unexpected response', detail: `The server sent something other than JSON for ${path}.` });
+  }
 }
 
 /** Accepts either a bare array or a `{ data, next_cursor }` page. */

@@ -51,6 +51,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (cancelled) return;
         setMe(data);
         applyBranding(data.branding);
+        // Back in an own account (not acting for anyone): a remembered
+        // "return" session is stale now, so drop and revoke it.
+        const stashed = getReturnSession();
+        if (!data.acting_user && stashed && stashed.token !== getTokens()?.token) {
+          setReturnSession(null);
+          auth.logout(stashed.refresh_token).catch(() => undefined);
+        }
         setLoading(false);
       },
       (err: unknown) => {
