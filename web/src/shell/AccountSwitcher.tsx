@@ -106,7 +106,7 @@ export function AccountSwitcher() {
                     <span className="account-button-text">
                       <span className="account-name">{a.name}</span>
                       <span className="account-kind">
-                        {kindLabel(a.kind)} · {a.role}
+                        {kindLabel(a.kind)} · {a.role.charAt(0).toUpperCase() + a.role.slice(1)}
                       </span>
                     </span>
                     {busyId === a.id ? <Spinner /> : current ? <Icon name="check" /> : null}
