@@ -1,0 +1,117 @@
+import Stripe from 'stripe';
+import { AppError } from '../platform/errors';
+import { providerEndpoint } from '../sandbox/providers';
+import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../sandbox/stripe/stripe.constants';
+
+/**
+ * The product's way to Stripe: the real SDK, live or pointed at the sandbox
+ * emulator in-process (docs/decisions/0002). Billing and wallet code take a
+ * client from `stripeClient` and check incoming webhooks with
+ * `verifyStripeWebhook`; neither knows which mode it runs in.
+ */
+
+/** How long one Stripe call may take before the SDK gives up on it (and retries, with the same Idempotency-Key). */
+export const STRIPE_TIMEOUT_MS = 20_000;
+
+/** Webhooks older than this are refused, as Stripe's libraries do by default. */
+export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** Stripe's keys are secrets (unset in sandbox), so wrangler.toml does not declare them; read them as optional. */
+function stripeSecrets(env: Env): { STRIPE_SECRET_KEY?: string; STRIPE_WEBHOOK_SECRET?: string } {
+  return env as unknown as { STRIPE_SECRET_KEY?: string; STRIPE_WEBHOOK_SECRET?: string };
+}
+
+/** Settles with `promise`, or rejects as soon as `signal` aborts: the SDK's timeout must cut an in-process call short too. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * The SDK always requests `<protocol>://<host>:<port>/v1/...`; the sandbox
+ * emulator lives under a path (`http://sandbox.internal/stripe`), so its
+ * requests get that prefix before they are handed over in-process.
+ */
+function endpointFetch(baseUrl: URL, inner: typeof fetch): typeof fetch {
+  const prefix = baseUrl.pathname.replace(/\/$/, '');
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (prefix && !url.pathname.startsWith(`${prefix}/`)) url.pathname = `${prefix}${url.pathname}`;
+    const request = input instanceof Request ? new Request(url, input) : url.toString();
+    return untilAborted(inner(request, init), init?.signal ?? (input instanceof Request ? input.signal : undefined));
+  };
+}
+
+export interface StripeClientOptions {
+  /** Act on a connected account (Stripe Connect): sent as the `Stripe-Account` header. */
+  stripeAccount?: string;
+  /** Per-request timeout; the default suits API calls made while a user waits. */
+  timeoutMs?: number;
+  /** Retries of connection errors, 409s and 5xx answers, with the same Idempotency-Key (default 2). */
+  maxNetworkRetries?: number;
+}
+
+/**
+ * A Stripe client for this environment: live with STRIPE_SECRET_KEY when
+ * PROVIDER_MODE=live, otherwise the sandbox emulator, reached in-process.
+ *
+ * @example
+ * const stripe = stripeClient(env);
+ * const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', customer, payment_method, confirm: true, off_session: true }, { idempotencyKey });
+ */
+export function stripeClient(env: Env, options: StripeClientOptions = {}): Stripe {
+  const endpoint = providerEndpoint(env, 'stripe');
+  const base = new URL(endpoint.baseUrl);
+  const protocol = base.protocol === 'http:' ? 'http' : 'https';
+  return new Stripe(endpoint.apiKey, {
+    httpClient: Stripe.createFetchHttpClient(endpointFetch(base, endpoint.fetch)),
+    host: base.hostname,
+    port: base.port || (protocol === 'http' ? 80 : 443),
+    protocol,
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? STRIPE_TIMEOUT_MS,
+    ...(options.stripeAccount ? { stripeAccount: options.stripeAccount } : {}),
+  });
+}
+
+/** The secret Stripe signs webhooks with: STRIPE_WEBHOOK_SECRET live, the emulator's fixed dev secret in sandbox. */
+export function stripeWebhookSecret(env: Env): string {
+  if (env.PROVIDER_MODE !== 'live') return SANDBOX_STRIPE_WEBHOOK_SECRET;
+  const secret = stripeSecrets(env).STRIPE_WEBHOOK_SECRET;
+  if (!secret) throw new AppError('provider_unavailable', 'Stripe is set to live mode but STRIPE_WEBHOOK_SECRET is not configured.');
+  return secret;
+}
+
+/**
+ * Checks a webhook's `Stripe-Signature` against the raw body (exactly as
+ * received: parse JSON only afterwards) and returns the event. A missing or
+ * wrong signature, a tampered body or a timestamp more than 300 s old is
+ * refused with `bad_request` (400), which tells Stripe not to count it
+ * delivered.
+ *
+ * @example
+ * const event = await verifyStripeWebhook(env, await c.req.text(), c.req.header('stripe-signature'));
+ */
+export async function verifyStripeWebhook(env: Env, rawBody: string, signatureHeader: string | null | undefined): Promise<Stripe.Event> {
+  if (!signatureHeader) throw new AppError('bad_request', 'Missing Stripe-Signature header.');
+  try {
+    return await Stripe.webhooks.constructEventAsync(rawBody, signatureHeader, stripeWebhookSecret(env), STRIPE_WEBHOOK_TOLERANCE_SECONDS, Stripe.createSubtleCryptoProvider());
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('bad_request', `Stripe webhook signature verification failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
