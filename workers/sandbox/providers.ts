@@ -9,7 +9,7 @@ import { sandboxRoutes } from './sandbox.routes';
  * builds and parses real HTTP messages; only the transport stays local, so
  * it works the same in `wrangler dev`, in tests and with no network.
  */
-export type ProviderName = 'openai';
+export type ProviderName = 'openai' | 'stripe';
 
 export interface ProviderEndpoint {
   mode: 'live' | 'sandbox';
@@ -20,8 +20,10 @@ export interface ProviderEndpoint {
 
 const SANDBOX_ORIGIN = 'http://sandbox.internal';
 
-const LIVE: Record<ProviderName, { baseUrl: (env: Env) => string; apiKey: (env: Env) => string | undefined; path: string }> = {
+const LIVE: Record<ProviderName, { baseUrl: (env: Env) => string; apiKey: (env: Env) => string | undefined; path: string; sandboxKey?: string }> = {
   openai: { baseUrl: () => 'https://api.openai.com/v1', apiKey: (env) => env.OPENAI_API_KEY, path: '/openai/v1' },
+  // The stripe SDK adds /v1 itself; the emulator takes any sk_test_ key.
+  stripe: { baseUrl: () => 'https://api.stripe.com', apiKey: (env) => (env as { STRIPE_SECRET_KEY?: string }).STRIPE_SECRET_KEY, path: '/stripe', sandboxKey: 'sk_test_sandbox' },
 };
 
 /** A fetch that delivers requests to the sandbox emulators without leaving the isolate. */
@@ -36,5 +38,5 @@ export function providerEndpoint(env: Env, provider: ProviderName): ProviderEndp
     if (!apiKey) throw new AppError('provider_unavailable', `${provider} is set to live mode but its API key is not configured.`);
     return { mode: 'live', baseUrl: live.baseUrl(env), apiKey, fetch: globalThis.fetch.bind(globalThis) };
   }
-  return { mode: 'sandbox', baseUrl: `${SANDBOX_ORIGIN}${live.path}`, apiKey: `sk-sandbox-${provider}`, fetch: sandboxFetch(env) };
+  return { mode: 'sandbox', baseUrl: `${SANDBOX_ORIGIN}${live.path}`, apiKey: live.sandboxKey ?? `sk-sandbox-${provider}`, fetch: sandboxFetch(env) };
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { openaiEmulator } from './openai/openai.emulator';
+import { stripeEmulator } from './stripe/stripe.emulator';
 
 /**
  * Local emulators of outside services, one folder each, mounted under
@@ -9,3 +10,4 @@ import { openaiEmulator } from './openai/openai.emulator';
  */
 export const sandboxRoutes = new Hono();
 sandboxRoutes.route('/openai', openaiEmulator);
+sandboxRoutes.route('/stripe', stripeEmulator);
