@@ -3,20 +3,27 @@ import { app } from './app';
 import { handleDomainEvents } from './events/activity.consumer';
 import { republishStaleEvents } from './events/events.outbox';
 import type { DomainEvent } from './events/events.types';
+import { SANDBOX_WEBHOOKS_QUEUE } from './sandbox/stripe/stripe.constants';
+import { handleSandboxWebhooks, setWebhookDispatcher, type SandboxWebhookMessage } from './sandbox/stripe/stripe.webhooks';
 import { resumePendingCharges } from './wallet/metering';
 import { reconcileSomeWallets } from './wallet/projection';
 import { startAutoRecharge } from './wallet/top-ups';
 import { handleWalletMessages } from './wallet/wallet.consumer';
 
 export { WalletDO } from '../durable-objects/wallet/wallet.do';
+export { StripeEmulator } from './sandbox/stripe/stripe.do';
 
-type QueueMessage = DomainEvent | WalletQueueMessage;
+type QueueMessage = DomainEvent | WalletQueueMessage | SandboxWebhookMessage;
+
+// Sandbox webhooks addressed to this Worker (localhost) are handed to the app in-process.
+setWebhookDispatcher((request, env, ctx) => app.fetch(request, env, ctx));
 
 export default {
   fetch: app.fetch,
   // Each Queue has its consumer; domain events feed the activity trail.
-  queue: async (batch, env, _ctx) => {
+  queue: async (batch, env, ctx) => {
     if (batch.queue.startsWith('edge-crm-wallet-events')) return handleWalletMessages(batch as MessageBatch<WalletQueueMessage>, env, startAutoRecharge);
+    if (batch.queue.startsWith(SANDBOX_WEBHOOKS_QUEUE)) return handleSandboxWebhooks(batch as MessageBatch<SandboxWebhookMessage>, env, ctx);
     return handleDomainEvents(batch as MessageBatch<DomainEvent>, env);
   },
   // Every minute: republish stuck domain events, finish usage charges a worker
