@@ -92,3 +92,22 @@ test('signing up with a registered email shows the API field error next to the e
   assert.ok((await page.getByRole('alert').innerText()).length > 0);
   await screenshot(page, 'signup-duplicate-email');
 });
+
+test('an expired access token is refreshed once; a dead session goes to the login page', async () => {
+  const user = await signUpViaApi(app.url, { name: 'Refresh Person' });
+
+  // A bad access token with a good refresh token: the app refreshes silently.
+  const page = await newPage(browser, { session: { token: 'expired.access.token', refresh_token: user.refresh_token } });
+  await page.goto(`${app.url}/contacts`);
+  await page.getByText('No contacts yet').waitFor();
+  assert.match(await page.getByRole('complementary', { name: 'Main' }).innerText(), /Refresh Person/);
+  const stored = await page.evaluate(() => localStorage.getItem('crm.token'));
+  assert.notEqual(stored, 'expired.access.token');
+
+  // Both tokens dead: back to the login page, remembering where the user was.
+  const dead = await newPage(browser, { session: { token: 'expired.access.token', refresh_token: 'revoked-refresh-token' } });
+  await dead.goto(`${app.url}/pipelines`);
+  await dead.waitForURL(/\/login\?next=%2Fpipelines/);
+  await dead.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  assert.equal(await dead.evaluate(() => localStorage.getItem('crm.token')), null);
+});

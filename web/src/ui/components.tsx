@@ -84,8 +84,8 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
 
 /**
  * A labelled form control with hint and error text wired up through
- * aria-describedby / aria-invalid. The child is cloned-free: it receives the
- * id and aria attributes through a render function.
+ * aria-describedby / aria-invalid. The control is rendered by the child
+ * function, which receives the id and aria attributes to spread on it.
  */
 export function Field({
   label,
