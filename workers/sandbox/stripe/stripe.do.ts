@@ -285,8 +285,10 @@ export class StripeEmulator extends DurableObject<Env> {
     });
   }
 
+  /** Runs the outbox alarm now, pulling forward a later re-drive alarm if one is set. */
   private async wakeOutbox(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > Date.now()) await this.ctx.storage.setAlarm(Date.now());
   }
 
   /** Drains the webhook outbox: pending deliveries go to the Queue; lost ones are sent again. */
