@@ -7,7 +7,7 @@ import { clearStripeFaults, injectStripeFault } from '../../workers/sandbox/stri
 /** A customer with a card saved through a SetupIntent and set as the invoice default. */
 async function customerWithCard(stripe: Stripe, card = 'pm_card_visa'): Promise<{ customer: Stripe.Customer; paymentMethod: string }> {
   const customer = await stripe.customers.create({ email: `payer.${crypto.randomUUID()}@example.com`, name: 'Pat Payer' });
-  const setup = await stripe.setupIntents.create({ customer: customer.id, payment_method: card, confirm: true, usage: 'off_session', payment_method_types: ['card'] });
+  const setup = await stripe.setupIntents.create({ customer: customer.id, payment_method: card, confirm: true, usage: 'off_session' });
   const paymentMethod = setup.payment_method as string;
   const updated = await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: paymentMethod } });
   return { customer: updated, paymentMethod };

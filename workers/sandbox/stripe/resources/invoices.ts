@@ -120,6 +120,7 @@ function lineFrom(emu: Emu, invoiceId: string, currency: string, source: LineSou
     pretax_credit_amounts: [],
     pricing: source.price ? { price_details: { price: source.price.id, product: source.price.product }, type: 'price_details', unit_amount_decimal: unit === null ? null : String(unit) } : null,
     quantity: source.quantity,
+    quantity_decimal: String(source.quantity),
     subscription: source.subscription,
     subtotal: source.amount,
     taxes: [],
@@ -596,6 +597,7 @@ export function createInvoiceItem(emu: Emu, params: Params): InvoiceItem {
     proration: false,
     proration_details: { discount_amounts: [] },
     quantity,
+    quantity_decimal: String(quantity),
     tax_rates: [],
     test_clock: customer.test_clock,
   };

@@ -227,6 +227,7 @@ export function newPaymentIntent(
     last_payment_error: null,
     latest_charge: null,
     livemode: false,
+    managed_payments: null,
     metadata: input.metadata,
     next_action: null,
     on_behalf_of: null,

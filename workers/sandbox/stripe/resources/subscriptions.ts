@@ -404,6 +404,7 @@ function prorate(emu: Emu, sub: Subscription, change: { itemId: string; before: 
       proration: true,
       proration_details: { discount_amounts: [] },
       quantity: side.quantity,
+      quantity_decimal: String(side.quantity),
       tax_rates: [],
       test_clock: sub.test_clock,
     };
