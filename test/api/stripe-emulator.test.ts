@@ -1,8 +1,9 @@
 import { env, exports } from 'cloudflare:workers';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { stripeClient } from '../../workers/billing/stripe.client';
+import { stripeClient, verifyStripeWebhook } from '../../workers/billing/stripe.client';
 import { stripeClockNow } from '../../workers/sandbox/stripe/stripe.controls';
+import { stripeEmulator } from '../../workers/sandbox/stripe/stripe.emulator';
 
 /** What the emulator answers on the wire, as far as these tests read it. */
 interface WireBody {
@@ -178,5 +179,21 @@ describe('Stripe sandbox: wire protocol', () => {
     const log = await raw('GET', '/_emulator/webhooks/deliveries');
     expect(Array.isArray(log.body.data)).toBe(true);
     expect((await raw('GET', '/_emulator/clock', { headers: { authorization: '' } })).status).toBe(401);
+  });
+});
+
+describe('Stripe in live mode', () => {
+  const live = { ...env, PROVIDER_MODE: 'live' } as Env;
+
+  it('without its keys is a clear configuration error, never a silent fallback to the sandbox', async () => {
+    expect(() => stripeClient(live)).toThrow(/not configured/);
+    await expect(verifyStripeWebhook(live, '{}', 't=1,v1=00')).rejects.toMatchObject({ code: 'provider_unavailable' });
+    const configured = stripeClient({ ...live, STRIPE_SECRET_KEY: 'sk_live_configured' } as Env);
+    expect(configured).toBeInstanceOf(Stripe);
+  });
+
+  it('does not serve the emulator', async () => {
+    const res = await stripeEmulator.fetch(new Request('http://localhost/v1/customers', { headers: { authorization: 'Bearer sk_test_sandbox' } }), live);
+    expect(res.status).toBe(404);
   });
 });

@@ -15,6 +15,12 @@ import { parseForm, type Params } from './stripe.wire';
  */
 export const stripeEmulator = new Hono<{ Bindings: Env }>();
 
+// With real Stripe in use the emulator is not served: its state would be storage anyone could fill.
+stripeEmulator.use('*', async (c, next) => {
+  if (c.env.PROVIDER_MODE === 'live') return c.json({ error: { type: 'invalid_request_error', message: 'The Stripe sandbox is off: this deployment uses live Stripe.' } }, 404);
+  await next();
+});
+
 function stripeError(status: number, message: string, extra: Record<string, unknown> = {}): Response {
   return new Response(JSON.stringify({ error: { message, type: 'invalid_request_error', ...extra } }, null, 2), { status, headers: { 'content-type': 'application/json' } });
 }
