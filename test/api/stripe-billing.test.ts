@@ -66,6 +66,20 @@ describe('Stripe sandbox: subscriptions', () => {
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
   });
 
+  it('a card that needs 3D Secure leaves the first payment waiting for the customer (requires_action)', async () => {
+    const stripe = stripeClient(env);
+    const { starter } = await tiers(stripe);
+    const { customer } = await customerPaying(stripe, 'pm_card_authenticationRequired');
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }], expand: ['latest_invoice.payments'] });
+    expect(sub.status).toBe('incomplete');
+    const invoice = sub.latest_invoice as Stripe.Invoice;
+    expect(invoice.status).toBe('open');
+    const pi = await stripe.paymentIntents.retrieve(invoice.payments?.data[0].payment.payment_intent as string);
+    expect(pi).toMatchObject({ status: 'requires_action', next_action: { type: 'use_stripe_sdk' } });
+    const actionEvents = (await stripe.events.list({ types: ['invoice.payment_action_required', 'payment_intent.requires_action'], limit: 100 })).data;
+    expect(actionEvents.filter((e) => (e.data.object as { id: string; customer?: string }).customer === customer.id).map((e) => e.type).sort()).toEqual(['invoice.payment_action_required', 'payment_intent.requires_action']);
+  });
+
   it('error_if_incomplete refuses the subscription when the card fails, leaving none behind', async () => {
     const stripe = stripeClient(env);
     const { starter } = await tiers(stripe);

@@ -108,10 +108,9 @@ export function attachPaymentMethod(emu: Emu, pm: PaymentMethod, customer: Custo
   if (pm.customer) throw invalidRequest('The payment method you provided has already been attached to a customer.', param, 'payment_method_unexpected_state');
   const card = cardOf(pm);
   if (card.behavior === 'decline') throw new StripeApiError(402, declineError(card));
-  const before = structuredClone(pm);
   const after: PaymentMethod = { ...pm, customer: customer.id };
   emu.store.save(after);
-  emu.emit('payment_method.attached', after, { previous: { customer: before.customer } });
+  emu.emit('payment_method.attached', after);
   return after;
 }
 
