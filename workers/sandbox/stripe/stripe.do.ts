@@ -111,7 +111,12 @@ export class StripeEmulator extends DurableObject<Env> {
     const headers = { 'request-id': call.requestId, 'stripe-version': EMULATED_API_VERSION };
     // Time moves on its own too: renewals that came due since the last call happen first.
     const sweeper = this.emu(call.account);
-    this.write(sweeper, () => advanceSubscriptions(sweeper, sweeper.now, null));
+    try {
+      this.write(sweeper, () => advanceSubscriptions(sweeper, sweeper.now, null));
+    } catch (err) {
+      // A renewal the emulator cannot make must not take the API call down with it.
+      log.error('billing sweep failed', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    }
 
     const key = call.method === 'POST' ? call.idempotencyKey : null;
     if (key) {

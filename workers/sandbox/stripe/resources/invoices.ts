@@ -91,7 +91,7 @@ export function productName(emu: Emu, productId: string): string {
   return emu.store.get<Product>(productId)?.name ?? productId;
 }
 
-function lineFrom(emu: Emu, invoiceId: string, currency: string, source: LineSource): LineItem {
+function lineFrom(invoiceId: string, currency: string, source: LineSource): LineItem {
   const unit = source.price?.unit_amount ?? null;
   return {
     id: stripeId('il'),
@@ -174,7 +174,7 @@ export function draftInvoice(
   },
 ): Invoice {
   const id = stripeId('in');
-  const lines = [...input.sources, ...input.invoiceItems.map((ii) => sourceFromInvoiceItem(emu, ii))].map((s) => lineFrom(emu, id, input.currency, s));
+  const lines = [...input.sources, ...input.invoiceItems.map((ii) => sourceFromInvoiceItem(emu, ii))].map((s) => lineFrom(id, input.currency, s));
   const subtotal = lines.reduce((sum, l) => sum + l.amount, 0);
   const c = input.customer;
   const invoice: Invoice = {
@@ -608,7 +608,7 @@ export function createInvoiceItem(emu: Emu, params: Params): InvoiceItem {
 }
 
 function addItemToDraft(emu: Emu, invoice: Invoice, ii: InvoiceItem): void {
-  const line = lineFrom(emu, invoice.id, invoice.currency, sourceFromInvoiceItem(emu, ii));
+  const line = lineFrom(invoice.id, invoice.currency, sourceFromInvoiceItem(emu, ii));
   const lines = [...invoice.lines.data, line];
   const subtotal = lines.reduce((s, l) => s + l.amount, 0);
   emu.store.save({ ...ii, invoice: invoice.id });

@@ -135,7 +135,7 @@ function plan(price: Price): Record<string, unknown> {
   };
 }
 
-function newItem(emu: Emu, subId: string, price: Price, quantity: number, start: number, end: number, metadata: Metadata): SubscriptionItem {
+function newItem(subId: string, price: Price, quantity: number, start: number, end: number, metadata: Metadata): SubscriptionItem {
   return {
     id: stripeId('si'),
     object: 'subscription_item',
@@ -284,7 +284,7 @@ export function createSubscription(emu: Emu, params: Params): Reply {
   const id = stripeId('sub');
   const anchor = trialEnd ?? at;
   const end = trialEnd ?? periodBoundary(anchor, interval, interval_count, 1);
-  const items = inputs.map((input, i) => newItem(emu, id, prices[i], input.quantity ?? 1, at, end, input.metadata ? mergeMetadata({}, { metadata: input.metadata }) : {}));
+  const items = inputs.map((input, i) => newItem(id, prices[i], input.quantity ?? 1, at, end, input.metadata ? mergeMetadata({}, { metadata: input.metadata }) : {}));
   const cancelAtPeriodEnd = bool(params, 'cancel_at_period_end') ?? false;
   const cancelAt = int(params, 'cancel_at') ?? (cancelAtPeriodEnd ? end : null);
   let sub: Subscription = {
@@ -459,7 +459,7 @@ export function updateSubscription(emu: Emu, params: Params, [id]: string[]): Re
     }
     if (!input.price) throw invalidRequest(`Missing required param: items[${i}][price].`, `items[${i}][price]`, 'parameter_missing');
     const price = emu.find<Price>(input.price, 'price', 'price', `items[${i}][price]`);
-    const item = newItem(emu, sub.id, price, input.quantity ?? 1, periodStart(sub), periodEnd(sub), input.metadata ? mergeMetadata({}, { metadata: input.metadata }) : {});
+    const item = newItem(sub.id, price, input.quantity ?? 1, periodStart(sub), periodEnd(sub), input.metadata ? mergeMetadata({}, { metadata: input.metadata }) : {});
     items.push(item);
     changes.push({ itemId: item.id, before: null, after: { price, quantity: item.quantity } });
   });
