@@ -3,6 +3,7 @@ import { authRoutes } from './auth/auth.routes';
 import { requireAuth } from './auth/auth.middleware';
 import { crmRoutes } from './crm/crm.routes';
 import { walletRoutes } from './wallet/wallet.routes';
+import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
 import { API_DOCS_PAGE } from './platform/docs';
 import { AppError, problemResponse, toAppError } from './platform/errors';
 import { requestContext } from './platform/request-context';
@@ -42,6 +43,7 @@ app.doc31('/api/openapi.json', {
 });
 app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Access token from /api/auth/login, or an API key (crm_live_...)' });
 app.route('/api/auth', authRoutes);
+app.route('/api/webhooks', stripeWebhookRoutes);
 app.route('/sandbox', sandboxRoutes);
 
 // Everything else under /api needs a token or API key.

@@ -7,6 +7,8 @@ import { decodeCursor, encodeCursor } from '../platform/pagination';
 import { createRouter, jsonBody, jsonResponse, mutationErrors, pageSchema, standardErrors } from '../platform/router';
 import { getAgencyForAccount } from '../tenancy/tenancy.service';
 import { marginReport, usageReport } from './reports';
+import { addFundsBodySchema, PaymentMethodSchema, savePaymentMethodBodySchema, TopUpSchema } from './wallet.schemas';
+import { addFunds, savePaymentMethod, serializeTopUp, type TopUpRow } from './top-ups';
 import { configureAutoRechargeBodySchema, listTransactionsQuerySchema, marginsQuerySchema, MarginReportSchema, UsageReportSchema, usageQuerySchema, WalletBalanceSchema, WalletTransactionSchema } from './wallet.schemas';
 import { ensureWallet, serializeSnapshot, serializeTransaction } from './wallet.service';
 import type { LedgerTransaction } from '../../durable-objects/wallet/wallet.ledger';
@@ -116,5 +118,47 @@ walletRoutes.openapi(
     const toMs = to ? Date.parse(to) : Date.now() + 1;
     const fromMs = from ? Date.parse(from) : toMs - 30 * 86_400_000;
     return c.json(await marginReport(c.env.DB, c.var.auth.accountId, fromMs, toMs), 200);
+  },
+);
+
+// POST /api/wallet/payment-method – save the card top-ups and auto-recharge charge
+walletRoutes.openapi(
+  createRoute({
+    method: 'post', path: '/wallet/payment-method', tags, security, summary: 'Save a card',
+    request: { body: jsonBody(savePaymentMethodBodySchema) },
+    responses: { 200: jsonResponse(PaymentMethodSchema, 'The saved card'), ...mutationErrors, 402: { description: 'The card was declined' } },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'change the wallet\'s card');
+    const profile = await savePaymentMethod(c.env, c.var.auth.accountId, c.req.valid('json').payment_method);
+    return c.json({ brand: profile.card_brand, last4: profile.card_last4 }, 200);
+  },
+);
+
+// POST /api/wallet/add-funds – charge the saved card; the wallet is credited when Stripe confirms
+walletRoutes.openapi(
+  createRoute({
+    method: 'post', path: '/wallet/add-funds', tags, security, summary: 'Add funds from the saved card',
+    description: 'Send an `Idempotency-Key` header to make retries safe: the same key never charges twice. The reply is the top-up, `pending` until Stripe confirms the payment moments later.',
+    request: { body: jsonBody(addFundsBodySchema) },
+    responses: { 202: jsonResponse(TopUpSchema, 'Payment accepted; crediting on confirmation'), ...mutationErrors, 402: { description: 'Declined, or authentication required' } },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'add funds');
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined && !/^[\w.:-]{8,100}$/.test(key)) {
+      throw new AppError('validation_failed', 'Idempotency-Key must be 8-100 letters, digits, dots, colons, dashes or underscores.', { errors: [{ field: 'Idempotency-Key', message: 'Invalid header.' }] });
+    }
+    const topUp = await addFunds(c.env, c.var.auth.accountId, parseUsd(c.req.valid('json').amount, 'amount'), key ?? crypto.randomUUID());
+    return c.json(serializeTopUp(topUp), 202);
+  },
+);
+
+// GET /api/wallet/top-ups – recent card top-ups and auto-recharges with their outcome
+walletRoutes.openapi(
+  createRoute({ method: 'get', path: '/wallet/top-ups', tags, security, summary: 'Recent top-ups', responses: { 200: jsonResponse(pageSchema(TopUpSchema, 'TopUpPage'), 'Top-ups'), ...standardErrors } }),
+  async (c) => {
+    const { results } = await c.env.DB.prepare('SELECT * FROM wallet_top_ups WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT 50').bind(c.var.auth.accountId).all<TopUpRow>();
+    return c.json({ data: results.map(serializeTopUp), next_cursor: null }, 200);
   },
 );

@@ -81,3 +81,30 @@ export const MarginReportSchema = z
     totals: z.object({ charged: z.string(), cost: z.string(), margin: z.string() }),
   })
   .openapi('MarginReport');
+
+export const savePaymentMethodBodySchema = z
+  .object({
+    payment_method: z
+      .string()
+      .regex(/^pm_[A-Za-z0-9_]+$/, 'Expected a Stripe PaymentMethod id (pm_...).')
+      .max(100)
+      .openapi({ description: 'From Stripe.js in the browser; in sandbox, Stripe test ids such as pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired', example: 'pm_card_visa' }),
+  })
+  .strict()
+  .openapi('SavePaymentMethodBody');
+
+export const PaymentMethodSchema = z.object({ brand: z.string().nullable(), last4: z.string().nullable() }).openapi('SavedCard');
+
+export const addFundsBodySchema = z.object({ amount: usd('Amount to add, at least $5.00') }).strict().openapi('AddFundsBody');
+
+export const TopUpSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['manual', 'auto_recharge']),
+    amount: z.string(),
+    status: z.enum(['pending', 'succeeded', 'failed', 'requires_action']).openapi({ description: 'pending until Stripe confirms the payment; the wallet is credited then' }),
+    failure: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('TopUp');

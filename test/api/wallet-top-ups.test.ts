@@ -1,0 +1,180 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, it, vi } from 'vitest';
+import { deliverPendingStripeWebhooks, signStripePayload } from '../../workers/sandbox/stripe/stripe.webhooks';
+import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../../workers/sandbox/stripe/stripe.constants';
+import { ensureWallet } from '../../workers/wallet/wallet.service';
+import { call, createTenant, type Tenant } from '../factories';
+
+async function withCard(tenant: Tenant, paymentMethod = 'pm_card_visa') {
+  const res = await tenant.api('POST', '/api/wallet/payment-method', { payment_method: paymentMethod });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+const addFunds = (tenant: Tenant, amount: string, key?: string) =>
+  call('POST', '/api/wallet/add-funds', { token: tenant.token, body: { amount }, headers: key ? { 'idempotency-key': key } : {} });
+
+const balance = async (tenant: Tenant) => (await tenant.api('GET', '/api/wallet/balance')).body.balance as string;
+
+describe('saving a card and adding funds', () => {
+  it('saves a card, charges it, and credits the wallet once Stripe confirms', async () => {
+    const tenant = await createTenant();
+    expect(await withCard(tenant)).toEqual({ brand: 'visa', last4: '4242' });
+    expect((await tenant.api('GET', '/api/wallet/balance')).body.payment_method).toEqual({ brand: 'visa', last4: '4242' });
+
+    const res = await addFunds(tenant, '50.00', 'topup-key-0001');
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'pending', amount: '50.0000', kind: 'manual' });
+    expect(await balance(tenant)).toBe('0.0000');
+
+    await deliverPendingStripeWebhooks(env);
+    expect(await balance(tenant)).toBe('50.0000');
+    const topUps = await tenant.api('GET', '/api/wallet/top-ups');
+    expect(topUps.body.data[0]).toMatchObject({ status: 'succeeded', amount: '50.0000' });
+    const txs = await tenant.api('GET', '/api/wallet/transactions');
+    expect(txs.body.data).toMatchObject([{ type: 'credit', amount: '50.0000', reason: 'top_up' }]);
+  });
+
+  it('the same Idempotency-Key never charges twice', async () => {
+    const tenant = await createTenant();
+    await withCard(tenant);
+    const [a, b] = await Promise.all([addFunds(tenant, '20.00', 'same-key-123'), addFunds(tenant, '20.00', 'same-key-123')]);
+    expect(a.body.id).toBe(b.body.id);
+    const c = await addFunds(tenant, '20.00', 'same-key-123');
+    expect(c.body.id).toBe(a.body.id);
+    expect((await addFunds(tenant, '25.00', 'same-key-123')).status).toBe(409);
+    await deliverPendingStripeWebhooks(env);
+    expect(await balance(tenant)).toBe('20.0000');
+  });
+
+  it('a declined card and a card needing authentication answer 402 and add nothing', async () => {
+    const declined = await createTenant();
+    await withCard(declined, 'pm_card_chargeCustomerFail');
+    const res = await addFunds(declined, '30.00');
+    expect(res.status).toBe(402);
+    expect(res.body.detail).toMatch(/declined/i);
+    // A card that always demands 3-D Secure cannot be saved for charges made while the owner is away.
+    const threeDS = await createTenant();
+    const saved = await threeDS.api('POST', '/api/wallet/payment-method', { payment_method: 'pm_card_authenticationRequired' });
+    expect(saved.status).toBe(402);
+    expect(saved.body.detail).toMatch(/authentication/i);
+    expect((await threeDS.api('GET', '/api/wallet/balance')).body.payment_method).toBeNull();
+    await deliverPendingStripeWebhooks(env);
+    expect(await balance(declined)).toBe('0.0000');
+    expect(await balance(threeDS)).toBe('0.0000');
+  });
+
+  it('refuses bad amounts and a missing card with field errors', async () => {
+    const tenant = await createTenant();
+    expect((await addFunds(tenant, '50.00')).status).toBe(422);
+    await withCard(tenant);
+    for (const amount of ['4.99', '50.001', '-5', '20000.00']) expect((await addFunds(tenant, amount)).status, amount).toBe(422);
+    expect((await tenant.api('POST', '/api/wallet/payment-method', { payment_method: 'tok_visa' })).status).toBe(422);
+    expect((await tenant.api('GET', '/api/wallet/top-ups')).body.data.every((t: { status: string }) => t.status !== 'succeeded')).toBe(true);
+  });
+});
+
+describe('Stripe webhooks', () => {
+  async function pendingTopUpEvent() {
+    const tenant = await createTenant();
+    await withCard(tenant);
+    await addFunds(tenant, '10.00');
+    // Intercept what the emulator would deliver, to replay and tamper with it.
+    const bodies: Array<{ body: string; signature: string }> = [];
+    const { setWebhookDispatcher } = await import('../../workers/sandbox/stripe/stripe.webhooks');
+    const previous = setWebhookDispatcher(async (request) => {
+      bodies.push({ body: await request.text(), signature: request.headers.get('stripe-signature') ?? '' });
+      return new Response('{}', { status: 200 });
+    });
+    try {
+      await deliverPendingStripeWebhooks(env);
+    } finally {
+      setWebhookDispatcher(previous);
+    }
+    const succeeded = bodies.find((b) => JSON.parse(b.body).type === 'payment_intent.succeeded');
+    if (!succeeded) throw new Error('no payment_intent.succeeded delivered');
+    return { tenant, event: succeeded };
+  }
+
+  const post = (body: string, signature: string) =>
+    exports.default.fetch('http://localhost/api/webhooks/stripe', { method: 'POST', body, headers: { 'stripe-signature': signature, 'content-type': 'application/json' } });
+
+  it('processes an event once however often it is delivered', async () => {
+    const { tenant, event } = await pendingTopUpEvent();
+    expect(await balance(tenant)).toBe('0.0000');
+    const first = await post(event.body, event.signature);
+    expect(first.status).toBe(200);
+    const again = await post(event.body, await signStripePayload(SANDBOX_STRIPE_WEBHOOK_SECRET, event.body));
+    expect(await again.json()).toMatchObject({ duplicate: true });
+    expect(await balance(tenant)).toBe('10.0000');
+  });
+
+  it('rejects a bad signature, a tampered body and a stale timestamp, changing nothing', async () => {
+    const { tenant, event } = await pendingTopUpEvent();
+    const parsed = JSON.parse(event.body);
+    parsed.data.object.amount_received = 999_999;
+    const tampered = JSON.stringify(parsed);
+    expect(tampered).not.toBe(event.body);
+    expect((await post(tampered, event.signature)).status).toBe(400);
+    expect((await post(event.body, await signStripePayload('whsec_wrong', event.body))).status).toBe(400);
+    expect((await post(event.body, await signStripePayload(SANDBOX_STRIPE_WEBHOOK_SECRET, event.body, Math.floor(Date.now() / 1000) - 301))).status).toBe(400);
+    expect((await post(event.body, '')).status).toBe(400);
+    expect(await balance(tenant)).toBe('0.0000');
+    const row = await env.DB.prepare('SELECT COUNT(*) AS n FROM stripe_events WHERE id = ?').bind(JSON.parse(event.body).id).first<{ n: number }>();
+    expect(row?.n).toBe(0);
+  });
+});
+
+describe('auto-recharge', () => {
+  it('starts exactly one recharge however many debits cross the threshold', async () => {
+    const tenant = await createTenant();
+    const { stub } = await ensureWallet(env, tenant.accountId);
+    await stub.credit({ idempotencyKey: 'start', amountMicros: 12_000_000, reason: 'adjustment', source: 'test' });
+    await stub.configure({ autoRechargeEnabled: true, thresholdMicros: 10_000_000, amountMicros: 50_000_000 });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => stub.debit({ idempotencyKey: `d${i}`, amountMicros: 200_000, resourceType: 'sms_outbound', resourceId: `d${i}` })));
+    const requested = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'recharge.requested'").one().n);
+    expect(requested).toBe(1);
+    expect((await stub.balance()).auto_recharge.pending_recharge_id).not.toBeNull();
+  });
+
+  it('recharges from the saved card when the balance falls below the threshold', async () => {
+    const tenant = await createTenant();
+    await withCard(tenant);
+    await addFunds(tenant, '15.00');
+    await deliverPendingStripeWebhooks(env);
+    const configured = await tenant.api('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '25.00' });
+    expect(configured.status).toBe(200);
+    const { stub } = await ensureWallet(env, tenant.accountId);
+    await stub.debit({ idempotencyKey: 'big-send', amountMicros: 6_000_000, resourceType: 'sms_outbound', resourceId: 'campaign-1' });
+    await runDurableObjectAlarm(stub);
+    await vi.waitFor(async () => {
+      await deliverPendingStripeWebhooks(env);
+      expect(await balance(tenant)).toBe('34.0000');
+    }, { timeout: 10_000, interval: 200 });
+    const topUps = (await tenant.api('GET', '/api/wallet/top-ups')).body.data;
+    expect(topUps.map((t: { kind: string; status: string }) => `${t.kind}:${t.status}`)).toEqual(['auto_recharge:succeeded', 'manual:succeeded']);
+    expect((await tenant.api('GET', '/api/wallet/balance')).body.auto_recharge).toMatchObject({ enabled: true, in_progress: false, failure: null });
+  });
+
+  it('a failing card stops auto-recharge, tells the owner, and does not loop', async () => {
+    const tenant = await createTenant();
+    await withCard(tenant, 'pm_card_chargeCustomerFail');
+    const { stub } = await ensureWallet(env, tenant.accountId);
+    await stub.credit({ idempotencyKey: 'start', amountMicros: 11_000_000, reason: 'adjustment', source: 'test' });
+    await tenant.api('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '25.00' });
+    await stub.debit({ idempotencyKey: 'x1', amountMicros: 2_000_000, resourceType: 'sms_outbound', resourceId: 'x1' });
+    await runDurableObjectAlarm(stub);
+    await vi.waitFor(async () => {
+      expect((await stub.balance()).auto_recharge.failure).toMatch(/declined/i);
+    }, { timeout: 10_000, interval: 200 });
+    await stub.debit({ idempotencyKey: 'x2', amountMicros: 1_000_000, resourceType: 'sms_outbound', resourceId: 'x2' });
+    expect((await stub.balance()).auto_recharge.pending_recharge_id).toBeNull();
+    await runDurableObjectAlarm(stub);
+    await vi.waitFor(async () => {
+      const notes = await env.DB.prepare('SELECT kind FROM notifications WHERE account_id = ? ORDER BY created_at').bind(tenant.accountId).all<{ kind: string }>();
+      expect(notes.results.map((n) => n.kind)).toEqual(expect.arrayContaining(['wallet.low_balance', 'recharge.failed']));
+    }, { timeout: 10_000, interval: 200 });
+    expect(await balance(tenant)).toBe('8.0000');
+  });
+});
