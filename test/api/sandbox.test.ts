@@ -2,6 +2,8 @@ import OpenAI from 'openai';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { providerEndpoint } from '../../workers/sandbox/providers';
+import { ensureWallet } from '../../workers/wallet/wallet.service';
+import { parseUsd } from '../../workers/platform/money';
 import { call, createTenant } from '../factories';
 
 describe('sandbox providers', () => {
@@ -36,13 +38,27 @@ describe('sandbox providers', () => {
     expect(() => providerEndpoint({ ...env, PROVIDER_MODE: 'live', OPENAI_API_KEY: '' }, 'openai')).toThrow(/not configured/);
   });
 
-  it('a contact\'s AI summary comes from the model, built from the contact\'s own data', async () => {
+  it('a contact\'s AI summary comes from the model, built from the contact\'s own data, and its tokens are billed', async () => {
     const tenant = await createTenant();
     const contact = (await tenant.api('POST', '/api/contacts', { first_name: 'Ada', last_name: 'Byron', company: 'Analytical Engines', tags: ['VIP'] })).body;
     await tenant.api('POST', `/api/contacts/${contact.id}/notes`, { body: 'Wants a demo next week' });
+
+    const refused = await tenant.api('POST', `/api/contacts/${contact.id}/ai-summary`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toMatch(/insufficient-funds/);
+
+    const { stub } = await ensureWallet(env, tenant.accountId);
+    await stub.credit({ idempotencyKey: 'ai-credit', amountMicros: 1_000_000, reason: 'adjustment', source: 'test' });
     const res = await tenant.api('POST', `/api/contacts/${contact.id}/ai-summary`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ provider: 'openai', mode: 'sandbox', model: 'gpt-4o-mini' });
     expect(res.body.summary).toBe('Summary (sandbox model): name Ada Byron; company Analytical Engines; tags VIP; latest note Wants a demo next week.');
+
+    const [charge] = (await tenant.api('GET', '/api/wallet/transactions')).body.data;
+    expect(charge).toMatchObject({ type: 'debit', resource_type: 'ai_tokens' });
+    expect(charge.resource_id).toMatch(/^chatcmpl-/);
+    // $0.006 per 1K tokens: a few hundred micro-dollars for a short brief.
+    expect(charge.quantity).toBeGreaterThan(20);
+    expect(parseUsd(charge.amount)).toBe(-Math.round((charge.quantity * 6_000) / 1_000));
   });
 });

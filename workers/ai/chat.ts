@@ -8,6 +8,8 @@ export interface ChatMessage {
 }
 
 export interface ChatReply {
+  /** The provider's id for this completion. */
+  id: string;
   text: string;
   provider: 'openai';
   model: string;
@@ -23,12 +25,21 @@ export const DEFAULT_CHAT_MODEL = 'gpt-4o-mini';
  * (Provider choice per account, Anthropic and self-hosted models come with
  * the AI settings capability.)
  */
+/** The most a reply may use, which bounds what a call can cost. */
+export const MAX_REPLY_TOKENS = 400;
+
+/** Tokens a prompt will use, estimated the way clients do (about four characters a token). */
+export function estimatePromptTokens(messages: ChatMessage[]): number {
+  return Math.ceil(messages.reduce((n, m) => n + m.content.length, 0) / 4) + 8 * messages.length;
+}
+
 export async function chat(env: Env, messages: ChatMessage[], model = DEFAULT_CHAT_MODEL): Promise<ChatReply> {
   const endpoint = providerEndpoint(env, 'openai');
   const client = new OpenAI({ apiKey: endpoint.apiKey, baseURL: endpoint.baseUrl, fetch: endpoint.fetch, maxRetries: 2, timeout: 30_000 });
   try {
-    const completion = await client.chat.completions.create({ model, messages, max_tokens: 400 });
+    const completion = await client.chat.completions.create({ model, messages, max_tokens: MAX_REPLY_TOKENS });
     return {
+      id: completion.id,
       text: completion.choices[0]?.message?.content ?? '',
       provider: 'openai',
       model: completion.model,

@@ -133,6 +133,28 @@ export async function chargeUsage(env: Env, input: UsageInput, hooks: SagaHooks 
   return runLegs(env, charge, hooks);
 }
 
+/**
+ * Refuses up front work whose usage the wallets could not pay for, so nothing
+ * runs unpaid: the account's wallet must hold its price and, for a
+ * sub-account, the agency's wallet the platform price. (The charge itself
+ * still happens afterwards through `chargeUsage`, with the real quantity.)
+ */
+export async function assertCanAfford(env: Env, accountId: string, resource: UsageResource, quantity: number): Promise<void> {
+  const quote = await quoteUsage(env.DB, accountId, resource, quantity);
+  const own = await (await ensureWallet(env, accountId)).stub.balance();
+  if (own.available_micros < quote.customerMicros) {
+    throw new AppError('insufficient_funds', `This needs up to $${formatUsd(quote.customerMicros)} and the wallet has $${formatUsd(own.available_micros)} available. Add funds to the wallet to continue.`, {
+      extensions: { available: formatUsd(own.available_micros), required: formatUsd(quote.customerMicros) },
+    });
+  }
+  if (quote.agencyAccountId) {
+    const agency = await (await ensureWallet(env, quote.agencyAccountId)).stub.balance();
+    if (agency.available_micros < quote.platformMicros) {
+      throw new AppError('insufficient_funds', "Your agency's wallet cannot cover this usage. Ask your agency to add funds.");
+    }
+  }
+}
+
 /** Charges left pending (a worker died between legs) are finished by the reconciliation job. */
 export const RESUME_PENDING_AFTER_MS = 30_000;
 

@@ -1,9 +1,14 @@
-import { chat } from '../../ai/chat';
+import { chat, estimatePromptTokens, MAX_REPLY_TOKENS, type ChatMessage } from '../../ai/chat';
+import { assertCanAfford, chargeUsage } from '../../wallet/metering';
 import type { ServiceDeps } from '../../platform/deps';
 import { queryAll } from '../../platform/db';
 import { getContactView } from './contacts.service';
 
-/** Asks the account's AI model for a short brief on a contact: who they are, open work, latest notes. */
+/**
+ * Asks the account's AI model for a short brief on a contact: who they are,
+ * open work, latest notes. The tokens are billed to the account's wallet; an
+ * empty wallet refuses before the model is called.
+ */
 export async function summarizeContact(deps: ServiceDeps, contactId: string) {
   const contact = await getContactView(deps, contactId);
   const [notes, tasks, opportunities] = await Promise.all([
@@ -19,9 +24,14 @@ export async function summarizeContact(deps: ServiceDeps, contactId: string) {
     tasks.length > 0 && `Open tasks: ${tasks.map((t) => t.title).join(', ')}`,
     notes.length > 0 && `Latest note: ${notes[0].body.slice(0, 300).replaceAll('\n', ' ')}`,
   ].filter(Boolean);
-  const reply = await chat(deps.env, [
+  const messages: ChatMessage[] = [
     { role: 'system', content: 'You brief a salesperson on a CRM contact in two or three sentences. Use only the facts given.' },
     { role: 'user', content: facts.join('\n') },
-  ]);
+  ];
+  await assertCanAfford(deps.env, deps.auth.accountId, 'ai_tokens', estimatePromptTokens(messages) + MAX_REPLY_TOKENS);
+  const reply = await chat(deps.env, messages);
+  if (reply.totalTokens > 0) {
+    await chargeUsage(deps.env, { accountId: deps.auth.accountId, resource: 'ai_tokens', quantity: reply.totalTokens, resourceId: reply.id });
+  }
   return { summary: reply.text, provider: reply.provider, model: reply.model, mode: reply.mode };
 }

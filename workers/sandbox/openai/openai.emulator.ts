@@ -74,7 +74,8 @@ openaiEmulator.post('/v1/chat/completions', async (c) => {
   const promptTokens = countTokens(messages.map(textOf).join('\n'));
   const completionTokens = countTokens(answer);
   return c.json({
-    id: `chatcmpl-sandbox-${promptTokens}-${completionTokens}`,
+    // Unique per completion, as OpenAI's are: usage is billed by this id.
+    id: `chatcmpl-sandbox-${crypto.randomUUID()}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: body.model,
