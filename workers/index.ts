@@ -5,6 +5,7 @@ import { republishStaleEvents } from './events/events.outbox';
 import type { DomainEvent } from './events/events.types';
 import { SANDBOX_WEBHOOKS_QUEUE } from './sandbox/stripe/stripe.constants';
 import { handleSandboxWebhooks, setWebhookDispatcher, type SandboxWebhookMessage } from './sandbox/stripe/stripe.webhooks';
+import { optimizeQueryPlanner } from './platform/db';
 import { resumePendingCharges } from './wallet/metering';
 import { reconcileSomeWallets } from './wallet/projection';
 import { startAutoRecharge } from './wallet/top-ups';
@@ -27,9 +28,11 @@ export default {
     return handleDomainEvents(batch as MessageBatch<DomainEvent>, env);
   },
   // Every minute: republish stuck domain events, finish usage charges a worker
-  // left half-done, and check some wallets' projections against the wallets.
-  scheduled: async (_controller, env, ctx) => {
+  // left half-done, and check some wallets' projections against the wallets;
+  // hourly, refresh the query planner's statistics.
+  scheduled: async (controller, env, ctx) => {
     ctx.waitUntil(republishStaleEvents(env));
+    if (new Date(controller.scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(optimizeQueryPlanner(env.DB));
     ctx.waitUntil(resumePendingCharges(env));
     ctx.waitUntil(reconcileSomeWallets(env));
   },

@@ -36,3 +36,11 @@ export function toIso(ms: number | null): string | null {
 export function boolFromInt(value: number): boolean {
   return value === 1;
 }
+
+/**
+ * Refreshes SQLite's query-planner statistics (cron). Without them the planner
+ * can prefer an account-wide index over a tighter one on large accounts.
+ */
+export async function optimizeQueryPlanner(db: D1Database): Promise<void> {
+  await db.exec('PRAGMA optimize');
+}

@@ -42,20 +42,29 @@ export function prefixUpperBound(prefix: string): string {
 /**
  * What the search box matches: an email prefix when it holds "@" or looks
  * like an address, a phone prefix when it is mostly digits, otherwise a
- * prefix of the full name or of the last name. All are index range scans.
+ * prefix of the full name, the last name or the email.
  */
-function searchCondition(q: string): { sql: string; binds: SqlValue[] } | null {
+function searchCondition(q: string, accountId: string): { sql: string; binds: SqlValue[] } | null {
   const query = q.trim().toLowerCase();
   if (!query) return null;
-  const range = (column: string, prefix: string) => ({ sql: `(${column} >= ? AND ${column} < ?)`, binds: [prefix, prefixUpperBound(prefix)] });
+  // Each candidate is its own index range scan; UNION of ids keeps SQLite on
+  // the indexes even for ORs across columns (an OR of ranges can fall back to
+  // walking the whole account).
+  const ranges: Array<[string, string]> = [];
   const digits = query.replace(/[^\d]/g, '');
   if (/^[+\d\s().-]+$/.test(query) && digits.length >= 3) {
-    const parts = phoneSearchPrefixes(query).map((p) => range('c.phone', p));
-    return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, binds: parts.flatMap((p) => p.binds) };
+    for (const prefix of phoneSearchPrefixes(query)) ranges.push(['phone', prefix]);
+  } else if (query.includes('@') || /^[^\s]+\.[a-z]{2,}$/.test(query)) {
+    ranges.push(['email', query]);
+  } else {
+    ranges.push(['name_key', query], ['last_name_key', query], ['email', query]);
   }
-  if (query.includes('@') || /^[^\s]+\.[a-z]{2,}$/.test(query)) return range('c.email', query);
-  const parts = [range('c.name_key', query), range('c.last_name_key', query), range('c.email', query)];
-  return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, binds: parts.flatMap((p) => p.binds) };
+  if (ranges.length === 0) return null;
+  const selects = ranges.map(([column]) => `SELECT id FROM contacts WHERE account_id = ? AND ${column} >= ? AND ${column} < ?`);
+  return {
+    sql: `c.id IN (${selects.join(' UNION ')})`,
+    binds: ranges.flatMap(([, prefix]) => [accountId, prefix, prefixUpperBound(prefix)]),
+  };
 }
 
 /**
@@ -90,7 +99,7 @@ export async function listContacts(deps: ServiceDeps, input: ListContactsInput):
     }
   }
 
-  const search = input.q ? searchCondition(input.q) : null;
+  const search = input.q ? searchCondition(input.q, accountId) : null;
   if (search) {
     where.push(search.sql);
     binds.push(...search.binds);

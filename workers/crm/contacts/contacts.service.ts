@@ -85,18 +85,20 @@ export async function loadContactDetails(db: D1Database, accountId: string, cont
   const details = new Map<string, ContactDetails>(contactIds.map((id) => [id, { tags: [], customFields: {} }]));
   if (contactIds.length === 0) return details;
   // One JSON array parameter: D1 allows at most 100 bound parameters a query.
+  // `+account_id` keeps the tenant check as a filter so SQLite looks rows up by
+  // contact (primary key) instead of walking the whole account's index.
   const ids = JSON.stringify(contactIds);
   const [tags, values] = await db.batch<Record<string, string>>([
     db
       .prepare(
         `SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
-          WHERE ct.account_id = ? AND ct.contact_id IN (SELECT value FROM json_each(?)) ORDER BY t.name_key`,
+          WHERE +ct.account_id = ? AND ct.contact_id IN (SELECT value FROM json_each(?)) ORDER BY t.name_key`,
       )
       .bind(accountId, ids),
     db
       .prepare(
         `SELECT v.contact_id, f.key, f.type, v.value FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
-          WHERE v.account_id = ? AND v.contact_id IN (SELECT value FROM json_each(?)) ORDER BY f.position`,
+          WHERE +v.account_id = ? AND v.contact_id IN (SELECT value FROM json_each(?)) ORDER BY f.position`,
       )
       .bind(accountId, ids),
   ]);
