@@ -64,6 +64,7 @@ function client(baseUrl, token) {
     get: (path) => request(baseUrl, 'GET', path, { token }),
     post: (path, body) => request(baseUrl, 'POST', path, { token, body }),
     patch: (path, body) => request(baseUrl, 'PATCH', path, { token, body }),
+    put: (path, body) => request(baseUrl, 'PUT', path, { token, body }),
   };
 }
 
@@ -357,6 +358,26 @@ function planDental(r, today) {
 // ---------------------------------------------------------------------------
 // Sending
 
+/**
+ * Puts money in an account's wallet the way a customer does: saves Stripe's
+ * test Visa card and tops up from it (the sandbox Stripe confirms by webhook a
+ * moment later), then spends a little on AI contact briefs so the wallet has
+ * usage to show.
+ */
+async function fundWallet(api, { amount, briefs, label, log }) {
+  await api.post('/api/wallet/payment-method', { payment_method: 'pm_card_visa' });
+  await api.post('/api/wallet/add-funds', { amount });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const wallet = await api.get('/api/wallet/balance');
+    if (wallet.balance !== '0.0000') break;
+    if (Date.now() > deadline) throw new Error(`${label}: the $${amount} top-up was not credited within 30 s (is the Stripe webhook queue running?)`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  for (const contactId of briefs) await api.post(`/api/contacts/${contactId}/ai-summary`);
+  log(`${label}: wallet funded with $${amount}, ${briefs.length} AI briefs`);
+}
+
 async function createPipelines(api, specs) {
   const out = {};
   for (const [key, name, stages] of specs) out[key] = await api.post('/api/pipelines', { name, stages });
@@ -394,13 +415,14 @@ async function sendAccountPlan(api, plan, { userIds, pipelines, concurrency, log
     });
   });
   log(`${label}: ${plan.opportunities.length} opportunities`);
-  return { contacts: contacts.length, notes: plan.notes.length, tasks: plan.tasks.length, opportunities: plan.opportunities.length };
+  return { contactIds: contacts.map((c) => c.id), contacts: contacts.length, notes: plan.notes.length, tasks: plan.tasks.length, opportunities: plan.opportunities.length };
 }
 
 /**
  * Creates the demo agency (owner demo@northwind.agency), its team, fields,
  * tags, 300 contacts, notes, tasks, two pipelines and 40 opportunities, then
- * the "Bright Smile Dental" sub-account with 80 contacts of its own.
+ * the "Bright Smile Dental" sub-account with 80 contacts of its own. Both
+ * wallets are funded from a sandbox test card and show some AI usage.
  * Throws SeedRequestError (with the problem+json body) on any non-2xx answer.
  */
 export async function seedDemo(baseUrl, { today = new Date().toISOString().slice(0, 10), concurrency = 8, log = () => {} } = {}) {
@@ -429,7 +451,11 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
   ]) await agency.post('/api/custom-fields', field);
   await pool(AGENCY_TAGS, concurrency, (t) => agency.post('/api/tags', t));
   const agencyPipelines = await createPipelines(agency, [['sales', 'Sales', SALES_STAGES], ['onboarding', 'Onboarding', ONBOARDING_STAGES]]);
-  const agencyCounts = await sendAccountPlan(agency, agencyPlan, { userIds: agencyUserIds, pipelines: agencyPipelines, concurrency, log, label: DEMO_ACCOUNT_NAME });
+  const { contactIds: agencyContactIds, ...agencyCounts } = await sendAccountPlan(agency, agencyPlan, { userIds: agencyUserIds, pipelines: agencyPipelines, concurrency, log, label: DEMO_ACCOUNT_NAME });
+  await fundWallet(agency, { amount: '250.00', briefs: agencyContactIds.slice(0, 6), label: DEMO_ACCOUNT_NAME, log });
+
+  // The agency resells usage above the platform price (PRD usage_markup).
+  await agency.put('/api/agency/usage-markup', { sms_outbound: '2.0', sms_inbound: '2.0', email: '3.0', voice_minute: '1.8', ai_tokens: '3.0' });
 
   // Sub-account, entered the way agency staff do it: token exchange.
   const sub = await agency.post('/api/agency/sub-accounts', { name: DEMO_SUB_ACCOUNT_NAME });
@@ -449,7 +475,8 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
   ]) await dental.post('/api/custom-fields', field);
   await pool(DENTAL_TAGS, concurrency, (t) => dental.post('/api/tags', t));
   const dentalPipelines = await createPipelines(dental, [['treatment', 'Patient treatment', DENTAL_STAGES]]);
-  const dentalCounts = await sendAccountPlan(dental, dentalPlan, { userIds: dentalTeam.map((m) => m.id), pipelines: dentalPipelines, concurrency, log, label: DEMO_SUB_ACCOUNT_NAME });
+  const { contactIds: dentalContactIds, ...dentalCounts } = await sendAccountPlan(dental, dentalPlan, { userIds: dentalTeam.map((m) => m.id), pipelines: dentalPipelines, concurrency, log, label: DEMO_SUB_ACCOUNT_NAME });
+  await fundWallet(dental, { amount: '100.00', briefs: dentalContactIds.slice(0, 8), label: DEMO_SUB_ACCOUNT_NAME, log });
 
   const ms = Date.now() - started;
   log(`seeded in ${(ms / 1000).toFixed(1)} s`);

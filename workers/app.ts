@@ -4,6 +4,7 @@ import { requireAuth } from './auth/auth.middleware';
 import { crmRoutes } from './crm/crm.routes';
 import { walletRoutes } from './wallet/wallet.routes';
 import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
+import { usagePricingRoutes } from './agency/usage-pricing.routes';
 import { API_DOCS_PAGE } from './platform/docs';
 import { AppError, problemResponse, toAppError } from './platform/errors';
 import { requestContext } from './platform/request-context';
@@ -51,6 +52,7 @@ app.use('/api/*', requireAuth());
 app.route('/api', tenancyRoutes);
 app.route('/api', crmRoutes);
 app.route('/api', walletRoutes);
+app.route('/api', usagePricingRoutes);
 
 app.notFound((c) => {
   if (c.req.path.startsWith('/api/')) {
