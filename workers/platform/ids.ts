@@ -30,6 +30,9 @@ export const ID_PREFIXES = {
   topUp: 'top',
   usageCharge: 'uch',
   notification: 'ntf',
+  dunningCase: 'dun',
+  dunningStep: 'dst',
+  billingEvent: 'ble',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
