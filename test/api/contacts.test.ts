@@ -252,3 +252,34 @@ describe('large pages', () => {
     expect(page.body.next_cursor).not.toBeNull();
   });
 });
+
+describe('broad and narrow searches', () => {
+  it('page through the same way whether a search matches a few or thousands of contacts', async () => {
+    const tenant = await createTenant();
+    const { env } = await import('cloudflare:workers');
+    const now = Date.now();
+    const statements = [];
+    for (let i = 0; i < 1_100; i++) {
+      const id = `ctc_broad${String(i).padStart(5, '0')}`;
+      statements.push(
+        env.DB.prepare('INSERT INTO contacts (id, account_id, first_name, last_name, name_key, last_name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .bind(id, tenant.accountId, 'Broad', String(i), `broad ${i}`, String(i), now + i, now + i),
+      );
+    }
+    for (let i = 0; i < statements.length; i += 200) await env.DB.batch(statements.slice(i, i + 200));
+    const walk = async (q: string) => {
+      const names: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api('GET', `/api/contacts?q=${encodeURIComponent(q)}&limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+        names.push(...res.body.data.map((c) => c.name));
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      return names;
+    };
+    const everyone = Array.from({ length: 1_100 }, (_, i) => `Broad ${1_099 - i}`);
+    expect(await walk('bro')).toEqual(everyone);
+    expect(await walk('broad 10')).toEqual(everyone.filter((n) => n.startsWith('Broad 10')));
+    expect(await walk('broad 1099')).toEqual(['Broad 1099']);
+  });
+});

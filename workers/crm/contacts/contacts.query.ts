@@ -44,27 +44,43 @@ export function prefixUpperBound(prefix: string): string {
  * like an address, a phone prefix when it is mostly digits, otherwise a
  * prefix of the full name, the last name or the email.
  */
-function searchCondition(q: string, accountId: string): { sql: string; binds: SqlValue[] } | null {
+function searchRanges(q: string): Array<[column: string, prefix: string]> {
   const query = q.trim().toLowerCase();
-  if (!query) return null;
-  // Each candidate is its own index range scan; UNION of ids keeps SQLite on
-  // the indexes even for ORs across columns (an OR of ranges can fall back to
-  // walking the whole account).
-  const ranges: Array<[string, string]> = [];
+  if (!query) return [];
   const digits = query.replace(/[^\d]/g, '');
-  if (/^[+\d\s().-]+$/.test(query) && digits.length >= 3) {
-    for (const prefix of phoneSearchPrefixes(query)) ranges.push(['phone', prefix]);
-  } else if (query.includes('@') || /^[^\s]+\.[a-z]{2,}$/.test(query)) {
-    ranges.push(['email', query]);
-  } else {
-    ranges.push(['name_key', query], ['last_name_key', query], ['email', query]);
+  if (/^[+\d\s().-]+$/.test(query) && digits.length >= 3) return phoneSearchPrefixes(query).map((prefix) => ['phone', prefix]);
+  if (query.includes('@') || /^[^\s]+\.[a-z]{2,}$/.test(query)) return [['email', query]];
+  return [['name_key', query], ['last_name_key', query], ['email', query]];
+}
+
+/**
+ * Above this many matches a search is "broad": walking the account in sort
+ * order finds a page of matches within a few thousand rows. Below it, reading
+ * the matches through their own indexes and sorting them is cheaper.
+ */
+export const BROAD_SEARCH_MATCHES = 1_000;
+
+/** Counts matches up to the threshold; UNION ALL with LIMIT stops reading early. */
+async function isBroadSearch(db: D1Database, accountId: string, ranges: Array<[string, string]>): Promise<boolean> {
+  const selects = ranges.map(([column]) => `SELECT 1 FROM contacts WHERE account_id = ? AND ${column} >= ? AND ${column} < ?`);
+  const binds = ranges.flatMap(([, prefix]) => [accountId, prefix, prefixUpperBound(prefix)]);
+  const row = await db.prepare(`SELECT COUNT(*) AS n FROM (${selects.join(' UNION ALL ')} LIMIT ${BROAD_SEARCH_MATCHES})`).bind(...binds).first<{ n: number }>();
+  return (row?.n ?? 0) >= BROAD_SEARCH_MATCHES;
+}
+
+/**
+ * The search as SQL. Narrow: the matches' ids from their own index ranges
+ * (UNION keeps each range on its index), which then drive the query. Broad:
+ * the same ranges tested on each row while walking the account in sort order.
+ */
+function searchCondition(ranges: Array<[string, string]>, accountId: string, drives: boolean): { sql: string; binds: SqlValue[] } {
+  const bounds = ranges.flatMap(([, prefix]) => [prefix, prefixUpperBound(prefix)]);
+  if (!drives) {
+    // `+` keeps each range a filter: an index on it would fetch every match and sort them all.
+    return { sql: `(${ranges.map(([column]) => `(+c.${column} >= ? AND +c.${column} < ?)`).join(' OR ')})`, binds: bounds };
   }
-  if (ranges.length === 0) return null;
   const selects = ranges.map(([column]) => `SELECT id FROM contacts WHERE account_id = ? AND ${column} >= ? AND ${column} < ?`);
-  return {
-    sql: `c.id IN (${selects.join(' UNION ')})`,
-    binds: ranges.flatMap(([, prefix]) => [accountId, prefix, prefixUpperBound(prefix)]),
-  };
+  return { sql: `c.id IN (${selects.join(' UNION ')})`, binds: ranges.flatMap(([, prefix]) => [accountId, prefix, prefixUpperBound(prefix)]) };
 }
 
 /**
@@ -80,6 +96,11 @@ export async function listContacts(deps: ServiceDeps, input: ListContactsInput):
   const binds: SqlValue[] = [];
   // A tag filter sorted by creation pages through the contact_tags index directly.
   const viaTagIndex = Boolean(input.tag) && input.sort === 'created_at';
+  const ranges = input.q ? searchRanges(input.q) : [];
+  // A narrow search drives the query: its matches come from their own indexes
+  // and are sorted. The `+` on the account check and on the sort terms stops
+  // SQLite from walking the whole account in sort order instead.
+  const searchDrives = ranges.length > 0 && !viaTagIndex && !(await isBroadSearch(deps.db, accountId, ranges));
   let from = 'contacts c';
   let sortExpr = SORT_EXPRESSIONS[input.sort];
   let idExpr = 'c.id';
@@ -91,7 +112,7 @@ export async function listContacts(deps: ServiceDeps, input: ListContactsInput):
     sortExpr = 'ct.contact_created_at';
     idExpr = 'ct.contact_id';
   } else {
-    where.push('c.account_id = ?');
+    where.push(searchDrives ? '+c.account_id = ?' : 'c.account_id = ?');
     binds.push(accountId);
     if (input.tag) {
       where.push('EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag_id = ?)');
@@ -99,8 +120,8 @@ export async function listContacts(deps: ServiceDeps, input: ListContactsInput):
     }
   }
 
-  const search = input.q ? searchCondition(input.q, accountId) : null;
-  if (search) {
+  if (ranges.length > 0) {
+    const search = searchCondition(ranges, accountId, searchDrives);
     where.push(search.sql);
     binds.push(...search.binds);
   }
@@ -130,7 +151,8 @@ export async function listContacts(deps: ServiceDeps, input: ListContactsInput):
     binds.push(cursor.v, cursor.id);
   }
 
-  const sql = `SELECT c.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${sortExpr} ${orderDir}, ${idExpr} ${orderDir} LIMIT ?`;
+  const order = searchDrives ? `+${sortExpr} ${orderDir}, +${idExpr} ${orderDir}` : `${sortExpr} ${orderDir}, ${idExpr} ${orderDir}`;
+  const sql = `SELECT c.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
   const { results: rows } = await deps.db.prepare(sql).bind(...binds, input.limit + 1).all<ContactRow>();
   const pageRows = rows.slice(0, input.limit);
   const details = await loadContactDetails(deps.db, accountId, pageRows.map((r) => r.id));
