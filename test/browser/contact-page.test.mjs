@@ -150,6 +150,16 @@ test('adds and removes tags, adds a note and a task, completes the task and read
   assert.deepEqual(page.pageErrors, []);
 });
 
+/** AI usage is billed to the wallet: save Stripe's Visa test card, add funds, wait for the webhook to credit them. */
+async function fundWallet(session, amount = '10.00') {
+  await session.call('POST', '/api/wallet/payment-method', { payment_method: 'pm_card_visa' });
+  await session.call('POST', '/api/wallet/add-funds', { amount });
+  await waitUntil(async () => Number((await session.call('GET', '/api/wallet/balance')).available) > 0, {
+    timeout: 15_000,
+    message: 'wallet credited by the Stripe webhook',
+  });
+}
+
 test('summarises the contact with AI and deletes the contact after confirming', async () => {
   const contact = await owner.call('POST', '/api/contacts', { first_name: 'Sasha', last_name: 'Summary', email: 'sasha@example.com' });
   await owner.call('POST', `/api/contacts/${contact.id}/notes`, { body: 'Interested in the Growth plan; budget approved for Q3.' });
@@ -157,10 +167,28 @@ test('summarises the contact with AI and deletes the contact after confirming', 
   await page.goto(`${app.url}/contacts/${contact.id}`);
   await page.getByRole('heading', { name: 'Sasha Summary', level: 1 }).waitFor();
 
+  // An empty wallet: the API refuses (409 insufficient_funds) and the card says how to fix it.
+  assert.equal((await owner.call('GET', '/api/wallet/balance')).available, '0.0000');
+  await page.getByRole('button', { name: 'Summarize' }).click();
+  const noFunds = page.getByTestId('ai-insufficient-funds');
+  await noFunds.waitFor();
+  assert.match(await noFunds.innerText(), /Not enough funds for AI usage/);
+  assert.match(await noFunds.innerText(), /Add funds to the wallet/);
+  const walletLink = noFunds.getByRole('link', { name: 'Go to Wallet to add funds' });
+  assert.equal(await walletLink.getAttribute('href'), '/wallet');
+  assert.equal(await page.getByTestId('ai-summary').count(), 0);
+  await screenshot(page, 'contact-ai-insufficient-funds');
+  await walletLink.click();
+  await page.getByRole('heading', { name: 'Wallet', level: 1 }).waitFor();
+  await page.goBack();
+  await page.getByRole('heading', { name: 'Sasha Summary', level: 1 }).waitFor();
+
+  await fundWallet(owner);
   await page.getByRole('button', { name: 'Summarize' }).click();
   const summary = page.getByTestId('ai-summary');
   await summary.waitFor({ timeout: 20_000 });
   assert.ok((await summary.innerText()).trim().length > 0, 'summary text shown');
+  assert.equal(await noFunds.count(), 0, 'the funds message is gone');
   await screenshot(page, 'contact-ai-summary');
 
   await page.getByRole('button', { name: 'Delete contact' }).click();

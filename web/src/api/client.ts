@@ -79,6 +79,8 @@ export interface RequestOptions {
   /** Send no bearer token and never attempt a refresh (login, signup). */
   anonymous?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers, e.g. Idempotency-Key. */
+  headers?: Record<string, string>;
 }
 
 let refreshing: Promise<boolean> | null = null;
@@ -119,7 +121,7 @@ function buildUrl(path: string, query?: RequestOptions['query']): string {
 }
 
 async function send(path: string, opts: RequestOptions, tokens: Tokens | null): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (tokens && !opts.anonymous) headers.Authorization = `Bearer ${tokens.token}`;
   return fetch(buildUrl(path, opts.query), {
@@ -141,8 +143,8 @@ async function parseProblem(res: Response): Promise<Problem> {
   return { status: res.status, title: res.statusText || 'Request failed', detail: text.slice(0, 200) || undefined };
 }
 
-/** Calls the API and returns the parsed JSON body (undefined for 204). */
-export async function api<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+/** Sends the request with the bearer token, refreshing the session once on a 401. */
+async function authorizedFetch(path: string, opts: RequestOptions): Promise<Response> {
   let res = await send(path, opts, getTokens());
   if (res.status === 401 && !opts.anonymous && getTokens()) {
     if (await refreshSession()) {
@@ -153,6 +155,12 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
       onUnauthorized();
     }
   }
+  return res;
+}
+
+/** Calls the API and returns the parsed JSON body (undefined for 204). */
+export async function api<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await authorizedFetch(path, opts);
   if (!res.ok) throw new ApiError(res.status, await parseProblem(res));
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -162,6 +170,28 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
   } catch {
     throw new ApiError(res.status, { title: 'Unexpected response', detail: `The server sent something other than JSON for ${path}.` });
   }
+}
+
+/**
+ * Downloads a file from the API (with the bearer token, which a plain link
+ * cannot send) and hands it to the browser as a download.
+ */
+export async function downloadFile(path: string, opts: RequestOptions & { accept: string; filename?: string }): Promise<void> {
+  const res = await authorizedFetch(path, { ...opts, headers: { ...opts.headers, Accept: opts.accept } });
+  if (!res.ok) throw new ApiError(res.status, await parseProblem(res));
+  const blob = await res.blob();
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const filename = opts.filename ?? /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? 'download';
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Give the browser a moment to start the download before the URL goes away.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** Accepts either a bare array or a `{ data, next_cursor }` page. */

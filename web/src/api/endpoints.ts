@@ -1,5 +1,5 @@
 // One typed function per API operation the web app uses, grouped by resource.
-import { api, listAll, toPage } from './client';
+import { api, downloadFile, listAll, toPage } from './client';
 import type {
   Activity,
   ApiKey,
@@ -14,10 +14,17 @@ import type {
   OpportunityStatus,
   Page,
   Pipeline,
+  MarginReport,
   Role,
+  SavedCard,
   Tag,
   Task,
   TeamMember,
+  TopUp,
+  UsageReport,
+  UsageResourceType,
+  WalletBalance,
+  WalletTransaction,
 } from './types';
 
 export const auth = {
@@ -32,6 +39,34 @@ export const auth = {
 export const agency = {
   createSubAccount: (name: string) =>
     api<{ id: string; name: string; status: string; created_at: string }>('/agency/sub-accounts', { body: { name } }),
+  margins: (query: { from?: string; to?: string }, signal?: AbortSignal) =>
+    api<MarginReport>('/agency/wallet/margins', { query: { ...query }, signal }),
+};
+
+export interface TransactionQuery {
+  resource_type?: UsageResourceType | '';
+  /** ISO instant, inclusive. */
+  from?: string;
+  /** ISO instant, exclusive. */
+  to?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export const wallet = {
+  balance: (signal?: AbortSignal) => api<WalletBalance>('/wallet/balance', { signal }),
+  savePaymentMethod: (payment_method: string) => api<SavedCard>('/wallet/payment-method', { body: { payment_method } }),
+  /** `idempotencyKey` makes a retried submit charge at most once; use a new one per submit. */
+  addFunds: (amount: string, idempotencyKey: string) =>
+    api<TopUp>('/wallet/add-funds', { body: { amount }, headers: { 'Idempotency-Key': idempotencyKey } }),
+  topUps: (signal?: AbortSignal) => api<Page<TopUp>>('/wallet/top-ups', { signal }).then(toPage),
+  configureAutoRecharge: (body: { enabled: boolean; threshold: string; amount: string }) =>
+    api<WalletBalance>('/wallet/auto-recharge/configure', { body }),
+  transactions: (query: TransactionQuery, signal?: AbortSignal) =>
+    api<Page<WalletTransaction>>('/wallet/transactions', { query: { ...query }, signal }).then(toPage),
+  exportTransactions: (query: Omit<TransactionQuery, 'cursor' | 'limit'>, filename: string) =>
+    downloadFile('/wallet/transactions', { query: { ...query, format: 'csv' }, accept: 'text/csv', filename }),
+  usage: (days = 30, signal?: AbortSignal) => api<UsageReport>('/wallet/usage', { query: { days }, signal }),
 };
 
 export type ContactSort = 'created_at' | 'updated_at' | 'name' | 'email';

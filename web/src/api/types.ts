@@ -186,3 +186,75 @@ export interface ApiKey {
   created_at: string;
   last_used_at: string | null;
 }
+
+// Wallet: money is a decimal USD string ("42.5000"; usage can carry 6 places).
+
+export const USAGE_RESOURCE_TYPES = ['sms_outbound', 'sms_inbound', 'mms_outbound', 'voice_minute', 'email', 'ai_tokens'] as const;
+export type UsageResourceType = (typeof USAGE_RESOURCE_TYPES)[number];
+
+export interface SavedCard {
+  brand: string | null;
+  last4: string | null;
+}
+
+export interface WalletBalance {
+  wallet_id: string;
+  currency: 'USD';
+  balance: string;
+  held: string;
+  available: string;
+  low_balance_threshold: string;
+  auto_recharge: { enabled: boolean; threshold: string; amount: string; in_progress: boolean; failure: string | null };
+  payment_method: SavedCard | null;
+}
+
+export interface WalletTransaction {
+  id: string;
+  type: 'credit' | 'debit' | 'refund';
+  /** Signed: debits are negative. */
+  amount: string;
+  balance_after: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  quantity: number | null;
+  reason: string | null;
+  description: string | null;
+  refunds_transaction_id: string | null;
+  created_at: string;
+}
+
+export type TopUpStatus = 'pending' | 'succeeded' | 'failed' | 'requires_action';
+
+export interface TopUp {
+  id: string;
+  kind: 'manual' | 'auto_recharge';
+  amount: string;
+  status: TopUpStatus;
+  failure: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsageReport {
+  from: string;
+  to: string;
+  days: { date: string; resources: Record<string, string>; total: string }[];
+  totals: Record<string, string>;
+}
+
+export interface MarginLine {
+  charged: string;
+  cost: string;
+  margin: string;
+}
+
+export interface MarginReport {
+  from: string;
+  to: string;
+  sub_accounts: (MarginLine & {
+    account_id: string;
+    name: string;
+    resources: (MarginLine & { resource_type: string; quantity: number })[];
+  })[];
+  totals: MarginLine;
+}

@@ -1,7 +1,25 @@
 import { useState } from 'react';
+import { ApiError } from '../api/client';
 import { contacts as contactsApi } from '../api/endpoints';
+import { Link } from '../shell/router';
 import { ErrorAlert, Spinner } from '../ui/components';
 import { Icon } from '../ui/icons';
+
+/** AI usage is paid from the wallet; an empty one answers 409 insufficient_funds. */
+function InsufficientFunds({ error }: { error: ApiError }) {
+  return (
+    <div className="alert alert-warning" role="alert" data-testid="ai-insufficient-funds">
+      <Icon name="alert" />
+      <div className="stack" style={{ gap: 4 }}>
+        <strong>Not enough funds for AI usage</strong>
+        <span>{error.message}</span>
+        <Link to="/wallet" className="alert-link">
+          Go to Wallet to add funds
+        </Link>
+      </div>
+    </div>
+  );
+}
 
 export function AiSummaryCard({ contactId }: { contactId: string }) {
   const [result, setResult] = useState<{ summary: string; provider: string; model: string } | null>(null);
@@ -30,7 +48,11 @@ export function AiSummaryCard({ contactId }: { contactId: string }) {
         </button>
       </div>
       <div className="card-body" aria-live="polite">
-        {error !== null && <ErrorAlert error={error} />}
+        {error instanceof ApiError && error.code === 'insufficient_funds' ? (
+          <InsufficientFunds error={error} />
+        ) : (
+          error !== null && <ErrorAlert error={error} />
+        )}
         {result ? (
           <>
             <p className="ai-summary" data-testid="ai-summary">

@@ -13,6 +13,8 @@ const ContactsPage = lazy(() => import('../contacts/ContactsPage'));
 const ContactPage = lazy(() => import('../contacts/ContactPage'));
 const PipelinePage = lazy(() => import('../pipelines/PipelinePage'));
 const SettingsPage = lazy(() => import('../settings/SettingsPage'));
+const WalletPage = lazy(() => import('../wallet/WalletPage'));
+const MarginsPage = lazy(() => import('../agency/MarginsPage'));
 
 type Page = LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
 
@@ -27,6 +29,8 @@ const PRIVATE_ROUTES: [string, Page][] = [
   ['/pipelines', PipelinePage as Page],
   ['/settings', SettingsPage],
   ['/settings/:tab', SettingsPage],
+  ['/wallet', WalletPage as Page],
+  ['/agency/margins', MarginsPage as Page],
 ];
 
 function find(routes: [string, Page][], pathname: string) {

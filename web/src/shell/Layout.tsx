@@ -13,8 +13,12 @@ import './shell.css';
 const NAV: { to: string; label: string; icon: IconName; match: string }[] = [
   { to: '/contacts', label: 'Contacts', icon: 'users', match: '/contacts' },
   { to: '/pipelines', label: 'Opportunities', icon: 'board', match: '/pipelines' },
+  { to: '/wallet', label: 'Wallet', icon: 'wallet', match: '/wallet' },
   { to: '/settings/custom-fields', label: 'Settings', icon: 'settings', match: '/settings' },
 ];
+
+// Shown only inside an agency's own account.
+const AGENCY_NAV: typeof NAV = [{ to: '/agency/margins', label: 'Usage margins', icon: 'chart', match: '/agency/margins' }];
 
 function ImpersonationBar() {
   const { me, returnToOwnAccount } = useSession();
@@ -90,6 +94,22 @@ export function Layout({ children }: { children: ReactNode }) {
               {item.label}
             </Link>
           ))}
+          {me?.account.kind === 'agency' && (
+            <>
+              <span className="nav-section-label">Agency</span>
+              {AGENCY_NAV.map((item) => (
+                <Link
+                  key={item.to}
+                  to={item.to}
+                  className="nav-link"
+                  aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
+                >
+                  <Icon name={item.icon} size={18} />
+                  {item.label}
+                </Link>
+              ))}
+            </>
+          )}
         </nav>
         <div className="sidebar-bottom">
           <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
