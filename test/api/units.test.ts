@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUsd, parseUsd } from '../../workers/platform/money';
+import { displayUsd, formatUsd, parseUsd } from '../../workers/platform/money';
 import { createId } from '../../workers/platform/ids';
 import { decodeCursor, encodeCursor } from '../../workers/platform/pagination';
 import { redact } from '../../workers/platform/logger';
@@ -22,6 +22,14 @@ describe('money', () => {
     expect(formatUsd(11_850)).toBe('0.01185');
     expect(formatUsd(-1)).toBe('-0.000001');
     expect(() => formatUsd(0.5)).toThrow();
+  });
+
+  it('reads naturally in sentences, keeping sub-cent digits', () => {
+    expect(displayUsd(5_000_000)).toBe('$5.00');
+    expect(displayUsd(10_000_000_000)).toBe('$10,000.00');
+    expect(displayUsd(11_850)).toBe('$0.01185');
+    expect(displayUsd(-1_250_500_000)).toBe('-$1,250.50');
+    expect(displayUsd(0)).toBe('$0.00');
   });
 });
 

@@ -55,6 +55,11 @@ describe('metering', () => {
       { account_id: sub.accountId, name: 'Client Co', charged: '0.0474', cost: '0.03555', margin: '0.01185', resources: [{ resource_type: 'sms_outbound', quantity: 3, charged: '0.0474', cost: '0.03555', margin: '0.01185' }] },
     ]);
     expect((await sub.api('GET', '/api/agency/wallet/margins')).status).toBe(403);
+
+    // A client with no usage in the period is listed at zero.
+    await agency.api('POST', '/api/agency/sub-accounts', { name: 'Quiet Co' });
+    const withQuiet = await agency.api('GET', '/api/agency/wallet/margins');
+    expect(withQuiet.body.sub_accounts.map((a: { name: string; charged: string }) => [a.name, a.charged])).toEqual([['Client Co', '0.0474'], ['Quiet Co', '0.0000']]);
   });
 
   it('refuses usage the sub-account cannot pay for, charging nobody', async () => {

@@ -65,9 +65,13 @@ describe('saving a card and adding funds', () => {
     expect(await balance(threeDS)).toBe('0.0000');
   });
 
-  it('refuses bad amounts and a missing card with field errors', async () => {
+  it('refuses bad amounts and a missing card with field errors, recording no top-up', async () => {
     const tenant = await createTenant();
-    expect((await addFunds(tenant, '50.00')).status).toBe(422);
+    const noCard = await addFunds(tenant, '50.00');
+    expect(noCard.status).toBe(422);
+    expect((await tenant.api('GET', '/api/wallet/top-ups')).body.data).toEqual([]);
+    const outOfRange = await (async () => { await withCard(tenant); return addFunds(tenant, '4.99'); })();
+    expect(outOfRange.body.detail).toBe('Top-ups are whole cents from $5.00 to $10,000.00.');
     await withCard(tenant);
     for (const amount of ['4.99', '50.001', '-5', '20000.00']) expect((await addFunds(tenant, amount)).status, amount).toBe(422);
     expect((await tenant.api('POST', '/api/wallet/payment-method', { payment_method: 'tok_visa' })).status).toBe(422);
@@ -176,5 +180,23 @@ describe('auto-recharge', () => {
       expect(notes.results.map((n) => n.kind)).toEqual(expect.arrayContaining(['wallet.low_balance', 'recharge.failed']));
     }, { timeout: 10_000, interval: 200 });
     expect(await balance(tenant)).toBe('8.0000');
+
+    // A new card is the fix: saving one clears the stop and recharges at once.
+    await withCard(tenant, 'pm_card_visa');
+    expect((await stub.balance()).auto_recharge.failure).toBeNull();
+    await runDurableObjectAlarm(stub);
+    await vi.waitFor(async () => {
+      await deliverPendingStripeWebhooks(env);
+      expect(await balance(tenant)).toBe('33.0000');
+    }, { timeout: 10_000, interval: 200 });
+  });
+});
+
+describe('payment configuration', () => {
+  it('tells the browser to offer Stripe test cards in sandbox mode', async () => {
+    const tenant = await createTenant();
+    const config = await tenant.api('GET', '/api/wallet/payment-config');
+    expect(config.body).toMatchObject({ mode: 'sandbox', publishable_key: null });
+    expect(config.body.test_cards.map((c: { payment_method: string }) => c.payment_method)).toContain('pm_card_visa');
   });
 });

@@ -43,3 +43,18 @@ export function formatUsd(micros: number): string {
   if (fraction.length < 4) fraction = fraction.padEnd(4, '0');
   return `${negative ? '-' : ''}${whole}.${fraction}`;
 }
+
+/**
+ * Money for sentences people read: "$1,250.00", with sub-cent digits kept
+ * when there are any ("$0.01185"). JSON fields use `formatUsd` instead.
+ *
+ * @example displayUsd(5_000_000) // "$5.00"
+ * @example displayUsd(11_850) // "$0.01185"
+ */
+export function displayUsd(micros: number): string {
+  const exact = formatUsd(micros);
+  const negative = exact.startsWith('-');
+  const [whole, fraction] = (negative ? exact.slice(1) : exact).split('.');
+  const cents = fraction.replace(/0+$/, '').padEnd(2, '0');
+  return `${negative ? '-' : ''}$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+}

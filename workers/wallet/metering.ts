@@ -1,6 +1,6 @@
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
-import { formatUsd } from '../platform/money';
+import { displayUsd, formatUsd } from '../platform/money';
 import { queryAll, queryFirst } from '../platform/db';
 import { quoteUsage } from './pricing';
 import type { UsageResource } from './price-book';
@@ -87,7 +87,7 @@ export async function runLegs(env: Env, charge: UsageChargeRow, hooks: SagaHooks
       const refund = await customer.stub.refund({ idempotencyKey: `${legKey(charge, 'customer')}:refund`, transactionId: customerLeg.transaction.id, description: 'Agency wallet could not cover this usage' });
       if (!refund.ok && refund.code !== 'refund_exceeds_debit') throw new Error(`compensating refund failed: ${refund.message}`);
       await finish(env.DB, charge.id, { status: 'refused', failure: `agency_${platformLeg.code}` });
-      throw new AppError('insufficient_funds', `Your agency's wallet cannot cover this usage ($${formatUsd(charge.platform_amount_micros)}). Ask your agency to add funds.`);
+      throw new AppError('insufficient_funds', `Your agency's wallet cannot cover this usage (${displayUsd(charge.platform_amount_micros)}). Ask your agency to add funds.`);
     }
     platformTransactionId = platformLeg.transaction.id;
     hooks.afterLeg?.('platform');
@@ -143,7 +143,7 @@ export async function assertCanAfford(env: Env, accountId: string, resource: Usa
   const quote = await quoteUsage(env.DB, accountId, resource, quantity);
   const own = await (await ensureWallet(env, accountId)).stub.balance();
   if (own.available_micros < quote.customerMicros) {
-    throw new AppError('insufficient_funds', `This needs up to $${formatUsd(quote.customerMicros)} and the wallet has $${formatUsd(own.available_micros)} available. Add funds to the wallet to continue.`, {
+    throw new AppError('insufficient_funds', `This needs up to ${displayUsd(quote.customerMicros)} and the wallet has ${displayUsd(own.available_micros)} available. Add funds to the wallet to continue.`, {
       extensions: { available: formatUsd(own.available_micros), required: formatUsd(quote.customerMicros) },
     });
   }

@@ -56,6 +56,13 @@ export async function marginReport(db: D1Database, agencyAccountId: string, from
     toMs,
   );
   const accounts = new Map<string, { account_id: string; name: string; resources: Array<{ resource_type: string; quantity: number; charged: string; cost: string; margin: string }>; charged: number; cost: number }>();
+  // Every client account appears, the quiet ones at zero.
+  const subAccounts = await queryAll<{ id: string; name: string }>(
+    db,
+    "SELECT a.id, a.name FROM accounts a JOIN agencies ag ON ag.id = a.agency_id WHERE ag.account_id = ? AND a.kind = 'sub_account' ORDER BY a.name, a.id",
+    agencyAccountId,
+  );
+  for (const sub of subAccounts) accounts.set(sub.id, { account_id: sub.id, name: sub.name, resources: [], charged: 0, cost: 0 });
   let charged = 0;
   let cost = 0;
   for (const row of rows) {

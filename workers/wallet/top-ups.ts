@@ -4,7 +4,7 @@ import { stripeClient } from '../billing/stripe.client';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
 import { createLogger } from '../platform/logger';
-import { formatUsd } from '../platform/money';
+import { displayUsd, formatUsd } from '../platform/money';
 import { queryFirst, toIso } from '../platform/db';
 import { ensureWallet } from './wallet.service';
 
@@ -108,6 +108,12 @@ export async function savePaymentMethod(env: Env, accountId: string, paymentMeth
   await env.DB.prepare('UPDATE billing_profiles SET default_payment_method_id = ?, card_brand = ?, card_last4 = ?, updated_at = ? WHERE account_id = ?')
     .bind(saved.id, saved.card?.brand ?? null, saved.card?.last4 ?? null, Date.now(), accountId)
     .run();
+  // A new card is the fix for a failed auto-recharge: clear the stop, and recharge now if the balance is still low.
+  const { stub } = await ensureWallet(env, accountId);
+  const wallet = await stub.balance();
+  if (wallet.auto_recharge.failure) {
+    await stub.configure({ autoRechargeEnabled: wallet.auto_recharge.enabled, thresholdMicros: wallet.auto_recharge.threshold_micros, amountMicros: wallet.auto_recharge.amount_micros });
+  }
   return (await getBillingProfile(env.DB, accountId)) as BillingProfile;
 }
 
@@ -126,6 +132,10 @@ async function updateTopUp(db: D1Database, id: string, fields: Partial<Pick<TopU
  * The wallet is credited when Stripe's webhook confirms the payment.
  */
 async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow['kind']; amountMicros: number; idempotencyKey: string; rechargeId?: string }): Promise<TopUpRow> {
+  const profile = await getBillingProfile(env.DB, input.accountId);
+  if (!profile?.default_payment_method_id) {
+    throw new AppError('validation_failed', 'Save a card before adding funds.', { errors: [{ field: 'payment_method', message: 'No saved card.' }] });
+  }
   const now = Date.now();
   await env.DB.prepare(
     `INSERT INTO wallet_top_ups (id, account_id, kind, amount_micros, status, recharge_id, idempotency_key, created_at, updated_at)
@@ -139,11 +149,6 @@ async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow[
   }
   if (topUp.payment_intent_id || topUp.status !== 'pending') return topUp;
 
-  const profile = await getBillingProfile(env.DB, input.accountId);
-  if (!profile?.default_payment_method_id) {
-    await updateTopUp(env.DB, topUp.id, { status: 'failed', failure: 'No saved card' });
-    throw new AppError('validation_failed', 'Save a card before adding funds.', { errors: [{ field: 'payment_method', message: 'No saved card.' }] });
-  }
   try {
     const intent = await stripeClient(env).paymentIntents.create(
       {
@@ -175,7 +180,7 @@ async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow[
 /** A top-up the owner asked for. Declines and 3-D Secure demands answer `payment_failed`. */
 export async function addFunds(env: Env, accountId: string, amountMicros: number, idempotencyKey: string): Promise<TopUpRow> {
   if (amountMicros % MICROS_PER_CENT !== 0 || amountMicros < MIN_TOP_UP_MICROS || amountMicros > MAX_TOP_UP_MICROS) {
-    throw new AppError('validation_failed', `Top-ups are whole cents from $${formatUsd(MIN_TOP_UP_MICROS)} to $${formatUsd(MAX_TOP_UP_MICROS)}.`, { errors: [{ field: 'amount', message: 'Out of range.' }] });
+    throw new AppError('validation_failed', `Top-ups are whole cents from ${displayUsd(MIN_TOP_UP_MICROS)} to ${displayUsd(MAX_TOP_UP_MICROS)}.`, { errors: [{ field: 'amount', message: 'Out of range.' }] });
   }
   const topUp = await chargeTopUp(env, { accountId, kind: 'manual', amountMicros, idempotencyKey: `manual:${accountId}:${idempotencyKey}` });
   if (topUp.status === 'failed') throw new AppError('payment_failed', topUp.failure ?? 'The payment failed.', { extensions: { top_up_id: topUp.id } });

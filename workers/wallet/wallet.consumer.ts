@@ -1,7 +1,7 @@
 import type { WalletQueueMessage } from '../../durable-objects/wallet/wallet.messages';
 import { createId } from '../platform/ids';
 import { createLogger } from '../platform/logger';
-import { formatUsd } from '../platform/money';
+import { displayUsd } from '../platform/money';
 import { projectionStatements } from './projection';
 
 /**
@@ -43,7 +43,7 @@ async function notify(env: Env, body: WalletQueueMessage & { kind: 'notice' }): 
   const { kind, payload, created_at } = body.notice;
   const message =
     kind === 'wallet.low_balance'
-      ? `Your wallet balance is $${formatUsd(Number(payload.balance_micros))}, below $${formatUsd(Number(payload.threshold_micros))}. Add funds or turn on auto-recharge so messages keep sending.`
+      ? `Your wallet balance is ${displayUsd(Number(payload.balance_micros))}, below ${displayUsd(Number(payload.threshold_micros))}. Add funds or turn on auto-recharge so messages keep sending.`
       : kind === 'recharge.failed'
         ? `Auto-recharge failed (${String(payload.reason)}). Update your card; auto-recharge stays off until you do.`
         : `Wallet notice: ${kind}`;

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { assertRole } from '../auth/auth.middleware';
 import { queryFirst } from '../platform/db';
 import { AppError } from '../platform/errors';
@@ -160,5 +160,31 @@ walletRoutes.openapi(
   async (c) => {
     const { results } = await c.env.DB.prepare('SELECT * FROM wallet_top_ups WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT 50').bind(c.var.auth.accountId).all<TopUpRow>();
     return c.json({ data: results.map(serializeTopUp), next_cursor: null }, 200);
+  },
+);
+
+const SANDBOX_TEST_CARDS = [
+  { payment_method: 'pm_card_visa', label: 'Visa 4242', behaviour: 'Saves and pays' },
+  { payment_method: 'pm_card_mastercard', label: 'Mastercard 4444', behaviour: 'Saves and pays' },
+  { payment_method: 'pm_card_chargeCustomerFail', label: 'Visa 0341', behaviour: 'Saves, then every charge is declined' },
+  { payment_method: 'pm_card_chargeDeclined', label: 'Visa 0002', behaviour: 'Declined' },
+  { payment_method: 'pm_card_authenticationRequired', label: 'Visa 3184', behaviour: 'Needs 3-D Secure, so it cannot be saved for off-session charges' },
+];
+
+const PaymentConfigSchema = z
+  .object({
+    mode: z.enum(['sandbox', 'live']),
+    publishable_key: z.string().nullable().openapi({ description: 'For Stripe.js card entry in live mode' }),
+    test_cards: z.array(z.object({ payment_method: z.string(), label: z.string(), behaviour: z.string() })).nullable().openapi({ description: 'Sandbox only: Stripe test cards to pick from' }),
+  })
+  .openapi('PaymentConfig');
+
+// GET /api/wallet/payment-config – how the browser should collect a card: Stripe.js (live) or test cards (sandbox)
+walletRoutes.openapi(
+  createRoute({ method: 'get', path: '/wallet/payment-config', tags, security, summary: 'Card entry configuration', responses: { 200: jsonResponse(PaymentConfigSchema, 'Configuration'), ...standardErrors } }),
+  async (c) => {
+    const live = c.env.PROVIDER_MODE === 'live';
+    const publishableKey = (c.env as unknown as { STRIPE_PUBLISHABLE_KEY?: string }).STRIPE_PUBLISHABLE_KEY ?? null;
+    return c.json({ mode: live ? ('live' as const) : ('sandbox' as const), publishable_key: live ? publishableKey : null, test_cards: live ? null : SANDBOX_TEST_CARDS }, 200);
   },
 );

@@ -2,7 +2,7 @@ import type { WalletDO, WalletSnapshot } from '../../durable-objects/wallet/wall
 import type { LedgerTransaction, Refusal } from '../../durable-objects/wallet/wallet.ledger';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
-import { formatUsd } from '../platform/money';
+import { displayUsd, formatUsd } from '../platform/money';
 import { queryFirst, toIso } from '../platform/db';
 
 export type WalletStub = DurableObjectStub<WalletDO>;
@@ -35,7 +35,7 @@ export function refusalError(refusal: Refusal): AppError {
   if (refusal.code === 'insufficient_funds') {
     return new AppError(
       'insufficient_funds',
-      `The wallet has $${formatUsd(refusal.available_micros)} available and this needs $${formatUsd(refusal.required_micros)}. Add funds to the wallet to continue.`,
+      `The wallet has ${displayUsd(refusal.available_micros)} available and this needs ${displayUsd(refusal.required_micros)}. Add funds to the wallet to continue.`,
       { extensions: { available: formatUsd(refusal.available_micros), required: formatUsd(refusal.required_micros) } },
     );
   }
