@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: contacts list performance at 100,000 contacts, measured
- * inside workerd against local D1, plus the contacts screen's JS weight.
+ * inside workerd against local D1, plus the contacts screen's JS weight; then the
+ * wallet part (bench/wallet.mjs: WalletDO debits/s single and batched, latency,
+ * and a bare SQLite insert loop as the physical limit), in its own process.
+ * BENCH_ONLY=contacts or BENCH_ONLY=wallet runs one part.
  *
  *  1. Page weight: builds the web app (vite, web/vite.config.ts) into a temp dir, never touching web/dist,
  *     reads the built index.html for <script src> and <link rel=modulepreload>,
@@ -18,6 +21,7 @@
  * BENCH_SEED_CHUNK (10000), BENCH_SKIP_WEB=1 (skip the page-weight build),
  * BENCH_ANALYZE=1 (run PRAGMA optimize after seeding, to see plans with planner statistics),
  * BENCH_STRICT=1 (exit 1 when a target FAILs; by default only errors exit non-zero).
+ * BENCH_ONLY=contacts|wallet (run one part). The wallet part's own knobs are listed in bench/wallet.mjs.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -53,6 +57,11 @@ process.env.WRANGLER_SEND_METRICS ??= 'false';
 process.env.WRANGLER_CI_DISABLE_CONFIG_WATCHING ??= 'true';
 const childEnv = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+const ONLY = process.env.BENCH_ONLY ?? '';
+if (ONLY && ONLY !== 'contacts' && ONLY !== 'wallet') {
+  log(`BENCH_ONLY must be "contacts" or "wallet", got "${ONLY}"`);
+  process.exit(2);
+}
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
 
 /* ----------------------------------------------------------- page weight */
@@ -594,7 +603,8 @@ function report(results) {
 }
 
 try {
-  await main();
+  if (ONLY === 'wallet') log('BENCH_ONLY=wallet: skipping the contacts part');
+  else await main();
 } catch (err) {
   log(`FAILED: ${err.stack ?? err}`);
   process.exitCode = 1;
@@ -615,4 +625,14 @@ try {
   const workerd = still.filter((p) => /workerd/.test(p.args));
   if (workerd.length) log(`WARNING: workerd still running: ${workerd.map((p) => p.pid).join(', ')}`);
   else log(`cleanup: worker disposed, ${left.length ? `${left.length} leftover child process(es) stopped (${left.map((p) => path.basename(p.args.split(' ')[0])).join(', ')}), ` : ''}no workerd left`);
+}
+
+// The wallet part, after the contacts part has stopped its worker: its own process, worker and temp dir.
+if (ONLY !== 'contacts') {
+  log('wallet part: node bench/wallet.mjs');
+  const wallet = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'wallet.mjs')], { stdio: 'inherit', env: process.env });
+  if (wallet.status !== 0) {
+    log(`the wallet part exited with ${wallet.status ?? wallet.signal}`);
+    process.exitCode = wallet.status || 1;
+  }
 }
