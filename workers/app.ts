@@ -3,6 +3,8 @@ import { authRoutes } from './auth/auth.routes';
 import { requireAuth } from './auth/auth.middleware';
 import { crmRoutes } from './crm/crm.routes';
 import { walletRoutes } from './wallet/wallet.routes';
+import { billingRoutes } from './billing/billing.routes';
+import { requireWritableAccount } from './billing/standing.middleware';
 import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
 import { usagePricingRoutes } from './agency/usage-pricing.routes';
 import { API_DOCS_PAGE } from './platform/docs';
@@ -49,9 +51,11 @@ app.route('/sandbox', sandboxRoutes);
 
 // Everything else under /api needs a token or API key.
 app.use('/api/*', requireAuth());
+app.use('/api/*', requireWritableAccount());
 app.route('/api', tenancyRoutes);
 app.route('/api', crmRoutes);
 app.route('/api', walletRoutes);
+app.route('/api', billingRoutes);
 app.route('/api', usagePricingRoutes);
 
 app.notFound((c) => {

@@ -1,5 +1,6 @@
 import type { WalletQueueMessage } from '../durable-objects/wallet/wallet.messages';
 import { app } from './app';
+import { handleBillingJobs, runBillingSweep, type BillingJob } from './billing/dunning';
 import { handleDomainEvents } from './events/activity.consumer';
 import { republishStaleEvents } from './events/events.outbox';
 import type { DomainEvent } from './events/events.types';
@@ -14,7 +15,7 @@ import { handleWalletMessages } from './wallet/wallet.consumer';
 export { WalletDO } from '../durable-objects/wallet/wallet.do';
 export { StripeEmulator } from './sandbox/stripe/stripe.do';
 
-type QueueMessage = DomainEvent | WalletQueueMessage | SandboxWebhookMessage;
+type QueueMessage = DomainEvent | WalletQueueMessage | SandboxWebhookMessage | BillingJob;
 
 // Sandbox webhooks addressed to this Worker (localhost) are handed to the app in-process.
 setWebhookDispatcher((request, env, ctx) => app.fetch(request, env, ctx));
@@ -25,15 +26,17 @@ export default {
   queue: async (batch, env, ctx) => {
     if (batch.queue.startsWith('edge-crm-wallet-events')) return handleWalletMessages(batch as MessageBatch<WalletQueueMessage>, env, startAutoRecharge);
     if (batch.queue.startsWith(SANDBOX_WEBHOOKS_QUEUE)) return handleSandboxWebhooks(batch as MessageBatch<SandboxWebhookMessage>, env, ctx);
+    if (batch.queue.startsWith('edge-crm-billing-jobs')) return handleBillingJobs(batch as MessageBatch<BillingJob>, env);
     return handleDomainEvents(batch as MessageBatch<DomainEvent>, env);
   },
   // Every minute: republish stuck domain events, finish usage charges a worker
-  // left half-done, and check some wallets' projections against the wallets;
-  // hourly, refresh the query planner's statistics.
+  // left half-done, check some wallets' projections against the wallets, and
+  // queue the dunning steps that are due; hourly, refresh the query planner's statistics.
   scheduled: async (controller, env, ctx) => {
     ctx.waitUntil(republishStaleEvents(env));
     if (new Date(controller.scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(optimizeQueryPlanner(env.DB));
     ctx.waitUntil(resumePendingCharges(env));
     ctx.waitUntil(reconcileSomeWallets(env));
+    ctx.waitUntil(runBillingSweep(env, { queue: env.BILLING_JOBS }));
   },
 } satisfies ExportedHandler<Env, QueueMessage>;

@@ -41,11 +41,13 @@ async function buildVictim(): Promise<Fixture> {
   const opportunity = (await tenant.api('POST', '/api/opportunities', { name: 'Private deal', pipeline_id: pipeline.id, contact_id: contact.id })).body;
   const key = (await tenant.api('POST', '/api/api-keys', { name: 'k' })).body.api_key;
   const member = (await tenant.api('POST', '/api/users', { email: `member.${Date.now()}@victim.com`, name: 'M', role: 'member', password: 'member-password-1' })).body;
+  await tenant.api('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
+  const invoice = (await tenant.api('GET', '/api/billing/invoices')).body.data[0];
   return {
     tenant,
     ids: {
       contact: contact.id, tag: contact.tags[0].id, customField: field.id, note: note.id, task: task.id,
-      pipeline: pipeline.id, stage: pipeline.stages[1].id, opportunity: opportunity.id, apiKey: key.id, user: member.id,
+      pipeline: pipeline.id, stage: pipeline.stages[1].id, opportunity: opportunity.id, apiKey: key.id, user: member.id, invoice: invoice.id,
     },
   };
 }
@@ -66,6 +68,7 @@ const PATH_IDS: Record<string, Record<string, keyof Fixture['ids']>> = {
   '/api/opportunities/{id}': { id: 'opportunity' },
   '/api/users/{id}': { id: 'user' },
   '/api/api-keys/{id}': { id: 'apiKey' },
+  '/api/billing/invoices/{id}/download': { id: 'invoice' },
 };
 
 /** A body each mutating route would accept, so only tenancy can refuse it. */
@@ -89,6 +92,8 @@ describe('cross-tenant access', () => {
   it('every route with an id answers 404 for another account\'s id and changes nothing', async () => {
     const victim = await buildVictim();
     const attacker = await createTenant({ name: 'Attacker' });
+    // The attacker is a Stripe customer too, so an invoice is refused for being someone else's, not for a missing profile.
+    await attacker.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_visa' });
     const before = await victim.tenant.api('GET', `/api/contacts/${victim.ids.contact}`);
     const doc = (await call('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     const tried: string[] = [];

@@ -1,3 +1,4 @@
+import { assertPlanFeature } from '../billing/entitlements';
 import type { ServiceDeps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
@@ -33,6 +34,7 @@ export async function listSubAccounts(deps: ServiceDeps): Promise<SubAccountRow[
 /** Creates a sub-account: a full tenant of its own, owned by the caller's agency. */
 export async function createSubAccount(deps: ServiceDeps, name: string): Promise<SubAccountRow> {
   const agency = await requireAgency(deps);
+  await assertPlanFeature(deps.db, deps.auth.accountId, 'sub_accounts');
   const now = Date.now();
   const accountId = createId('account');
   await transaction(deps.db, [

@@ -1,9 +1,10 @@
 import type { Role } from '../platform/context';
 import type { ServiceDeps } from '../platform/deps';
-import { AppError } from '../platform/errors';
+import { AppError, type FieldError } from '../platform/errors';
 import { createId } from '../platform/ids';
 import { queryAll, queryFirst, statement, toIso, transaction } from '../platform/db';
 import { hashPassword } from '../auth/password';
+import { assertWithinPlanLimit } from '../billing/entitlements';
 
 export interface TeamMemberRow {
   id: string;
@@ -53,6 +54,7 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
   if (input.role === 'owner' && deps.auth.role !== 'owner') {
     throw new AppError('forbidden', 'Only an owner can add another owner.');
   }
+  await assertWithinPlanLimit(deps.db, deps.auth.accountId, 'users');
   const now = Date.now();
   const existing = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM users WHERE email = ?', input.email);
   const statements: D1PreparedStatement[] = [];
@@ -103,4 +105,21 @@ export async function removeTeamMember(deps: ServiceDeps, userId: string): Promi
     statement(deps.db, 'DELETE FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId),
     statement(deps.db, 'UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND user_id = ? AND revoked_at IS NULL', Date.now(), deps.auth.accountId, userId),
   ]);
+}
+
+/**
+ * The field error for a user id that is not a member of the account, or null
+ * when it is (or when no user is given). Assignees of contacts, tasks and
+ * opportunities are checked with this.
+ */
+export async function memberFieldError(deps: ServiceDeps, userId: string | null | undefined, field: string): Promise<FieldError | null> {
+  if (!userId) return null;
+  const member = await queryFirst(deps.db, 'SELECT 1 AS ok FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId);
+  return member ? null : { field, message: 'No user with this id is in the account.', code: 'unknown_user' };
+}
+
+/** Throws a 422 naming `field` when `userId` is not a member of the account. */
+export async function assertMember(deps: ServiceDeps, userId: string | null | undefined, field: string): Promise<void> {
+  const error = await memberFieldError(deps, userId, field);
+  if (error) throw new AppError('validation_failed', 'That user is not in this account.', { errors: [error] });
 }

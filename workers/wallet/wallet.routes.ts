@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { assertRole } from '../auth/auth.middleware';
 import { queryFirst } from '../platform/db';
 import { AppError } from '../platform/errors';
+import { idempotencyKeyHeader } from '../platform/idempotency';
 import { parseUsd } from '../platform/money';
 import { decodeCursor, encodeCursor } from '../platform/pagination';
 import { createRouter, jsonBody, jsonResponse, mutationErrors, pageSchema, standardErrors } from '../platform/router';
@@ -145,11 +146,8 @@ walletRoutes.openapi(
   }),
   async (c) => {
     assertRole(c.var.auth, 'admin', 'add funds');
-    const key = c.req.header('idempotency-key');
-    if (key !== undefined && !/^[\w.:-]{8,100}$/.test(key)) {
-      throw new AppError('validation_failed', 'Idempotency-Key must be 8-100 letters, digits, dots, colons, dashes or underscores.', { errors: [{ field: 'Idempotency-Key', message: 'Invalid header.' }] });
-    }
-    const topUp = await addFunds(c.env, c.var.auth.accountId, parseUsd(c.req.valid('json').amount, 'amount'), key ?? crypto.randomUUID());
+    const key = idempotencyKeyHeader(c) ?? crypto.randomUUID();
+    const topUp = await addFunds(c.env, c.var.auth.accountId, parseUsd(c.req.valid('json').amount, 'amount'), key);
     return c.json(serializeTopUp(topUp), 202);
   },
 );

@@ -7,6 +7,8 @@ import type { DomainEvent } from '../../events/events.types';
 import { customFieldsByKey } from '../custom-fields/custom-fields.service';
 import { fromStoredValue, validateCustomFields } from '../custom-fields/custom-field-values';
 import { insertTagStatement, resolveTagNames, type TagRow } from '../tags/tags.service';
+import { memberFieldError } from '../../tenancy/team.service';
+import { assertWithinPlanLimit } from '../../billing/entitlements';
 import { toE164 } from './phone';
 
 export interface ContactRow {
@@ -160,12 +162,6 @@ function applyInput(base: ContactRow, input: ContactInput, errors: FieldError[])
   return row;
 }
 
-async function assertAssignee(deps: ServiceDeps, userId: string | null | undefined, errors: FieldError[]): Promise<void> {
-  if (!userId) return;
-  const member = await queryFirst<{ user_id: string }>(deps.db, 'SELECT user_id FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId);
-  if (!member) errors.push({ field: 'assigned_user_id', message: 'No user with this id is in the account.', code: 'unknown_user' });
-}
-
 /** Refuses a second contact with the same email or phone in the account, naming the existing one. */
 async function assertNoDuplicate(deps: ServiceDeps, row: ContactRow): Promise<void> {
   if (!row.email && !row.phone) return;
@@ -271,6 +267,7 @@ async function withTagRetry(run: () => Promise<'ok' | 'tag_race'>): Promise<void
 }
 
 export async function createContact(deps: ServiceDeps, input: ContactInput): Promise<ContactView> {
+  await assertWithinPlanLimit(deps.db, deps.auth.accountId, 'contacts');
   const now = Date.now();
   const blank: ContactRow = {
     id: createId('contact'), account_id: deps.auth.accountId, first_name: null, last_name: null, name_key: '', last_name_key: '',
@@ -280,7 +277,8 @@ export async function createContact(deps: ServiceDeps, input: ContactInput): Pro
   await withTagRetry(async () => {
     const errors: FieldError[] = [];
     const row = applyInput(blank, input, errors);
-    await assertAssignee(deps, input.assigned_user_id, errors);
+    const assigneeError = await memberFieldError(deps, input.assigned_user_id, 'assigned_user_id');
+    if (assigneeError) errors.push(assigneeError);
     const fieldStatements = await customFieldStatements(deps, row, input.custom_fields, errors);
     throwIfErrors(errors);
     await assertNoDuplicate(deps, row);
@@ -321,7 +319,8 @@ export async function updateContact(deps: ServiceDeps, id: string, input: Contac
     if (!row.first_name && !row.last_name && !row.email && !row.phone) {
       errors.push({ field: 'first_name', message: 'A contact needs at least a name, an email or a phone number.' });
     }
-    if (input.assigned_user_id !== undefined) await assertAssignee(deps, input.assigned_user_id, errors);
+    const assigneeError = await memberFieldError(deps, input.assigned_user_id, 'assigned_user_id');
+    if (assigneeError) errors.push(assigneeError);
     const fieldStatements = await customFieldStatements(deps, row, input.custom_fields, errors);
     throwIfErrors(errors);
     await assertNoDuplicate(deps, row);

@@ -7,6 +7,7 @@ import { queryFirst, statement, toIso, type SqlValue } from '../../platform/db';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import { commitWithEvents, newEvent } from '../../events/events.outbox';
 import type { DomainEvent } from '../../events/events.types';
+import { assertMember } from '../../tenancy/team.service';
 import { displayName, getContactOrThrow } from '../contacts/contacts.service';
 import { getPipelineOrThrow, getStageOrThrow } from '../pipelines/pipelines';
 
@@ -120,12 +121,6 @@ export async function listOpportunities(deps: ServiceDeps, query: z.infer<typeof
   return toPage(results, query.limit, (r) => ({ v: r.created_at, id: r.id }), serialize);
 }
 
-async function assertAssignee(deps: ServiceDeps, userId: string | null | undefined): Promise<void> {
-  if (!userId) return;
-  const member = await queryFirst(deps.db, 'SELECT 1 AS ok FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId);
-  if (!member) throw new AppError('validation_failed', 'The assignee is not in this account.', { errors: [{ field: 'assignee_user_id', message: 'No user with this id is in the account.' }] });
-}
-
 async function assertContact(deps: ServiceDeps, contactId: string | null | undefined): Promise<void> {
   if (!contactId) return;
   try {
@@ -147,7 +142,7 @@ export async function createOpportunity(deps: ServiceDeps, input: z.infer<typeof
   const stage = input.stage_id ? pipeline.stages.find((s) => s.id === input.stage_id) : pipeline.stages[0];
   if (!stage) throw new AppError('validation_failed', 'The stage is not part of that pipeline.', { errors: [{ field: 'stage_id', message: 'Not a stage of this pipeline.' }] });
   await assertContact(deps, input.contact_id);
-  await assertAssignee(deps, input.assignee_user_id);
+  await assertMember(deps, input.assignee_user_id, 'assignee_user_id');
   const now = Date.now();
   const status = input.status ?? 'open';
   const id = createId('opportunity');
@@ -187,7 +182,7 @@ export async function updateOpportunity(deps: ServiceDeps, id: string, input: z.
     );
   }
   if (input.contact_id !== undefined) await assertContact(deps, input.contact_id);
-  if (input.assignee_user_id !== undefined) await assertAssignee(deps, input.assignee_user_id);
+  if (input.assignee_user_id !== undefined) await assertMember(deps, input.assignee_user_id, 'assignee_user_id');
   const now = Date.now();
   const status = input.status ?? row.status;
   if (status !== row.status) {

@@ -6,6 +6,7 @@ import { queryFirst, statement, toIso, type SqlValue } from '../../platform/db';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import { commitWithEvents, newEvent } from '../../events/events.outbox';
 import type { DomainEvent } from '../../events/events.types';
+import { assertMember } from '../../tenancy/team.service';
 import { getContactOrThrow } from '../contacts/contacts.service';
 
 const isoDateTime = z.string().datetime({ offset: true, message: 'Use an ISO 8601 date-time, e.g. 2026-12-01T09:00:00Z.' });
@@ -73,14 +74,6 @@ async function getTaskOrThrow(deps: ServiceDeps, id: string): Promise<TaskRow> {
   return row;
 }
 
-async function assertAssignee(deps: ServiceDeps, userId: string | null | undefined): Promise<void> {
-  if (!userId) return;
-  const member = await queryFirst(deps.db, 'SELECT 1 AS ok FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId);
-  if (!member) {
-    throw new AppError('validation_failed', 'The assignee is not in this account.', { errors: [{ field: 'assignee_user_id', message: 'No user with this id is in the account.' }] });
-  }
-}
-
 const parseTime = (iso: string | null | undefined) => (iso ? Date.parse(iso) : iso === null ? null : undefined);
 
 /** Open tasks first by due date, then completed ones; cursor on creation order keeps it simple and stable. */
@@ -111,7 +104,7 @@ export async function listTasks(deps: ServiceDeps, query: z.infer<typeof listTas
 
 export async function createTask(deps: ServiceDeps, input: z.infer<typeof createTaskBodySchema>) {
   if (input.contact_id) await getContactOrThrow(deps, input.contact_id);
-  await assertAssignee(deps, input.assignee_user_id);
+  await assertMember(deps, input.assignee_user_id, 'assignee_user_id');
   const now = Date.now();
   const row: TaskRow = {
     id: createId('task'), account_id: deps.auth.accountId, contact_id: input.contact_id ?? null, title: input.title, body: input.body ?? null,
@@ -130,7 +123,7 @@ export async function createTask(deps: ServiceDeps, input: z.infer<typeof create
 
 export async function updateTask(deps: ServiceDeps, id: string, input: z.infer<typeof updateTaskBodySchema>) {
   const row = await getTaskOrThrow(deps, id);
-  if (input.assignee_user_id !== undefined) await assertAssignee(deps, input.assignee_user_id);
+  if (input.assignee_user_id !== undefined) await assertMember(deps, input.assignee_user_id, 'assignee_user_id');
   const now = Date.now();
   const updated: TaskRow = {
     ...row,

@@ -1,0 +1,219 @@
+import { queryFirst } from '../platform/db';
+import { AppError } from '../platform/errors';
+import { formatUsd } from '../platform/money';
+import type { AccountKind, AccountStatus } from '../tenancy/tenancy.service';
+import { FEATURE_NAMES, PLATFORM_PLANS, planAllows, trialPlanFor, upgradeFor, withinLimit, type Feature, type LimitedResource, type Plan, type PlanCatalogue } from './plans';
+
+/**
+ * What an account may do now: its plan (and where the plan comes from) and
+ * its standing (active, past_due, paused, archived). Everyone asks here:
+ * contacts and the team before creating, sub-accounts before adding one,
+ * workflows and automated sending before running (assertAccountCanAutomate),
+ * and the API before any write (assertAccountWritable).
+ *
+ * A sub-account without a subscription of its own is covered by its agency:
+ * the agency's plan sets its limits and the agency's standing is its own
+ * (an agency that stops paying pauses its clients' automations too).
+ */
+
+export type PlanSource = 'trial' | 'subscription' | 'free' | 'agency';
+
+export interface AccountStanding {
+  accountId: string;
+  kind: AccountKind;
+  /** The effective status: the worse of the account's own and, when covered by its agency, the agency's. */
+  status: AccountStatus;
+  /** Set when the status comes from the agency rather than the account itself. */
+  statusFromAgency: boolean;
+  plan: Plan;
+  source: PlanSource;
+  /** When the trial ends (ms), while the plan is a trial. */
+  trialEndsAt: number | null;
+  /** The account whose plan applies: this one, or its agency's. */
+  billedAccountId: string;
+}
+
+const SEVERITY: Record<AccountStatus, number> = { active: 0, past_due: 1, paused: 2, archived: 3 };
+const DAY_MS = 86_400_000;
+
+interface StandingRow {
+  id: string;
+  kind: AccountKind;
+  status: AccountStatus;
+  created_at: number;
+  plan: string | null;
+  parent_id: string | null;
+  parent_kind: AccountKind | null;
+  parent_status: AccountStatus | null;
+  parent_created_at: number | null;
+  parent_plan: string | null;
+}
+
+function planFrom(catalogue: PlanCatalogue, stored: string | null, kind: AccountKind, createdAt: number): { plan: Plan; source: PlanSource; trialEndsAt: number | null } {
+  if (stored !== null) {
+    const plan = catalogue.plans[stored as Plan['id']] ?? catalogue.plans.free;
+    return { plan, source: plan.id === 'free' ? 'free' : 'subscription', trialEndsAt: null };
+  }
+  return { plan: trialPlanFor(catalogue, kind), source: 'trial', trialEndsAt: createdAt + catalogue.trialDays * DAY_MS };
+}
+
+/**
+ * The account's plan and standing in one query. A missing subscription row
+ * means the account is in its trial; the billing sweep moves it to Free when
+ * the trial ends, so reading a plan never needs a clock.
+ */
+export async function accountStanding(db: D1Database, accountId: string, catalogue: PlanCatalogue = PLATFORM_PLANS): Promise<AccountStanding> {
+  const row = await queryFirst<StandingRow>(
+    db,
+    `SELECT a.id, a.kind, a.status, a.created_at, s.plan,
+            parent.id AS parent_id, parent.kind AS parent_kind, parent.status AS parent_status, parent.created_at AS parent_created_at, ps.plan AS parent_plan
+       FROM accounts a
+       LEFT JOIN subscriptions s ON s.account_id = a.id
+       LEFT JOIN agencies ag ON a.kind = 'sub_account' AND ag.id = a.agency_id
+       LEFT JOIN accounts parent ON parent.id = ag.account_id
+       LEFT JOIN subscriptions ps ON ps.account_id = parent.id
+      WHERE a.id = ?`,
+    accountId,
+  );
+  if (!row) throw new AppError('not_found', `Account ${accountId} was not found.`);
+  const coveredByAgency = row.kind === 'sub_account' && row.plan === null && row.parent_id !== null;
+  if (coveredByAgency) {
+    const parent = planFrom(catalogue, row.parent_plan, row.parent_kind ?? 'agency', row.parent_created_at ?? row.created_at);
+    const parentStatus = row.parent_status ?? 'active';
+    const fromAgency = SEVERITY[parentStatus] > SEVERITY[row.status];
+    return {
+      accountId: row.id, kind: row.kind, status: fromAgency ? parentStatus : row.status, statusFromAgency: fromAgency,
+      plan: parent.plan, source: 'agency', trialEndsAt: parent.trialEndsAt, billedAccountId: row.parent_id as string,
+    };
+  }
+  const own = planFrom(catalogue, row.plan, row.kind, row.created_at);
+  return { accountId: row.id, kind: row.kind, status: row.status, statusFromAgency: false, ...own, billedAccountId: row.id };
+}
+
+/** How much of each limited resource the account uses now. */
+export async function countUsage(db: D1Database, accountId: string): Promise<Record<LimitedResource, number> & { sub_accounts: number }> {
+  const row = await queryFirst<{ contacts: number; users: number; sub_accounts: number }>(
+    db,
+    `SELECT (SELECT COUNT(*) FROM contacts WHERE account_id = ?1) AS contacts,
+            (SELECT COUNT(*) FROM memberships WHERE account_id = ?1) AS users,
+            (SELECT COUNT(*) FROM accounts s JOIN agencies ag ON ag.id = s.agency_id WHERE ag.account_id = ?1 AND s.kind = 'sub_account') AS sub_accounts`,
+    accountId,
+  );
+  return { contacts: row?.contacts ?? 0, users: row?.users ?? 0, sub_accounts: row?.sub_accounts ?? 0 };
+}
+
+async function countOne(db: D1Database, accountId: string, resource: LimitedResource): Promise<number> {
+  const sql = resource === 'contacts' ? 'SELECT COUNT(*) AS n FROM contacts WHERE account_id = ?' : 'SELECT COUNT(*) AS n FROM memberships WHERE account_id = ?';
+  return (await queryFirst<{ n: number }>(db, sql, accountId))?.n ?? 0;
+}
+
+/** 25000 → "25,000" without depending on locale data. */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+const RESOURCE_NAMES: Record<LimitedResource, [string, string]> = { contacts: ['contact', 'contacts'], users: ['user', 'users'] };
+
+function limitText(plan: Plan, resource: LimitedResource): string {
+  const limit = plan.limits[resource];
+  return limit === null ? `unlimited ${RESOURCE_NAMES[resource][1]}` : `${formatCount(limit)} ${RESOURCE_NAMES[resource][limit === 1 ? 0 : 1]}`;
+}
+
+function planLabel(standing: AccountStanding): string {
+  if (standing.source === 'trial') return `${standing.plan.name} trial`;
+  if (standing.source === 'agency') return `agency's ${standing.plan.name} plan`;
+  return `${standing.plan.name} plan`;
+}
+
+/** Where to go from here: the plan to upgrade to, in the problem's `upgrade` member. */
+function upgradePath(target: Plan | null, standing: AccountStanding) {
+  if (!target) return null;
+  const price = target.priceMicros === null ? null : formatUsd(target.priceMicros);
+  return {
+    plan: target.id,
+    name: target.name,
+    price_per_month: price,
+    how: standing.source === 'agency'
+      ? 'Your agency manages this account\'s plan; ask them to upgrade.'
+      : target.purchasable === 'sales'
+        ? 'Contact sales (sales@edge-crm.dev) for an Enterprise price.'
+        : `POST /api/billing/${standing.source === 'subscription' ? 'upgrade' : 'subscribe'} with {"plan":"${target.id}"}, or Billing in the app.`,
+  };
+}
+
+function upgradeSentence(target: Plan | null, what: string, standing: AccountStanding): string {
+  if (!target) return '';
+  const who = standing.source === 'agency' ? ' Ask your agency to upgrade' : ' Upgrade';
+  if (target.purchasable === 'sales') return `${who} to Enterprise (talk to sales) for ${what}.`;
+  return `${who} to ${target.name} ($${formatUsd(target.priceMicros ?? 0).replace(/\.0+$/, '')}/month) for ${what}.`;
+}
+
+/**
+ * Refuses creating `adding` more contacts or users past the plan's limit with
+ * `plan_limit_reached` (403), naming the limit, the usage and the upgrade.
+ * Data already over the limit (after a downgrade) stays; only new creation is
+ * refused.
+ *
+ * @example await assertWithinPlanLimit(db, accountId, 'contacts') // before inserting a contact
+ */
+export async function assertWithinPlanLimit(db: D1Database, accountId: string, resource: LimitedResource, adding = 1): Promise<void> {
+  const standing = await accountStanding(db, accountId);
+  const limit = standing.plan.limits[resource];
+  if (limit === null) return;
+  const used = await countOne(db, accountId, resource);
+  if (withinLimit(standing.plan, resource, used, adding)) return;
+  const target = upgradeFor(PLATFORM_PLANS, standing.plan, (p) => withinLimit(p, resource, used, adding));
+  const [one, many] = RESOURCE_NAMES[resource];
+  throw new AppError(
+    'plan_limit_reached',
+    `This account has ${formatCount(used)} ${used === 1 ? one : many}; the ${planLabel(standing)} includes ${limitText(standing.plan, resource)}.${upgradeSentence(target, limitText(target ?? standing.plan, resource), standing)}`,
+    { extensions: { plan: standing.plan.id, plan_source: standing.source, limit: { resource, limit, used }, upgrade: upgradePath(target, standing) } },
+  );
+}
+
+/**
+ * Refuses a feature the plan does not include (workflows, AI testing,
+ * white-label, sub-accounts, ...) with `plan_limit_reached` (403) and the
+ * plan that includes it.
+ */
+export async function assertPlanFeature(db: D1Database, accountId: string, feature: Feature): Promise<void> {
+  const standing = await accountStanding(db, accountId);
+  if (planAllows(standing.plan, feature)) return;
+  const target = upgradeFor(PLATFORM_PLANS, standing.plan, (p) => planAllows(p, feature));
+  throw new AppError(
+    'plan_limit_reached',
+    `${FEATURE_NAMES[feature]} ${feature === 'sub_accounts' ? 'are' : 'is'} not included in the ${planLabel(standing)}.${upgradeSentence(target, FEATURE_NAMES[feature].toLowerCase(), standing)}`,
+    { extensions: { plan: standing.plan.id, plan_source: standing.source, feature, upgrade: upgradePath(target, standing) } },
+  );
+}
+
+/**
+ * The one check workflows and automated sending make before they act: a
+ * paused or archived account (or a sub-account whose agency is) runs no
+ * automations. past_due still runs: the account is in its grace period.
+ *
+ * @example await assertAccountCanAutomate(env.DB, accountId) // at the top of a workflow step
+ */
+export async function assertAccountCanAutomate(db: D1Database, accountId: string): Promise<AccountStanding> {
+  const standing = await accountStanding(db, accountId);
+  if (standing.status === 'paused' || standing.status === 'archived') {
+    const whose = standing.statusFromAgency ? 'The agency that manages this account has' : 'This account has';
+    throw new AppError('account_paused', `${whose} an unpaid invoice, so automations are paused (account ${standing.status}). Paying it in Billing resumes them.`, {
+      extensions: { status: standing.status, status_from_agency: standing.statusFromAgency },
+    });
+  }
+  return standing;
+}
+
+/**
+ * Refuses changes to an archived account (read-only: nothing was deleted;
+ * paying the invoice brings it back). Billing stays open so it can pay.
+ */
+export async function assertAccountWritable(db: D1Database, accountId: string): Promise<void> {
+  const standing = await accountStanding(db, accountId);
+  if (standing.status !== 'archived') return;
+  const whose = standing.statusFromAgency ? 'The agency that manages this account was' : 'This account was';
+  throw new AppError('account_read_only', `${whose} archived after 30 days of unpaid invoices; it is read-only and nothing has been deleted. Pay the outstanding invoice in Billing (POST /api/billing/pay) to make it active again.`, {
+    extensions: { status: standing.status, status_from_agency: standing.statusFromAgency },
+  });
+}
