@@ -422,7 +422,8 @@ async function sendAccountPlan(api, plan, { userIds, pipelines, concurrency, log
  * Creates the demo agency (owner demo@northwind.agency), its team, fields,
  * tags, 300 contacts, notes, tasks, two pipelines and 40 opportunities, then
  * the "Bright Smile Dental" sub-account with 80 contacts of its own. Both
- * wallets are funded from a sandbox test card and show some AI usage.
+ * wallets are funded from a sandbox test card and show some AI usage; the
+ * agency subscribes to the Agency plan with the same card.
  * Throws SeedRequestError (with the problem+json body) on any non-2xx answer.
  */
 export async function seedDemo(baseUrl, { today = new Date().toISOString().slice(0, 10), concurrency = 8, log = () => {} } = {}) {
@@ -453,6 +454,9 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
   const agencyPipelines = await createPipelines(agency, [['sales', 'Sales', SALES_STAGES], ['onboarding', 'Onboarding', ONBOARDING_STAGES]]);
   const { contactIds: agencyContactIds, ...agencyCounts } = await sendAccountPlan(agency, agencyPlan, { userIds: agencyUserIds, pipelines: agencyPipelines, concurrency, log, label: DEMO_ACCOUNT_NAME });
   await fundWallet(agency, { amount: '250.00', briefs: agencyContactIds.slice(0, 6), label: DEMO_ACCOUNT_NAME, log });
+  // The agency pays for the Agency plan with the card the wallet saved; its clients are covered by it.
+  await agency.post('/api/billing/subscribe', { plan: 'agency' });
+  log(`${DEMO_ACCOUNT_NAME}: subscribed to the Agency plan ($497/month)`);
 
   // The agency resells usage above the platform price (PRD usage_markup).
   await agency.put('/api/agency/usage-markup', { sms_outbound: '2.0', sms_inbound: '2.0', email: '3.0', voice_minute: '1.8', ai_tokens: '3.0' });
