@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { injectStripeFault } from '../../workers/sandbox/stripe/stripe.controls';
 import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../../workers/sandbox/stripe/stripe.constants';
 import { deliverPendingStripeWebhooks, signStripePayload } from '../../workers/sandbox/stripe/stripe.webhooks';
+import { platformBilling } from '../../workers/billing/billing.scope';
+import { setEnterprisePrice, subscribe as subscribeService } from '../../workers/billing/billing.service';
+import { runBillingSweep } from '../../workers/billing/dunning';
 import { stripeClient } from '../../workers/billing/stripe.client';
 import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
 
@@ -43,6 +46,37 @@ describe('plans and trial', () => {
     ]);
     const agency = await createTenant({ agency: true });
     expect((await agency.api('GET', '/api/billing')).body).toMatchObject({ plan: { id: 'agency' }, plan_source: 'trial' });
+  });
+
+  it('a trial that ran out moves the account to Free once, keeping its data; newer accounts keep their trial', async () => {
+    const expired = await createTenant();
+    await expired.api('POST', '/api/contacts', { first_name: 'Kept', email: 'kept.trial@example.com' });
+    await env.DB.prepare('UPDATE accounts SET created_at = ? WHERE id = ?').bind(Date.now() - 15 * 86_400_000, expired.accountId).run();
+    const fresh = await createTenant();
+    const first = await runBillingSweep(env, { inline: true });
+    expect(first.trials_ended).toBeGreaterThanOrEqual(1);
+    await runBillingSweep(env, { inline: true });
+    expect((await expired.api('GET', '/api/billing')).body).toMatchObject({ plan: { id: 'free' }, plan_source: 'free', trial_ends_at: null });
+    const timeline = (await expired.api('GET', '/api/billing/timeline')).body.data;
+    expect(timeline.map((e: { kind: string }) => e.kind)).toEqual(['trial_ended']);
+    expect(timeline[0].message).toMatch(/^The 14-day Professional trial ended\. The account is on Free \(500 contacts, 1 user, core CRM\) and keeps all its data/);
+    expect((await expired.api('GET', '/api/contacts')).body.data).toHaveLength(1);
+    expect((await fresh.api('GET', '/api/billing')).body.plan_source).toBe('trial');
+  });
+
+  it('Enterprise at a price agreed with sales can be bought, and has no contact or user limit', async () => {
+    const tenant = await createTenant();
+    await setEnterprisePrice(platformBilling(env), tenant.accountId, 2_500_000_000);
+    const plans = (await tenant.api('GET', '/api/billing/plans')).body.data;
+    expect(plans.find((p: { id: string }) => p.id === 'enterprise')).toMatchObject({ price_per_month: '2500.0000', purchasable: 'self_serve' });
+    const res = await subscribe(tenant, 'enterprise', 'pm_card_visa');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect((await tenant.api('GET', '/api/billing/invoices')).body.data[0]).toMatchObject({ amount_paid: '2500.0000' });
+    await fillContacts(tenant.accountId, 30_000);
+    expect((await addContact(tenant, 30_001)).status).toBe(201);
+    const usage = (await tenant.api('GET', '/api/billing/usage')).body;
+    expect(usage.contacts).toEqual({ used: 30_001, limit: null, remaining: null, over_limit: false });
+    expect(usage.features.every((f: { included: boolean }) => f.included)).toBe(true);
   });
 });
 
@@ -171,6 +205,18 @@ describe('subscribing and changing plans', () => {
     expect(subs.data).toHaveLength(1);
     const charges = await stripe.invoices.list({ customer: profile?.stripe_customer_id });
     expect(charges.data.filter((i) => i.status === 'paid')).toHaveLength(1);
+  });
+  it('a subscribe that times out while Stripe still does the work is retried once: the retry finds the same subscription', async () => {
+    const tenant = await createTenant();
+    await tenant.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_visa' });
+    await injectStripeFault(env, { path: '/v1/subscriptions', method: 'POST', kind: 'hang', hangMs: 1200, afterHang: 'process', count: 1 });
+    const scope = platformBilling(env, { timeoutMs: 400, maxNetworkRetries: 2 });
+    const row = await subscribeService(scope, tenant.accountId, { plan: 'starter' });
+    expect(row.plan).toBe('starter');
+    const stripe = stripeClient(env);
+    const subs = await stripe.subscriptions.list({ customer: row.stripe_customer_id as string, status: 'all' });
+    expect(subs.data.map((s) => s.id)).toEqual([row.stripe_subscription_id]);
+    expect((await stripe.invoices.list({ customer: row.stripe_customer_id as string })).data.filter((i) => i.status === 'paid')).toHaveLength(1);
   });
 });
 
