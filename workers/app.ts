@@ -7,6 +7,7 @@ import { billingRoutes } from './billing/billing.routes';
 import { requireWritableAccount } from './billing/standing.middleware';
 import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
 import { usagePricingRoutes } from './agency/usage-pricing.routes';
+import { notificationRoutes } from './notifications/notifications.routes';
 import { API_DOCS_PAGE } from './platform/docs';
 import { AppError, problemResponse, toAppError } from './platform/errors';
 import { requestContext } from './platform/request-context';
@@ -56,6 +57,7 @@ app.route('/api', tenancyRoutes);
 app.route('/api', crmRoutes);
 app.route('/api', walletRoutes);
 app.route('/api', billingRoutes);
+app.route('/api', notificationRoutes);
 app.route('/api', usagePricingRoutes);
 
 app.notFound((c) => {

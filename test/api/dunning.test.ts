@@ -57,6 +57,10 @@ describe('dunning, day 0 to day 30', () => {
     const warning = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'").bind(tenant.accountId).all<{ message: string }>();
     expect(warning.results).toHaveLength(1);
     expect(warning.results[0].message).toMatch(/^Your payment of \$97\.00 for Starter failed twice/);
+    const unread = (await tenant.api('GET', '/api/notifications?unread=true')).body.data;
+    expect(unread).toEqual([expect.objectContaining({ kind: 'billing.payment_warning', message: warning.results[0].message, read_at: null })]);
+    expect((await tenant.api('POST', '/api/notifications/read', {})).body).toEqual({ marked: 1 });
+    expect((await tenant.api('GET', '/api/notifications?unread=true')).body.data).toEqual([]);
 
     // +72 h: third failure, paused: automations refuse, the account still reads and writes.
     await walkTo(day0 + 3 * DAY + HOUR);

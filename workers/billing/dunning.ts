@@ -230,9 +230,9 @@ async function recordFailure(scope: BillingScope, c: DunningCaseRow, attempt: nu
       move('warned', 'retry', nextAt),
       ...stepStatements(db, c, 'failure_2', now, guard, [
         { kind: 'payment_failed', message: `Second payment attempt failed: ${reason} Next retry on ${formatDay(nextAt)} (in 48 hours).`, data: { ...attemptData, next_retry_at: new Date(nextAt).toISOString() } },
-        { key: 'warning_email', kind: 'warning_email_queued', message: `Payment warning queued for ${email ?? 'the account owner'} (email and in-app notice): the payment failed twice and automations pause if the next retry fails.`, data: { to: email } },
+        { key: 'warning_email', kind: 'warning_email_queued', message: `Payment warning for ${email ?? 'the account owner'} posted to the account's notifications: the payment failed twice and automations pause if the next retry fails.`, data: { to: email } },
       ], reason),
-      // The email leaves through the notifications outbox (kind billing.payment_warning), once per case.
+      // The notice (kind billing.payment_warning), once per case; GET /api/notifications shows it.
       statement(
         db,
         `INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at)
