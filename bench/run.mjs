@@ -23,13 +23,13 @@
  * BENCH_STRICT=1 (exit 1 when a target FAILs; by default only errors exit non-zero).
  * BENCH_ONLY=contacts|wallet (run one part). The wallet part's own knobs are listed in bench/wallet.mjs.
  */
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { descendants, fmt, freePort, lpad, pad, percentile, readVersion, startRun } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(ROOT);
@@ -62,7 +62,8 @@ if (ONLY && ONLY !== 'contacts' && ONLY !== 'wallet') {
   log(`BENCH_ONLY must be "contacts" or "wallet", got "${ONLY}"`);
   process.exit(2);
 }
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
+const run = startRun({ tmpPrefix: 'crm-bench-', log });
+const { tmpRoot } = run;
 
 /* ----------------------------------------------------------- page weight */
 
@@ -196,67 +197,6 @@ function pageWeight() {
 
 /* ----------------------------------------------------------- worker */
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Descendant processes of this node process (to prove nothing is left running). */
-function descendants() {
-  let out;
-  try {
-    out = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const rows = out.trim().split('\n').map((l) => {
-    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
-    return m ? { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] } : null;
-  }).filter(Boolean);
-  const mine = new Set([process.pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) { mine.add(r.pid); grew = true; }
-  }
-  return rows.filter((r) => r.pid !== process.pid && mine.has(r.pid) && !/^ps /.test(r.args));
-}
-
-let worker = null;
-async function stopWorker() {
-  if (!worker) return;
-  const w = worker;
-  worker = null;
-  try {
-    await w.dispose();
-  } catch (err) {
-    log(`worker.dispose() failed: ${err.message}`);
-  }
-}
-
-function cleanupTmp() {
-  try {
-    fs.rmSync(tmpRoot, { recursive: true, force: true });
-  } catch {
-    // best effort
-  }
-}
-
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    log(`${sig}: stopping the worker`);
-    await stopWorker();
-    cleanupTmp();
-    process.exit(130);
-  });
-}
 
 class Retryable extends Error {}
 let restarts = 0;
@@ -291,7 +231,7 @@ async function post(base, route, body = {}, { retries = 3, beforeRetry } = {}) {
       restarts++;
       log(`retrying after: ${err.message}`);
       await new Promise((r) => setTimeout(r, 1000));
-      if (worker) await worker.ready;
+      if (run.worker) await run.worker.ready;
       if (beforeRetry) {
         const skip = await beforeRetry();
         if (skip !== undefined) return skip;
@@ -300,10 +240,6 @@ async function post(base, route, body = {}, { retries = 3, beforeRetry } = {}) {
   }
 }
 
-/** Nearest-rank percentile. */
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 function stats(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -321,9 +257,6 @@ function stats(values) {
 
 /* ----------------------------------------------------------- report */
 
-const fmt = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(d));
-const pad = (s, n) => String(s).padEnd(n);
-const lpad = (s, n) => String(s).padStart(n);
 
 function table(rows) {
   const head = ['Figure', 'p50', 'p99', 'mean', 'Target', 'Result'];
@@ -349,7 +282,7 @@ async function main() {
   const started = Date.now();
   const results = {
     generated_at: new Date().toISOString(),
-    environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, wrangler: readVersion('wrangler'), miniflare: readVersion('miniflare') },
+    environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, wrangler: readVersion(ROOT, 'wrangler'), miniflare: readVersion(ROOT, 'miniflare') },
     config: { contacts: TOTAL, iterations: ITERATIONS, warmup: WARMUP, seed_chunk: SEED_CHUNK, page_size: 50, deep_page: PAGE_DEEP, sort: 'created_at desc (the list default)' },
   };
 
@@ -378,7 +311,7 @@ async function main() {
   const { unstable_startWorker } = await import('wrangler');
   const port = await freePort();
   log(`starting the bench worker on 127.0.0.1:${port}`);
-  worker = await unstable_startWorker({
+  const worker = (run.worker = await unstable_startWorker({
     config: CONFIG,
     entrypoint: entry,
     build: { bundle: false },
@@ -392,7 +325,7 @@ async function main() {
       // A private dev registry: other wrangler sessions on this machine neither see nor reload this one.
       registry: path.join(tmpRoot, 'registry'),
     },
-  });
+  }));
   await worker.ready;
   const base = await worker.url;
 
@@ -487,17 +420,9 @@ async function main() {
   }
   results.worker_restarts_retried = restarts;
 
-  await stopWorker();
+  await run.stopWorker();
   results.total_runtime_ms = Date.now() - started;
   report(results);
-}
-
-function readVersion(pkg) {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function report(results) {
@@ -609,8 +534,8 @@ try {
   log(`FAILED: ${err.stack ?? err}`);
   process.exitCode = 1;
 } finally {
-  await stopWorker();
-  cleanupTmp();
+  await run.stopWorker();
+  run.cleanupTmp();
   // wrangler leaves its esbuild service child running until node exits; stop whatever we started.
   const left = descendants();
   for (const p of left) {

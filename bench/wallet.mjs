@@ -27,12 +27,12 @@
  * BENCH_WALLET_EXPERIMENTS (1; 0 skips the what-if rows), BENCH_WALLET_LOG_LEVEL (warn; wrangler's dev log level),
  * BENCH_STRICT=1 (exit 1 when a target FAILs).
  */
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { descendants, fmt, freePort, lpad, pad, percentile, readVersion, startRun } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(ROOT);
@@ -73,71 +73,11 @@ process.env.WRANGLER_SEND_METRICS ??= 'false';
 process.env.WRANGLER_CI_DISABLE_CONFIG_WATCHING ??= 'true';
 const childEnv = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
 const log = (msg) => process.stderr.write(`[bench:wallet] ${msg}\n`);
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-wallet-'));
+const run = startRun({ tmpPrefix: 'crm-bench-wallet-', log });
+const { tmpRoot } = run;
 
 /* ----------------------------------------------------------- process plumbing */
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Descendant processes of this node process (to prove nothing is left running). */
-function descendants() {
-  let out;
-  try {
-    out = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const rows = out.trim().split('\n').map((l) => {
-    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
-    return m ? { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] } : null;
-  }).filter(Boolean);
-  const mine = new Set([process.pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) { mine.add(r.pid); grew = true; }
-  }
-  return rows.filter((r) => r.pid !== process.pid && mine.has(r.pid) && !/^ps /.test(r.args));
-}
-
-let worker = null;
-async function stopWorker() {
-  if (!worker) return;
-  const w = worker;
-  worker = null;
-  try {
-    await w.dispose();
-  } catch (err) {
-    log(`worker.dispose() failed: ${err.message}`);
-  }
-}
-
-function cleanupTmp() {
-  try {
-    fs.rmSync(tmpRoot, { recursive: true, force: true });
-  } catch {
-    // best effort
-  }
-}
-
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    log(`${sig}: stopping the worker`);
-    await stopWorker();
-    cleanupTmp();
-    process.exit(130);
-  });
-}
 
 async function post(base, route, body = {}) {
   const res = await fetch(new URL(route, base), {
@@ -159,9 +99,6 @@ async function post(base, route, body = {}) {
 
 /* ----------------------------------------------------------- numbers */
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 const median = (values) => {
   const s = [...values].sort((a, b) => a - b);
   return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -176,10 +113,7 @@ function histogram(samples) {
   for (const x of samples) m.set(x, (m.get(x) ?? 0) + 1);
   return Object.fromEntries([...m].sort((a, b) => a[0] - b[0]));
 }
-const fmt = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(d));
 const int = (x) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
-const pad = (s, n) => String(s).padEnd(n);
-const lpad = (s, n) => String(s).padStart(n);
 
 function table(rows, head = ['Figure', 'median', 'min..max of runs', 'Target', 'Result']) {
   const widths = [74, 10, 21, 24, 6];
@@ -189,19 +123,11 @@ function table(rows, head = ['Figure', 'median', 'min..max of runs', 'Target', '
 
 /* ----------------------------------------------------------- measuring */
 
-function readVersion(pkg) {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function main() {
   const started = Date.now();
   const results = {
     generated_at: new Date().toISOString(),
-    environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, loadavg_at_start: os.loadavg().map((x) => Number(x.toFixed(2))), wrangler: readVersion('wrangler'), miniflare: readVersion('miniflare') },
+    environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, loadavg_at_start: os.loadavg().map((x) => Number(x.toFixed(2))), wrangler: readVersion(ROOT, 'wrangler'), miniflare: readVersion(ROOT, 'miniflare') },
     config: {
       repeats: REPEATS, single_n: SINGLE_N, concurrent_n: CONCURRENT_N, inflight: INFLIGHT, batched_n: BATCHED_N, batch: BATCH, batch_large: BATCH_LARGE || null, bare_n: BARE_N,
       experiments: EXPERIMENTS, credit_micros: 1_000_000_000_000, debit_amounts_micros: '1000..7000 (SMS-like), unique idempotency keys', warmup_per_wallet: 20,
@@ -219,7 +145,7 @@ async function main() {
   const { unstable_startWorker } = await import('wrangler');
   const port = await freePort();
   log(`starting the wallet bench worker on 127.0.0.1:${port}`);
-  worker = await unstable_startWorker({
+  const worker = (run.worker = await unstable_startWorker({
     config: CONFIG,
     entrypoint: entry,
     build: { bundle: false },
@@ -232,7 +158,7 @@ async function main() {
       logLevel: process.env.BENCH_WALLET_LOG_LEVEL || 'warn',
       registry: path.join(tmpRoot, 'registry'),
     },
-  });
+  }));
   await worker.ready;
   const base = await worker.url;
 
@@ -275,7 +201,7 @@ async function main() {
   // The alarm -> Queue path works here (WALLET_EVENTS is a producer without a consumer).
   log('checking that the alarm publishes every ledger row to WALLET_EVENTS');
   results.publish_check = await post(base, '/wallet/publish-check', { n: 2000 });
-  await stopWorker();
+  await run.stopWorker();
 
   // 3. Summaries.
   const summarize = (list) => {
@@ -396,8 +322,8 @@ try {
   log(`FAILED: ${err.stack ?? err}`);
   process.exitCode = 1;
 } finally {
-  await stopWorker();
-  cleanupTmp();
+  await run.stopWorker();
+  run.cleanupTmp();
   // wrangler leaves its esbuild service child running until node exits; stop whatever we started.
   const left = descendants();
   for (const p of left) {
