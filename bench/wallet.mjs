@@ -61,7 +61,7 @@ const REQUEST_TIMEOUT_MS = 300_000;
  */
 const EXPERIMENT_SET = [
   { key: 'no_publish', label: "WalletDO's own debitMany, alarm publishing off", exp: { debitMany: 'real', publish: false } },
-  { key: 'L1_as_shipped', label: 'L1 re-implemented as shipped (per item: SELECT, INSERT RETURNING, UPDATE)', exp: { debitMany: 'lean', insert: 'rows', lookup: 'item', balance: 'item', returning: true } },
+  { key: 'L1_per_item', label: 'L1 the per-item path (per item: SELECT, INSERT RETURNING, UPDATE)', exp: { debitMany: 'lean', insert: 'rows', lookup: 'item', balance: 'item', returning: true } },
   { key: 'L2_no_returning', label: 'L2 = L1 without RETURNING seq (seq counted in JS)', exp: { debitMany: 'lean', insert: 'rows', lookup: 'item', balance: 'item', returning: false } },
   { key: 'L3_batch_lookup_update', label: 'L3 = L2 with 1 key lookup + 1 balance UPDATE per batch', exp: { debitMany: 'lean', insert: 'rows', lookup: 'batch', balance: 'batch', returning: false } },
   { key: 'L4_json_insert', label: 'L4 = L3 with 1 INSERT..SELECT json_each per batch', exp: { debitMany: 'lean', insert: 'json', lookup: 'batch', balance: 'batch' } },
@@ -296,7 +296,7 @@ function report(results) {
     out.push(`What-if (bench-only ExperimentWalletDO in bench/wallet.worker.ts, a subclass of WalletDO with the same schema, rules and audit;`);
     out.push(`debitMany x${BATCH}, n=${BATCHED_N}, same runs; NOT the product's code path):`);
     const expRows = Object.entries(s.experiments).map(([, e]) => [`${e.label}${e.all_verified ? '' : ' [LEDGER WRONG]'}`, int(e.median_per_second), `${range(e)}`, `ratio ${fmt(e.ratio_bare_over)}`, e.all_verified ? '' : 'FAIL']);
-    const shipped = [`L0 WalletDO as shipped (the batched row above)`, int(s.batched.median_per_second), range(s.batched), `ratio ${fmt(s.ratio_bare_over_batched)}`, ''];
+    const shipped = [`WalletDO.debitMany (the batched row above; L4-shaped)`, int(s.batched.median_per_second), range(s.batched), `ratio ${fmt(s.ratio_bare_over_batched)}`, ''];
     const bareRet = s.bare_returning
       ? [[`bare insert loop, each INSERT ... RETURNING seq read with .one()${s.bare_returning.all_verified ? '' : ' [WRONG]'}`, int(s.bare_returning.median_per_second), range(s.bare_returning), `bare / this ${fmt(s.bare.median_per_second / s.bare_returning.median_per_second)}`, '']]
       : [];

@@ -110,10 +110,10 @@ export interface ExperimentOptions {
 
 /**
  * Bench-only experiment, NOT product code: WalletDO with switches, to measure
- * where the batched path's time goes and what the changes proposed in the
- * bench report would buy. Same schema, same rules, and WalletDO's own
- * audit()/credit()/debit(), so the same invariant checks apply. The lean
- * debitMany does per batch what WalletDO does per item:
+ * what each per-item storage step of the batched path costs (the ladder L1
+ * to L5; WalletDO.debitMany is shaped like L4). Same schema, same rules, and
+ * WalletDO's own audit()/credit()/debit(), so the same invariant checks
+ * apply. The lean debitMany does per batch what the per-item path does per item:
  *  - one idempotency lookup for the whole batch (IN (SELECT value FROM json_each(?))) instead of a SELECT per item,
  *  - seq assigned in JS from sqlite_sequence instead of INSERT ... RETURNING seq,
  *  - one balance UPDATE per batch instead of one per item,

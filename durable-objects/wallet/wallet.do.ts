@@ -15,7 +15,7 @@ import {
   type RefundCommand,
   type WalletState,
 } from './wallet.ledger';
-import { addOutbox, findByKey, findById, findHold, insertTransaction, migrate, readState, recomputeTotals, setBalance, type HoldRow } from './wallet.store';
+import { addOutbox, findByKey, findByKeys, findById, findHold, insertDebits, insertTransaction, lastSeq, migrate, readState, recomputeTotals, setBalance, type HoldRow } from './wallet.store';
 import type { WalletQueueMessage } from './wallet.messages';
 
 export interface WalletSnapshot {
@@ -89,11 +89,39 @@ export class WalletDO extends DurableObject<Env> {
   /**
    * Many debits in one call (bulk sends): each is applied or refused on its
    * own, in order, with the same rules as `debit`, in one SQLite transaction.
+   * The rules run per item in memory; the storage work is per batch: one
+   * idempotency lookup, one INSERT of every new row, one balance write.
    */
   debitMany(cmds: DebitCommand[]): Outcome[] {
     const outcomes = this.ctx.storage.transactionSync(() => {
       const state = this.state();
-      return cmds.map((cmd) => this.applyDebit(state, cmd));
+      const known = findByKeys(this.sql, cmds.map((c) => c.idempotencyKey));
+      let seq = lastSeq(this.sql);
+      const now = Date.now();
+      const fresh: LedgerTransaction[] = [];
+      const out = cmds.map((cmd): Outcome => {
+        const existing = known.get(cmd.idempotencyKey);
+        if (existing) {
+          return replayConflict(existing, { type: 'debit', amount_micros: -cmd.amountMicros, resource_type: cmd.resourceType, resource_id: cmd.resourceId }) ?? { ok: true, transaction: existing, replayed: true };
+        }
+        const bad = invalidAmount(cmd.amountMicros);
+        if (bad) return bad;
+        if (cmd.amountMicros > availableMicros(state)) return insufficientFunds(state, cmd.amountMicros);
+        state.balance_micros -= cmd.amountMicros;
+        const tx: LedgerTransaction = {
+          id: createId('walletTransaction'), seq: ++seq, type: 'debit', status: 'settled', amount_micros: -cmd.amountMicros, balance_after_micros: state.balance_micros,
+          resource_type: cmd.resourceType, resource_id: cmd.resourceId, quantity: cmd.quantity ?? null, idempotency_key: cmd.idempotencyKey, reason: 'usage', source: null,
+          description: cmd.description ?? null, hold_id: null, refunds_transaction_id: null, created_at: now,
+        };
+        // A key repeated later in the same batch replays this one.
+        known.set(tx.idempotency_key, tx);
+        fresh.push(tx);
+        this.afterBalanceChange(state);
+        return { ok: true, transaction: tx, replayed: false };
+      });
+      insertDebits(this.sql, fresh);
+      setBalance(this.sql, state.balance_micros, state.held_micros);
+      return out;
     });
     this.afterWrite();
     return outcomes;

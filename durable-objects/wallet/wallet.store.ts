@@ -107,6 +107,31 @@ export function insertTransaction(sql: SqlStorage, tx: Omit<LedgerTransaction, '
   return { ...tx, seq, status: 'settled' };
 }
 
+/** The transactions already recorded under any of these idempotency keys, by key: one query for a whole batch. */
+export function findByKeys(sql: SqlStorage, keys: string[]): Map<string, LedgerTransaction> {
+  const rows = sql.exec('SELECT * FROM transactions WHERE idempotency_key IN (SELECT value FROM json_each(?))', JSON.stringify(keys)).toArray() as unknown as LedgerTransaction[];
+  return new Map(rows.map((row) => [row.idempotency_key, row]));
+}
+
+/** The last sequence number handed out (AUTOINCREMENT's own counter), so a batch can number its rows itself. */
+export function lastSeq(sql: SqlStorage): number {
+  return (sql.exec("SELECT seq FROM sqlite_sequence WHERE name = 'transactions'").toArray()[0] as { seq: number } | undefined)?.seq ?? 0;
+}
+
+/**
+ * Inserts settled usage debits already numbered by the caller (seq from
+ * lastSeq), all in one statement: the batched path's one write per batch.
+ */
+export function insertDebits(sql: SqlStorage, txs: LedgerTransaction[]): void {
+  if (txs.length === 0) return;
+  const rows = txs.map((t) => [t.seq, t.id, t.amount_micros, t.balance_after_micros, t.resource_type, t.resource_id, t.quantity, t.idempotency_key, t.description, t.hold_id, t.created_at]);
+  sql.exec(
+    `INSERT INTO transactions (seq, id, type, amount_micros, balance_after_micros, resource_type, resource_id, quantity, idempotency_key, reason, description, hold_id, created_at)
+     SELECT value->>0, value->>1, 'debit', value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, 'usage', value->>8, value->>9, value->>10 FROM json_each(?)`,
+    JSON.stringify(rows),
+  );
+}
+
 export function setBalance(sql: SqlStorage, balance: number, held: number): void {
   sql.exec('UPDATE state SET balance_micros = ?, held_micros = ? WHERE id = 1', balance, held);
 }
