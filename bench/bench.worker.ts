@@ -174,7 +174,7 @@ function depsFor(env: Env, ctx: ExecutionContext, accountId: string, db: D1Datab
   return {
     env,
     db,
-    auth: { accountId, userId: null, role: 'owner', actorUserId: null, via: 'session', sessionId: null },
+    auth: { accountId, userId: null, role: 'owner', actorUserId: null, actorAccountId: null, via: 'session', sessionId: null },
     waitUntil: (p) => ctx.waitUntil(p),
   };
 }

@@ -7,6 +7,7 @@ import { billingRoutes } from './billing/billing.routes';
 import { requireWritableAccount } from './billing/standing.middleware';
 import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
 import { usagePricingRoutes } from './agency/usage-pricing.routes';
+import { auditImpersonation } from './agency/audit/audit.middleware';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { API_DOCS_PAGE } from './platform/docs';
 import { AppError, problemResponse, toAppError } from './platform/errors';
@@ -53,6 +54,7 @@ app.route('/sandbox', sandboxRoutes);
 // Everything else under /api needs a token or API key.
 app.use('/api/*', requireAuth());
 app.use('/api/*', requireWritableAccount());
+app.use('/api/*', auditImpersonation());
 app.route('/api', tenancyRoutes);
 app.route('/api', crmRoutes);
 app.route('/api', walletRoutes);

@@ -32,7 +32,8 @@ interface Fixture {
 
 /** One of every resource in account A. */
 async function buildVictim(): Promise<Fixture> {
-  const tenant = await createTenant({ name: 'Victim' });
+  const tenant = await createTenant({ name: 'Victim', agency: true });
+  const subAccount = (await tenant.api('POST', '/api/agency/sub-accounts', { name: 'Victim client' })).body;
   const field = (await tenant.api('POST', '/api/custom-fields', { name: 'Tier', type: 'text' })).body;
   const contact = (await tenant.api('POST', '/api/contacts', { first_name: 'Secret', email: 'secret@victim.com', tags: ['Private'] })).body;
   const note = (await tenant.api('POST', `/api/contacts/${contact.id}/notes`, { body: 'confidential' })).body;
@@ -41,13 +42,13 @@ async function buildVictim(): Promise<Fixture> {
   const opportunity = (await tenant.api('POST', '/api/opportunities', { name: 'Private deal', pipeline_id: pipeline.id, contact_id: contact.id })).body;
   const key = (await tenant.api('POST', '/api/api-keys', { name: 'k' })).body.api_key;
   const member = (await tenant.api('POST', '/api/users', { email: `member.${Date.now()}@victim.com`, name: 'M', role: 'member', password: 'member-password-1' })).body;
-  await tenant.api('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
+  await tenant.api('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' });
   const invoice = (await tenant.api('GET', '/api/billing/invoices')).body.data[0];
   return {
     tenant,
     ids: {
       contact: contact.id, tag: contact.tags[0].id, customField: field.id, note: note.id, task: task.id,
-      pipeline: pipeline.id, stage: pipeline.stages[1].id, opportunity: opportunity.id, apiKey: key.id, user: member.id, invoice: invoice.id,
+      pipeline: pipeline.id, stage: pipeline.stages[1].id, opportunity: opportunity.id, apiKey: key.id, user: member.id, invoice: invoice.id, subAccount: subAccount.id,
     },
   };
 }
@@ -69,6 +70,8 @@ const PATH_IDS: Record<string, Record<string, keyof Fixture['ids']>> = {
   '/api/users/{id}': { id: 'user' },
   '/api/api-keys/{id}': { id: 'apiKey' },
   '/api/billing/invoices/{id}/download': { id: 'invoice' },
+  '/api/agency/sub-accounts/{id}': { id: 'subAccount' },
+  '/api/agency/sub-accounts/{id}/users': { id: 'subAccount' },
 };
 
 /** A body each mutating route would accept, so only tenancy can refuse it. */
@@ -84,6 +87,8 @@ function validBody(method: string, path: string, ids: Fixture['ids']): unknown {
     'patch /api/pipelines/{id}': { name: 'pwned' },
     'patch /api/opportunities/{id}': { stage_id: ids.stage },
     'patch /api/users/{id}': { role: 'admin' },
+    'patch /api/agency/sub-accounts/{id}': { suspended: true },
+    'post /api/agency/sub-accounts/{id}/users': { email: `intruder.${Date.now()}@attacker.com`, name: 'Intruder', role: 'owner', password: 'intruder-password-1' },
   };
   return bodies[`${method} ${path}`];
 }
@@ -91,7 +96,8 @@ function validBody(method: string, path: string, ids: Fixture['ids']): unknown {
 describe('cross-tenant access', () => {
   it('every route with an id answers 404 for another account\'s id and changes nothing', async () => {
     const victim = await buildVictim();
-    const attacker = await createTenant({ name: 'Attacker' });
+    // An agency too, so agency routes answer for its own sub-accounts and must refuse the victim's.
+    const attacker = await createTenant({ name: 'Attacker', agency: true });
     // The attacker is a Stripe customer too, so an invoice is refused for being someone else's, not for a missing profile.
     await attacker.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_visa' });
     const before = await victim.tenant.api('GET', `/api/contacts/${victim.ids.contact}`);
@@ -118,6 +124,8 @@ describe('cross-tenant access', () => {
     expect((await victim.tenant.api('GET', `/api/opportunities/${victim.ids.opportunity}`)).body.name).toBe('Private deal');
     expect((await victim.tenant.api('GET', '/api/api-keys')).body.data).toHaveLength(1);
     expect((await victim.tenant.api('GET', '/api/users')).body.data).toHaveLength(2);
+    expect((await victim.tenant.api('GET', `/api/agency/sub-accounts/${victim.ids.subAccount}`)).body).toMatchObject({ name: 'Victim client', suspended: false });
+    expect((await attacker.api('GET', `/api/agency/audit-log?sub_account_id=${victim.ids.subAccount}`)).status).toBe(404);
   });
 
   it('lists never show another account\'s rows, even when filtered by its ids', async () => {

@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv, AuthContext, Role } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { queryFirst } from '../platform/db';
+import { assertNotSuspended } from '../tenancy/suspension';
 import { API_KEY_PREFIX, sha256Hex } from './secrets';
 import { verifyAccessToken } from './tokens';
 
@@ -27,7 +28,7 @@ async function authenticateApiKey(c: Context<AppEnv>, key: string): Promise<Auth
   if (!row.last_used_at || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {
     c.executionCtx.waitUntil(c.env.DB.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').bind(now, row.id).run());
   }
-  return { accountId: row.account_id, userId: null, role: row.role, actorUserId: null, via: 'api_key', sessionId: null };
+  return { accountId: row.account_id, userId: null, role: row.role, actorUserId: null, actorAccountId: null, via: 'api_key', sessionId: null };
 }
 
 /**
@@ -53,11 +54,14 @@ export function requireAuth() {
         userId: claims.sub,
         role: claims.role,
         actorUserId: claims.act?.sub ?? null,
+        actorAccountId: claims.act?.acc ?? null,
         via: 'session',
         sessionId: claims.sid,
       });
     }
     c.set('log', c.var.log.child({ account_id: c.var.auth.accountId }));
+    // A suspended client account is closed to its own users and keys; its agency's staff may still enter.
+    if (!c.var.auth.actorUserId) await assertNotSuspended(c.env.DB, c.var.auth.accountId);
     await next();
   });
 }

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter, jsonBody, jsonResponse, mutationErrors } from '../platform/router';
 import { newEvent, outboxStatement, publishEvents } from '../events/events.outbox';
+import { auditStatement } from '../agency/audit/audit.service';
 import { exchangeToken, login, logout, refresh, signup } from './auth.service';
 import { AuthResultSchema, loginBodySchema, refreshBodySchema, signupBodySchema, tokenExchangeBodySchema } from './auth.schemas';
 import { assertUser, requireAuth } from './auth.middleware';
@@ -86,7 +87,10 @@ authRoutes.openapi(
         result.account.id,
         { agency_account_id: actingFromAccountId, user_id: userId, user_name: result.user.name },
       );
-      await outboxStatement(c.env.DB, event).run();
+      await c.env.DB.batch([
+        outboxStatement(c.env.DB, event),
+        auditStatement(c.env.DB, { agencyAccountId: actingFromAccountId, subAccountId: result.account.id, actorUserId: userId, action: 'impersonation_started', requestId: c.var.requestId }),
+      ]);
       c.executionCtx.waitUntil(publishEvents(c.env, [event]));
     }
     return c.json(result, 200);

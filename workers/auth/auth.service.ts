@@ -6,7 +6,8 @@ import { getAccountOrThrow, resolveAccountAccess, type AccountRow } from '../ten
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
 import { assertNotThrottled, clearFailures, recordFailure } from './throttle';
-import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, signAccessToken } from './tokens';
+import { assertNotSuspended } from '../tenancy/suspension';
+import { ACCESS_TOKEN_TTL_SECONDS, IMPERSONATION_SESSION_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, signAccessToken } from './tokens';
 
 export interface UserRow {
   id: string;
@@ -34,7 +35,7 @@ interface SessionGrant {
 }
 
 /** Creates a refresh session and signs an access token bound to it. */
-async function openSession(env: Env, grant: SessionGrant): Promise<AuthResult> {
+async function openSession(env: Env, grant: SessionGrant, expiresAt?: number): Promise<AuthResult> {
   const refreshToken = randomToken();
   const sessionId = createId('session');
   const now = Date.now();
@@ -43,7 +44,7 @@ async function openSession(env: Env, grant: SessionGrant): Promise<AuthResult> {
     `INSERT INTO sessions (id, account_id, user_id, actor_user_id, token_hash, expires_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   )
-    .bind(sessionId, grant.account.id, grant.user.id, actorUserId, await sha256Hex(refreshToken), now + REFRESH_TOKEN_TTL_SECONDS * 1000, now)
+    .bind(sessionId, grant.account.id, grant.user.id, actorUserId, await sha256Hex(refreshToken), expiresAt ?? now + (grant.actingFromAccountId ? IMPERSONATION_SESSION_TTL_SECONDS : REFRESH_TOKEN_TTL_SECONDS) * 1000, now)
     .run();
   const token = await signAccessToken(env.JWT_SECRET, {
     sub: grant.user.id,
@@ -128,13 +129,14 @@ export async function login(env: Env, input: { email: string; password: string; 
     input.account_id
       ? 'SELECT account_id, role FROM memberships WHERE user_id = ? AND account_id = ?'
       : `SELECT m.account_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
-          WHERE m.user_id = ? ORDER BY CASE a.kind WHEN 'agency' THEN 0 WHEN 'business' THEN 1 ELSE 2 END, m.created_at LIMIT 1`,
+          WHERE m.user_id = ? ORDER BY a.suspended_at IS NOT NULL, CASE a.kind WHEN 'agency' THEN 0 WHEN 'business' THEN 1 ELSE 2 END, m.created_at LIMIT 1`,
     ...(input.account_id ? [user.id, input.account_id] : [user.id]),
   );
   if (!membership) {
     throw new AppError('invalid_credentials', input.account_id ? 'You are not a member of that account.' : 'This user belongs to no account.');
   }
   const account = await getAccountOrThrow(env.DB, membership.account_id);
+  await assertNotSuspended(env.DB, account.id);
   return openSession(env, { user, account, role: membership.role, actingFromAccountId: null });
 }
 
@@ -164,7 +166,10 @@ export async function refresh(env: Env, refreshToken: string): Promise<AuthResul
   const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE id = ?', session.user_id);
   if (!user) throw new AppError('unauthorized', 'The user no longer exists.');
   const account = await getAccountOrThrow(env.DB, session.account_id);
-  return openSession(env, { user, account, role: access.role, actingFromAccountId: access.viaAgency?.agencyAccountId ?? null });
+  const actingFromAccountId = access.viaAgency?.agencyAccountId ?? null;
+  if (!actingFromAccountId) await assertNotSuspended(env.DB, account.id);
+  // An impersonation ends when its first session would have: refreshing does not extend it.
+  return openSession(env, { user, account, role: access.role, actingFromAccountId }, actingFromAccountId ? session.expires_at : undefined);
 }
 
 export async function logout(env: Env, refreshToken: string): Promise<void> {
@@ -186,6 +191,7 @@ export async function exchangeToken(env: Env, userId: string, accountId: string)
   if (!user) throw new AppError('unauthorized', 'The user no longer exists.');
   const account = await getAccountOrThrow(env.DB, accountId);
   const actingFromAccountId = access.viaAgency?.agencyAccountId ?? null;
+  if (!actingFromAccountId) await assertNotSuspended(env.DB, account.id);
   const result = await openSession(env, { user, account, role: access.role, actingFromAccountId });
   return { result, actingFromAccountId };
 }

@@ -4,6 +4,8 @@ import { AppError } from '../platform/errors';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Agency staff inside a client account stay at most a working day before they must switch in again. */
+export const IMPERSONATION_SESSION_TTL_SECONDS = 8 * 60 * 60;
 const ISSUER = 'edge-crm';
 const AUDIENCE = 'edge-crm-api';
 

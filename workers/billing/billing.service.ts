@@ -117,6 +117,7 @@ export interface SubscribeInput {
 export async function subscribe(scope: BillingScope, accountId: string, input: SubscribeInput): Promise<SubscriptionRow> {
   const plan = requirePlan(scope.catalogue, input.plan);
   await assertSelfBilled(scope.db, accountId, scope.catalogue);
+  await assertUsageFits(scope.db, accountId, plan);
   const row = await getSubscriptionRow(scope.db, accountId);
   if (row?.stripe_subscription_id && isLiveStatus(row.stripe_status)) {
     const current = scope.catalogue.plans[row.plan]?.name ?? row.plan;

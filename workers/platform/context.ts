@@ -10,6 +10,8 @@ export interface AuthContext {
   role: Role;
   /** The agency user acting inside this account (RFC 8693 `act`), when impersonating. */
   actorUserId: string | null;
+  /** The agency account the acting user came from (the `act` claim's `acc`), when impersonating. */
+  actorAccountId: string | null;
   via: 'session' | 'api_key';
   sessionId: string | null;
 }

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   account_paused: 403,
   contact_sales: 403,
   downgrade_blocked: 409,
+  // Agencies: a client account its agency suspended.
+  account_suspended: 403,
   unsupported_media_type: 415,
   rate_limited: 429,
   provider_unavailable: 502,
@@ -69,6 +71,7 @@ const TITLES: Record<ErrorCode, string> = {
   account_paused: 'Account is paused',
   contact_sales: 'Contact sales',
   downgrade_blocked: 'Downgrade blocked by current usage',
+  account_suspended: 'Account is suspended',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
   provider_unavailable: 'Provider unavailable',

@@ -33,6 +33,7 @@ export const ID_PREFIXES = {
   dunningCase: 'dun',
   dunningStep: 'dst',
   billingEvent: 'ble',
+  auditEntry: 'aud',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,18 +2,20 @@ import { assertPlanFeature } from '../billing/entitlements';
 import type { ServiceDeps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
-import { queryAll, statement, toIso, transaction } from '../platform/db';
+import { queryAll, queryFirst, statement, toIso, transaction } from '../platform/db';
+import { forgetSuspension } from './suspension';
 import { getAgencyForAccount } from './tenancy.service';
 
 export interface SubAccountRow {
   id: string;
   name: string;
   status: string;
+  suspended_at: number | null;
   created_at: number;
 }
 
 export function serializeSubAccount(row: SubAccountRow) {
-  return { id: row.id, name: row.name, status: row.status, created_at: toIso(row.created_at) as string };
+  return { id: row.id, name: row.name, status: row.status, suspended: row.suspended_at !== null, suspended_at: toIso(row.suspended_at), created_at: toIso(row.created_at) as string };
 }
 
 async function requireAgency(deps: ServiceDeps) {
@@ -26,7 +28,7 @@ export async function listSubAccounts(deps: ServiceDeps): Promise<SubAccountRow[
   const agency = await requireAgency(deps);
   return queryAll<SubAccountRow>(
     deps.db,
-    "SELECT id, name, status, created_at FROM accounts WHERE agency_id = ? AND kind = 'sub_account' ORDER BY name, id",
+    "SELECT id, name, status, suspended_at, created_at FROM accounts WHERE agency_id = ? AND kind = 'sub_account' ORDER BY name, id",
     agency.id,
   );
 }
@@ -41,5 +43,46 @@ export async function createSubAccount(deps: ServiceDeps, name: string): Promise
     statement(deps.db, "INSERT INTO accounts (id, name, kind, status, agency_id, created_at, updated_at) VALUES (?, ?, 'sub_account', 'active', ?, ?, ?)", accountId, name, agency.id, now, now),
     statement(deps.db, 'INSERT INTO sub_accounts (id, agency_id, account_id, name, created_at) VALUES (?, ?, ?, ?, ?)', createId('subAccount'), agency.id, accountId, name, now),
   ]);
-  return { id: accountId, name, status: 'active', created_at: now };
+  return { id: accountId, name, status: 'active', suspended_at: null, created_at: now };
+}
+
+/** One of the caller agency's sub-accounts; another agency's (or any other account) is simply not found. */
+export async function getSubAccountOrThrow(deps: ServiceDeps, id: string): Promise<SubAccountRow> {
+  const agency = await requireAgency(deps);
+  const row = await queryFirst<SubAccountRow>(
+    deps.db,
+    "SELECT id, name, status, suspended_at, created_at FROM accounts WHERE id = ? AND agency_id = ? AND kind = 'sub_account'",
+    id,
+    agency.id,
+  );
+  if (!row) throw new AppError('not_found', `Sub-account ${id} was not found.`);
+  return row;
+}
+
+/**
+ * Renames a client account, or suspends / reactivates it. Suspension closes
+ * it to its own users and API keys (their open sessions are revoked); the
+ * agency can still enter it. Nothing is deleted.
+ */
+export async function updateSubAccount(deps: ServiceDeps, id: string, input: { name?: string; suspended?: boolean }): Promise<SubAccountRow> {
+  const row = await getSubAccountOrThrow(deps, id);
+  const now = Date.now();
+  const statements: D1PreparedStatement[] = [];
+  if (input.name !== undefined && input.name !== row.name) {
+    statements.push(
+      statement(deps.db, 'UPDATE accounts SET name = ?, updated_at = ? WHERE id = ?', input.name, now, id),
+      statement(deps.db, 'UPDATE sub_accounts SET name = ? WHERE account_id = ?', input.name, id),
+    );
+  }
+  if (input.suspended === true && row.suspended_at === null) {
+    statements.push(
+      statement(deps.db, 'UPDATE accounts SET suspended_at = ?, updated_at = ? WHERE id = ?', now, now, id),
+      statement(deps.db, 'UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND actor_user_id IS NULL AND revoked_at IS NULL', now, id),
+    );
+  } else if (input.suspended === false && row.suspended_at !== null) {
+    statements.push(statement(deps.db, 'UPDATE accounts SET suspended_at = NULL, updated_at = ? WHERE id = ?', now, id));
+  }
+  if (statements.length > 0) await transaction(deps.db, statements);
+  forgetSuspension(id);
+  return getSubAccountOrThrow(deps, id);
 }

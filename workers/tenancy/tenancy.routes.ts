@@ -1,24 +1,27 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import { listAuditLog } from '../agency/audit/audit.service';
 import { assertRole, assertUser } from '../auth/auth.middleware';
 import { MeSchema } from '../auth/auth.schemas';
 import { queryFirst } from '../platform/db';
 import { depsOf } from '../platform/deps';
 import { AppError } from '../platform/errors';
-import { createRouter, IdParamSchema, jsonBody, jsonResponse, mutationErrors, pageSchema, standardErrors } from '../platform/router';
+import { createRouter, IdParamSchema, jsonBody, jsonResponse, mutationErrors, PageQuerySchema, pageSchema, standardErrors } from '../platform/router';
 import { createApiKey, listApiKeys, revokeApiKey, serializeApiKey } from './api-keys.service';
-import { createSubAccount, listSubAccounts, serializeSubAccount } from './sub-accounts.service';
+import { createSubAccount, getSubAccountOrThrow, listSubAccounts, serializeSubAccount, updateSubAccount } from './sub-accounts.service';
 import { addTeamMember, changeRole, listTeam, removeTeamMember, serializeTeamMember } from './team.service';
 import {
   addTeamMemberBodySchema,
   ApiKeySchema,
+  AuditEntrySchema,
   createApiKeyBodySchema,
   CreatedApiKeySchema,
   createSubAccountBodySchema,
   SubAccountSchema,
   TeamMemberSchema,
+  updateSubAccountBodySchema,
   updateTeamMemberBodySchema,
 } from './tenancy.schemas';
-import { getAccountOrThrow, listAccessibleAccounts } from './tenancy.service';
+import { getAccountOrThrow, getAgencyForAccount, listAccessibleAccounts } from './tenancy.service';
 
 export const tenancyRoutes = createRouter();
 const security = [{ bearer: [] }];
@@ -150,3 +153,60 @@ tenancyRoutes.openapi(
   },
 );
 
+
+// GET /api/agency/sub-accounts/{id} – one client account
+tenancyRoutes.openapi(
+  createRoute({ method: 'get', path: '/agency/sub-accounts/{id}', tags: ['Agency'], summary: 'Get a sub-account', security, request: { params: IdParamSchema }, responses: { 200: jsonResponse(SubAccountSchema, 'The sub-account'), ...standardErrors } }),
+  async (c) => c.json(serializeSubAccount(await getSubAccountOrThrow(depsOf(c), c.req.valid('param').id)), 200),
+);
+
+// PATCH /api/agency/sub-accounts/{id} – rename, suspend or reactivate a client account
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'patch', path: '/agency/sub-accounts/{id}', tags: ['Agency'], summary: 'Rename or suspend a sub-account', security,
+    request: { params: IdParamSchema, body: jsonBody(updateSubAccountBodySchema) },
+    responses: { 200: jsonResponse(SubAccountSchema, 'The sub-account'), ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'manage sub-accounts');
+    if (c.var.auth.actorUserId) throw new AppError('forbidden', 'Return to the agency account to manage sub-accounts.');
+    return c.json(serializeSubAccount(await updateSubAccount(depsOf(c), c.req.valid('param').id, c.req.valid('json'))), 200);
+  },
+);
+
+// POST /api/agency/sub-accounts/{id}/users – invite a person into a client account (its owner, usually), from the agency
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'post', path: '/agency/sub-accounts/{id}/users', tags: ['Agency'], summary: 'Add a user to a sub-account', security,
+    description: 'Agency owners and admins add people to their client accounts with any role, owner included, without switching into them. The client account\'s plan limits apply.',
+    request: { params: IdParamSchema, body: jsonBody(addTeamMemberBodySchema) },
+    responses: { 201: jsonResponse(TeamMemberSchema, 'Added'), ...mutationErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'add users to client accounts');
+    if (c.var.auth.actorUserId) throw new AppError('forbidden', 'Return to the agency account to manage sub-accounts.');
+    const deps = depsOf(c);
+    const sub = await getSubAccountOrThrow(deps, c.req.valid('param').id);
+    // The agency owns its client accounts, so it acts there as their owner.
+    const asOwner = { ...deps, auth: { ...deps.auth, accountId: sub.id, role: 'owner' as const } };
+    return c.json(serializeTeamMember(await addTeamMember(asOwner, c.req.valid('json'))), 201);
+  },
+);
+
+// GET /api/agency/audit-log – what agency staff did inside client accounts while impersonating
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'get', path: '/agency/audit-log', tags: ['Agency'], summary: 'Impersonation audit log', security,
+    description: 'Every time agency staff opened a client account, and every change they made there (method, path, status), newest first.',
+    request: { query: PageQuerySchema.extend({ sub_account_id: z.string().min(1).max(64).optional() }) },
+    responses: { 200: jsonResponse(pageSchema(AuditEntrySchema, 'AgencyAuditPage'), 'Entries'), ...standardErrors },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'read the audit log');
+    const agency = await getAgencyForAccount(c.env.DB, c.var.auth.accountId);
+    if (!agency) throw new AppError('forbidden', 'Only an agency account has an audit log of its client accounts.');
+    const query = c.req.valid('query');
+    if (query.sub_account_id) await getSubAccountOrThrow(depsOf(c), query.sub_account_id);
+    return c.json(await listAuditLog(c.env.DB, c.var.auth.accountId, { subAccountId: query.sub_account_id, cursor: query.cursor, limit: query.limit }), 200);
+  },
+);

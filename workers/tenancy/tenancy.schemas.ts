@@ -33,7 +33,37 @@ export const CreatedApiKeySchema = z
   .openapi('CreatedApiKey');
 
 export const SubAccountSchema = z
-  .object({ id: z.string(), name: z.string(), status: z.string(), created_at: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    status: z.string().openapi({ description: 'Billing standing: active, past_due, paused or archived' }),
+    suspended: z.boolean().openapi({ description: 'Suspended by the agency: closed to its own users' }),
+    suspended_at: z.string().nullable(),
+    created_at: z.string(),
+  })
   .openapi('SubAccount');
+
+export const updateSubAccountBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    suspended: z.boolean().optional().openapi({ description: 'true suspends (its users are signed out and refused); false reactivates' }),
+  })
+  .strict()
+  .refine((v) => v.name !== undefined || v.suspended !== undefined, { message: 'Give a new name, or suspended: true/false.', path: ['name'] })
+  .openapi('UpdateSubAccountBody');
+
+export const AuditEntrySchema = z
+  .object({
+    id: z.string(),
+    action: z.enum(['impersonation_started', 'request']),
+    sub_account: z.object({ id: z.string(), name: z.string() }),
+    actor: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+    method: z.string().nullable(),
+    path: z.string().nullable(),
+    status: z.number().int().nullable(),
+    request_id: z.string().nullable(),
+    occurred_at: z.string(),
+  })
+  .openapi('AgencyAuditEntry');
 
 export const createSubAccountBodySchema = z.object({ name: z.string().trim().min(1).max(120) }).strict().openapi('CreateSubAccountBody');
