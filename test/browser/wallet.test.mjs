@@ -316,11 +316,14 @@ test('an agency sees usage margins per client account', async () => {
   const table = page.getByRole('table');
   const toggle = table.getByRole('button', { name: /Bright Dental/ });
   await toggle.waitFor();
-  assert.equal(await table.getByText('Quiet Client').count(), 0, 'clients without usage are not listed');
+  // A client with no usage is listed at zero, so the agency sees every client it serves.
+  await table.getByText('Quiet Client').waitFor();
 
   const report = await agency.call('GET', '/api/agency/wallet/margins');
-  assert.equal(report.sub_accounts.length, 1);
-  const line = report.sub_accounts[0];
+  assert.deepEqual(report.sub_accounts.map((s) => s.name).sort(), ['Bright Dental', 'Quiet Client']);
+  const quiet = report.sub_accounts.find((s) => s.name === 'Quiet Client');
+  assert.deepEqual([quiet.charged, quiet.cost, quiet.margin].map((v) => toMicros(v)), [0n, 0n, 0n]);
+  const line = report.sub_accounts.find((s) => s.name === 'Bright Dental');
   assert.ok(toMicros(line.margin) > 0n, 'a 3.0 multiplier over the platform 2.0 leaves a margin');
   const usd = (v) => usdText(toMicros(v));
   assert.equal(await page.getByTestId('total-charged').innerText(), usd(report.totals.charged));

@@ -184,7 +184,7 @@ export default function MarginsPage() {
                 {formatDate(data.from)} – {formatDate(new Date(Date.parse(data.to) - 1).toISOString())}
               </span>
             </div>
-            {data.sub_accounts.length === 0 ? (
+            {data.sub_accounts.every((line) => toMicros(line.charged) === 0n && toMicros(line.cost) === 0n) ? (
               <EmptyState icon="chart" title="No client usage in this period">
                 When your client accounts send messages, make calls or use AI, their charges and your margin show up here.
               </EmptyState>

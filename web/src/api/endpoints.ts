@@ -4,15 +4,22 @@ import type {
   Activity,
   ApiKey,
   AuthResponse,
+  BillingEvent,
+  BillingSummary,
+  BillingUsage,
+  ClockAdvance,
   Contact,
   ContactInput,
   CustomField,
   CustomFieldType,
+  DunningCase,
+  Invoice,
   Me,
   Note,
   Opportunity,
   OpportunityStatus,
   Page,
+  PaymentConfig,
   Pipeline,
   MarginReport,
   Role,
@@ -56,6 +63,8 @@ export interface TransactionQuery {
 export const wallet = {
   balance: (signal?: AbortSignal) => api<WalletBalance>('/wallet/balance', { signal }),
   savePaymentMethod: (payment_method: string) => api<SavedCard>('/wallet/payment-method', { body: { payment_method } }),
+  /** How to collect a card: Stripe's test cards in sandbox, Stripe.js when live. */
+  paymentConfig: () => api<PaymentConfig>('/wallet/payment-config'),
   /** `idempotencyKey` makes a retried submit charge at most once; use a new one per submit. */
   addFunds: (amount: string, idempotencyKey: string) =>
     api<TopUp>('/wallet/add-funds', { body: { amount }, headers: { 'Idempotency-Key': idempotencyKey } }),
@@ -67,6 +76,29 @@ export const wallet = {
   exportTransactions: (query: Omit<TransactionQuery, 'cursor' | 'limit'>, filename: string) =>
     downloadFile('/wallet/transactions', { query: { ...query, format: 'csv' }, accept: 'text/csv', filename }),
   usage: (days = 30, signal?: AbortSignal) => api<UsageReport>('/wallet/usage', { query: { days }, signal }),
+};
+
+export const billing = {
+  summary: (signal?: AbortSignal) => api<BillingSummary>('/billing', { signal }),
+  usage: (signal?: AbortSignal) => api<BillingUsage>('/billing/usage', { signal }),
+  /** `idempotencyKey` makes a retried submit subscribe and charge at most once; use a new one per submit. */
+  subscribe: (body: { plan: string; payment_method?: string }, idempotencyKey: string) =>
+    api<BillingSummary>('/billing/subscribe', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  /** Upgrades and downgrades alike; a downgrade the data does not fit answers 409 downgrade_blocked. */
+  changePlan: (plan: string, idempotencyKey: string) =>
+    api<BillingSummary>('/billing/upgrade', { body: { plan }, headers: { 'Idempotency-Key': idempotencyKey } }),
+  cancel: () => api<BillingSummary>('/billing/cancel', { body: {} }),
+  resume: () => api<BillingSummary>('/billing/cancel', { body: { resume: true } }),
+  pay: (payment_method?: string) =>
+    api<Pick<DunningCase, 'id' | 'status' | 'stage'>>('/billing/pay', { body: payment_method ? { payment_method } : {} }),
+  savePaymentMethod: (payment_method: string) => api<SavedCard>('/billing/payment-method', { body: { payment_method } }),
+  invoices: (cursor: string | null, signal?: AbortSignal) =>
+    api<Page<Invoice>>('/billing/invoices', { query: { cursor, limit: 12 }, signal }),
+  downloadInvoice: (invoice: Invoice) => downloadFile(invoice.download_url, { accept: 'application/pdf' }),
+  timeline: (cursor: string | null, signal?: AbortSignal) =>
+    api<Page<BillingEvent>>('/billing/timeline', { query: { cursor, limit: 20 }, signal }),
+  /** Sandbox only: moves the shared billing clock forward, running renewals, webhooks and dunning on the way. */
+  advanceClock: (days: number) => api<ClockAdvance>('/billing/sandbox/advance-clock', { body: { days } }),
 };
 
 export type ContactSort = 'created_at' | 'updated_at' | 'name' | 'email';

@@ -258,3 +258,126 @@ export interface MarginReport {
   })[];
   totals: MarginLine;
 }
+
+export interface PaymentConfig {
+  mode: 'sandbox' | 'live';
+  /** For Stripe.js card entry in live mode. */
+  publishable_key: string | null;
+  /** Sandbox only: Stripe's test PaymentMethod ids to pick from. */
+  test_cards: { payment_method: string; label: string; behaviour: string }[] | null;
+}
+
+// Billing: the account's platform plan. Prices are decimal USD strings ("97.0000").
+
+export type PlanId = 'free' | 'starter' | 'professional' | 'agency' | 'enterprise';
+export type PlanSource = 'trial' | 'subscription' | 'free' | 'agency';
+export type AccountStatus = 'active' | 'past_due' | 'paused' | 'archived';
+export type Feature =
+  | 'core_crm'
+  | 'sms'
+  | 'email'
+  | 'workflows'
+  | 'ai_testing'
+  | 'white_label'
+  | 'sub_accounts'
+  | 'dedicated_support'
+  | 'sla';
+
+export interface Plan {
+  id: PlanId;
+  name: string;
+  /** null when priced by sales (Enterprise without an agreed price). */
+  price_per_month: string | null;
+  /** null: unlimited. */
+  limits: { contacts: number | null; users: number | null };
+  features: Feature[];
+  purchasable: 'self_serve' | 'sales' | 'never';
+}
+
+export type DunningStage = 'past_due' | 'warned' | 'paused' | 'downgraded' | 'archived' | 'recovered' | 'closed';
+
+export interface DunningCase {
+  id: string;
+  status: 'open' | 'recovered' | 'closed';
+  stage: DunningStage;
+  failures: number;
+  invoice_id: string;
+  amount_due: string;
+  started_at: string;
+  next_action: 'retry' | 'archive' | null;
+  next_action_at: string | null;
+  last_error: string | null;
+  resolved_at: string | null;
+}
+
+export interface BillingSummary {
+  plan: Plan;
+  plan_source: PlanSource;
+  status: AccountStatus;
+  /** The status is the agency's (a sub-account covered by an agency that has not paid). */
+  status_from_agency: boolean;
+  trial_ends_at: string | null;
+  subscription: {
+    id: string;
+    status: string;
+    current_period_start: string | null;
+    current_period_end: string | null;
+    cancel_at_period_end: boolean;
+  } | null;
+  payment_method: SavedCard | null;
+  /** The unpaid invoice being chased, or one recovered in the last 7 days. */
+  dunning: DunningCase | null;
+  enterprise_price: string | null;
+  /** Cheapest first, Free included. */
+  plans: Plan[];
+}
+
+export interface UsageMeter {
+  used: number;
+  limit: number | null;
+  remaining: number | null;
+  over_limit: boolean;
+}
+
+export interface BillingUsage {
+  plan: { id: PlanId; name: string };
+  plan_source: PlanSource;
+  status: AccountStatus;
+  contacts: UsageMeter;
+  users: UsageMeter;
+  sub_accounts: { used: number; included: boolean };
+  features: { feature: Feature; name: string; included: boolean; available_on: PlanId | null }[];
+}
+
+export interface Invoice {
+  id: string;
+  number: string | null;
+  status: string;
+  billing_reason: string | null;
+  currency: string;
+  total: string;
+  amount_due: string;
+  amount_paid: string;
+  amount_remaining: string;
+  created_at: string;
+  paid_at: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  attempt_count: number;
+  lines: { description: string; amount: string; period_start: string; period_end: string; proration: boolean }[];
+  download_url: string;
+  hosted_invoice_url: string | null;
+}
+
+export interface BillingEvent {
+  id: string;
+  kind: string;
+  message: string;
+  occurred_at: string;
+}
+
+export interface ClockAdvance {
+  now: string;
+  due_cases: number;
+  results: Record<string, string>;
+}

@@ -14,6 +14,7 @@ const ContactPage = lazy(() => import('../contacts/ContactPage'));
 const PipelinePage = lazy(() => import('../pipelines/PipelinePage'));
 const SettingsPage = lazy(() => import('../settings/SettingsPage'));
 const WalletPage = lazy(() => import('../wallet/WalletPage'));
+const BillingPage = lazy(() => import('../billing/BillingPage'));
 const MarginsPage = lazy(() => import('../agency/MarginsPage'));
 
 type Page = LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
@@ -30,6 +31,7 @@ const PRIVATE_ROUTES: [string, Page][] = [
   ['/settings', SettingsPage],
   ['/settings/:tab', SettingsPage],
   ['/wallet', WalletPage as Page],
+  ['/billing', BillingPage as Page],
   ['/agency/margins', MarginsPage as Page],
 ];
 

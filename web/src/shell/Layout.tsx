@@ -1,11 +1,13 @@
 // The signed-in frame: sidebar navigation with the account switcher, an
-// impersonation bar when acting inside someone else's account, and the page.
+// impersonation bar when acting inside someone else's account, a banner when
+// the account's payments are in trouble, and the page.
 import { useEffect, useState, type ReactNode } from 'react';
 import { useSession } from '../auth/SessionProvider';
 import { BrandMark } from '../ui/BrandMark';
 import { Avatar, Spinner } from '../ui/components';
 import { useToast } from '../ui/feedback';
 import { Icon, type IconName } from '../ui/icons';
+import { AccountStandingBanner, AccountStandingProvider } from './AccountStanding';
 import { AccountSwitcher } from './AccountSwitcher';
 import { Link, useLocation } from './router';
 import './shell.css';
@@ -14,6 +16,7 @@ const NAV: { to: string; label: string; icon: IconName; match: string }[] = [
   { to: '/contacts', label: 'Contacts', icon: 'users', match: '/contacts' },
   { to: '/pipelines', label: 'Opportunities', icon: 'board', match: '/pipelines' },
   { to: '/wallet', label: 'Wallet', icon: 'wallet', match: '/wallet' },
+  { to: '/billing', label: 'Billing', icon: 'receipt', match: '/billing' },
   { to: '/settings/custom-fields', label: 'Settings', icon: 'settings', match: '/settings' },
 ];
 
@@ -59,90 +62,93 @@ export function Layout({ children }: { children: ReactNode }) {
   useEffect(() => setNavOpen(false), [pathname]);
 
   return (
-    <div className={`app-shell${navOpen ? ' nav-open' : ''}`}>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="mobile-topbar">
-        <button
-          type="button"
-          className="btn btn-ghost btn-icon"
-          aria-label="Open navigation"
-          aria-expanded={navOpen}
-          aria-controls="sidebar"
-          onClick={() => setNavOpen(true)}
-        >
-          <Icon name="menu" size={20} />
-        </button>
-        <BrandMark size={26} />
-        <span className="mobile-account">{me?.account.name}</span>
-      </header>
-      <div className="sidebar-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
-      <aside className="sidebar" id="sidebar" aria-label="Main">
-        <div className="sidebar-top">
-          <AccountSwitcher />
-        </div>
-        <nav className="sidebar-nav" aria-label="Primary">
-          {NAV.map((item) => (
-            <Link
-              key={item.to}
-              to={item.to}
-              className="nav-link"
-              aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
-            >
-              <Icon name={item.icon} size={18} />
-              {item.label}
-            </Link>
-          ))}
-          {me?.account.kind === 'agency' && (
-            <>
-              <span className="nav-section-label">Agency</span>
-              {AGENCY_NAV.map((item) => (
-                <Link
-                  key={item.to}
-                  to={item.to}
-                  className="nav-link"
-                  aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
-                >
-                  <Icon name={item.icon} size={18} />
-                  {item.label}
-                </Link>
-              ))}
-            </>
-          )}
-        </nav>
-        <div className="sidebar-bottom">
-          <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
-            <Icon name="book" size={18} />
-            API docs
-            <Icon name="external" size={13} className="nav-external" />
-          </a>
-          {me && (
-            <div className="sidebar-user">
-              <Avatar name={me.user.name || me.user.email} />
-              <div className="sidebar-user-text">
-                <span className="sidebar-user-name">{me.user.name}</span>
-                <span className="sidebar-user-email">{me.user.email}</span>
-              </div>
-              <button
-                type="button"
-                className="btn btn-ghost btn-icon btn-sm"
-                onClick={() => void signOut()}
-                aria-label="Log out"
-                title="Log out"
+    <AccountStandingProvider accountId={me?.account.id}>
+      <div className={`app-shell${navOpen ? ' nav-open' : ''}`}>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="mobile-topbar">
+          <button
+            type="button"
+            className="btn btn-ghost btn-icon"
+            aria-label="Open navigation"
+            aria-expanded={navOpen}
+            aria-controls="sidebar"
+            onClick={() => setNavOpen(true)}
+          >
+            <Icon name="menu" size={20} />
+          </button>
+          <BrandMark size={26} />
+          <span className="mobile-account">{me?.account.name}</span>
+        </header>
+        <div className="sidebar-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
+        <aside className="sidebar" id="sidebar" aria-label="Main">
+          <div className="sidebar-top">
+            <AccountSwitcher />
+          </div>
+          <nav className="sidebar-nav" aria-label="Primary">
+            {NAV.map((item) => (
+              <Link
+                key={item.to}
+                to={item.to}
+                className="nav-link"
+                aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
               >
-                <Icon name="logout" />
-              </button>
-            </div>
-          )}
+                <Icon name={item.icon} size={18} />
+                {item.label}
+              </Link>
+            ))}
+            {me?.account.kind === 'agency' && (
+              <>
+                <span className="nav-section-label">Agency</span>
+                {AGENCY_NAV.map((item) => (
+                  <Link
+                    key={item.to}
+                    to={item.to}
+                    className="nav-link"
+                    aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
+                  >
+                    <Icon name={item.icon} size={18} />
+                    {item.label}
+                  </Link>
+                ))}
+              </>
+            )}
+          </nav>
+          <div className="sidebar-bottom">
+            <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
+              <Icon name="book" size={18} />
+              API docs
+              <Icon name="external" size={13} className="nav-external" />
+            </a>
+            {me && (
+              <div className="sidebar-user">
+                <Avatar name={me.user.name || me.user.email} />
+                <div className="sidebar-user-text">
+                  <span className="sidebar-user-name">{me.user.name}</span>
+                  <span className="sidebar-user-email">{me.user.email}</span>
+                </div>
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-icon btn-sm"
+                  onClick={() => void signOut()}
+                  aria-label="Log out"
+                  title="Log out"
+                >
+                  <Icon name="logout" />
+                </button>
+              </div>
+            )}
+          </div>
+        </aside>
+        <div className="main-column">
+          <ImpersonationBar />
+          <AccountStandingBanner canPay={me?.role === 'owner' || me?.role === 'admin'} />
+          <main id="main" tabIndex={-1}>
+            {children}
+          </main>
         </div>
-      </aside>
-      <div className="main-column">
-        <ImpersonationBar />
-        <main id="main" tabIndex={-1}>
-          {children}
-        </main>
       </div>
-    </div>
+    </AccountStandingProvider>
   );
 }

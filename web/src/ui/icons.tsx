@@ -189,6 +189,12 @@ const paths = {
     </>
   ),
   chart: <path d="M3 3v18h18M8 17v-4M13 17V9M18 17V6" />,
+  receipt: (
+    <>
+      <path d="M5 3h14v18l-2.5-1.5L14 21l-2-1.5-2 1.5-2.5-1.5L5 21Z" />
+      <path d="M9 8h6M9 12h6M9 16h3" />
+    </>
+  ),
   download: <path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3" />,
 } satisfies Record<string, ReactNode>;
 
