@@ -7,6 +7,7 @@ import { billingRoutes } from './billing/billing.routes';
 import { requireWritableAccount } from './billing/standing.middleware';
 import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
 import { usagePricingRoutes } from './agency/usage-pricing.routes';
+import { domainRoutes } from './agency/domains/domains.routes';
 import { auditImpersonation } from './agency/audit/audit.middleware';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { API_DOCS_PAGE } from './platform/docs';
@@ -61,6 +62,7 @@ app.route('/api', walletRoutes);
 app.route('/api', billingRoutes);
 app.route('/api', notificationRoutes);
 app.route('/api', usagePricingRoutes);
+app.route('/api', domainRoutes);
 
 app.notFound((c) => {
   if (c.req.path.startsWith('/api/')) {

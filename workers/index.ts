@@ -1,5 +1,6 @@
 import type { WalletQueueMessage } from '../durable-objects/wallet/wallet.messages';
 import { app } from './app';
+import { refreshCustomDomains } from './agency/domains/domains.service';
 import { handleBillingJobs, runBillingSweep, type BillingJob } from './billing/dunning';
 import { handleDomainEvents } from './events/activity.consumer';
 import { republishStaleEvents } from './events/events.outbox';
@@ -14,6 +15,8 @@ import { handleWalletMessages } from './wallet/wallet.consumer';
 
 export { WalletDO } from '../durable-objects/wallet/wallet.do';
 export { StripeEmulator } from './sandbox/stripe/stripe.do';
+export { CloudflareEmulator } from './sandbox/cloudflare/cloudflare.do';
+export { SandboxDns } from './sandbox/cloudflare/sandbox-dns.do';
 
 type QueueMessage = DomainEvent | WalletQueueMessage | SandboxWebhookMessage | BillingJob;
 
@@ -31,12 +34,14 @@ export default {
   },
   // Every minute: republish stuck domain events, finish usage charges a worker
   // left half-done, check some wallets' projections against the wallets, and
-  // queue the dunning steps that are due; hourly, refresh the query planner's statistics.
+  // queue the dunning steps that are due, and re-check custom domains on their
+  // way to live; hourly, refresh the query planner's statistics.
   scheduled: async (controller, env, ctx) => {
     ctx.waitUntil(republishStaleEvents(env));
     if (new Date(controller.scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(optimizeQueryPlanner(env.DB));
     ctx.waitUntil(resumePendingCharges(env));
     ctx.waitUntil(reconcileSomeWallets(env));
     ctx.waitUntil(runBillingSweep(env, { queue: env.BILLING_JOBS }));
+    ctx.waitUntil(refreshCustomDomains(env, { limit: 20 }));
   },
 } satisfies ExportedHandler<Env, QueueMessage>;

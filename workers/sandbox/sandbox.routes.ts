@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { cloudflareEmulator } from './cloudflare/cloudflare.emulator';
 import { openaiEmulator } from './openai/openai.emulator';
 import { stripeEmulator } from './stripe/stripe.emulator';
 
@@ -11,3 +12,4 @@ import { stripeEmulator } from './stripe/stripe.emulator';
 export const sandboxRoutes = new Hono();
 sandboxRoutes.route('/openai', openaiEmulator);
 sandboxRoutes.route('/stripe', stripeEmulator);
+sandboxRoutes.route('/cloudflare', cloudflareEmulator);
