@@ -7,6 +7,7 @@ import { billingRoutes } from './billing/billing.routes';
 import { requireWritableAccount } from './billing/standing.middleware';
 import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
 import { usagePricingRoutes } from './agency/usage-pricing.routes';
+import { agencyBillingRoutes } from './agency/billing/agency-billing.routes';
 import { domainRoutes } from './agency/domains/domains.routes';
 import { auditImpersonation } from './agency/audit/audit.middleware';
 import { notificationRoutes } from './notifications/notifications.routes';
@@ -62,6 +63,7 @@ app.route('/api', walletRoutes);
 app.route('/api', billingRoutes);
 app.route('/api', notificationRoutes);
 app.route('/api', usagePricingRoutes);
+app.route('/api', agencyBillingRoutes);
 app.route('/api', domainRoutes);
 
 app.notFound((c) => {

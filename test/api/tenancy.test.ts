@@ -72,6 +72,7 @@ const PATH_IDS: Record<string, Record<string, keyof Fixture['ids']>> = {
   '/api/billing/invoices/{id}/download': { id: 'invoice' },
   '/api/agency/sub-accounts/{id}': { id: 'subAccount' },
   '/api/agency/sub-accounts/{id}/users': { id: 'subAccount' },
+  '/api/agency/sub-accounts/{id}/subscription': { id: 'subAccount' },
 };
 
 /** A body each mutating route would accept, so only tenancy can refuse it. */
@@ -89,6 +90,7 @@ function validBody(method: string, path: string, ids: Fixture['ids']): unknown {
     'patch /api/users/{id}': { role: 'admin' },
     'patch /api/agency/sub-accounts/{id}': { suspended: true },
     'post /api/agency/sub-accounts/{id}/users': { email: `intruder.${Date.now()}@attacker.com`, name: 'Intruder', role: 'owner', password: 'intruder-password-1' },
+    'post /api/agency/sub-accounts/{id}/subscription': { tier: 'Basic', payment_method: 'pm_card_visa' },
   };
   return bodies[`${method} ${path}`];
 }

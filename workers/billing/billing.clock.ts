@@ -1,6 +1,6 @@
 import { queryFirst } from '../platform/db';
 import { advanceStripeClock } from '../sandbox/stripe/stripe.controls';
-import { deliverPendingStripeWebhooks } from '../sandbox/stripe/stripe.webhooks';
+import { deliverAllPendingStripeWebhooks } from '../sandbox/stripe/stripe.webhooks';
 import { billingNow } from './billing.scope';
 import { runBillingSweep, type AdvanceResult } from './dunning';
 
@@ -14,7 +14,9 @@ const MAX_STEPS = 400;
  * time would pass. It stops at every moment something is due on the way
  * (a dunning retry, the archive date) and at least every 12 hours; at each
  * stop Stripe's renewals happen, its webhooks are delivered and the dunning
- * sweep runs, in that order, as the cron and Stripe would do live. Walking
+ * sweep runs, in that order, as the cron and Stripe would do live. The
+ * platform's connected accounts (agencies billing their sub-accounts) move
+ * with it, and their webhooks are delivered too. Walking
  * 30 days takes a few seconds; the result is what the live flow would reach.
  *
  * @example await advanceBillingClock(env, { hours: 30 * 24 }) // day 0 to day 30 of dunning
@@ -26,15 +28,15 @@ export async function advanceBillingClock(env: Env, input: { hours: number }): P
   let dueCases = 0;
   let now = start;
   for (let step = 0; step < MAX_STEPS && now < target; step++) {
-    const due = await queryFirst<{ at: number | null }>(env.DB, "SELECT MIN(next_action_at) AS at FROM dunning_cases WHERE status = 'open' AND stripe_account IS NULL AND next_action_at > ?", now);
+    const due = await queryFirst<{ at: number | null }>(env.DB, "SELECT MIN(next_action_at) AS at FROM dunning_cases WHERE status = 'open' AND next_action_at > ?", now);
     const stop = Math.min(target, now + MAX_STEP_MS, due?.at ?? Number.POSITIVE_INFINITY);
     await advanceStripeClock(env, { seconds: Math.max(1, Math.ceil((stop - now) / 1000)) });
     now = await billingNow(env, null);
-    await deliverPendingStripeWebhooks(env);
+    await deliverAllPendingStripeWebhooks(env);
     const sweep = await runBillingSweep(env, { inline: true });
     dueCases += sweep.due_cases;
     Object.assign(results, sweep.results);
-    await deliverPendingStripeWebhooks(env);
+    await deliverAllPendingStripeWebhooks(env);
   }
   return { now: new Date(now).toISOString(), due_cases: dueCases, results };
 }

@@ -4,7 +4,7 @@ import { AppError } from '../platform/errors';
 import { idempotencyKeyHeader } from '../platform/idempotency';
 import { createRouter, jsonBody, jsonResponse, mutationErrors, PageQuerySchema, pageSchema, standardErrors } from '../platform/router';
 import { PaymentMethodSchema } from '../wallet/wallet.schemas';
-import { platformBilling } from './billing.scope';
+import { billingScopeOf, platformBilling } from './billing.scope';
 import {
   advanceClockBodySchema,
   BillingEventSchema,
@@ -29,7 +29,10 @@ import { listBillingEvents } from './timeline';
  * /api/billing: the account's platform plan (PRD addendum 1.1, 1.3). Anyone
  * in the account reads the summary and usage (the app's banner needs them);
  * admins and owners change the plan, the card and pay. Routes that charge
- * accept an `Idempotency-Key`.
+ * accept an `Idempotency-Key`. A sub-account its agency bills on one of the
+ * agency's tiers reads its plan, invoices and usage, and pays what it owes,
+ * on the agency's Stripe account (billingScopeOf); its plan is the agency's
+ * to change.
  */
 export const billingRoutes = createRouter();
 const security = [{ bearer: [] }];
@@ -37,7 +40,7 @@ const tags = ['Billing'];
 const paymentErrors = { ...mutationErrors, 402: { description: 'The card was declined or needs authentication' }, 403: { description: 'Not allowed, or billed through the agency' }, 502: { description: 'Stripe did not answer; retrying is safe' } };
 
 const summaryOf = async (env: Env, accountId: string) => {
-  const scope = platformBilling(env);
+  const scope = await billingScopeOf(env, accountId);
   const [summary, row] = await Promise.all([billingSummary(scope, accountId), getSubscriptionRow(env.DB, accountId)]);
   return { ...summary, plans: listPlans(scope.catalogue, row?.custom_price_micros ?? null) };
 };
@@ -53,7 +56,7 @@ billingRoutes.openapi(
   createRoute({ method: 'get', path: '/billing/plans', tags, security, summary: 'Plans', responses: { 200: jsonResponse(z.object({ data: z.array(PlanSchema) }), 'Plans from cheapest'), ...standardErrors } }),
   async (c) => {
     const row = await getSubscriptionRow(c.env.DB, c.var.auth.accountId);
-    return c.json({ data: listPlans(platformBilling(c.env).catalogue, row?.custom_price_micros ?? null) }, 200);
+    return c.json({ data: listPlans((await billingScopeOf(c.env, c.var.auth.accountId)).catalogue, row?.custom_price_micros ?? null) }, 200);
   },
 );
 
@@ -115,7 +118,7 @@ billingRoutes.openapi(
   async (c) => {
     assertRole(c.var.auth, 'admin', 'pay invoices');
     const body = c.req.valid('json') ?? {};
-    const settled = await payOutstanding(platformBilling(c.env), c.var.auth.accountId, { paymentMethod: body.payment_method });
+    const settled = await payOutstanding(await billingScopeOf(c.env, c.var.auth.accountId), c.var.auth.accountId, { paymentMethod: body.payment_method });
     return c.json({ id: settled.id, status: settled.status, stage: settled.stage }, 200);
   },
 );
@@ -144,7 +147,7 @@ billingRoutes.openapi(
   async (c) => {
     assertRole(c.var.auth, 'admin', 'see invoices');
     const query = c.req.valid('query');
-    return c.json(await listInvoices(platformBilling(c.env), c.var.auth.accountId, { cursor: query.cursor, limit: query.limit }), 200);
+    return c.json(await listInvoices(await billingScopeOf(c.env, c.var.auth.accountId), c.var.auth.accountId, { cursor: query.cursor, limit: query.limit }), 200);
   },
 );
 
@@ -157,7 +160,7 @@ billingRoutes.openapi(
   }),
   async (c) => {
     assertRole(c.var.auth, 'admin', 'download invoices');
-    const { filename, bytes } = await invoicePdf(platformBilling(c.env), c.var.auth.accountId, c.req.valid('param').id);
+    const { filename, bytes } = await invoicePdf(await billingScopeOf(c.env, c.var.auth.accountId), c.var.auth.accountId, c.req.valid('param').id);
     return c.body(bytes, 200, { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="${filename}"`, 'cache-control': 'private, no-store' });
   },
 );
@@ -165,7 +168,7 @@ billingRoutes.openapi(
 // GET /api/billing/usage – contacts and users against the plan's limits, and the plan's features
 billingRoutes.openapi(
   createRoute({ method: 'get', path: '/billing/usage', tags, security, summary: 'Usage against plan limits', responses: { 200: jsonResponse(BillingUsageSchema, 'Usage'), ...standardErrors } }),
-  async (c) => c.json(BillingUsageSchema.parse(await usageSummary(platformBilling(c.env), c.var.auth.accountId)), 200),
+  async (c) => c.json(BillingUsageSchema.parse(await usageSummary(await billingScopeOf(c.env, c.var.auth.accountId), c.var.auth.accountId)), 200),
 );
 
 // GET /api/billing/timeline – every billing step: subscriptions, invoices, failed payments, dunning

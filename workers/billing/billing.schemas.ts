@@ -6,9 +6,13 @@ const planId = z.string().min(1).max(40).openapi({ description: `One of ${PLAN_I
 const paymentMethod = savePaymentMethodBodySchema.shape.payment_method;
 const isoOrNull = z.string().nullable();
 
+/** Where the plan comes from; `agency_tier`: one of the agency's own tiers, billed by the agency. */
+const planSource = z.enum(['trial', 'subscription', 'free', 'agency', 'agency_tier']);
+const planIdOut = z.string().openapi({ description: `A platform plan (${PLAN_IDS.join(', ')}), or the key of an agency's own tier`, example: 'starter' });
+
 export const PlanSchema = z
   .object({
-    id: z.enum(PLAN_IDS),
+    id: planIdOut,
     name: z.string(),
     price_per_month: z.string().nullable().openapi({ description: 'Decimal USD; null when priced by sales (Enterprise)', example: '97.0000' }),
     limits: z.object({ contacts: z.number().int().nullable(), users: z.number().int().nullable() }).openapi({ description: 'null: unlimited' }),
@@ -36,7 +40,7 @@ export const DunningCaseSchema = z
 export const BillingSummarySchema = z
   .object({
     plan: PlanSchema,
-    plan_source: z.enum(['trial', 'subscription', 'free', 'agency']),
+    plan_source: planSource,
     status: z.enum(['active', 'past_due', 'paused', 'archived']),
     status_from_agency: z.boolean(),
     trial_ends_at: isoOrNull,
@@ -54,13 +58,13 @@ const meter = z.object({ used: z.number().int(), limit: z.number().int().nullabl
 
 export const BillingUsageSchema = z
   .object({
-    plan: z.object({ id: z.enum(PLAN_IDS), name: z.string() }),
-    plan_source: z.enum(['trial', 'subscription', 'free', 'agency']),
+    plan: z.object({ id: planIdOut, name: z.string() }),
+    plan_source: planSource,
     status: z.enum(['active', 'past_due', 'paused', 'archived']),
     contacts: meter,
     users: meter,
     sub_accounts: z.object({ used: z.number().int(), included: z.boolean() }),
-    features: z.array(z.object({ feature: z.enum(FEATURES), name: z.string(), included: z.boolean(), available_on: z.enum(PLAN_IDS).nullable() })),
+    features: z.array(z.object({ feature: z.enum(FEATURES), name: z.string(), included: z.boolean(), available_on: planIdOut.nullable() })),
   })
   .openapi('BillingUsage');
 

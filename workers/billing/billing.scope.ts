@@ -1,24 +1,30 @@
 import type Stripe from 'stripe';
-import { PLATFORM_ACCOUNT } from '../sandbox/stripe/stripe.constants';
-import { stripeClockNow } from '../sandbox/stripe/stripe.controls';
+import { agencyBillingForStripeAccount } from '../agency/billing/agency-billing.scope';
+import { queryFirst } from '../platform/db';
 import { ensureStripeCustomer, getBillingProfile, savePaymentMethod, type BillingProfile } from '../wallet/top-ups';
 import { PLATFORM_PLANS, type PlanCatalogue } from './plans';
-import { stripeClient, type StripeClientOptions } from './stripe.client';
+import { BILLING_STRIPE_OPTIONS, billingNow, stripeClient, type StripeClientOptions } from './stripe.client';
+
+export { billingNow } from './stripe.client';
 
 /**
  * Who sells the plan and through which Stripe account. Every billing verb
  * takes a scope instead of reaching for the platform's Stripe client, so the
- * same code bills the platform's tiers today and an agency's own tiers on its
- * connected account later (a scope with `stripeAccount: 'acct_...'` and the
- * agency's catalogue; docs/decisions/0004).
+ * same code bills the platform's tiers on its own account and an agency's
+ * tiers on the agency's connected account (`stripeAccount: 'acct_...'`, the
+ * agency's catalogue; docs/decisions/0004, 0005).
  */
 export interface BillingScope {
   env: Env;
   db: D1Database;
   /** null: the platform's own Stripe account; `acct_...`: a connected account. */
   stripeAccount: string | null;
+  /** Who sells: the platform to any account, or an agency to its own sub-accounts. */
+  seller: { kind: 'platform' } | { kind: 'agency'; agencyId: string; agencyAccountId: string };
   catalogue: PlanCatalogue;
   stripe: Stripe;
+  /** Added to every subscription the scope creates: on an agency's account, the platform's revenue share. */
+  subscriptionParams: Pick<Stripe.SubscriptionCreateParams, 'application_fee_percent'>;
   /**
    * The billing clock (ms): in sandbox the Stripe emulator's clock, which
    * tests move forward (advanceStripeClock) to walk dunning from day 0 to
@@ -32,15 +38,8 @@ export interface BillingScope {
   profile(accountId: string): Promise<BillingProfile | null>;
   /** Saves a card for off-session charges and makes it the customer's default. */
   saveCard(accountId: string, paymentMethod: string): Promise<BillingProfile>;
-}
-
-/** Stripe calls made by billing retry a little more than the default: renewals and dunning run unattended. */
-const BILLING_STRIPE_OPTIONS: StripeClientOptions = { maxNetworkRetries: 3 };
-
-/** The billing clock of a Stripe account (see BillingScope.now). */
-export async function billingNow(env: Env, stripeAccount: string | null): Promise<number> {
-  if (env.PROVIDER_MODE === 'live') return Date.now();
-  return (await stripeClockNow(env, stripeAccount ?? PLATFORM_ACCOUNT)) * 1000;
+  /** The account a customer of this Stripe account belongs to (never read from metadata a caller could set). */
+  accountOfCustomer(customerId: string): Promise<string | null>;
 }
 
 /**
@@ -53,21 +52,37 @@ export function platformBilling(env: Env, stripe: StripeClientOptions = {}): Bil
     env,
     db: env.DB,
     stripeAccount: null,
+    seller: { kind: 'platform' },
     catalogue: PLATFORM_PLANS,
     stripe: stripeClient(env, { ...BILLING_STRIPE_OPTIONS, ...stripe }),
+    subscriptionParams: {},
     now: () => billingNow(env, null),
     customer: (accountId) => ensureStripeCustomer(env, accountId),
     profile: (accountId) => getBillingProfile(env.DB, accountId),
     saveCard: (accountId, paymentMethod) => savePaymentMethod(env, accountId, paymentMethod),
+    accountOfCustomer: async (customerId) =>
+      (await queryFirst<{ account_id: string }>(env.DB, 'SELECT account_id FROM billing_profiles WHERE stripe_customer_id = ?', customerId))?.account_id ?? null,
   };
 }
 
 /**
- * The scope a Stripe event belongs to: events of the platform account carry
- * no `account`; events of connected accounts name theirs. Connected-account
- * plans are not sold yet, so their events are not billing's (null).
+ * The scope a Stripe event or dunning case belongs to: the platform's
+ * account carries no `account`; a connected account is an agency's, billing
+ * its sub-accounts on the agency's tiers. A connected account no agency
+ * uses is not billing's (null).
  */
-export function scopeForStripeAccount(env: Env, stripeAccount: string | null | undefined): BillingScope | null {
-  if (stripeAccount) return null;
-  return platformBilling(env);
+export async function scopeForStripeAccount(env: Env, stripeAccount: string | null | undefined): Promise<BillingScope | null> {
+  if (!stripeAccount) return platformBilling(env);
+  return agencyBillingForStripeAccount(env, stripeAccount);
+}
+
+/**
+ * The scope billing this account's plan now: its agency's connected
+ * account when it subscribes to one of the agency's tiers, otherwise the
+ * platform. What the account reads (summary, invoices) and pays goes there.
+ */
+export async function billingScopeOf(env: Env, accountId: string): Promise<BillingScope> {
+  const row = await queryFirst<{ stripe_account: string | null }>(env.DB, 'SELECT stripe_account FROM subscriptions WHERE account_id = ?', accountId);
+  if (!row?.stripe_account) return platformBilling(env);
+  return (await scopeForStripeAccount(env, row.stripe_account)) ?? platformBilling(env);
 }

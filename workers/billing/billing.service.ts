@@ -5,7 +5,7 @@ import { formatUsd } from '../platform/money';
 import type { BillingScope } from './billing.scope';
 import { latestDunningCase, openDunningCase, resolveDunning, type DunningCaseRow } from './dunning';
 import { accountStanding, countUsage, formatCount, type AccountStanding } from './entitlements';
-import { FEATURE_NAMES, FEATURES, isPlanId, PLAN_IDS, planAllows, planLadder, upgradeFor, withinLimit, type Plan, type PlanCatalogue } from './plans';
+import { FEATURE_NAMES, FEATURES, findPlan, planAllows, planLadder, upgradeFor, withinLimit, type Plan, type PlanCatalogue } from './plans';
 import { ensurePlanPrice, planAmountMicros } from './prices';
 import { getSubscriptionRow, isLiveStatus, syncSubscription, type SubscriptionRow } from './subscriptions';
 import { billingEventStatement, formatDay, recordBillingEvent } from './timeline';
@@ -47,12 +47,13 @@ async function withStripe<T>(fn: () => Promise<T>): Promise<T> {
 
 /** A plan id from the request, or a 422 naming the plans there are. */
 export function requirePlan(catalogue: PlanCatalogue, id: string): Plan {
-  if (!isPlanId(id)) {
-    throw new AppError('validation_failed', `There is no plan "${id}". Plans: ${PLAN_IDS.filter((p) => p !== 'free').join(', ')}.`, {
-      errors: [{ field: 'plan', message: `Unknown plan; use one of ${PLAN_IDS.filter((p) => p !== 'free').join(', ')}.`, code: 'unknown_plan' }],
+  const plan = findPlan(catalogue, id);
+  if (!plan || plan.retired) {
+    const onSale = planLadder(catalogue).filter((p) => p.id !== 'free' && !p.retired).map((p) => p.id).join(', ');
+    throw new AppError('validation_failed', `There is no plan "${id}". Plans: ${onSale}.`, {
+      errors: [{ field: 'plan', message: `Unknown plan; use one of ${onSale}.`, code: 'unknown_plan' }],
     });
   }
-  const plan = catalogue.plans[id];
   if (plan.purchasable === 'never') {
     throw new AppError('validation_failed', `${plan.name} needs no subscription. To move to ${plan.name}, cancel the current plan (POST /api/billing/cancel); it ends with the period already paid for.`, {
       errors: [{ field: 'plan', message: `${plan.name} cannot be bought.`, code: 'not_purchasable' }],
@@ -84,10 +85,21 @@ export async function assertUsageFits(db: D1Database, accountId: string, plan: P
   });
 }
 
-async function assertSelfBilled(db: D1Database, accountId: string, catalogue: PlanCatalogue): Promise<AccountStanding> {
-  const standing = await accountStanding(db, accountId, catalogue);
-  if (standing.kind === 'sub_account' && standing.source === 'agency') {
-    throw new AppError('forbidden', 'This account is billed through its agency; the agency manages its plan.');
+/**
+ * The account is this scope's to bill: the platform bills anyone but a
+ * sub-account its agency covers or bills; an agency bills only its own
+ * sub-accounts.
+ */
+async function assertBilledHere(scope: BillingScope, accountId: string): Promise<AccountStanding> {
+  const standing = await accountStanding(scope.db, accountId, scope.catalogue);
+  if (scope.seller.kind === 'platform') {
+    if (standing.kind === 'sub_account' && (standing.source === 'agency' || standing.source === 'agency_tier' || standing.sellerStripeAccount !== null)) {
+      throw new AppError('forbidden', 'This account is billed through its agency; the agency manages its plan.');
+    }
+    return standing;
+  }
+  if (standing.kind !== 'sub_account' || standing.agencyAccountId !== scope.seller.agencyAccountId) {
+    throw new AppError('not_found', `Sub-account ${accountId} was not found.`);
   }
   return standing;
 }
@@ -116,7 +128,7 @@ export interface SubscribeInput {
  */
 export async function subscribe(scope: BillingScope, accountId: string, input: SubscribeInput): Promise<SubscriptionRow> {
   const plan = requirePlan(scope.catalogue, input.plan);
-  await assertSelfBilled(scope.db, accountId, scope.catalogue);
+  await assertBilledHere(scope, accountId);
   await assertUsageFits(scope.db, accountId, plan);
   const row = await getSubscriptionRow(scope.db, accountId);
   if (row?.stripe_subscription_id && isLiveStatus(row.stripe_status)) {
@@ -143,7 +155,7 @@ export async function subscribe(scope: BillingScope, accountId: string, input: S
       ? `subscribe:${accountId}:${input.idempotencyKey}`
       : `subscribe:${accountId}:${row?.stripe_subscription_id ?? 'first'}:${plan.id}:${profile.default_payment_method_id}`;
     return scope.stripe.subscriptions.create(
-      { customer: profile.stripe_customer_id, items: [{ price }], payment_behavior: 'error_if_incomplete', metadata: { account_id: accountId, plan: plan.id }, expand: ['latest_invoice'] },
+      { customer: profile.stripe_customer_id, items: [{ price }], payment_behavior: 'error_if_incomplete', metadata: { account_id: accountId, plan: plan.id }, expand: ['latest_invoice'], ...scope.subscriptionParams },
       { idempotencyKey: key },
     );
   });
@@ -168,13 +180,13 @@ export async function subscribe(scope: BillingScope, accountId: string, input: S
  */
 export async function changePlan(scope: BillingScope, accountId: string, input: { plan: string; idempotencyKey?: string }): Promise<SubscriptionRow> {
   const plan = requirePlan(scope.catalogue, input.plan);
-  await assertSelfBilled(scope.db, accountId, scope.catalogue);
+  await assertBilledHere(scope, accountId);
   const row = await getSubscriptionRow(scope.db, accountId);
   if (!row?.stripe_subscription_id || !isLiveStatus(row.stripe_status)) {
     throw new AppError('conflict', 'This account has no subscription to change. Choose a plan with POST /api/billing/subscribe.');
   }
   await assertNothingOwed(scope.db, accountId);
-  const current = scope.catalogue.plans[row.plan];
+  const current = findPlan(scope.catalogue, row.plan) ?? scope.catalogue.plans.free;
   if (current.id === plan.id) throw new AppError('conflict', `This account is already on ${plan.name}.`, { extensions: { plan: plan.id } });
   const amount = planAmountMicros(plan, row.custom_price_micros);
   const direction = plan.rank > current.rank ? 'upgrade' : 'downgrade';
@@ -224,7 +236,7 @@ export async function changePlan(scope: BillingScope, accountId: string, input: 
 
 /** Cancels at the end of the period already paid for; the account then moves to Free with all its data. */
 export async function cancelSubscription(scope: BillingScope, accountId: string, input: { resume?: boolean } = {}): Promise<SubscriptionRow> {
-  await assertSelfBilled(scope.db, accountId, scope.catalogue);
+  await assertBilledHere(scope, accountId);
   const row = await getSubscriptionRow(scope.db, accountId);
   if (!row?.stripe_subscription_id || !isLiveStatus(row.stripe_status)) {
     throw new AppError('conflict', input.resume ? 'There is no subscription to resume; choose a plan with POST /api/billing/subscribe.' : 'There is no subscription to cancel.');
@@ -256,7 +268,7 @@ export async function cancelSubscription(scope: BillingScope, accountId: string,
  * given here). Success makes the account active again at once.
  */
 export async function payOutstanding(scope: BillingScope, accountId: string, input: { paymentMethod?: string } = {}): Promise<DunningCaseRow> {
-  await assertSelfBilled(scope.db, accountId, scope.catalogue);
+  await assertBilledHere(scope, accountId);
   const c = await openDunningCase(scope.db, accountId);
   if (!c) throw new AppError('conflict', 'Nothing is owed: there is no unpaid invoice on this account.');
   if (input.paymentMethod) await withStripe(() => scope.saveCard(accountId, input.paymentMethod as string));
@@ -328,10 +340,12 @@ function serializePlan(plan: Plan, customPriceMicros: number | null = null) {
 }
 
 export function listPlans(catalogue: PlanCatalogue, customPriceMicros: number | null) {
-  return planLadder(catalogue).map((p) => serializePlan(p, p.priceMicros === null ? customPriceMicros : null));
+  return planLadder(catalogue)
+    .filter((p) => !p.retired)
+    .map((p) => serializePlan(p, p.priceMicros === null ? customPriceMicros : null));
 }
 
-function serializeCase(c: DunningCaseRow | null) {
+export function serializeCase(c: DunningCaseRow | null) {
   if (!c) return null;
   return {
     id: c.id,

@@ -21,7 +21,7 @@ const customerId = (customer: string | Stripe.Customer | Stripe.DeletedCustomer 
 
 /** customer.subscription.created / updated / deleted: mirror the subscription as it is now. */
 const handleSubscriptionEvent: EventHandler = async (env, event) => {
-  const scope = scopeForStripeAccount(env, event.account);
+  const scope = await scopeForStripeAccount(env, event.account);
   if (!scope) return;
   const snapshot = event.data.object as Stripe.Subscription;
   const customer = customerId(snapshot.customer);
@@ -36,7 +36,7 @@ const handleSubscriptionEvent: EventHandler = async (env, event) => {
  * plan); a subscription invoice that failed and is still open starts one.
  */
 const handleInvoiceEvent: EventHandler = async (env, event) => {
-  const scope = scopeForStripeAccount(env, event.account);
+  const scope = await scopeForStripeAccount(env, event.account);
   if (!scope) return;
   const snapshot = event.data.object as Stripe.Invoice;
   const customer = customerId(snapshot.customer);

@@ -3,8 +3,8 @@ import { queryAll, queryFirst, statement, type SqlValue } from '../platform/db';
 import { createId } from '../platform/ids';
 import { createLogger } from '../platform/logger';
 import { formatUsd } from '../platform/money';
-import { platformBilling, type BillingScope } from './billing.scope';
-import { isPlanId, type PlanId } from './plans';
+import { platformBilling, scopeForStripeAccount, type BillingScope } from './billing.scope';
+import { findPlan } from './plans';
 import { ensurePlanPrice, planAmountMicros } from './prices';
 import { DUNNING_CANCEL_COMMENT, getSubscriptionRow, invoiceSubscriptionId, isLiveStatus, syncSubscription } from './subscriptions';
 import { billingEventStatement, formatDay, type BillingEventInput, type Guard } from './timeline';
@@ -41,7 +41,8 @@ export interface DunningCaseRow {
   stripe_account: string | null;
   invoice_id: string;
   subscription_id: string | null;
-  plan_before: PlanId;
+  /** A platform PlanId, or an agency tier's key. */
+  plan_before: string;
   amount_due_micros: number;
   status: 'open' | 'recovered' | 'closed';
   stage: DunningStage;
@@ -151,7 +152,7 @@ export async function paymentFailureReason(scope: BillingScope, invoiceId: strin
  * and the first retry is due 24 hours after the invoice was charged. Opening
  * the same invoice's case again changes nothing.
  */
-export async function startDunning(scope: BillingScope, accountId: string, invoice: Stripe.Invoice, planBefore: PlanId): Promise<DunningCaseRow | null> {
+export async function startDunning(scope: BillingScope, accountId: string, invoice: Stripe.Invoice, planBefore: string): Promise<DunningCaseRow | null> {
   const existing = await caseForInvoice(scope.db, invoice.id);
   if (existing) return existing;
   const startedAt = invoice.created * 1000;
@@ -165,7 +166,7 @@ export async function startDunning(scope: BillingScope, accountId: string, invoi
     lease_until: null, last_error: reason, resolved_at: null, created_at: now, updated_at: now,
   };
   const guard = caseGuard(c.id, "status = 'open' AND failures = 1");
-  const planName = scope.catalogue.plans[planBefore]?.name ?? planBefore;
+  const planName = findPlan(scope.catalogue, planBefore)?.name ?? planBefore;
   await scope.db.batch([
     // One open case per account and per invoice: a concurrent opener's insert is dropped and its guarded effects with it.
     statement(
@@ -219,11 +220,12 @@ async function recordFailure(scope: BillingScope, c: DunningCaseRow, attempt: nu
       attempt, stage, nextAction, nextAt, reason, Date.now(), c.id, attempt - 1,
     );
   const dayOf = (ms: number) => Math.floor((ms - c.started_at) / DAY_MS);
-  const planName = scope.catalogue.plans[c.plan_before]?.name ?? c.plan_before;
+  const planName = findPlan(scope.catalogue, c.plan_before)?.name ?? c.plan_before;
   const attemptData = { attempt, reason };
 
   if (attempt === 2) {
-    const nextAt = now + DUNNING_SCHEDULE.secondRetryAfterMs;
+    // From when this retry was due, not when the sweep got to it: the schedule stays the PRD's to the second.
+    const nextAt = (c.next_action_at ?? now) + DUNNING_SCHEDULE.secondRetryAfterMs;
     const email = await ownerEmail(db, c.account_id);
     const warning = `Your payment of ${usd(c.amount_due_micros)} for ${planName} failed twice (${reason}). We'll try again on ${formatDay(nextAt)}. If that fails too, automations pause; update your card in Billing to keep everything running.`;
     await db.batch([
@@ -341,7 +343,7 @@ async function restorePlan(scope: BillingScope, c: DunningCaseRow, invoice: Stri
   if (done) return;
   const guard = caseGuard(c.id, "status = 'recovered'");
   const row = await getSubscriptionRow(db, c.account_id);
-  const plan = isPlanId(c.plan_before) ? scope.catalogue.plans[c.plan_before] : null;
+  const plan = findPlan(scope.catalogue, c.plan_before);
   const paidThrough = Math.max(0, ...invoice.lines.data.map((l) => l.period.end)) * 1000;
   if (!plan || plan.id === 'free' || isLiveStatus(row?.stripe_status) || paidThrough <= now + HOUR_MS) {
     await db.batch(stepStatements(db, c, 'plan_not_restored', now, guard, [
@@ -357,6 +359,7 @@ async function restorePlan(scope: BillingScope, c: DunningCaseRow, invoice: Stri
       items: [{ price }],
       trial_end: Math.floor(paidThrough / 1000),
       metadata: { account_id: c.account_id, plan: plan.id, restored_from: c.id },
+      ...scope.subscriptionParams,
     },
     { idempotencyKey: `dunning:${c.id}:restore` },
   );
@@ -444,16 +447,28 @@ export interface SweepResult {
  * next action is due. With a queue, each case becomes a message; `inline`
  * advances them here and reports how each went.
  */
+/** The scopes of the Stripe accounts cases are on, each built once per run (null: an account no agency uses any more). */
+function scopeCache(env: Env): (stripeAccount: string | null) => Promise<BillingScope | null> {
+  const scopes = new Map<string, Promise<BillingScope | null>>();
+  return (stripeAccount) => {
+    const key = stripeAccount ?? '';
+    if (!scopes.has(key)) scopes.set(key, scopeForStripeAccount(env, stripeAccount));
+    return scopes.get(key) as Promise<BillingScope | null>;
+  };
+}
+
 export async function runBillingSweep(env: Env, options: { inline?: boolean; queue?: Queue<BillingJob> } = {}): Promise<SweepResult> {
-  const scope = platformBilling(env);
-  const now = await scope.now();
+  const platform = platformBilling(env);
+  // One clock: connected accounts' follow the platform's (and both are the wall clock live).
+  const now = await platform.now();
   // Trials run on the wall clock (from the account's creation), not the billing clock: moving the
   // sandbox's Stripe clock forward must not expire the trial of an account created a minute ago.
-  const trialsEnded = await endExpiredTrials(scope, Date.now());
+  const trialsEnded = await endExpiredTrials(platform, Date.now());
   const wall = Date.now();
-  const due = await queryAll<{ id: string }>(
-    scope.db,
-    `SELECT id FROM dunning_cases WHERE status = 'open' AND stripe_account IS NULL AND next_action_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+  // Cases on the platform's account and on agencies' connected accounts (sub-accounts on agency tiers).
+  const due = await queryAll<{ id: string; stripe_account: string | null }>(
+    platform.db,
+    `SELECT id, stripe_account FROM dunning_cases WHERE status = 'open' AND next_action_at <= ? AND (lease_until IS NULL OR lease_until < ?)
       ORDER BY next_action_at LIMIT 100`,
     now,
     wall,
@@ -462,8 +477,15 @@ export async function runBillingSweep(env: Env, options: { inline?: boolean; que
   if (!options.inline && options.queue) {
     if (due.length > 0) await options.queue.sendBatch(due.map(({ id }) => ({ body: { kind: 'dunning.advance', case_id: id } satisfies BillingJob })));
   } else {
-    for (const { id } of due) {
+    const scopeOf = scopeCache(env);
+    for (const { id, stripe_account } of due) {
       try {
+        const scope = await scopeOf(stripe_account);
+        if (!scope) {
+          log.warn('dunning case on a Stripe account no agency uses', { case_id: id, stripe_account });
+          results[id] = 'error';
+          continue;
+        }
         results[id] = await advanceDunningCase(scope, id);
       } catch (err) {
         results[id] = 'error';
@@ -476,10 +498,13 @@ export async function runBillingSweep(env: Env, options: { inline?: boolean; que
 
 /** Queue consumer: one case per message; a failure is retried later (the case is idempotent at every step). */
 export async function handleBillingJobs(batch: MessageBatch<BillingJob>, env: Env): Promise<void> {
-  const scope = platformBilling(env);
+  const scopeOf = scopeCache(env);
   for (const message of batch.messages) {
     try {
-      await advanceDunningCase(scope, message.body.case_id);
+      const c = await getCase(env.DB, message.body.case_id);
+      const scope = c ? await scopeOf(c.stripe_account) : null;
+      if (scope) await advanceDunningCase(scope, message.body.case_id);
+      else log.warn('dunning job for a case no scope can bill', { case_id: message.body.case_id });
       message.ack();
     } catch (err) {
       log.error('dunning job failed', { case_id: message.body.case_id, error: err instanceof Error ? err.message : String(err) });

@@ -1,8 +1,8 @@
-import { queryFirst } from '../platform/db';
+import { queryAll, queryFirst } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { formatUsd } from '../platform/money';
 import type { AccountKind, AccountStatus } from '../tenancy/tenancy.service';
-import { FEATURE_NAMES, PLATFORM_PLANS, planAllows, trialPlanFor, upgradeFor, withinLimit, type Feature, type LimitedResource, type Plan, type PlanCatalogue } from './plans';
+import { agencyCatalogue, FEATURE_NAMES, findPlan, PLATFORM_PLANS, planAllows, trialPlanFor, upgradeFor, withinLimit, type AgencyTier, type Feature, type LimitedResource, type Plan, type PlanCatalogue } from './plans';
 
 /**
  * What an account may do now: its plan (and where the plan comes from) and
@@ -13,10 +13,13 @@ import { FEATURE_NAMES, PLATFORM_PLANS, planAllows, trialPlanFor, upgradeFor, wi
  *
  * A sub-account without a subscription of its own is covered by its agency:
  * the agency's plan sets its limits and the agency's standing is its own
- * (an agency that stops paying pauses its clients' automations too).
+ * (an agency that stops paying pauses its clients' automations too). A
+ * sub-account the agency put on one of its own tiers (billed on the agency's
+ * connected Stripe account) has that tier's limits instead, and the agency's
+ * standing still counts.
  */
 
-export type PlanSource = 'trial' | 'subscription' | 'free' | 'agency';
+export type PlanSource = 'trial' | 'subscription' | 'free' | 'agency' | 'agency_tier';
 
 export interface AccountStanding {
   accountId: string;
@@ -31,6 +34,10 @@ export interface AccountStanding {
   trialEndsAt: number | null;
   /** The account whose plan applies: this one, or its agency's. */
   billedAccountId: string;
+  /** The Stripe account that bills the plan: null for the platform, the agency's `acct_...` for an agency tier. */
+  sellerStripeAccount: string | null;
+  /** A sub-account's agency's account (null for agencies and businesses). */
+  agencyAccountId: string | null;
 }
 
 const SEVERITY: Record<AccountStatus, number> = { active: 0, past_due: 1, paused: 2, archived: 3 };
@@ -42,6 +49,7 @@ interface StandingRow {
   status: AccountStatus;
   created_at: number;
   plan: string | null;
+  stripe_account: string | null;
   parent_id: string | null;
   parent_kind: AccountKind | null;
   parent_status: AccountStatus | null;
@@ -51,7 +59,7 @@ interface StandingRow {
 
 function planFrom(catalogue: PlanCatalogue, stored: string | null, kind: AccountKind, createdAt: number): { plan: Plan; source: PlanSource; trialEndsAt: number | null } {
   if (stored !== null) {
-    const plan = catalogue.plans[stored as Plan['id']] ?? catalogue.plans.free;
+    const plan = findPlan(catalogue, stored) ?? catalogue.plans.free;
     return { plan, source: plan.id === 'free' ? 'free' : 'subscription', trialEndsAt: null };
   }
   return { plan: trialPlanFor(catalogue, kind), source: 'trial', trialEndsAt: createdAt + catalogue.trialDays * DAY_MS };
@@ -65,7 +73,7 @@ function planFrom(catalogue: PlanCatalogue, stored: string | null, kind: Account
 export async function accountStanding(db: D1Database, accountId: string, catalogue: PlanCatalogue = PLATFORM_PLANS): Promise<AccountStanding> {
   const row = await queryFirst<StandingRow>(
     db,
-    `SELECT a.id, a.kind, a.status, a.created_at, s.plan,
+    `SELECT a.id, a.kind, a.status, a.created_at, s.plan, s.stripe_account,
             parent.id AS parent_id, parent.kind AS parent_kind, parent.status AS parent_status, parent.created_at AS parent_created_at, ps.plan AS parent_plan
        FROM accounts a
        LEFT JOIN subscriptions s ON s.account_id = a.id
@@ -76,18 +84,61 @@ export async function accountStanding(db: D1Database, accountId: string, catalog
     accountId,
   );
   if (!row) throw new AppError('not_found', `Account ${accountId} was not found.`);
-  const coveredByAgency = row.kind === 'sub_account' && row.plan === null && row.parent_id !== null;
-  if (coveredByAgency) {
-    const parent = planFrom(catalogue, row.parent_plan, row.parent_kind ?? 'agency', row.parent_created_at ?? row.created_at);
-    const parentStatus = row.parent_status ?? 'active';
-    const fromAgency = SEVERITY[parentStatus] > SEVERITY[row.status];
+  const agencyAccountId = row.kind === 'sub_account' ? row.parent_id : null;
+  const parentStatus = row.parent_status ?? 'active';
+  const fromAgency = agencyAccountId !== null && SEVERITY[parentStatus] > SEVERITY[row.status];
+  const status = fromAgency ? parentStatus : row.status;
+  // Agencies are always on the platform's plans, whatever catalogue the caller sells.
+  const agencyPlan = () => planFrom(PLATFORM_PLANS, row.parent_plan, row.parent_kind ?? 'agency', row.parent_created_at ?? row.created_at);
+  if (agencyAccountId !== null && row.plan === null) {
+    const parent = agencyPlan();
     return {
-      accountId: row.id, kind: row.kind, status: fromAgency ? parentStatus : row.status, statusFromAgency: fromAgency,
-      plan: parent.plan, source: 'agency', trialEndsAt: parent.trialEndsAt, billedAccountId: row.parent_id as string,
+      accountId: row.id, kind: row.kind, status, statusFromAgency: fromAgency,
+      plan: parent.plan, source: 'agency', trialEndsAt: parent.trialEndsAt, billedAccountId: agencyAccountId, sellerStripeAccount: null, agencyAccountId,
+    };
+  }
+  if (agencyAccountId !== null && row.stripe_account !== null && row.plan !== null && row.plan !== 'free') {
+    const tiers = await loadAgencyCatalogue(db, agencyAccountId, agencyPlan().plan);
+    const tier = findPlan(tiers, row.plan);
+    return {
+      accountId: row.id, kind: row.kind, status, statusFromAgency: fromAgency,
+      plan: tier ?? PLATFORM_PLANS.plans.free, source: tier ? 'agency_tier' : 'free', trialEndsAt: null, billedAccountId: row.id, sellerStripeAccount: row.stripe_account, agencyAccountId,
     };
   }
   const own = planFrom(catalogue, row.plan, row.kind, row.created_at);
-  return { accountId: row.id, kind: row.kind, status: row.status, statusFromAgency: false, ...own, billedAccountId: row.id };
+  return {
+    accountId: row.id, kind: row.kind, status, statusFromAgency: fromAgency, ...own,
+    billedAccountId: row.id, sellerStripeAccount: row.stripe_account, agencyAccountId,
+  };
+}
+
+interface AgencyTierRow {
+  key: string;
+  name: string;
+  price_micros: number;
+  contacts: number;
+  users: number | null;
+  position: number;
+  active: number;
+}
+
+/**
+ * The catalogue of tiers an agency sells to its sub-accounts (retired ones
+ * included, so their subscribers keep their limits), built on the agency's
+ * own platform plan.
+ */
+export async function loadAgencyCatalogue(db: D1Database, agencyAccountId: string, agencyPlan?: Plan): Promise<PlanCatalogue> {
+  const [plan, rows] = await Promise.all([
+    agencyPlan ?? accountStanding(db, agencyAccountId).then((s) => s.plan),
+    queryAll<AgencyTierRow>(db, 'SELECT key, name, price_micros, contacts, users, position, active FROM agency_tiers WHERE account_id = ? ORDER BY position, key', agencyAccountId),
+  ]);
+  const tiers: AgencyTier[] = rows.map((r) => ({ key: r.key, name: r.name, priceMicros: r.price_micros, contacts: r.contacts, users: r.users, position: r.position, active: r.active === 1 }));
+  return agencyCatalogue(agencyAccountId, plan, tiers);
+}
+
+/** The catalogue upgrades are offered from: the agency's tiers for an account on one, the platform's otherwise. */
+async function catalogueFor(db: D1Database, standing: AccountStanding): Promise<PlanCatalogue> {
+  return standing.source === 'agency_tier' && standing.agencyAccountId ? loadAgencyCatalogue(db, standing.agencyAccountId) : PLATFORM_PLANS;
 }
 
 /** How much of each limited resource the account uses now. */
@@ -119,9 +170,11 @@ function limitText(plan: Plan, resource: LimitedResource): string {
   return limit === null ? `unlimited ${RESOURCE_NAMES[resource][1]}` : `${formatCount(limit)} ${RESOURCE_NAMES[resource][limit === 1 ? 0 : 1]}`;
 }
 
+const agencyManaged = (standing: AccountStanding) => standing.source === 'agency' || standing.source === 'agency_tier';
+
 function planLabel(standing: AccountStanding): string {
   if (standing.source === 'trial') return `${standing.plan.name} trial`;
-  if (standing.source === 'agency') return `agency's ${standing.plan.name} plan`;
+  if (agencyManaged(standing)) return `agency's ${standing.plan.name} plan`;
   return `${standing.plan.name} plan`;
 }
 
@@ -133,7 +186,7 @@ function upgradePath(target: Plan | null, standing: AccountStanding) {
     plan: target.id,
     name: target.name,
     price_per_month: price,
-    how: standing.source === 'agency'
+    how: agencyManaged(standing)
       ? 'Your agency manages this account\'s plan; ask them to upgrade.'
       : target.purchasable === 'sales'
         ? 'Contact sales (sales@edge-crm.dev) for an Enterprise price.'
@@ -143,7 +196,7 @@ function upgradePath(target: Plan | null, standing: AccountStanding) {
 
 function upgradeSentence(target: Plan | null, what: string, standing: AccountStanding): string {
   if (!target) return '';
-  const who = standing.source === 'agency' ? ' Ask your agency to upgrade' : ' Upgrade';
+  const who = agencyManaged(standing) ? ' Ask your agency to upgrade' : ' Upgrade';
   if (target.purchasable === 'sales') return `${who} to Enterprise (talk to sales) for ${what}.`;
   return `${who} to ${target.name} ($${formatUsd(target.priceMicros ?? 0).replace(/\.0+$/, '')}/month) for ${what}.`;
 }
@@ -162,7 +215,7 @@ export async function assertWithinPlanLimit(db: D1Database, accountId: string, r
   if (limit === null) return;
   const used = await countOne(db, accountId, resource);
   if (withinLimit(standing.plan, resource, used, adding)) return;
-  const target = upgradeFor(PLATFORM_PLANS, standing.plan, (p) => withinLimit(p, resource, used, adding));
+  const target = upgradeFor(await catalogueFor(db, standing), standing.plan, (p) => withinLimit(p, resource, used, adding));
   const [one, many] = RESOURCE_NAMES[resource];
   throw new AppError(
     'plan_limit_reached',
@@ -179,7 +232,7 @@ export async function assertWithinPlanLimit(db: D1Database, accountId: string, r
 export async function assertPlanFeature(db: D1Database, accountId: string, feature: Feature): Promise<void> {
   const standing = await accountStanding(db, accountId);
   if (planAllows(standing.plan, feature)) return;
-  const target = upgradeFor(PLATFORM_PLANS, standing.plan, (p) => planAllows(p, feature));
+  const target = upgradeFor(await catalogueFor(db, standing), standing.plan, (p) => planAllows(p, feature));
   throw new AppError(
     'plan_limit_reached',
     `${FEATURE_NAMES[feature]} ${feature === 'sub_accounts' ? 'are' : 'is'} not included in the ${planLabel(standing)}.${upgradeSentence(target, FEATURE_NAMES[feature].toLowerCase(), standing)}`,

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { AppError } from '../platform/errors';
 import { formatUsd } from '../platform/money';
 import type { BillingScope } from './billing.scope';
-import { isPlanId, type Plan, type PlanId } from './plans';
+import { findPlan, type Plan, type PlanCatalogue } from './plans';
 
 const MICROS_PER_CENT = 10_000;
 
@@ -64,9 +64,11 @@ export async function ensurePlanPrice(scope: BillingScope, plan: Plan, amountMic
   return price.id;
 }
 
-/** Which plan a Stripe price sells (its metadata says), or null for prices that are not ours. */
-export function planOfPrice(price: Stripe.Price | string | null | undefined): PlanId | null {
+/** Which plan of the catalogue a Stripe price sells (its metadata says), or null for prices that are not its. */
+export function planOfPrice(catalogue: PlanCatalogue, price: Stripe.Price | string | null | undefined): string | null {
   if (!price || typeof price === 'string') return null;
   const plan = price.metadata?.plan;
-  return plan && isPlanId(plan) ? plan : null;
+  const from = price.metadata?.catalogue;
+  if (!plan || (from !== undefined && from !== catalogue.id)) return null;
+  return findPlan(catalogue, plan)?.id ?? null;
 }

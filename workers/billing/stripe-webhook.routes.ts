@@ -1,18 +1,24 @@
 import type Stripe from 'stripe';
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, jsonResponse } from '../platform/router';
+import { AGENCY_BILLING_WEBHOOK_HANDLERS } from '../agency/billing/agency-billing.webhooks';
 import { handleTopUpPaymentEvent } from '../wallet/top-ups';
 import { BILLING_WEBHOOK_HANDLERS } from './billing.webhooks';
 import { verifyStripeWebhook } from './stripe.client';
 
 type EventHandler = (env: Env, event: Stripe.Event) => Promise<void>;
 
-/** Which capability handles which Stripe event: wallet top-ups, then subscriptions and invoices. */
+/**
+ * Which capability handles which Stripe event: wallet top-ups, then
+ * subscriptions and invoices (the platform's, and agencies' on their
+ * connected accounts), then agencies' Stripe connections.
+ */
 const HANDLERS: Record<string, EventHandler> = {
   'payment_intent.succeeded': handleTopUpPaymentEvent,
   'payment_intent.payment_failed': handleTopUpPaymentEvent,
   'payment_intent.requires_action': handleTopUpPaymentEvent,
   ...BILLING_WEBHOOK_HANDLERS,
+  ...AGENCY_BILLING_WEBHOOK_HANDLERS,
 };
 
 /**

@@ -1,7 +1,8 @@
 import Stripe from 'stripe';
 import { AppError } from '../platform/errors';
 import { providerEndpoint } from '../sandbox/providers';
-import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../sandbox/stripe/stripe.constants';
+import { PLATFORM_ACCOUNT, SANDBOX_STRIPE_WEBHOOK_SECRET } from '../sandbox/stripe/stripe.constants';
+import { stripeClockNow } from '../sandbox/stripe/stripe.controls';
 
 /**
  * The product's way to Stripe: the real SDK, live or pointed at the sandbox
@@ -17,8 +18,8 @@ export const STRIPE_TIMEOUT_MS = 20_000;
 export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** Stripe's keys are secrets (unset in sandbox), so wrangler.toml does not declare them; read them as optional. */
-function stripeSecrets(env: Env): { STRIPE_SECRET_KEY?: string; STRIPE_WEBHOOK_SECRET?: string } {
-  return env as unknown as { STRIPE_SECRET_KEY?: string; STRIPE_WEBHOOK_SECRET?: string };
+function stripeSecrets(env: Env): { STRIPE_SECRET_KEY?: string; STRIPE_WEBHOOK_SECRET?: string; STRIPE_CONNECT_WEBHOOK_SECRET?: string } {
+  return env as unknown as { STRIPE_SECRET_KEY?: string; STRIPE_WEBHOOK_SECRET?: string; STRIPE_CONNECT_WEBHOOK_SECRET?: string };
 }
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts: the SDK's timeout must cut an in-process call short too. */
@@ -88,6 +89,19 @@ export function stripeClient(env: Env, options: StripeClientOptions = {}): Strip
   });
 }
 
+/** Stripe calls made by billing retry a little more than the default: renewals and dunning run unattended. */
+export const BILLING_STRIPE_OPTIONS: StripeClientOptions = { maxNetworkRetries: 3 };
+
+/**
+ * The billing clock of a Stripe account (ms): in sandbox the emulator's
+ * clock (connected accounts follow the platform's), live the wall clock.
+ * See BillingScope.now.
+ */
+export async function billingNow(env: Env, stripeAccount: string | null): Promise<number> {
+  if (env.PROVIDER_MODE === 'live') return Date.now();
+  return (await stripeClockNow(env, stripeAccount ?? PLATFORM_ACCOUNT)) * 1000;
+}
+
 /** The secret Stripe signs webhooks with: STRIPE_WEBHOOK_SECRET live, the emulator's fixed dev secret in sandbox. */
 export function stripeWebhookSecret(env: Env): string {
   if (env.PROVIDER_MODE !== 'live') return SANDBOX_STRIPE_WEBHOOK_SECRET;
@@ -108,10 +122,16 @@ export function stripeWebhookSecret(env: Env): string {
  */
 export async function verifyStripeWebhook(env: Env, rawBody: string, signatureHeader: string | null | undefined): Promise<Stripe.Event> {
   if (!signatureHeader) throw new AppError('bad_request', 'Missing Stripe-Signature header.');
-  try {
-    return await Stripe.webhooks.constructEventAsync(rawBody, signatureHeader, stripeWebhookSecret(env), STRIPE_WEBHOOK_TOLERANCE_SECONDS, Stripe.createSubtleCryptoProvider());
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    throw new AppError('bad_request', `Stripe webhook signature verification failed: ${err instanceof Error ? err.message : String(err)}`);
+  // Live, connected accounts' events come from a Connect endpoint, which has a secret of its own (optional).
+  const connectSecret = env.PROVIDER_MODE === 'live' ? stripeSecrets(env).STRIPE_CONNECT_WEBHOOK_SECRET : undefined;
+  const secrets = [stripeWebhookSecret(env), ...(connectSecret ? [connectSecret] : [])];
+  let failure: unknown = null;
+  for (const secret of secrets) {
+    try {
+      return await Stripe.webhooks.constructEventAsync(rawBody, signatureHeader, secret, STRIPE_WEBHOOK_TOLERANCE_SECONDS, Stripe.createSubtleCryptoProvider());
+    } catch (err) {
+      failure ??= err;
+    }
   }
+  throw new AppError('bad_request', `Stripe webhook signature verification failed: ${failure instanceof Error ? failure.message : String(failure)}`);
 }

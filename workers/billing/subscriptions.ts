@@ -2,7 +2,6 @@ import type Stripe from 'stripe';
 import { queryFirst } from '../platform/db';
 import { createLogger } from '../platform/logger';
 import type { BillingScope } from './billing.scope';
-import type { PlanId } from './plans';
 import { planOfPrice } from './prices';
 import { billingEventStatement } from './timeline';
 
@@ -16,7 +15,8 @@ import { billingEventStatement } from './timeline';
 
 export interface SubscriptionRow {
   account_id: string;
-  plan: PlanId;
+  /** A platform PlanId, or the key of the agency tier when `stripe_account` is the agency's. */
+  plan: string;
   stripe_account: string | null;
   stripe_customer_id: string | null;
   stripe_subscription_id: string | null;
@@ -100,7 +100,7 @@ export async function syncSubscription(scope: BillingScope, accountId: string, s
     return getSubscriptionRow(scope.db, accountId);
   }
   const price = sub.items.data[0]?.price;
-  const plan = planOfPrice(price);
+  const plan = planOfPrice(scope.catalogue, price);
   if (!plan) {
     log.warn('subscription with a price that sells no plan', { subscription: sub.id, account_id: accountId });
     return row;
@@ -127,9 +127,7 @@ export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
   return typeof ref === 'string' ? ref : ref.id;
 }
 
-/** The account a Stripe customer belongs to (platform customers live in billing_profiles). */
+/** The account a Stripe customer of the scope's Stripe account belongs to. */
 export async function accountOfCustomer(scope: BillingScope, customerId: string): Promise<string | null> {
-  if (scope.stripeAccount) return null;
-  const row = await queryFirst<{ account_id: string }>(scope.db, 'SELECT account_id FROM billing_profiles WHERE stripe_customer_id = ?', customerId);
-  return row?.account_id ?? null;
+  return scope.accountOfCustomer(customerId);
 }

@@ -25,8 +25,9 @@ export const ERROR_CODES = {
   account_paused: 403,
   contact_sales: 403,
   downgrade_blocked: 409,
-  // Agencies: a client account its agency suspended.
+  // Agencies: a client account its agency suspended; selling tiers before Stripe is connected.
   account_suspended: 403,
+  stripe_not_connected: 409,
   unsupported_media_type: 415,
   rate_limited: 429,
   provider_unavailable: 502,
@@ -72,6 +73,7 @@ const TITLES: Record<ErrorCode, string> = {
   contact_sales: 'Contact sales',
   downgrade_blocked: 'Downgrade blocked by current usage',
   account_suspended: 'Account is suspended',
+  stripe_not_connected: 'Stripe is not connected',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
   provider_unavailable: 'Provider unavailable',

@@ -34,6 +34,7 @@ export const ID_PREFIXES = {
   dunningStep: 'dst',
   billingEvent: 'ble',
   auditEntry: 'aud',
+  agencyTier: 'atr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,6 +1,7 @@
 import { expand, type Emu } from './stripe.context';
 import { invalidRequest, type Params } from './stripe.wire';
 import * as catalog from './resources/catalog';
+import * as connect from './resources/connect';
 import * as customers from './resources/customers';
 import * as events from './resources/events';
 import * as invoices from './resources/invoices';
@@ -82,6 +83,14 @@ const ROUTES: Route[] = [
   route('POST', '/v1/invoiceitems', invoices.createInvoiceItem),
   route('GET', '/v1/invoiceitems', invoices.listInvoiceItems),
   route('GET', '/v1/invoiceitems/:id', invoices.retrieveInvoiceItem),
+
+  route('POST', '/v1/accounts', connect.createAccount),
+  route('GET', '/v1/accounts', connect.listAccounts),
+  route('GET', '/v1/accounts/:id', connect.retrieveAccount),
+  route('POST', '/v1/accounts/:id', connect.updateAccount),
+  route('POST', '/v1/account_links', connect.createAccountLink),
+  route('GET', '/v1/application_fees', connect.listApplicationFees),
+  route('GET', '/v1/application_fees/:id', connect.retrieveApplicationFee),
 
   route('GET', '/v1/events', events.listEvents),
   route('GET', '/v1/events/:id', events.retrieveEvent),

@@ -21,3 +21,17 @@ export const PLATFORM_ACCOUNT = 'acct_sandbox_platform';
 
 /** The Queue that carries webhook deliveries (binding SANDBOX_WEBHOOKS). */
 export const SANDBOX_WEBHOOKS_QUEUE = 'edge-crm-sandbox-webhooks';
+
+/**
+ * The platform's Connect endpoint every connected account delivers to: the
+ * product's webhook route, signed with the sandbox secret (live, one Connect
+ * endpoint registered in Stripe's dashboard). Not listed among the
+ * platform's own endpoints.
+ */
+export const SANDBOX_CONNECT_ENDPOINT_ID = 'we_sandbox_connect';
+
+/** The platform's Connect application: the `application` of what it creates on connected accounts and of its fees. */
+export const PLATFORM_APPLICATION = 'ca_SandboxEdgeCrmPlatformApp0000000';
+
+/** Where an account link sends the browser: the sandbox's stand-in for Stripe's hosted onboarding. */
+export const SANDBOX_STRIPE_ONBOARDING_PATH = '/sandbox/stripe/_emulator/connect/onboard';

@@ -1,4 +1,4 @@
-import { stripeId } from './stripe.ids';
+import { randomBase62, stripeId } from './stripe.ids';
 import type { StripeObject, StripeStore } from './stripe.store';
 import { invalidRequest, noSuch, type Params } from './stripe.wire';
 
@@ -29,6 +29,8 @@ interface TestClockLike extends StripeObject {
 export class Emu {
   /** How many events this request recorded; the DO wakes the webhook outbox when > 0. */
   emitted = 0;
+  /** How many messages for other accounts this request wrote; the DO sends them once it commits. */
+  sent = 0;
 
   constructor(
     readonly store: StripeStore,
@@ -69,9 +71,12 @@ export class Emu {
   // ------------------------------------------------------------ events
 
   emit(type: string, object: StripeObject, options: { previous?: Record<string, unknown>; at?: number } = {}): StripeObject {
-    const endpoints = this.store
-      .all<WebhookEndpointLike>('webhook_endpoint')
-      .filter((e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)));
+    const wants = (e: { status: string; enabled_events: string[] }) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type));
+    // The account's own endpoints; a platform's Connect endpoints hear only its connected accounts,
+    // which deliver to them (from their copy of the platform's list), as Stripe does.
+    const connectIds = this.store.connectEndpointIds();
+    const own = this.store.all<WebhookEndpointLike>('webhook_endpoint').filter((e) => e.deleted !== true && !connectIds.has(e.id) && wants(e));
+    const endpoints: Array<{ id: string }> = [...own, ...(this.connected ? this.store.connectEndpoints().filter(wants) : [])];
     const event: StripeObject = {
       id: stripeId('evt'),
       object: 'event',
@@ -91,6 +96,16 @@ export class Emu {
     for (const endpoint of endpoints) this.store.addDelivery(event.id as string, endpoint.id, Date.now());
     this.emitted++;
     return event;
+  }
+
+  /**
+   * Leaves a message for another emulated account (an application fee for
+   * the platform, an account event for a connected account), in this
+   * transaction; the Durable Object delivers it after the commit.
+   */
+  send(target: string, kind: string, body: unknown): void {
+    this.store.addOutbox({ id: `msg_${randomBase62(24)}`, target, kind, body: JSON.stringify(body), created_at: Date.now() });
+    this.sent++;
   }
 
   /** Saves a changed object and records `<type>` with the fields that changed in `previous_attributes`. */

@@ -51,3 +51,8 @@ export async function clearStripeFaults(env: Env, account: string = PLATFORM_ACC
 export async function stripeWebhookDeliveries(env: Env, account: string = PLATFORM_ACCOUNT): Promise<DeliveryReport[]> {
   return stripeEmulatorStub(env, account).deliveryLog();
 }
+
+/** The platform's connected accounts (POST /v1/accounts), whose clocks follow the platform's. */
+export async function stripeConnectedAccounts(env: Env): Promise<string[]> {
+  return stripeEmulatorStub(env, PLATFORM_ACCOUNT).connectedAccounts();
+}

@@ -1,11 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createLogger } from '../../platform/logger';
+import { receiveMessage, visitAccountLink, type OnboardingOutcome } from './resources/connect';
 import { ensureDefaultEndpoint, type WebhookEndpoint } from './resources/events';
 import { advanceSubscriptions } from './resources/subscriptions';
 import { dispatch } from './stripe.api';
-import { PLATFORM_ACCOUNT, SANDBOX_STRIPE_WEBHOOK_SECRET, SANDBOX_STRIPE_WEBHOOK_URL } from './stripe.constants';
+import { PLATFORM_ACCOUNT, SANDBOX_CONNECT_ENDPOINT_ID, SANDBOX_STRIPE_WEBHOOK_SECRET, SANDBOX_STRIPE_WEBHOOK_URL } from './stripe.constants';
 import { EMULATED_API_VERSION, Emu } from './stripe.context';
-import { migrate, StripeStore, type DeliveryRow, type FaultRow, type StripeObject } from './stripe.store';
+import { stripeEmulatorStub } from './stripe.controls';
+import { migrate, StripeStore, type ConnectEndpointRow, type DeliveryRow, type FaultRow, type StripeObject } from './stripe.store';
 import { canonicalParams, StripeApiError, type Params } from './stripe.wire';
 
 /** One HTTP request to the emulated API, decoded by the Hono layer. */
@@ -56,6 +58,19 @@ export interface DeliveryReport {
   last_error: string | null;
 }
 
+/** What a connected account learns from its platform before it acts: the time, and where its events go. */
+export interface ConnectContext {
+  now: number;
+  endpoints: ConnectEndpointRow[];
+}
+
+/** A message between two emulated accounts (see Emu.send). */
+export interface AccountMessage {
+  id: string;
+  kind: string;
+  body: string;
+}
+
 /** No fault may hold a request longer than this. */
 export const MAX_HANG_MS = 30_000;
 /** After this many failed attempts a delivery is given up (kept, marked failed), as Stripe stops after days of retries. */
@@ -94,8 +109,59 @@ export class StripeEmulator extends DurableObject<Env> {
   private emu(account: string, request: { id: string | null; idempotency_key: string | null } = { id: null, idempotency_key: null }): Emu {
     if (this.store.getMeta('account') === null) this.store.setMeta('account', account);
     const emu = new Emu(this.store, account, account !== PLATFORM_ACCOUNT, request);
-    ensureDefaultEndpoint(emu, SANDBOX_STRIPE_WEBHOOK_URL, SANDBOX_STRIPE_WEBHOOK_SECRET);
+    // The platform delivers to the product's route; a connected account delivers to the platform's Connect endpoints.
+    if (!emu.connected) ensureDefaultEndpoint(emu, SANDBOX_STRIPE_WEBHOOK_URL, SANDBOX_STRIPE_WEBHOOK_SECRET);
     return emu;
+  }
+
+  /** This Durable Object's account (set by its first call). */
+  private get account(): string {
+    return this.store.getMeta('account') ?? PLATFORM_ACCOUNT;
+  }
+
+  /**
+   * A connected account keeps up with its platform before it acts: its copy
+   * of the platform's Connect endpoints, and (with `clock`) the platform's
+   * time, since one sandbox has one "now". If the platform cannot be
+   * reached, the account goes on with what it knew.
+   */
+  private async followPlatform(account: string, options: { clock: boolean }): Promise<void> {
+    if (account === PLATFORM_ACCOUNT) return;
+    let context: ConnectContext;
+    try {
+      context = await stripeEmulatorStub(this.env, PLATFORM_ACCOUNT).connectContext();
+    } catch (err) {
+      log.warn('connected account could not reach its platform', { account, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const emu = this.emu(account);
+    this.ctx.storage.transactionSync(() => {
+      this.store.replaceConnectEndpoints(context.endpoints);
+      if (options.clock && context.now > emu.now) this.store.setMeta('clock_offset', String(Number(this.store.getMeta('clock_offset') ?? '0') + (context.now - emu.now)));
+    });
+  }
+
+  /**
+   * Hands messages written by committed transactions to the accounts they
+   * are for (an application fee to the platform, an account event to a
+   * connected account), before the caller gets its answer. Each is received
+   * once; one that cannot be handed over now is retried by the alarm.
+   */
+  private async sendMessages(): Promise<void> {
+    const rows = this.store.pendingOutbox();
+    if (rows.length === 0) return;
+    const byTarget = new Map<string, typeof rows>();
+    for (const row of rows) byTarget.set(row.target, [...(byTarget.get(row.target) ?? []), row]);
+    for (const [target, group] of byTarget) {
+      try {
+        await stripeEmulatorStub(this.env, target).receive(target, group.map(({ id, kind, body }) => ({ id, kind, body })));
+        this.store.markOutboxSent(group.map((r) => r.id), Date.now());
+      } catch (err) {
+        log.warn('message to another sandbox account not delivered yet', { target, error: err instanceof Error ? err.message : String(err) });
+        const alarm = await this.ctx.storage.getAlarm();
+        if (alarm === null || alarm > Date.now() + 5_000) await this.ctx.storage.setAlarm(Date.now() + 5_000);
+      }
+    }
   }
 
   /** Runs `fn` in one transaction and wakes the outbox if it recorded events. */
@@ -108,7 +174,14 @@ export class StripeEmulator extends DurableObject<Env> {
   // ------------------------------------------------------------ the API
 
   async request(call: ApiCall): Promise<ApiResult> {
+    const result = await this.handle(call);
+    await this.sendMessages();
+    return result;
+  }
+
+  private async handle(call: ApiCall): Promise<ApiResult> {
     const headers = { 'request-id': call.requestId, 'stripe-version': EMULATED_API_VERSION };
+    await this.followPlatform(call.account, { clock: true });
     // Time moves on its own too: renewals that came due since the last call happen first.
     const sweeper = this.emu(call.account);
     try {
@@ -188,18 +261,67 @@ export class StripeEmulator extends DurableObject<Env> {
   /**
    * Moves the account's clock forward (by `seconds`, or `to` a time) and
    * runs what came due: renewals, cancellations at period end, expiries.
+   * The platform's clock carries its connected accounts along (one sandbox,
+   * one "now"); `follow` is that call, which a clock already there ignores.
    */
-  advanceClock(account: string, input: { seconds?: number; to?: number }): { now: number } {
+  async advanceClock(account: string, input: { seconds?: number; to?: number; follow?: boolean }): Promise<{ now: number }> {
+    // Called by the platform itself (follow), a connected account that already knows its endpoints need not ask again.
+    if (!input.follow || this.store.connectEndpoints().length === 0) await this.followPlatform(account, { clock: false });
     const emu = this.emu(account);
     const now = emu.now;
     const target = input.to ?? now + (input.seconds ?? 0);
+    if (input.follow && Number.isInteger(target) && target <= now) return { now };
     if (!Number.isInteger(target) || target < now) throw new Error(`The sandbox clock only moves forward (now ${now}, asked for ${target}).`);
     const offset = Number(this.store.getMeta('clock_offset') ?? '0') + (target - now);
     this.write(emu, () => {
       this.store.setMeta('clock_offset', String(offset));
       advanceSubscriptions(emu, target, null);
     });
+    await this.sendMessages();
+    if (!emu.connected) {
+      await Promise.all(this.connectedAccounts().map((connected) => stripeEmulatorStub(this.env, connected).advanceClock(connected, { to: target, follow: true })));
+    }
     return { now: target };
+  }
+
+  // ------------------------------------------------------------ Connect (between accounts)
+
+  /** On the platform: the time and the Connect endpoints its connected accounts deliver to. */
+  connectContext(): ConnectContext {
+    const emu = this.emu(PLATFORM_ACCOUNT);
+    const connectIds = this.store.connectEndpointIds();
+    const registered = this.store
+      .all<WebhookEndpoint>('webhook_endpoint')
+      .filter((e) => e.deleted !== true && connectIds.has(e.id))
+      .map((e) => ({ id: e.id, url: e.url, secret: this.store.endpointSecret(e.id) ?? '', enabled_events: e.enabled_events, status: e.status }));
+    const sandboxDefault: ConnectEndpointRow = { id: SANDBOX_CONNECT_ENDPOINT_ID, url: SANDBOX_STRIPE_WEBHOOK_URL, secret: SANDBOX_STRIPE_WEBHOOK_SECRET, enabled_events: ['*'], status: 'enabled' };
+    return { now: emu.now, endpoints: [sandboxDefault, ...registered] };
+  }
+
+  /** On the platform: its connected accounts (made with POST /v1/accounts). */
+  connectedAccounts(): string[] {
+    return this.store
+      .all('account')
+      .filter((a) => a.deleted !== true)
+      .map((a) => a.id);
+  }
+
+  /** Messages from another account of the sandbox, each applied once, in one transaction. */
+  async receive(account: string, messages: AccountMessage[]): Promise<void> {
+    await this.followPlatform(account, { clock: true });
+    const emu = this.emu(account);
+    this.write(emu, () => {
+      for (const m of messages) if (this.store.receiveOnce(m.id, Date.now())) receiveMessage(emu, m.kind, JSON.parse(m.body));
+    });
+    await this.sendMessages();
+  }
+
+  /** On the platform: someone opened an account link (the sandbox's onboarding page). */
+  async visitAccountLink(linkId: string, account: string | null): Promise<OnboardingOutcome> {
+    const emu = this.emu(PLATFORM_ACCOUNT);
+    const outcome = this.write(emu, () => visitAccountLink(emu, linkId, account));
+    await this.sendMessages();
+    return outcome;
   }
 
   // ------------------------------------------------------------ faults
@@ -232,14 +354,21 @@ export class StripeEmulator extends DurableObject<Env> {
     const nowMs = Date.now();
     if (row.lease_until > nowMs) return { state: 'leased', untilMs: row.lease_until };
     const event = this.store.get(row.event_id);
-    const endpoint = this.store.get<WebhookEndpoint>(row.endpoint_id);
-    const secret = this.store.endpointSecret(row.endpoint_id);
-    if (!event || !endpoint || endpoint.deleted === true || endpoint.status !== 'enabled' || !secret) {
+    const endpoint = this.endpointOf(row.endpoint_id);
+    if (!event || !endpoint || endpoint.status !== 'enabled' || !endpoint.secret) {
       this.store.recordDelivery(id, { status: 'failed', lastStatus: null, lastError: 'endpoint removed or disabled', nowMs });
       return { state: 'failed' };
     }
     this.store.leaseDelivery(id, nowMs + DELIVERY_LEASE_MS);
-    return { state: 'claimed', id, eventId: event.id, eventType: String(event.type), url: endpoint.url, secret, body: JSON.stringify(event, null, 2), attempt: row.attempts + 1 };
+    return { state: 'claimed', id, eventId: event.id, eventType: String(event.type), url: endpoint.url, secret: endpoint.secret, body: JSON.stringify(event, null, 2), attempt: row.attempts + 1 };
+  }
+
+  /** Where a delivery goes: one of the account's own endpoints, or (on a connected account) a platform Connect endpoint. */
+  private endpointOf(id: string): { url: string; status: string; secret: string | null } | null {
+    const own = this.store.get<WebhookEndpoint>(id);
+    if (own && own.deleted !== true) return { url: own.url, status: own.status, secret: this.store.endpointSecret(id) };
+    const connect = this.store.connectEndpoints().find((e) => e.id === id);
+    return connect ? { url: connect.url, status: connect.status, secret: connect.secret } : null;
   }
 
   /** Records how a delivery went; a 2xx answer delivers it, anything else leaves it pending until attempts run out. */
@@ -275,7 +404,7 @@ export class StripeEmulator extends DurableObject<Env> {
   deliveryLog(): DeliveryReport[] {
     return this.store.deliveries().map((r) => {
       const event = this.store.get(r.event_id);
-      const endpoint = this.store.get<WebhookEndpoint>(r.endpoint_id);
+      const endpoint = this.endpointOf(r.endpoint_id);
       return {
         id: r.id,
         event_id: r.event_id,
@@ -298,7 +427,8 @@ export class StripeEmulator extends DurableObject<Env> {
 
   /** Drains the webhook outbox: pending deliveries go to the Queue; lost ones are sent again. */
   async alarm(): Promise<void> {
-    const account = this.store.getMeta('account') ?? PLATFORM_ACCOUNT;
+    await this.sendMessages();
+    const account = this.account;
     const rows = this.store.deliveriesToEnqueue(Date.now() - REDRIVE_AFTER_MS);
     if (rows.length > 0) {
       try {

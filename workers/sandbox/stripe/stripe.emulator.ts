@@ -87,6 +87,23 @@ stripeEmulator.all('/v1/*', async (c) => {
   return new Response(result.body, { status: result.status, headers: result.headers });
 });
 
+// ---------------------------------------------------------------- Connect onboarding (a page the browser opens)
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+// GET /sandbox/stripe/_emulator/connect/onboard?account=acct_...&link=... – where an account link points.
+// Stripe's hosted onboarding collects the business's details; the sandbox completes onboarding as soon as the
+// link is opened and sends the browser back to return_url (refresh_url for a used or expired link). No API key:
+// a browser follows this link, as it would Stripe's.
+stripeEmulator.get('/_emulator/connect/onboard', async (c) => {
+  const link = c.req.query('link');
+  const page = (status: 404, message: string) => c.html(`<!doctype html><meta charset="utf-8"><title>Stripe sandbox onboarding</title><p>${escapeHtml(message)}</p>`, status);
+  if (!link) return page(404, 'This onboarding link is incomplete: it has no link token.');
+  const outcome = await stripeEmulatorStub(c.env, PLATFORM_ACCOUNT).visitAccountLink(link, c.req.query('account') ?? null);
+  if (outcome.state === 'missing') return page(404, 'This onboarding link is not valid. Start again from the app to get a new one.');
+  return c.redirect(outcome.redirect, 302);
+});
+
 // ---------------------------------------------------------------- test controls (JSON)
 
 stripeEmulator.use('/_emulator/*', async (c, next) => {

@@ -18,7 +18,7 @@ export function randomBase62(length: number): string {
 }
 
 /** Resources whose ids carry the long `1<23 chars>` tail on Stripe. */
-const LONG_TAIL = new Set(['pi', 'seti', 'pm', 'ch', 'in', 'il', 'ii', 'evt', 'price', 'sub', 'we', 'clock', 'txn', 'setatt', 'inpay', 'req', 'src']);
+const LONG_TAIL = new Set(['pi', 'seti', 'pm', 'ch', 'in', 'il', 'ii', 'evt', 'price', 'sub', 'we', 'clock', 'txn', 'setatt', 'inpay', 'req', 'src', 'fee']);
 
 /**
  * @example stripeId('cus') // "cus_Qx3b9Zk1LmP0aB"
@@ -27,6 +27,11 @@ const LONG_TAIL = new Set(['pi', 'seti', 'pm', 'ch', 'in', 'il', 'ii', 'evt', 'p
 export function stripeId(prefix: string): string {
   if (LONG_TAIL.has(prefix)) return `${prefix}_1${randomBase62(23)}`;
   return `${prefix}_${randomBase62(14)}`;
+}
+
+/** A connected account's id: `acct_1` and 15 characters, like `acct_1PgafTB7WZ01zgkW`. */
+export function accountId(): string {
+  return `acct_1${randomBase62(15)}`;
 }
 
 export function clientSecret(id: string): string {

@@ -64,6 +64,13 @@ const MIGRATIONS: string[] = [
      hang_ms INTEGER NOT NULL,
      after_hang TEXT NOT NULL CHECK (after_hang IN ('process', 'error'))
    );`,
+  // Connect: which of the platform's endpoints listen to connected accounts; on a connected account,
+  // its copy of those endpoints; messages between accounts (application fees, account events).
+  `ALTER TABLE endpoint_secrets ADD COLUMN connect INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE connect_endpoints (id TEXT PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL, enabled_events TEXT NOT NULL, status TEXT NOT NULL);
+   CREATE TABLE outbox (id TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL, sent_at INTEGER);
+   CREATE INDEX outbox_pending ON outbox (created_at) WHERE sent_at IS NULL;
+   CREATE TABLE inbox (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL);`,
 ];
 
 export function migrate(sql: SqlStorage): void {
@@ -121,6 +128,12 @@ export type FaultRow = {
   hang_ms: number;
   after_hang: 'process' | 'error';
 };
+
+/** A platform endpoint that receives connected accounts' events, as a connected account holds it. */
+export type ConnectEndpointRow = { id: string; url: string; secret: string; enabled_events: string[]; status: 'enabled' | 'disabled' };
+
+/** A message for another emulated account, sent after the transaction that wrote it commits. */
+export type OutboxRow = { id: string; target: string; kind: string; body: string; created_at: number; sent_at: number | null };
 
 type ObjectRow = { seq: number; data: string };
 
@@ -257,8 +270,33 @@ export class StripeStore {
 
   // ------------------------------------------------------------ webhook endpoints and deliveries
 
-  setEndpointSecret(endpointId: string, secret: string): void {
-    this.sql.exec('INSERT INTO endpoint_secrets (endpoint_id, secret) VALUES (?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET secret = excluded.secret', endpointId, secret);
+  setEndpointSecret(endpointId: string, secret: string, connect = false): void {
+    this.sql.exec(
+      'INSERT INTO endpoint_secrets (endpoint_id, secret, connect) VALUES (?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET secret = excluded.secret, connect = excluded.connect',
+      endpointId,
+      secret,
+      connect ? 1 : 0,
+    );
+  }
+
+  /** The platform's endpoints created with `connect=true`: they hear connected accounts, not the platform itself. */
+  connectEndpointIds(): Set<string> {
+    return new Set(this.sql.exec<{ endpoint_id: string }>('SELECT endpoint_id FROM endpoint_secrets WHERE connect = 1').toArray().map((r) => r.endpoint_id));
+  }
+
+  /** On a connected account: replaces its copy of the platform's Connect endpoints. */
+  replaceConnectEndpoints(rows: ConnectEndpointRow[]): void {
+    this.sql.exec('DELETE FROM connect_endpoints');
+    for (const r of rows) {
+      this.sql.exec('INSERT INTO connect_endpoints (id, url, secret, enabled_events, status) VALUES (?, ?, ?, ?, ?)', r.id, r.url, r.secret, JSON.stringify(r.enabled_events), r.status);
+    }
+  }
+
+  connectEndpoints(): ConnectEndpointRow[] {
+    return this.sql
+      .exec<{ id: string; url: string; secret: string; enabled_events: string; status: ConnectEndpointRow['status'] }>('SELECT * FROM connect_endpoints ORDER BY id')
+      .toArray()
+      .map((r) => ({ ...r, enabled_events: JSON.parse(r.enabled_events) as string[] }));
   }
 
   endpointSecret(endpointId: string): string | null {
@@ -314,6 +352,28 @@ export class StripeStore {
 
   pendingCountFor(eventId: string): number {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries WHERE event_id = ? AND status = 'pending'", eventId).toArray()[0]?.n ?? 0;
+  }
+
+  // ------------------------------------------------------------ messages between accounts
+
+  addOutbox(row: Omit<OutboxRow, 'sent_at'>): void {
+    this.sql.exec('INSERT INTO outbox (id, target, kind, body, created_at) VALUES (?, ?, ?, ?, ?)', row.id, row.target, row.kind, row.body, row.created_at);
+  }
+
+  pendingOutbox(): OutboxRow[] {
+    return this.sql.exec<OutboxRow>('SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT 100').toArray();
+  }
+
+  markOutboxSent(ids: string[], nowMs: number): void {
+    for (const id of ids) this.sql.exec('UPDATE outbox SET sent_at = ? WHERE id = ?', nowMs, id);
+  }
+
+  /** Records a message id as received; false when it was received before (a resend). */
+  receiveOnce(id: string, nowMs: number): boolean {
+    const seen = this.sql.exec<{ id: string }>('SELECT id FROM inbox WHERE id = ?', id).toArray()[0];
+    if (seen) return false;
+    this.sql.exec('INSERT INTO inbox (id, received_at) VALUES (?, ?)', id, nowMs);
+    return true;
   }
 
   // ------------------------------------------------------------ faults

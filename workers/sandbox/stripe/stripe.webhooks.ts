@@ -1,6 +1,6 @@
 import { createLogger } from '../../platform/logger';
 import { PLATFORM_ACCOUNT } from './stripe.constants';
-import { stripeEmulatorStub } from './stripe.controls';
+import { stripeConnectedAccounts, stripeEmulatorStub } from './stripe.controls';
 import type { DeliveryReport } from './stripe.do';
 
 /**
@@ -157,6 +157,19 @@ export async function deliverPendingStripeWebhooks(env: Env, options: { account?
     }
     await local?.drain();
   }
+  if (handled.length === 0) return [];
   const log = await stub.deliveryLog();
   return log.filter((d) => handled.includes(d.id));
+}
+
+/**
+ * Delivers the pending webhooks of the platform and of each of its
+ * connected accounts (whose events go to the platform's Connect endpoints).
+ *
+ * @example await deliverAllPendingStripeWebhooks(env) // after moving the clock past connected renewals
+ */
+export async function deliverAllPendingStripeWebhooks(env: Env): Promise<DeliveryReport[]> {
+  const reports = await deliverPendingStripeWebhooks(env);
+  const connected = await Promise.all((await stripeConnectedAccounts(env)).map((account) => deliverPendingStripeWebhooks(env, { account })));
+  return [...reports, ...connected.flat()];
 }

@@ -1,7 +1,7 @@
 import { createdFilter, listObject, listParams, type Emu } from '../stripe.context';
 import { stripeId, webhookSecret } from '../stripe.ids';
 import type { StripeObject } from '../stripe.store';
-import { int, invalidRequest, mergeMetadata, onlyParams, requireStr, str, strList, type Metadata, type Params } from '../stripe.wire';
+import { bool, int, invalidRequest, mergeMetadata, onlyParams, requireStr, str, strList, type Metadata, type Params } from '../stripe.wire';
 import { advanceSubscriptions } from './subscriptions';
 
 export interface StripeEvent extends StripeObject {
@@ -90,9 +90,11 @@ function checkEvents(events: string[] | undefined): string[] {
   return events;
 }
 
-// POST /v1/webhook_endpoints – the reply is the only time `secret` is shown
+// POST /v1/webhook_endpoints – the reply is the only time `secret` is shown; `connect=true` on the platform hears its connected accounts instead of itself
 export function createWebhookEndpoint(emu: Emu, params: Params): StripeObject {
   onlyParams(params, ['url', 'enabled_events', 'description', 'metadata', 'api_version', 'connect']);
+  const connect = bool(params, 'connect') ?? false;
+  if (connect && emu.connected) throw invalidRequest('Only a platform can create a Connect webhook endpoint (connect=true).', 'connect');
   const secret = webhookSecret();
   const endpoint: WebhookEndpoint = {
     id: stripeId('we'),
@@ -108,7 +110,7 @@ export function createWebhookEndpoint(emu: Emu, params: Params): StripeObject {
     url: checkUrl(requireStr(params, 'url')),
   };
   emu.store.save(endpoint);
-  emu.store.setEndpointSecret(endpoint.id, secret);
+  emu.store.setEndpointSecret(endpoint.id, secret, connect);
   return { ...endpoint, secret };
 }
 

@@ -2,7 +2,9 @@ import { createdFilter, listObject, listParams, type Emu } from '../stripe.conte
 import { stripeId } from '../stripe.ids';
 import type { StripeObject } from '../stripe.store';
 import { bool, int, invalidRequest, mergeMetadata, obj, oneOf, onlyParams, requireStr, str, type Metadata, type Params, type StripeErrorBody } from '../stripe.wire';
+import { PLATFORM_APPLICATION } from '../stripe.constants';
 import type { Price, Product } from './catalog';
+import { feeFromPercent } from './connect';
 import type { Customer } from './customers';
 import { confirmPaymentIntent, checkCurrency, newPaymentIntent, type PaymentIntent, type Reply } from './payment-intents';
 import type { PaymentMethod } from './payment-methods';
@@ -57,6 +59,8 @@ export interface Invoice extends StripeObject {
   total: number;
   subscription: string | null;
   status_transitions: { finalized_at: number | null; marked_uncollectible_at: number | null; paid_at: number | null; voided_at: number | null };
+  /** On a connected account only: the platform's fee, set when the invoice is finalized. */
+  application_fee_amount?: number | null;
 }
 
 export interface InvoicePayment extends StripeObject {
@@ -188,7 +192,8 @@ export function draftInvoice(
     amount_paid: 0,
     amount_remaining: Math.max(0, subtotal),
     amount_shipping: 0,
-    application: null,
+    application: emu.connected ? PLATFORM_APPLICATION : null,
+    ...(emu.connected ? { application_fee_amount: null } : {}),
     attempt_count: 0,
     attempted: false,
     auto_advance: input.autoAdvance ?? true,
@@ -275,8 +280,12 @@ export function finalizeInvoice(emu: Emu, draft: Invoice, at: number): Invoice {
   const amountDue = Math.max(0, applied);
   const number = `${customer.invoice_prefix}-${String(customer.next_invoice_sequence).padStart(4, '0')}`;
   emu.store.save({ ...customer, balance: ending, next_invoice_sequence: customer.next_invoice_sequence + 1 });
+  // A subscription on a connected account with application_fee_percent takes that share of what the invoice asks for.
+  const subId = draft.parent?.subscription_details?.subscription;
+  const percent = emu.connected && subId ? (emu.store.get(subId)?.application_fee_percent as number | null | undefined) ?? null : null;
   let invoice: Invoice = {
     ...draft,
+    ...(emu.connected ? { application_fee_amount: percent === null ? (draft.application_fee_amount ?? null) : feeFromPercent(amountDue, percent) } : {}),
     status: 'open',
     number,
     starting_balance: starting,
@@ -337,6 +346,7 @@ export function attemptInvoicePayment(emu: Emu, open: Invoice, options: { paymen
       payment_method: pm.id,
       description: invoice.billing_reason === 'subscription_create' ? 'Subscription creation' : invoice.billing_reason === 'subscription_update' ? 'Subscription update' : invoice.billing_reason === 'subscription_cycle' ? 'Subscription cycle' : `Invoice ${invoice.number ?? invoice.id}`,
       metadata: {},
+      application_fee_amount: invoice.application_fee_amount ?? null,
       at,
     });
     const payment: InvoicePayment = {

@@ -14,6 +14,8 @@ import {
   type Params,
   type StripeErrorBody,
 } from '../stripe.wire';
+import { PLATFORM_APPLICATION } from '../stripe.constants';
+import { collectApplicationFee } from './connect';
 import type { Customer } from './customers';
 import { attachPaymentMethod, cardOf, declineError, resolvePaymentMethod, type PaymentMethod } from './payment-methods';
 
@@ -35,6 +37,8 @@ export interface PaymentIntent extends StripeObject {
   next_action: Record<string, unknown> | null;
   setup_future_usage: string | null;
   canceled_at: number | null;
+  /** On a connected account: the platform's fee on the payment (direct charges). */
+  application_fee_amount: number | null;
 }
 
 export interface Charge extends StripeObject {
@@ -61,15 +65,19 @@ export function checkCurrency(currency: string, param = 'currency'): string {
 
 function newCharge(emu: Emu, pi: PaymentIntent, pm: PaymentMethod, failure: StripeErrorBody | null, at: number): Charge {
   const succeeded = failure === null;
+  const id = stripeId('ch');
+  // A direct charge on a connected account pays the platform its fee once it succeeds.
+  const feeAmount = emu.connected && pi.application_fee_amount ? pi.application_fee_amount : null;
+  const fee = succeeded && feeAmount ? collectApplicationFee(emu, { id, currency: pi.currency, created: at }, feeAmount) : null;
   const charge: Charge = {
-    id: stripeId('ch'),
+    id,
     object: 'charge',
     amount: pi.amount,
     amount_captured: succeeded ? pi.amount : 0,
     amount_refunded: 0,
-    application: null,
-    application_fee: null,
-    application_fee_amount: null,
+    application: emu.connected ? PLATFORM_APPLICATION : null,
+    application_fee: fee,
+    application_fee_amount: feeAmount,
     balance_transaction: succeeded ? stripeId('txn') : null,
     billing_details: pm.billing_details,
     calculated_statement_descriptor: 'SANDBOX',
@@ -200,7 +208,18 @@ export function confirmPaymentIntent(emu: Emu, pi: PaymentIntent, options: Confi
 
 export function newPaymentIntent(
   emu: Emu,
-  input: { amount: number; currency: string; customer: string | null; payment_method: string | null; description: string | null; metadata: Metadata; setup_future_usage?: string | null; payment_method_types?: string[]; at: number },
+  input: {
+    amount: number;
+    currency: string;
+    customer: string | null;
+    payment_method: string | null;
+    description: string | null;
+    metadata: Metadata;
+    setup_future_usage?: string | null;
+    payment_method_types?: string[];
+    application_fee_amount?: number | null;
+    at: number;
+  },
 ): PaymentIntent {
   const id = stripeId('pi');
   const pi: PaymentIntent = {
@@ -210,8 +229,8 @@ export function newPaymentIntent(
     amount_capturable: 0,
     amount_details: { tip: {} },
     amount_received: 0,
-    application: null,
-    application_fee_amount: null,
+    application: emu.connected ? PLATFORM_APPLICATION : null,
+    application_fee_amount: input.application_fee_amount ?? null,
     automatic_payment_methods: input.payment_method_types ? null : { allow_redirects: 'always', enabled: true },
     canceled_at: null,
     cancellation_reason: null,
@@ -287,6 +306,15 @@ const CREATE_PARAMS = [
   'transfer_group', 'on_behalf_of', 'transfer_data', 'application_fee_amount', 'payment_method_configuration', 'excluded_payment_method_types',
 ];
 
+/** `application_fee_amount` on a connected account's PaymentIntent; the platform's own intents keep ignoring it, as they always have here. */
+function applicationFeeAmount(emu: Emu, params: Params, amount: number): number | null {
+  if (!emu.connected) return null;
+  const fee = int(params, 'application_fee_amount');
+  if (fee === undefined) return null;
+  if (fee < 0 || fee > amount) throw invalidRequest('The application fee must be between 0 and the amount of the payment.', 'application_fee_amount');
+  return fee;
+}
+
 // POST /v1/payment_intents
 export function createPaymentIntent(emu: Emu, params: Params): Reply {
   onlyParams(params, CREATE_PARAMS);
@@ -314,6 +342,7 @@ export function createPaymentIntent(emu: Emu, params: Params): Reply {
     metadata: mergeMetadata({}, params),
     setup_future_usage: sfu,
     payment_method_types: Array.isArray(types) ? (types as string[]) : typeof types === 'string' ? [types] : undefined,
+    application_fee_amount: applicationFeeAmount(emu, params, amount),
     at,
   });
   const withReceipt: PaymentIntent = { ...pi, receipt_email: str(params, 'receipt_email') || null, statement_descriptor: str(params, 'statement_descriptor') || null, statement_descriptor_suffix: str(params, 'statement_descriptor_suffix') || null };

@@ -2,7 +2,9 @@ import { createdFilter, listObject, listParams, type Emu } from '../stripe.conte
 import { stripeId } from '../stripe.ids';
 import type { StripeObject } from '../stripe.store';
 import { bool, int, invalidRequest, list, mergeMetadata, obj, oneOf, onlyParams, requireStr, str, StripeApiError, type Metadata, type Param, type Params } from '../stripe.wire';
+import { PLATFORM_APPLICATION } from '../stripe.constants';
 import type { Interval, Price } from './catalog';
+import { applicationFeePercent } from './connect';
 import type { Customer } from './customers';
 import {
   attemptInvoicePayment,
@@ -52,6 +54,8 @@ export interface Subscription extends StripeObject {
   trial_start: number | null;
   trial_end: number | null;
   test_clock: string | null;
+  /** On a connected account: the platform's share of each invoice, in percent. */
+  application_fee_percent: number | null;
 }
 
 /** An incomplete subscription whose first invoice is not paid within 23 hours expires, as on Stripe. */
@@ -281,6 +285,7 @@ export function createSubscription(emu: Emu, params: Params): Reply {
     );
   }
 
+  const feePercent = applicationFeePercent(emu, params) ?? null;
   const id = stripeId('sub');
   const anchor = trialEnd ?? at;
   const end = trialEnd ?? periodBoundary(anchor, interval, interval_count, 1);
@@ -290,8 +295,8 @@ export function createSubscription(emu: Emu, params: Params): Reply {
   let sub: Subscription = {
     id,
     object: 'subscription',
-    application: null,
-    application_fee_percent: null,
+    application: emu.connected ? PLATFORM_APPLICATION : null,
+    application_fee_percent: feePercent,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: anchor,
     billing_cycle_anchor_config: null,
@@ -421,6 +426,7 @@ function prorate(emu: Emu, sub: Subscription, change: { itemId: string; before: 
 const UPDATE_PARAMS = [
   'items', 'proration_behavior', 'proration_date', 'cancel_at_period_end', 'cancel_at', 'default_payment_method', 'metadata', 'description',
   'payment_behavior', 'trial_end', 'off_session', 'cancellation_details', 'billing_cycle_anchor', 'payment_settings', 'default_tax_rates', 'collection_method',
+  'application_fee_percent',
 ];
 
 // POST /v1/subscriptions/:id – items (with prorations), cancel at period end, default card, metadata
@@ -495,6 +501,7 @@ export function updateSubscription(emu: Emu, params: Params, [id]: string[]): Re
     reason = cancelAt === null ? null : 'cancellation_requested';
   }
   const details = obj(params, 'cancellation_details');
+  const feePercent = applicationFeePercent(emu, params);
 
   let status = sub.status;
   let trialEnd = sub.trial_end;
@@ -523,6 +530,7 @@ export function updateSubscription(emu: Emu, params: Params, [id]: string[]): Re
     status,
     trial_end: trialEnd,
     billing_cycle_anchor: anchor,
+    application_fee_percent: feePercent === undefined ? sub.application_fee_percent : feePercent,
   };
 
   // Prorations while not trialing; `always_invoice` bills them now, otherwise they wait for the next invoice.
