@@ -9,6 +9,7 @@ import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
 import { usagePricingRoutes } from './agency/usage-pricing.routes';
 import { agencyBillingRoutes } from './agency/billing/agency-billing.routes';
 import { domainRoutes } from './agency/domains/domains.routes';
+import { brandingRoutes } from './agency/branding/branding.routes';
 import { auditImpersonation } from './agency/audit/audit.middleware';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { API_DOCS_PAGE } from './platform/docs';
@@ -52,6 +53,7 @@ app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http
 app.route('/api/auth', authRoutes);
 app.route('/api/webhooks', stripeWebhookRoutes);
 app.route('/sandbox', sandboxRoutes);
+app.route('/', brandingRoutes); // public brand assets and the edge-branded index.html; its agency routes authenticate themselves
 
 // Everything else under /api needs a token or API key.
 app.use('/api/*', requireAuth());

@@ -44,19 +44,23 @@ async function freePort() {
   });
 }
 
-export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+/**
+ * Headless Chromium. `hosts` maps hostnames to 127.0.0.1 (Chromium's
+ * --host-resolver-rules), so a test can open an agency's custom domain
+ * against the local server: launchBrowser({ hosts: ['app.brightagency.com'] }).
+ */
+export async function launchBrowser({ hosts = [] } = {}) {
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+  if (hosts.length) args.push(`--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`);
+  return chromium.launch({ executablePath: CHROMIUM, args });
 }
 
 /**
  * A new page at desktop size that fails the test on uncaught page errors.
  * With `session`, the tokens are placed in localStorage before the app boots.
  */
-export async function newPage(browser, { session, viewport = { width: 1440, height: 900 } } = {}) {
-  const context = await browser.newContext({ viewport });
+export async function newPage(browser, { session, viewport = { width: 1440, height: 900 }, colorScheme } = {}) {
+  const context = await browser.newContext({ viewport, ...(colorScheme ? { colorScheme } : {}) });
   if (session) {
     await context.addInitScript(
       ([token, refresh]) => {

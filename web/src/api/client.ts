@@ -81,6 +81,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Extra request headers, e.g. Idempotency-Key. */
   headers?: Record<string, string>;
+  /** A raw body (a file upload), sent with its own Content-Type instead of JSON. */
+  raw?: { data: Blob; type: string };
 }
 
 let refreshing: Promise<boolean> | null = null;
@@ -123,11 +125,13 @@ function buildUrl(path: string, query?: RequestOptions['query']): string {
 async function send(path: string, opts: RequestOptions, tokens: Tokens | null): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.raw) headers['Content-Type'] = opts.raw.type;
   if (tokens && !opts.anonymous) headers.Authorization = `Bearer ${tokens.token}`;
+  const hasBody = opts.body !== undefined || opts.raw !== undefined;
   return fetch(buildUrl(path, opts.query), {
-    method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+    method: opts.method ?? (hasBody ? 'POST' : 'GET'),
     headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    body: opts.raw ? opts.raw.data : opts.body === undefined ? undefined : JSON.stringify(opts.body),
     signal: opts.signal,
   });
 }

@@ -1,7 +1,12 @@
 // One typed function per API operation the web app uses, grouped by resource.
 import { api, downloadFile, listAll, toPage } from './client';
+import type { Branding } from '../ui/branding';
 import type {
+  AgencyBranding,
   Activity,
+  BrandAsset,
+  BrandAssetKind,
+  BrandingInput,
   ApiKey,
   AuthResponse,
   BillingEvent,
@@ -41,6 +46,19 @@ export const auth = {
   logout: (refresh_token: string) => api<void>('/auth/logout', { body: { refresh_token }, anonymous: true }),
   tokenExchange: (account_id: string) => api<AuthResponse>('/auth/token-exchange', { body: { account_id } }),
   me: () => api<Me>('/me'),
+};
+
+export const branding = {
+  /** What to show here: this domain's agency, or the signed-in account's agency, or the platform's. */
+  current: () => api<Branding>('/branding'),
+  settings: (signal?: AbortSignal) => api<AgencyBranding>('/agency/branding', { signal }),
+  save: (body: BrandingInput) => api<AgencyBranding & { warnings: string[] }>('/agency/branding', { method: 'PUT', body }),
+  upload: (kind: BrandAssetKind, file: Blob) =>
+    api<{ kind: BrandAssetKind; asset: BrandAsset; removed: string[]; branding: AgencyBranding }>(`/agency/branding/assets/${kind}`, {
+      method: 'POST',
+      raw: { data: file, type: file.type || 'application/octet-stream' },
+    }),
+  remove: (kind: BrandAssetKind) => api<AgencyBranding>(`/agency/branding/assets/${kind}`, { method: 'DELETE' }),
 };
 
 export const agency = {

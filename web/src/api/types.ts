@@ -31,8 +31,40 @@ export interface Me {
   role: Role;
   acting_user: { id: string; name: string; email: string } | null;
   accounts: { id: string; name: string; kind: AccountKind; role: Role }[];
-  /** The agency's white-label colours, when the API provides them. */
-  branding?: { primary_color?: string | null; secondary_color?: string | null } | null;
+}
+
+export type BrandAssetKind = 'logo_light' | 'logo_dark' | 'favicon';
+
+export interface BrandAsset {
+  url: string;
+  content_type: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  sha256: string;
+  uploaded_at: string;
+}
+
+/** An agency's branding settings (GET /api/agency/branding). */
+export interface AgencyBranding {
+  app_name: string | null;
+  primary_color: string | null;
+  secondary_color: string | null;
+  support_email: string | null;
+  custom_css: string | null;
+  logo_light_url: string | null;
+  logo_dark_url: string | null;
+  favicon_url: string | null;
+  assets: Record<BrandAssetKind, BrandAsset | null>;
+  updated_at: string | null;
+}
+
+export interface BrandingInput {
+  app_name: string | null;
+  primary_color: string | null;
+  secondary_color: string | null;
+  support_email: string | null;
+  custom_css: string | null;
 }
 
 export interface Page<T> {

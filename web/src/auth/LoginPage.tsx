@@ -3,6 +3,7 @@ import { ApiError, errorMessage } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, navigate, useLocation } from '../shell/router';
 import { BrandMark } from '../ui/BrandMark';
+import { useBranding } from '../ui/branding';
 import { Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
 import { Icon } from '../ui/icons';
@@ -17,6 +18,7 @@ export function safeNext(next: string | null): string {
 export default function LoginPage() {
   usePageTitle('Sign in');
   const { signIn } = useSession();
+  const brand = useBranding();
   const { search } = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -42,11 +44,10 @@ export default function LoginPage() {
     <main className="auth-page">
       <div className="auth-card">
         <div className="auth-brand">
-          <BrandMark />
-          <span>CRM</span>
+          <BrandMark size={36} scheme="auto" showName />
         </div>
         <h1>Welcome back</h1>
-        <p className="lead">Sign in to manage your contacts and pipeline.</p>
+        <p className="lead">Sign in to {brand.app_name} to manage your contacts and pipeline.</p>
         <form onSubmit={onSubmit}>
           {error !== null && (
             <div className="alert" role="alert">
@@ -89,6 +90,11 @@ export default function LoginPage() {
         <p className="auth-footer">
           New here? <Link to="/signup">Create an account</Link>
         </p>
+        {brand.support_email && (
+          <p className="auth-support">
+            Need help? <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a>
+          </p>
+        )}
       </div>
     </main>
   );

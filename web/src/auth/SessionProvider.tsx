@@ -2,11 +2,11 @@
 // in/out, switch account, return from a sub-account).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { setUnauthorizedHandler } from '../api/client';
-import { auth } from '../api/endpoints';
+import { auth, branding } from '../api/endpoints';
 import { getReturnSession, getTokens, setReturnSession, setTokens, useTokens } from '../api/session';
 import type { AuthResponse, Me } from '../api/types';
 import { navigate } from '../shell/router';
-import { applyBranding } from '../ui/branding';
+import { applyBranding, brandedByHost, PLATFORM_BRANDING } from '../ui/branding';
 
 interface SessionState {
   me: Me | null;
@@ -50,7 +50,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       (data) => {
         if (cancelled) return;
         setMe(data);
-        applyBranding(data.branding);
         // Back in an own account (not acting for anyone): a remembered
         // "return" session is stale now, so drop and revoke it.
         const stashed = getReturnSession();
@@ -72,6 +71,22 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     // A token refresh for the same account keeps the loaded profile; only a
     // different account (or user) needs /api/me again, which `version` forces.
   }, [token ? 'in' : 'out', version]);
+
+  // On the platform's own address the brand follows the signed-in account
+  // (a sub-account shows its agency's); on an agency's domain the page
+  // already carries that agency's brand.
+  const brandKey = accountOfToken(token);
+  useEffect(() => {
+    if (brandedByHost) return;
+    let cancelled = false;
+    branding.current().then(
+      (b) => !cancelled && applyBranding(b),
+      () => !cancelled && applyBranding(PLATFORM_BRANDING),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [brandKey]);
 
   const signIn = useCallback((res: AuthResponse) => {
     setTokens({ token: res.token, refresh_token: res.refresh_token });
@@ -138,6 +153,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [me, loading, error, token, signIn, signOut, switchAccount, returnToOwnAccount, reloadMe],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/** The account an access token is scoped to (its `acc` claim), read without verifying: only to know when it changes. */
+function accountOfToken(token: string | undefined): string {
+  if (!token) return 'signed-out';
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { acc?: string };
+    return payload.acc ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function useSession(): SessionState {

@@ -3,6 +3,7 @@ import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, navigate } from '../shell/router';
 import { BrandMark } from '../ui/BrandMark';
+import { brandedByHost, useBranding } from '../ui/branding';
 import { Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
 import { Icon } from '../ui/icons';
@@ -14,6 +15,7 @@ const MIN_PASSWORD = 10;
 export default function SignupPage() {
   usePageTitle('Create your account');
   const { signIn } = useSession();
+  const brand = useBranding();
   const [form, setForm] = useState({ name: '', email: '', password: '', account_name: '', agency: false });
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -58,11 +60,10 @@ export default function SignupPage() {
     <main className="auth-page">
       <div className="auth-card">
         <div className="auth-brand">
-          <BrandMark />
-          <span>CRM</span>
+          <BrandMark size={36} scheme="auto" showName />
         </div>
         <h1>Create your account</h1>
-        <p className="lead">Start organising your contacts and deals in minutes.</p>
+        <p className="lead">Start organising your contacts and deals in {brand.app_name} in minutes.</p>
         <form onSubmit={onSubmit}>
           {problem && (
             <div className="alert" role="alert">
@@ -120,13 +121,16 @@ export default function SignupPage() {
               />
             )}
           </Field>
-          <label className="agency-option">
-            <input type="checkbox" checked={form.agency} onChange={(e) => set('agency', e.target.checked)} />
-            <div>
-              <strong>I'm an agency</strong>
-              <span>Manage client sub-accounts under your own brand.</span>
-            </div>
-          </label>
+          {/* An agency's clients sign up on its domain: reselling is not offered there. */}
+          {!brandedByHost && (
+            <label className="agency-option">
+              <input type="checkbox" checked={form.agency} onChange={(e) => set('agency', e.target.checked)} />
+              <div>
+                <strong>I'm an agency</strong>
+                <span>Manage client sub-accounts under your own brand.</span>
+              </div>
+            </label>
+          )}
           <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
             {busy && <Spinner />}
             Create account
@@ -135,6 +139,11 @@ export default function SignupPage() {
         <p className="auth-footer">
           Already have an account? <Link to="/login">Sign in</Link>
         </p>
+        {brand.support_email && (
+          <p className="auth-support">
+            Need help? <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a>
+          </p>
+        )}
       </div>
     </main>
   );

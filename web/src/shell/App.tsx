@@ -16,6 +16,10 @@ const SettingsPage = lazy(() => import('../settings/SettingsPage'));
 const WalletPage = lazy(() => import('../wallet/WalletPage'));
 const BillingPage = lazy(() => import('../billing/BillingPage'));
 const MarginsPage = lazy(() => import('../agency/MarginsPage'));
+const ClientsPage = lazy(() => import('../agency/clients/ClientsPage'));
+const AuditLogPage = lazy(() => import('../agency/audit/AuditLogPage'));
+const DomainPage = lazy(() => import('../agency/domain/DomainPage'));
+const PlansPage = lazy(() => import('../agency/pricing/PlansPage'));
 
 type Page = LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
 
@@ -33,6 +37,12 @@ const PRIVATE_ROUTES: [string, Page][] = [
   ['/wallet', WalletPage as Page],
   ['/billing', BillingPage as Page],
   ['/agency/margins', MarginsPage as Page],
+  ['/agency/clients', ClientsPage as Page],
+  ['/agency/audit-log', AuditLogPage as Page],
+  ['/agency/domain', DomainPage as Page],
+  ['/agency/plans', PlansPage as Page],
+  // Where Stripe Connect onboarding returns (the API's return_url): the plans page.
+  ['/agency/billing', PlansPage as Page],
 ];
 
 function find(routes: [string, Page][], pathname: string) {
@@ -55,10 +65,13 @@ export function App() {
   const publicRoute = find(PUBLIC_ROUTES, pathname);
   if (publicRoute) {
     if (signedIn) return <Redirect to="/contacts" />;
+    // Sign-in pages are part of the agency's branded app: its custom CSS applies inside .brand-scope.
     return (
-      <Suspense fallback={<Loading />}>
-        <publicRoute.Page params={publicRoute.params} />
-      </Suspense>
+      <div className="brand-scope">
+        <Suspense fallback={<Loading />}>
+          <publicRoute.Page params={publicRoute.params} />
+        </Suspense>
+      </div>
     );
   }
 

@@ -1,9 +1,15 @@
-// The signed-in frame: sidebar navigation with the account switcher, an
-// impersonation bar when acting inside someone else's account, a banner when
-// the account's payments are in trouble, and the page.
+// The signed-in frame: sidebar navigation with the brand and the account
+// switcher, an impersonation bar when acting inside someone else's account, a
+// banner when the account's payments are in trouble, and the page.
+//
+// The impersonation bar is platform chrome: it sits outside .brand-scope, the
+// element the agency's custom CSS is confined to, so no branded rule can hide
+// or restyle it (see ui/theme.css). On the Branding settings page the scope is
+// lifted, so a stylesheet that broke the app can always be fixed there.
 import { useEffect, useState, type ReactNode } from 'react';
 import { useSession } from '../auth/SessionProvider';
 import { BrandMark } from '../ui/BrandMark';
+import { useBranding } from '../ui/branding';
 import { Avatar, Spinner } from '../ui/components';
 import { useToast } from '../ui/feedback';
 import { Icon, type IconName } from '../ui/icons';
@@ -21,7 +27,13 @@ const NAV: { to: string; label: string; icon: IconName; match: string }[] = [
 ];
 
 // Shown only inside an agency's own account.
-const AGENCY_NAV: typeof NAV = [{ to: '/agency/margins', label: 'Usage margins', icon: 'chart', match: '/agency/margins' }];
+const AGENCY_NAV: typeof NAV = [
+  { to: '/agency/clients', label: 'Clients', icon: 'building', match: '/agency/clients' },
+  { to: '/agency/margins', label: 'Usage margins', icon: 'chart', match: '/agency/margins' },
+  { to: '/agency/plans', label: 'Plans & pricing', icon: 'tag', match: '/agency/plans' },
+  { to: '/agency/domain', label: 'Custom domain', icon: 'globe', match: '/agency/domain' },
+  { to: '/agency/audit-log', label: 'Audit log', icon: 'activity', match: '/agency/audit-log' },
+];
 
 function ImpersonationBar() {
   const { me, returnToOwnAccount } = useSession();
@@ -39,9 +51,9 @@ function ImpersonationBar() {
     }
   };
   return (
-    <div className="impersonation-bar" role="status">
+    <div className="impersonation-bar" role="status" data-testid="impersonation-bar">
       <Icon name="eye" />
-      <span>
+      <span className="impersonation-text">
         You are viewing <strong>{me.account.name}</strong> as <strong>{me.acting_user.name}</strong>
       </span>
       <span aria-hidden="true">—</span>
@@ -56,97 +68,110 @@ function ImpersonationBar() {
 export function Layout({ children }: { children: ReactNode }) {
   const { me, signOut } = useSession();
   const { pathname } = useLocation();
+  const brand = useBranding();
   const [navOpen, setNavOpen] = useState(false);
+  const branded = !pathname.startsWith('/settings/branding');
 
   // Close the mobile drawer whenever the page changes.
   useEffect(() => setNavOpen(false), [pathname]);
 
   return (
     <AccountStandingProvider accountId={me?.account.id}>
-      <div className={`app-shell${navOpen ? ' nav-open' : ''}`}>
-        <a className="skip-link" href="#main">
-          Skip to content
-        </a>
-        <header className="mobile-topbar">
-          <button
-            type="button"
-            className="btn btn-ghost btn-icon"
-            aria-label="Open navigation"
-            aria-expanded={navOpen}
-            aria-controls="sidebar"
-            onClick={() => setNavOpen(true)}
-          >
-            <Icon name="menu" size={20} />
-          </button>
-          <BrandMark size={26} />
-          <span className="mobile-account">{me?.account.name}</span>
-        </header>
-        <div className="sidebar-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
-        <aside className="sidebar" id="sidebar" aria-label="Main">
-          <div className="sidebar-top">
-            <AccountSwitcher />
-          </div>
-          <nav className="sidebar-nav" aria-label="Primary">
-            {NAV.map((item) => (
-              <Link
-                key={item.to}
-                to={item.to}
-                className="nav-link"
-                aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
-              >
-                <Icon name={item.icon} size={18} />
-                {item.label}
-              </Link>
-            ))}
-            {me?.account.kind === 'agency' && (
-              <>
-                <span className="nav-section-label">Agency</span>
-                {AGENCY_NAV.map((item) => (
-                  <Link
-                    key={item.to}
-                    to={item.to}
-                    className="nav-link"
-                    aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
-                  >
-                    <Icon name={item.icon} size={18} />
-                    {item.label}
-                  </Link>
-                ))}
-              </>
-            )}
-          </nav>
-          <div className="sidebar-bottom">
-            <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
-              <Icon name="book" size={18} />
-              API docs
-              <Icon name="external" size={13} className="nav-external" />
-            </a>
-            {me && (
-              <div className="sidebar-user">
-                <Avatar name={me.user.name || me.user.email} />
-                <div className="sidebar-user-text">
-                  <span className="sidebar-user-name">{me.user.name}</span>
-                  <span className="sidebar-user-email">{me.user.email}</span>
-                </div>
-                <button
-                  type="button"
-                  className="btn btn-ghost btn-icon btn-sm"
-                  onClick={() => void signOut()}
-                  aria-label="Log out"
-                  title="Log out"
+      <div className="app-frame">
+        <ImpersonationBar />
+        <div className={`app-shell${branded ? ' brand-scope' : ''}${navOpen ? ' nav-open' : ''}`}>
+          <a className="skip-link" href="#main">
+            Skip to content
+          </a>
+          <header className="mobile-topbar">
+            <button
+              type="button"
+              className="btn btn-ghost btn-icon"
+              aria-label="Open navigation"
+              aria-expanded={navOpen}
+              aria-controls="sidebar"
+              onClick={() => setNavOpen(true)}
+            >
+              <Icon name="menu" size={20} />
+            </button>
+            <BrandMark size={26} />
+            <span className="mobile-account">{me?.account.name}</span>
+          </header>
+          <div className="sidebar-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
+          <aside className="sidebar" id="sidebar" aria-label="Main">
+            <div className="sidebar-brand">
+              <BrandMark size={32} showName />
+            </div>
+            <div className="sidebar-top">
+              <AccountSwitcher />
+            </div>
+            <nav className="sidebar-nav" aria-label="Primary">
+              {NAV.map((item) => (
+                <Link
+                  key={item.to}
+                  to={item.to}
+                  className="nav-link"
+                  aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
                 >
-                  <Icon name="logout" />
-                </button>
-              </div>
-            )}
+                  <Icon name={item.icon} size={18} />
+                  {item.label}
+                </Link>
+              ))}
+              {me?.account.kind === 'agency' && (
+                <>
+                  <span className="nav-section-label">Agency</span>
+                  {AGENCY_NAV.map((item) => (
+                    <Link
+                      key={item.to}
+                      to={item.to}
+                      className="nav-link"
+                      aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
+                    >
+                      <Icon name={item.icon} size={18} />
+                      {item.label}
+                    </Link>
+                  ))}
+                </>
+              )}
+            </nav>
+            <div className="sidebar-bottom">
+              <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
+                <Icon name="book" size={18} />
+                API docs
+                <Icon name="external" size={13} className="nav-external" />
+              </a>
+              {brand.support_email && (
+                <a className="nav-link" href={`mailto:${brand.support_email}`}>
+                  <Icon name="mail" size={18} />
+                  Support
+                </a>
+              )}
+              {me && (
+                <div className="sidebar-user">
+                  <Avatar name={me.user.name || me.user.email} />
+                  <div className="sidebar-user-text">
+                    <span className="sidebar-user-name">{me.user.name}</span>
+                    <span className="sidebar-user-email">{me.user.email}</span>
+                  </div>
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-icon btn-sm"
+                    onClick={() => void signOut()}
+                    aria-label="Log out"
+                    title="Log out"
+                  >
+                    <Icon name="logout" />
+                  </button>
+                </div>
+              )}
+            </div>
+          </aside>
+          <div className="main-column">
+            <AccountStandingBanner canPay={me?.role === 'owner' || me?.role === 'admin'} />
+            <main id="main" tabIndex={-1}>
+              {children}
+            </main>
           </div>
-        </aside>
-        <div className="main-column">
-          <ImpersonationBar />
-          <AccountStandingBanner canPay={me?.role === 'owner' || me?.role === 'admin'} />
-          <main id="main" tabIndex={-1}>
-            {children}
-          </main>
         </div>
       </div>
     </AccountStandingProvider>

@@ -1,6 +1,9 @@
 // Modal dialog on the native <dialog> element: the browser traps focus, makes
 // the page behind inert, and closes on Escape; we only sync it with React state.
+// Dialogs (confirmations among them) render into <body>, outside .brand-scope,
+// so an agency's custom CSS cannot hide or restyle a prompt.
 import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { Icon } from './icons';
 
 interface DialogProps {
@@ -43,7 +46,7 @@ export function Dialog({ open, onClose, title, description, children, footer, si
     </>
   );
 
-  return (
+  return createPortal(
     <dialog
       ref={ref}
       className={`dialog${size === 'sm' ? ' dialog-sm' : ''}`}
@@ -73,6 +76,7 @@ export function Dialog({ open, onClose, title, description, children, footer, si
         ) : (
           content
         ))}
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
+import { useBranding } from './branding';
 
 /** The value, updated only after it has stopped changing for `delay` ms. */
 export function useDebounced<T>(value: T, delay = 250): T {
@@ -58,15 +59,16 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   return { ...state, reload, setData };
 }
 
-/** Sets document.title for the current screen. */
+/** Sets document.title for the current screen, after the app's (white-label) name. */
 export function usePageTitle(title: string) {
+  const appName = useBranding().app_name;
   useEffect(() => {
     const previous = document.title;
-    document.title = title ? `${title} · CRM` : 'CRM';
+    document.title = title ? `${title} · ${appName}` : appName;
     return () => {
       document.title = previous;
     };
-  }, [title]);
+  }, [title, appName]);
 }
 
 /** Calls `onOutside` on a pointer down outside the element or on Escape. */
