@@ -26,7 +26,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { WalletDO } from '../durable-objects/wallet/wallet.do';
-import { invalidAmount, insufficientFunds, availableMicros, replayConflict, type DebitCommand, type LedgerTransaction, type Outcome } from '../durable-objects/wallet/wallet.ledger';
+import { invalidAmount, insufficientFunds, availableMicros, replayConflict, toReceipt, type DebitCommand, type DebitReceipt, type LedgerTransaction, type Outcome } from '../durable-objects/wallet/wallet.ledger';
 import { findByKey, readState, setBalance } from '../durable-objects/wallet/wallet.store';
 import { createId } from '../workers/platform/ids';
 
@@ -137,7 +137,7 @@ export class ExperimentWalletDO extends WalletDO {
     return { published_seq: state?.published_seq ?? 0, max_seq: max, outbox };
   }
 
-  override debitMany(cmds: DebitCommand[]): Outcome[] {
+  override debitMany(cmds: DebitCommand[]): DebitReceipt[] {
     if (this.opts.debitMany === 'real') return super.debitMany(cmds);
     const sql = this.ctx.storage.sql;
     const outcomes = this.ctx.storage.transactionSync(() => {
@@ -207,9 +207,9 @@ export class ExperimentWalletDO extends WalletDO {
     this['afterWrite']();
     if (this.opts.returns === 'compact') {
       // Same information the caller needs, without the whole row: cast so the RPC signature stays WalletDO's.
-      return outcomes.map((o) => (o.ok ? { ok: true, replayed: o.replayed, id: o.transaction.id, seq: o.transaction.seq, balance_after_micros: o.transaction.balance_after_micros } : o)) as unknown as Outcome[];
+      return outcomes.map((o) => (o.ok ? { ok: true, replayed: o.replayed, id: o.transaction.id, seq: o.transaction.seq, balance_after_micros: o.transaction.balance_after_micros } : o)) as unknown as DebitReceipt[];
     }
-    return outcomes;
+    return outcomes.map(toReceipt);
   }
 }
 
@@ -270,11 +270,12 @@ async function freshWallet(env: BenchEnv, target: Target): Promise<{ stub: Walle
 }
 
 /** What the caller learns from one outcome, in either the full or the compact (experiment) form. */
-function outcomeView(o: Outcome): { ok: boolean; replayed: boolean; id: string | null; amount: number | null; balanceAfter: number | null; code?: string; message?: string } {
+function outcomeView(o: Outcome | DebitReceipt): { ok: boolean; replayed: boolean; id: string | null; amount: number | null; balanceAfter: number | null; code?: string; message?: string } {
   if (!o.ok) return { ok: false, replayed: false, id: null, amount: null, balanceAfter: null, code: o.code, message: o.message };
-  const compact = o as unknown as { transaction?: LedgerTransaction; id?: string; balance_after_micros?: number };
+  const compact = o as unknown as { transaction?: LedgerTransaction; id?: string; amount_micros?: number; balance_after_micros?: number };
   if (compact.transaction) return { ok: true, replayed: o.replayed, id: compact.transaction.id, amount: -compact.transaction.amount_micros, balanceAfter: compact.transaction.balance_after_micros };
-  return { ok: true, replayed: o.replayed, id: compact.id ?? null, amount: null, balanceAfter: compact.balance_after_micros ?? null };
+  // A receipt (WalletDO.debitMany) or the experiment's compact form.
+  return { ok: true, replayed: o.replayed, id: compact.id ?? null, amount: compact.amount_micros === undefined ? null : -compact.amount_micros, balanceAfter: compact.balance_after_micros ?? null };
 }
 
 interface Tally {
@@ -291,7 +292,7 @@ function tally(): Tally {
   return { sent: 0, ok: 0, replayed: 0, refused: 0, debited_micros: 0, last_balance_after: null, problems: [] };
 }
 
-function count(t: Tally, cmd: DebitCommand, o: Outcome): void {
+function count(t: Tally, cmd: DebitCommand, o: Outcome | DebitReceipt): void {
   t.sent++;
   const v = outcomeView(o);
   if (!v.ok) {
@@ -383,7 +384,7 @@ async function batched(env: BenchEnv, target: Target, p: { n: number; batch: num
   const chunks: DebitCommand[][] = [];
   for (let from = 0; from < p.n; from += p.batch) chunks.push(Array.from({ length: Math.min(p.batch, p.n - from) }, (_, k) => timed(run, from + k)));
   const callMs: number[] = [];
-  const results: Outcome[][] = [];
+  const results: DebitReceipt[][] = [];
   const t0 = performance.now();
   for (const chunk of chunks) {
     const s = performance.now();

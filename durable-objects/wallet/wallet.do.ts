@@ -7,7 +7,9 @@ import {
   replayConflict,
   shouldNotifyLowBalance,
   shouldStartRecharge,
+  toReceipt,
   type CreditCommand,
+  type DebitReceipt,
   type DebitCommand,
   type LedgerTransaction,
   type Outcome,
@@ -91,8 +93,9 @@ export class WalletDO extends DurableObject<Env> {
    * own, in order, with the same rules as `debit`, in one SQLite transaction.
    * The rules run per item in memory; the storage work is per batch: one
    * idempotency lookup, one INSERT of every new row, one balance write.
+   * Each item answers a receipt (id, seq, amount, balance after).
    */
-  debitMany(cmds: DebitCommand[]): Outcome[] {
+  debitMany(cmds: DebitCommand[]): DebitReceipt[] {
     const outcomes = this.ctx.storage.transactionSync(() => {
       const state = this.state();
       const known = findByKeys(this.sql, cmds.map((c) => c.idempotencyKey));
@@ -124,7 +127,7 @@ export class WalletDO extends DurableObject<Env> {
       return out;
     });
     this.afterWrite();
-    return outcomes;
+    return outcomes.map(toReceipt);
   }
 
   refund(cmd: RefundCommand): Outcome {

@@ -77,6 +77,19 @@ export type Refusal =
 
 export type Outcome = { ok: true; transaction: LedgerTransaction; replayed: boolean } | Refusal;
 
+/**
+ * What a batched debit answers per item: the transaction's id, seq, signed
+ * amount and the balance after it, not the whole ledger row (the full row is
+ * in list()). Keeps a 1,000-item reply small.
+ */
+export type DebitReceipt = { ok: true; replayed: boolean; id: string; seq: number; amount_micros: number; balance_after_micros: number } | Refusal;
+
+export function toReceipt(outcome: Outcome): DebitReceipt {
+  if (!outcome.ok) return outcome;
+  const tx = outcome.transaction;
+  return { ok: true, replayed: outcome.replayed, id: tx.id, seq: tx.seq, amount_micros: tx.amount_micros, balance_after_micros: tx.balance_after_micros };
+}
+
 /** Money the wallet can spend now: balance less open holds, plus any credit line. */
 export function availableMicros(state: Pick<WalletState, 'balance_micros' | 'held_micros' | 'credit_limit_micros'>): number {
   return state.balance_micros - state.held_micros + state.credit_limit_micros;

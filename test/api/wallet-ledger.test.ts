@@ -117,13 +117,15 @@ describe('wallet ledger', () => {
     await stub.debit(debit('single-2', 5_000));
     const stored = (await stub.list({ limit: 100, afterSeq: 0 })) as Array<{ seq: number; id: string; idempotency_key: string; amount_micros: number; balance_after_micros: number }>;
     expect(stored.map((t) => t.seq)).toEqual(stored.map((_, i) => stored[0].seq + i));
-    const returned = outcomes.flatMap((o) => (o.ok ? [o.transaction] : []));
-    for (const tx of returned) {
-      expect(stored.find((t) => t.id === tx.id)).toMatchObject({ seq: tx.seq, idempotency_key: tx.idempotency_key, amount_micros: tx.amount_micros, balance_after_micros: tx.balance_after_micros });
+    const returned = outcomes.flatMap((o) => (o.ok ? [o] : []));
+    expect(returned.map((r) => r.amount_micros)).toEqual([-2_000, -3_000, -4_000]);
+    for (const receipt of returned) {
+      expect(stored.find((t) => t.id === receipt.id)).toMatchObject({ seq: receipt.seq, amount_micros: receipt.amount_micros, balance_after_micros: receipt.balance_after_micros });
     }
     expect(stored.map((t) => t.idempotency_key).slice(-5)).toEqual(['single-1', 'm1', 'm2', 'm3', 'single-2']);
     const again = await stub.debitMany(batch);
-    expect(again.map((o) => (o.ok ? o.transaction.id : o.code))).toEqual([returned[0].id, returned[1].id, 'idempotency_conflict', returned[2].id]);
+    expect(again.map((o) => (o.ok ? o.id : o.code))).toEqual([returned[0].id, returned[1].id, 'idempotency_conflict', returned[2].id]);
+    expect(again.every((o) => !o.ok || o.replayed)).toBe(true);
     expect((await expectInvariant(stub)).balance_micros).toBe(1_000_000 - 1_000 - 2_000 - 3_000 - 4_000 - 5_000);
   });
 });
