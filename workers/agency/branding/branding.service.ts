@@ -1,11 +1,10 @@
-import { assertRole } from '../../auth/auth.middleware';
+import { requireAgencyManager } from '../agency-access';
 import { accountStanding, assertPlanFeature } from '../../billing/entitlements';
 import { planAllows } from '../../billing/plans';
 import { queryFirst, toIso } from '../../platform/db';
 import type { ServiceDeps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
 import { createLogger } from '../../platform/logger';
-import { getAccountOrThrow, getAgencyForAccount } from '../../tenancy/tenancy.service';
 import { ASSET_RULES, brandAssetUrl, prepareBrandAsset, putBrandAsset, readUpload, releaseBrandAsset, type StoredAsset } from './brand-assets';
 import { BRAND_ASSET_KINDS, type BrandAssetKind, type PublicBranding, type UpdateBrandingBody } from './branding.schemas';
 import { compileCustomCss, CustomCssError } from './css-sanitizer';
@@ -77,20 +76,12 @@ function ownAssetUrls(b: StoredBranding): Set<string> {
  * is told why not.
  */
 async function requireBrandingManager(deps: ServiceDeps): Promise<{ id: string }> {
-  const agency = await getAgencyForAccount(deps.db, deps.auth.accountId);
-  if (!agency) {
-    const account = await getAccountOrThrow(deps.db, deps.auth.accountId);
-    if (account.kind === 'sub_account') {
-      throw new AppError(
-        'forbidden',
-        deps.auth.actorUserId
-          ? 'You are working inside a client sub-account. Branding belongs to the agency: switch back to the agency account (POST /api/auth/token-exchange with its account_id) to change it.'
-          : 'Branding is set by the agency that manages this account; this account uses its agency\'s branding.',
-      );
-    }
-    throw new AppError('forbidden', 'Custom branding is part of white-label for agency accounts. This is a business account, which uses the platform\'s own branding.');
-  }
-  assertRole(deps.auth, 'admin', 'manage the agency\'s branding');
+  const agency = await requireAgencyManager(deps, {
+    subject: 'Branding',
+    forClientUsers: 'Branding is set by the agency that manages this account; this account uses its agency\'s branding.',
+    forBusinesses: 'Custom branding is part of white-label for agency accounts. This is a business account, which uses the platform\'s own branding.',
+    action: 'manage the agency\'s branding',
+  });
   await assertPlanFeature(deps.db, deps.auth.accountId, 'white_label');
   return agency;
 }

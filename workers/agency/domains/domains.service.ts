@@ -1,11 +1,10 @@
-import { assertRole } from '../../auth/auth.middleware';
+import { requireAgencyManager } from '../agency-access';
 import { assertPlanFeature } from '../../billing/entitlements';
 import { isUniqueViolation, queryAll, queryFirst, statement, toIso, transaction } from '../../platform/db';
 import type { ServiceDeps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
 import { createLogger } from '../../platform/logger';
 import { forgetHost, isPlatformHost } from '../../tenancy/host.middleware';
-import { getAccountOrThrow, getAgencyForAccount } from '../../tenancy/tenancy.service';
 import { CF_CODES, CloudflareApiError, CloudflareUnavailableError, customHostnamesClient, type CustomHostname, type CustomHostnamesClient, type SslRequest } from './custom-hostnames.client';
 import { checkDomainDns, dnsResolver, normalizeName, type DnsResolver, type DomainDnsCheck } from './dns';
 import type { DomainStatus } from './domains.schemas';
@@ -71,22 +70,13 @@ export function customDomainTarget(env: Env): string {
  * Custom domains belong to an agency and are managed by its owners and
  * admins, from the agency's own account. Everyone else is told why not.
  */
-async function requireDomainManager(deps: ServiceDeps): Promise<{ id: string }> {
-  const agency = await getAgencyForAccount(deps.db, deps.auth.accountId);
-  if (!agency) {
-    const account = await getAccountOrThrow(deps.db, deps.auth.accountId);
-    if (account.kind === 'sub_account') {
-      throw new AppError(
-        'forbidden',
-        deps.auth.actorUserId
-          ? 'You are working inside a client sub-account. Custom domains belong to the agency: switch back to the agency account (POST /api/auth/token-exchange with its account_id) to manage them.'
-          : 'Custom domains are set up by the agency that manages this account. Ask your agency to connect one.',
-      );
-    }
-    throw new AppError('forbidden', 'Custom domains are part of white-label for agency accounts. This is a business account, which is served at the platform\'s own address.');
-  }
-  assertRole(deps.auth, 'admin', 'manage the agency\'s custom domain');
-  return agency;
+function requireDomainManager(deps: ServiceDeps): Promise<{ id: string }> {
+  return requireAgencyManager(deps, {
+    subject: 'Custom domains',
+    forClientUsers: 'Custom domains are set up by the agency that manages this account. Ask your agency to connect one.',
+    forBusinesses: 'Custom domains are part of white-label for agency accounts. This is a business account, which is served at the platform\'s own address.',
+    action: 'manage the agency\'s custom domain',
+  });
 }
 
 // ---------------------------------------------------------------- rows
