@@ -3,6 +3,7 @@ import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { deliverPendingStripeWebhooks, signStripePayload } from '../../workers/sandbox/stripe/stripe.webhooks';
 import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../../workers/sandbox/stripe/stripe.constants';
+import type { WalletDO } from '../../durable-objects/wallet/wallet.do';
 import { ensureWallet } from '../../workers/wallet/wallet.service';
 import { call, createTenant, type Tenant } from '../factories';
 
@@ -136,9 +137,16 @@ describe('auto-recharge', () => {
     const { stub } = await ensureWallet(env, tenant.accountId);
     await stub.credit({ idempotencyKey: 'start', amountMicros: 12_000_000, reason: 'adjustment', source: 'test' });
     await stub.configure({ autoRechargeEnabled: true, thresholdMicros: 10_000_000, amountMicros: 50_000_000 });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => stub.debit({ idempotencyKey: `d${i}`, amountMicros: 200_000, resourceType: 'sms_outbound', resourceId: `d${i}` })));
-    const requested = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'recharge.requested'").one().n);
+    // Twenty debits in one turn of the object, the outbox read in the same turn: the alarm that drains it cannot run in between.
+    const requested = await runInDurableObject(stub, (instance: WalletDO, state) => {
+      for (let i = 0; i < 20; i++) instance.debit({ idempotencyKey: `d${i}`, amountMicros: 200_000, resourceType: 'sms_outbound', resourceId: `d${i}` });
+      return state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'recharge.requested'").one().n;
+    });
     expect(requested).toBe(1);
+    // More debits from other callers below the threshold start nothing new while that recharge is pending.
+    const pending = (await stub.balance()).auto_recharge.pending_recharge_id;
+    await Promise.all(Array.from({ length: 10 }, (_, i) => stub.debit({ idempotencyKey: `e${i}`, amountMicros: 200_000, resourceType: 'sms_outbound', resourceId: `e${i}` })));
+    expect((await stub.balance()).auto_recharge.pending_recharge_id).toBe(pending);
     expect((await stub.balance()).auto_recharge.pending_recharge_id).not.toBeNull();
   });
 
