@@ -71,6 +71,24 @@ export function startRun({ tmpPrefix, log }) {
         // best effort
       }
     },
+    /** Stops the worker, removes the temp dir, stops leftover children and says whether any workerd is left. */
+    async finish() {
+      await run.stopWorker();
+      run.cleanupTmp();
+      // wrangler leaves its esbuild service child running until node exits; stop whatever we started.
+      const left = descendants();
+      for (const p of left) {
+        try {
+          process.kill(p.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const workerd = descendants().filter((p) => /workerd/.test(p.args));
+      if (workerd.length) log(`WARNING: workerd still running: ${workerd.map((p) => p.pid).join(', ')}`);
+      else log(`cleanup: worker disposed, temp dir removed, ${left.length ? `${left.length} leftover child process(es) stopped (${left.map((p) => path.basename(p.args.split(' ')[0])).join(', ')}), ` : ''}no workerd left`);
+    },
   };
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.on(sig, async () => {

@@ -32,7 +32,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { descendants, fmt, freePort, lpad, pad, percentile, readVersion, startRun } from './harness.mjs';
+import { fmt, freePort, lpad, pad, percentile, readVersion, startRun } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(ROOT);
@@ -322,19 +322,5 @@ try {
   log(`FAILED: ${err.stack ?? err}`);
   process.exitCode = 1;
 } finally {
-  await run.stopWorker();
-  run.cleanupTmp();
-  // wrangler leaves its esbuild service child running until node exits; stop whatever we started.
-  const left = descendants();
-  for (const p of left) {
-    try {
-      process.kill(p.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-  await new Promise((r) => setTimeout(r, 500));
-  const workerd = descendants().filter((p) => /workerd/.test(p.args));
-  if (workerd.length) log(`WARNING: workerd still running: ${workerd.map((p) => p.pid).join(', ')}`);
-  else log(`cleanup: worker disposed, temp dir removed, ${left.length ? `${left.length} leftover child process(es) stopped (${left.map((p) => path.basename(p.args.split(' ')[0])).join(', ')}), ` : ''}no workerd left`);
+  await run.finish();
 }
