@@ -14,6 +14,9 @@ export const SCREENSHOT_DIR = path.join(here, 'screenshots');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** The running server's recent output, quoted when a page fails to load. */
+let serverOutput = () => '(no server started)';
+
 /**
  * Starts the app (API + web, via scripts/local-server.mjs) on a free port with
  * a fresh temporary state dir. It serves web/dist as built: run
@@ -23,6 +26,7 @@ export async function startApp() {
   const { startLocalServer } = await import(path.join(root, 'scripts/local-server.mjs'));
   const persistDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-browser-'));
   const server = await startLocalServer({ port: await freePort(), persistDir, seed: false });
+  serverOutput = server.output;
   return {
     url: server.url,
     async stop() {
@@ -77,7 +81,31 @@ export async function newPage(browser, { session, viewport = { width: 1440, heig
   const errors = [];
   page.on('pageerror', (err) => errors.push(err));
   page.pageErrors = errors;
+  explainStuckNavigation(page);
   return page;
+}
+
+/**
+ * When a navigation times out, the error names the requests still unanswered
+ * and quotes the server's last output, so a slow or stuck request can be told
+ * apart from a page that never asked for anything.
+ */
+function explainStuckNavigation(page) {
+  const pending = new Map();
+  page.on('request', (req) => pending.set(req, Date.now()));
+  page.on('requestfinished', (req) => pending.delete(req));
+  page.on('requestfailed', (req) => pending.delete(req));
+  const goto = page.goto.bind(page);
+  page.goto = async (url, options) => {
+    try {
+      return await goto(url, options);
+    } catch (err) {
+      const now = Date.now();
+      const waiting = [...pending].map(([req, since]) => `  ${req.method()} ${req.url()} (${now - since} ms)`).join('\n') || '  none';
+      err.message += `\nRequests still unanswered:\n${waiting}\nServer output (last lines):\n${serverOutput().split('\n').slice(-40).join('\n')}`;
+      throw err;
+    }
+  };
 }
 
 export async function screenshot(page, name) {
