@@ -251,6 +251,20 @@ describe('plan limits', () => {
     expect((await addUser(tenant, 4)).status).toBe(201);
   });
 
+  it('requests racing for the last places get exactly the places left, and the rest a plan_limit_reached', async () => {
+    const tenant = await createTenant();
+    await subscribe(tenant, 'starter', 'pm_card_visa');
+    await fillContacts(tenant.accountId, 4_990);
+    const contacts = await Promise.all(Array.from({ length: 25 }, (_, i) => addContact(tenant, i)));
+    expect(contacts.map((r) => r.status).sort()).toEqual([...Array(10).fill(201), ...Array(15).fill(403)]);
+    expect(contacts.filter((r) => r.status === 403).every((r) => r.body.type === 'https://docs.edge-crm.dev/problems/plan-limit-reached')).toBe(true);
+    expect((await tenant.api('GET', '/api/billing/usage')).body.contacts).toMatchObject({ used: 5000, limit: 5000 });
+
+    const users = await Promise.all(Array.from({ length: 6 }, (_, i) => addUser(tenant, i)));
+    expect(users.map((r) => r.status).sort()).toEqual([201, 201, 403, 403, 403, 403]);
+    expect((await tenant.api('GET', '/api/users')).body.data).toHaveLength(3);
+  });
+
   it('sub-accounts need a plan with sub-accounts; Enterprise has no limits', async () => {
     const agency = await createTenant({ agency: true });
     expect((await agency.api('POST', '/api/agency/sub-accounts', { name: 'Client one' })).status).toBe(201);

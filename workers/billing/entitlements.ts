@@ -153,9 +153,32 @@ export async function countUsage(db: D1Database, accountId: string): Promise<Rec
   return { contacts: row?.contacts ?? 0, users: row?.users ?? 0, sub_accounts: row?.sub_accounts ?? 0 };
 }
 
+const COUNTED_TABLE: Record<LimitedResource, string> = { contacts: 'contacts', users: 'memberships' };
+
 async function countOne(db: D1Database, accountId: string, resource: LimitedResource): Promise<number> {
-  const sql = resource === 'contacts' ? 'SELECT COUNT(*) AS n FROM contacts WHERE account_id = ?' : 'SELECT COUNT(*) AS n FROM memberships WHERE account_id = ?';
-  return (await queryFirst<{ n: number }>(db, sql, accountId))?.n ?? 0;
+  return (await queryFirst<{ n: number }>(db, `SELECT COUNT(*) AS n FROM ${COUNTED_TABLE[resource]} WHERE account_id = ?`, accountId))?.n ?? 0;
+}
+
+/**
+ * The last statement of a batch that creates a contact or user under a
+ * limit: it fails the whole batch (see migration 0011) when the count, the
+ * batch's own insert included, is over `limit`. The check before the batch
+ * explains the limit; this one makes it hold when requests race.
+ */
+export function planLimitGuard(db: D1Database, accountId: string, resource: LimitedResource, limit: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO plan_limit_guards (account_id, resource, within_limit)
+       SELECT ?1, ?2, COUNT(*) <= ?3 FROM ${COUNTED_TABLE[resource]} WHERE account_id = ?1
+       ON CONFLICT (account_id, resource) DO UPDATE SET within_limit = excluded.within_limit`,
+    )
+    .bind(accountId, resource, limit);
+}
+
+/** Whether a batch failed because its planLimitGuard found the limit taken. */
+export function isPlanLimitGuardFailure(err: unknown): boolean {
+  const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
+  return /CHECK constraint failed: plan_limit_exceeded/.test(message);
 }
 
 /** 25000 → "25,000" without depending on locale data. */
@@ -205,16 +228,16 @@ function upgradeSentence(target: Plan | null, what: string, standing: AccountSta
  * Refuses creating `adding` more contacts or users past the plan's limit with
  * `plan_limit_reached` (403), naming the limit, the usage and the upgrade.
  * Data already over the limit (after a downgrade) stays; only new creation is
- * refused.
+ * refused. Answers the limit (null: unlimited) for the batch's planLimitGuard.
  *
- * @example await assertWithinPlanLimit(db, accountId, 'contacts') // before inserting a contact
+ * @example const limit = await assertWithinPlanLimit(db, accountId, 'contacts') // before inserting a contact
  */
-export async function assertWithinPlanLimit(db: D1Database, accountId: string, resource: LimitedResource, adding = 1): Promise<void> {
+export async function assertWithinPlanLimit(db: D1Database, accountId: string, resource: LimitedResource, adding = 1): Promise<number | null> {
   const standing = await accountStanding(db, accountId);
   const limit = standing.plan.limits[resource];
-  if (limit === null) return;
+  if (limit === null) return null;
   const used = await countOne(db, accountId, resource);
-  if (withinLimit(standing.plan, resource, used, adding)) return;
+  if (withinLimit(standing.plan, resource, used, adding)) return limit;
   const target = upgradeFor(await catalogueFor(db, standing), standing.plan, (p) => withinLimit(p, resource, used, adding));
   const [one, many] = RESOURCE_NAMES[resource];
   throw new AppError(
@@ -222,6 +245,16 @@ export async function assertWithinPlanLimit(db: D1Database, accountId: string, r
     `This account has ${formatCount(used)} ${used === 1 ? one : many}; the ${planLabel(standing)} includes ${limitText(standing.plan, resource)}.${upgradeSentence(target, limitText(target ?? standing.plan, resource), standing)}`,
     { extensions: { plan: standing.plan.id, plan_source: standing.source, limit: { resource, limit, used }, upgrade: upgradePath(target, standing) } },
   );
+}
+
+/**
+ * After a planLimitGuard failure: the same explained refusal as before the
+ * batch, now that the racing request has taken the last place (or a retry
+ * hint if, by now, a place has come free again).
+ */
+export async function refuseAfterLimitRace(db: D1Database, accountId: string, resource: LimitedResource): Promise<never> {
+  await assertWithinPlanLimit(db, accountId, resource);
+  throw new AppError('conflict', `Another request took the account's last free place for ${RESOURCE_NAMES[resource][1]} at the same moment; try again.`);
 }
 
 /**

@@ -4,7 +4,7 @@ import { AppError, type FieldError } from '../platform/errors';
 import { createId } from '../platform/ids';
 import { queryAll, queryFirst, statement, toIso, transaction } from '../platform/db';
 import { hashPassword } from '../auth/password';
-import { assertWithinPlanLimit } from '../billing/entitlements';
+import { assertWithinPlanLimit, isPlanLimitGuardFailure, planLimitGuard, refuseAfterLimitRace } from '../billing/entitlements';
 
 export interface TeamMemberRow {
   id: string;
@@ -54,7 +54,7 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
   if (input.role === 'owner' && deps.auth.role !== 'owner') {
     throw new AppError('forbidden', 'Only an owner can add another owner.');
   }
-  await assertWithinPlanLimit(deps.db, deps.auth.accountId, 'users');
+  const limit = await assertWithinPlanLimit(deps.db, deps.auth.accountId, 'users');
   const now = Date.now();
   const existing = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM users WHERE email = ?', input.email);
   const statements: D1PreparedStatement[] = [];
@@ -74,7 +74,13 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
     );
   }
   statements.push(statement(deps.db, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), deps.auth.accountId, userId, input.role, now));
-  await transaction(deps.db, statements);
+  if (limit !== null) statements.push(planLimitGuard(deps.db, deps.auth.accountId, 'users', limit));
+  try {
+    await transaction(deps.db, statements);
+  } catch (err) {
+    if (isPlanLimitGuardFailure(err)) await refuseAfterLimitRace(deps.db, deps.auth.accountId, 'users');
+    throw err;
+  }
   return getTeamMemberOrThrow(deps, userId);
 }
 

@@ -8,7 +8,7 @@ import { customFieldsByKey } from '../custom-fields/custom-fields.service';
 import { fromStoredValue, validateCustomFields } from '../custom-fields/custom-field-values';
 import { insertTagStatement, resolveTagNames, type TagRow } from '../tags/tags.service';
 import { memberFieldError } from '../../tenancy/team.service';
-import { assertWithinPlanLimit } from '../../billing/entitlements';
+import { assertWithinPlanLimit, isPlanLimitGuardFailure, planLimitGuard, refuseAfterLimitRace } from '../../billing/entitlements';
 import { toE164 } from './phone';
 
 export interface ContactRow {
@@ -267,33 +267,42 @@ async function withTagRetry(run: () => Promise<'ok' | 'tag_race'>): Promise<void
 }
 
 export async function createContact(deps: ServiceDeps, input: ContactInput): Promise<ContactView> {
-  await assertWithinPlanLimit(deps.db, deps.auth.accountId, 'contacts');
+  const limit = await assertWithinPlanLimit(deps.db, deps.auth.accountId, 'contacts');
+  const guard = limit === null ? [] : [planLimitGuard(deps.db, deps.auth.accountId, 'contacts', limit)];
   const now = Date.now();
   const blank: ContactRow = {
     id: createId('contact'), account_id: deps.auth.accountId, first_name: null, last_name: null, name_key: '', last_name_key: '',
     email: null, phone: null, company: null, address_line1: null, address_line2: null, city: null, region: null, postal_code: null,
     country: null, source: null, assigned_user_id: null, dnd_sms: 0, dnd_email: 0, dnd_calls: 0, created_at: now, updated_at: now,
   };
-  await withTagRetry(async () => {
-    const errors: FieldError[] = [];
-    const row = applyInput(blank, input, errors);
-    const assigneeError = await memberFieldError(deps, input.assigned_user_id, 'assigned_user_id');
-    if (assigneeError) errors.push(assigneeError);
-    const fieldStatements = await customFieldStatements(deps, row, input.custom_fields, errors);
-    throwIfErrors(errors);
-    await assertNoDuplicate(deps, row);
-    const created = newEvent(deps.auth, 'contact.created', row.id, { contact_id: row.id, name: displayName(row), source: row.source });
-    const tags = tagStatements(deps, row, await resolveTagNames(deps, input.tags ?? []), null);
-    const insert = statement(
-      deps.db,
-      `INSERT INTO contacts (id, account_id, first_name, last_name, name_key, last_name_key, email, phone, company, address_line1, address_line2,
-         city, region, postal_code, country, source, assigned_user_id, dnd_sms, dnd_email, dnd_calls, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.id, row.account_id, ...contactColumns(row), row.created_at, row.updated_at,
-    );
-    return commit(deps, { row, statements: [insert, ...tags.statements, ...fieldStatements], events: [created, ...tags.events] });
-  });
+  try {
+    await withTagRetry(() => insertContact(deps, blank, input, guard));
+  } catch (err) {
+    if (isPlanLimitGuardFailure(err)) await refuseAfterLimitRace(deps.db, deps.auth.accountId, 'contacts');
+    throw err;
+  }
   return getContactView(deps, blank.id);
+}
+
+/** One attempt at the insert batch (see withTagRetry); `guard` holds the plan limit under races. */
+async function insertContact(deps: ServiceDeps, blank: ContactRow, input: ContactInput, guard: D1PreparedStatement[]): Promise<'ok' | 'tag_race'> {
+  const errors: FieldError[] = [];
+  const row = applyInput(blank, input, errors);
+  const assigneeError = await memberFieldError(deps, input.assigned_user_id, 'assigned_user_id');
+  if (assigneeError) errors.push(assigneeError);
+  const fieldStatements = await customFieldStatements(deps, row, input.custom_fields, errors);
+  throwIfErrors(errors);
+  await assertNoDuplicate(deps, row);
+  const created = newEvent(deps.auth, 'contact.created', row.id, { contact_id: row.id, name: displayName(row), source: row.source });
+  const tags = tagStatements(deps, row, await resolveTagNames(deps, input.tags ?? []), null);
+  const insert = statement(
+    deps.db,
+    `INSERT INTO contacts (id, account_id, first_name, last_name, name_key, last_name_key, email, phone, company, address_line1, address_line2,
+       city, region, postal_code, country, source, assigned_user_id, dnd_sms, dnd_email, dnd_calls, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    row.id, row.account_id, ...contactColumns(row), row.created_at, row.updated_at,
+  );
+  return commit(deps, { row, statements: [insert, ...tags.statements, ...fieldStatements, ...guard], events: [created, ...tags.events] });
 }
 
 const TRACKED_FIELDS: Array<[keyof ContactRow, string]> = [
