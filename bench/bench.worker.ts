@@ -425,10 +425,12 @@ const BIG_TABLES = ['c', 'contacts', 'ct', 'contact_tags', 'v', 'custom_field_va
 function planFlags(lines: string[], role: Role): string[] {
   const flags: string[] = [];
   const tempSort = lines.some((l) => /USE TEMP B-TREE/.test(l));
+  // "SCAN c" of a subquery's result (a narrow search's matches) reads no table.
+  const subqueries = new Set(lines.map((l) => /^(?:CO-ROUTINE|MATERIALIZE) (\w+)/.exec(l.trim())?.[1]).filter(Boolean));
   for (const raw of lines) {
     const line = raw.trim();
     const scan = /^SCAN (\w+)(.*)$/.exec(line);
-    if (scan && BIG_TABLES.includes(scan[1])) {
+    if (scan && BIG_TABLES.includes(scan[1]) && !subqueries.has(scan[1])) {
       flags.push(scan[2] ? `FULL INDEX SCAN of ${scan[1]} (no range constraint): "${line}"` : `FULL TABLE SCAN of ${scan[1]}: "${line}"`);
     }
     const search = /^SEARCH (\w+) USING (?:COVERING )?INDEX (\w+) \((.*)\)$/.exec(line);
@@ -438,7 +440,7 @@ function planFlags(lines: string[], role: Role): string[] {
     if (/USE TEMP B-TREE/.test(line)) {
       flags.push(
         role === 'main'
-          ? `SORT NOT SERVED BY AN INDEX (every matching row is read and sorted before LIMIT): "${line}"`
+          ? `SORT NOT SERVED BY AN INDEX (every match is sorted before LIMIT): "${line}"`
           : `temp b-tree in a per-page query (sorts only this page's rows; minor): "${line}"`,
       );
     }
@@ -452,7 +454,7 @@ type Role = 'main' | 'details' | 'other';
 function classify(sql: string): { role: Role; name: string } {
   if (/FROM contact_tags ct JOIN tags t/i.test(sql)) return { role: 'details', name: 'details: tags of the page' };
   if (/FROM custom_field_values v JOIN custom_fields f/i.test(sql)) return { role: 'details', name: 'details: custom field values of the page' };
-  if (/\bLIMIT \?\s*$/i.test(sql)) return { role: 'main', name: 'list query' };
+  if (/^\s*SELECT c\.\* FROM/i.test(sql) && /\bLIMIT \?/i.test(sql)) return { role: 'main', name: 'list query' };
   return { role: 'other', name: sql.replace(/\s+/g, ' ').slice(0, 60) };
 }
 

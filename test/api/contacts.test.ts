@@ -189,6 +189,29 @@ describe('listing contacts', () => {
     }
   });
 
+
+  it('combines a search with tag and custom field filters and pages it in every sort, listing a contact matched twice once', async () => {
+    const { tenant, tagId } = await seed();
+    const walk = async (query: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api('GET', `/api/contacts?${query}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...names(res));
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      return seen;
+    };
+    // "jo" matches John Smith by name and by email (john@), Johanna Berg likewise, Alice Johnson by last name.
+    expect(await walk('q=jo&sort=name&order=asc')).toEqual(['Alice Johnson', 'Johanna Berg', 'John Smith']);
+    expect(await walk('q=jo&sort=created_at&order=desc')).toEqual(['Alice Johnson', 'Johanna Berg', 'John Smith']);
+    expect(await walk('q=jo&sort=email&order=desc')).toEqual(['John Smith', 'Johanna Berg', 'Alice Johnson']);
+    expect(await walk('q=jo&sort=created_at&order=asc')).toEqual(['John Smith', 'Johanna Berg', 'Alice Johnson']);
+    expect(await walk(`q=jo&tag=${tagId('Lead')}&sort=name&order=desc`)).toEqual(['Johanna Berg', 'Alice Johnson']);
+    expect(await walk(`q=jo&tag=${tagId('Lead')}`)).toEqual(['Alice Johnson', 'Johanna Berg']);
+    expect(await walk('q=jo&cf.industry=Dental&sort=name&order=asc')).toEqual(['Alice Johnson', 'John Smith']);
+    expect(await walk(`q=jo&cf.industry=Dental&tag=${tagId('VIP')}&sort=email&order=asc`)).toEqual(['Alice Johnson', 'John Smith']);
+  });
   it('refuses a tampered cursor and out-of-range limits', async () => {
     const { tenant } = await seed();
     expect((await tenant.api('GET', '/api/contacts?cursor=%%%')).status).toBe(422);
