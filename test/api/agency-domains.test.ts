@@ -4,6 +4,7 @@ import { customHostnamesClient } from '../../workers/agency/domains/custom-hostn
 import { dnsResolver } from '../../workers/agency/domains/dns';
 import { addCustomDomain, customDomainStatus, refreshCustomDomains, type DomainProviders } from '../../workers/agency/domains/domains.service';
 import type { ServiceDeps } from '../../workers/platform/deps';
+import { forgetHost } from '../../workers/tenancy/host.middleware';
 import { advanceCloudflareClock, removeSandboxDnsRecords, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
 
@@ -138,6 +139,36 @@ describe('agency custom domain: the whole lifecycle in the sandbox', () => {
     expect(moved.body).toMatchObject({ status: 'moved', live: false, cloudflare_status: 'moved' });
     expect(moved.body.errors[0]).toBe(`${host} was verified, but its CNAME no longer points at ${TARGET}, so it was taken offline. Restore CNAME ${host} -> ${TARGET}, then verify again.`);
     await expectNeutral404(host);
+  });
+});
+
+describe('agency custom domain: the plan', () => {
+  it('a live domain goes offline when the agency\'s plan loses white-label, says why in its status, and comes back with the plan', async () => {
+    const agency = await createTenant({ agency: true });
+    const host = uniqueHost('clients');
+    const added = await agency.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: host });
+    await setSandboxDnsRecord(env, { name: host, type: 'CNAME', content: TARGET });
+    await setSandboxDnsRecord(env, { name: added.body.dns_records[1].name, type: 'TXT', content: added.body.dns_records[1].value });
+    await agency.api('POST', '/api/agency/domain/verify');
+    await advanceCloudflareClock(env, { seconds: 30 });
+    expect((await agency.api<DomainBody>('GET', '/api/agency/domain/status')).body).toMatchObject({ status: 'active', live: true });
+    expect((await fetchHost(host, '/api/health')).status).toBe(200);
+
+    const now = Date.now();
+    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)").bind(agency.accountId, now, now).run();
+    forgetHost(host); // what the edge's host cache does by itself within HOST_CACHE_TTL_MS
+    await expectNeutral404(host);
+    expect((await fetchHost(host, '/api/health')).status).toBe(404);
+    const status = await agency.api<DomainBody>('GET', '/api/agency/domain/status');
+    expect(status.body).toMatchObject({ status: 'active', live: false });
+    expect(status.body.errors[0]).toBe(
+      `The Professional plan does not include white-label, so ${host} is offline: it answers the neutral "not set up" page and your clients sign in at the platform's address. Upgrading to a plan with white-label brings it back at once; nothing needs verifying again.`,
+    );
+
+    await env.DB.prepare("UPDATE subscriptions SET plan = 'agency' WHERE account_id = ?").bind(agency.accountId).run();
+    forgetHost(host);
+    expect((await fetchHost(host, '/api/health')).status).toBe(200);
+    expect((await agency.api<DomainBody>('GET', '/api/agency/domain/status')).body).toMatchObject({ live: true, errors: [] });
   });
 });
 

@@ -1,11 +1,15 @@
 import { createMiddleware } from 'hono/factory';
+import { accountStanding } from '../billing/entitlements';
+import { planAllows } from '../billing/plans';
 import type { AppEnv, HostContext } from '../platform/context';
 import { queryFirst } from '../platform/db';
 import { AppError, problemResponse } from '../platform/errors';
 
 /**
  * Host header -> agency, at the edge. The platform's own hosts serve the
- * unbranded app; any other host must be an agency's verified custom domain.
+ * unbranded app; any other host must be an agency's verified custom domain,
+ * and its agency's plan must still include white-label (after a downgrade
+ * the domain answers like an unknown one until the plan comes back).
  * Answers are cached per isolate for a short time; `forgetHost` drops one
  * after a domain changes.
  */
@@ -29,8 +33,9 @@ export async function resolveHost(env: Env, hostname: string, now = Date.now()):
   if (isPlatformHost(host, env.PLATFORM_HOSTS)) return { hostname: host, agencyId: null };
   const cached = cache.get(host);
   if (cached && cached.expiresAt > now) return cached.value;
-  const agency = await queryFirst<{ id: string }>(env.DB, 'SELECT id FROM agencies WHERE custom_domain = ?', host);
-  const value = agency ? { hostname: host, agencyId: agency.id } : null;
+  const agency = await queryFirst<{ id: string; account_id: string }>(env.DB, 'SELECT id, account_id FROM agencies WHERE custom_domain = ?', host);
+  const serving = agency !== null && planAllows((await accountStanding(env.DB, agency.account_id)).plan, 'white_label');
+  const value = agency && serving ? { hostname: host, agencyId: agency.id } : null;
   cache.set(host, { value, expiresAt: now + HOST_CACHE_TTL_MS });
   return value;
 }

@@ -1,5 +1,6 @@
 import { requireAgencyManager } from '../agency-access';
-import { assertPlanFeature } from '../../billing/entitlements';
+import { accountStanding, assertPlanFeature } from '../../billing/entitlements';
+import { planAllows } from '../../billing/plans';
 import { isUniqueViolation, queryAll, queryFirst, statement, toIso, transaction } from '../../platform/db';
 import type { ServiceDeps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
@@ -424,7 +425,17 @@ export async function customDomainStatus(deps: ServiceDeps, providers: DomainPro
     const dns = await checkDomainDns(providers.dns, { hostname: row.hostname, target, txtName: row.ownership_txt_name ?? '', txtValue: row.ownership_txt_value ?? '' });
     return { ...viewOf(row, dns, target), errors: [`Removing ${row.hostname} did not finish; it is offline. Call DELETE /api/agency/domain/remove again to finish.`] };
   }
-  return sync(deps.env, deps.db, row, 'read', providers);
+  const view = await sync(deps.env, deps.db, row, 'read', providers);
+  const standing = await accountStanding(deps.db, deps.auth.accountId);
+  if (planAllows(standing.plan, 'white_label')) return view;
+  return {
+    ...view,
+    live: false,
+    errors: [
+      `The ${standing.plan.name} plan does not include white-label, so ${row.hostname} is offline: it answers the neutral "not set up" page and your clients sign in at the platform's address. Upgrading to a plan with white-label brings it back at once; nothing needs verifying again.`,
+      ...view.errors,
+    ],
+  };
 }
 
 /**

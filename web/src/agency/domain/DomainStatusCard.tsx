@@ -14,6 +14,9 @@ const STATUS: Record<CustomDomain['status'], { label: string; tone: string }> = 
   removing: { label: 'Removal unfinished', tone: 'danger' },
 };
 
+/** Verified and certified, but not served: the agency's plan no longer includes white-label (the errors say so). */
+const OFFLINE_BY_PLAN = { label: 'Offline: plan', tone: 'danger' };
+
 const SSL: Record<string, string> = {
   initializing: 'Starting',
   pending_validation: 'Waiting for the DNS records',
@@ -36,7 +39,7 @@ function steps(d: CustomDomain): { label: string; state: StepState }[] {
   const s = d.status;
   const dns: StepState = s === 'provisioning' || s === 'active' ? 'done' : s === 'pending' ? 'current' : 'failed';
   const cert: StepState = s === 'active' ? 'done' : s === 'provisioning' ? 'current' : 'todo';
-  const live: StepState = s === 'active' ? 'done' : 'todo';
+  const live: StepState = s === 'active' ? (d.live ? 'done' : 'failed') : 'todo';
   return [
     { label: 'DNS records verified', state: dns },
     { label: 'Certificate issued', state: cert },
@@ -59,7 +62,7 @@ export function DomainStatusCard({
   onVerify: () => void;
   onRemove: () => void;
 }) {
-  const status = STATUS[d.status];
+  const status = d.status === 'active' && !d.live ? OFFLINE_BY_PLAN : STATUS[d.status];
   return (
     <section className={`card domain-status is-${d.status}`} aria-labelledby="domain-title">
       <div className="card-body domain-status-body">
