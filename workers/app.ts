@@ -9,6 +9,7 @@ import { stripeWebhookRoutes } from './billing/stripe-webhook.routes';
 import { usagePricingRoutes } from './agency/usage-pricing.routes';
 import { agencyBillingRoutes } from './agency/billing/agency-billing.routes';
 import { domainRoutes } from './agency/domains/domains.routes';
+import { clientSignupRoutes } from './agency/client-signup/client-signup.routes';
 import { brandingRoutes } from './agency/branding/branding.routes';
 import { auditImpersonation } from './agency/audit/audit.middleware';
 import { notificationRoutes } from './notifications/notifications.routes';
@@ -67,6 +68,7 @@ app.route('/api', notificationRoutes);
 app.route('/api', usagePricingRoutes);
 app.route('/api', agencyBillingRoutes);
 app.route('/api', domainRoutes);
+app.route('/api', clientSignupRoutes);
 
 app.notFound((c) => {
   if (c.req.path.startsWith('/api/')) {

@@ -425,6 +425,7 @@ describe('branding at the edge', () => {
         logo_light_url: logo.body.asset.url,
         logo_dark_url: dark.body.asset.url,
         favicon_url: favicon.body.asset.url,
+        client_signup: false,
       });
     }
     // A conditional request still gets the branded page, never a 304 for the unbranded file.

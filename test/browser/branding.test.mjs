@@ -11,6 +11,8 @@ import { callApi, launchBrowser, newPage, screenshot, signUpViaApi, startApp, un
 // The domain API takes only names that resolve on the public internet, so
 // not .test; Chromium sends this one to 127.0.0.1 and nothing leaves the machine.
 const DOMAIN = 'app.brightagency.com';
+/** A second agency's domain, for client sign-up. */
+const SIGNUP_DOMAIN = 'join.harborpartners.com';
 const TEAL = '#0f766e';
 // The sandbox Cloudflare's API token (workers/sandbox/cloudflare/cloudflare.constants.ts): a fixture, not a secret.
 const SANDBOX_CF_TOKEN = 'edgecrm-sandbox-cf-token-ssl-edit-000001';
@@ -21,7 +23,7 @@ let domainUrl;
 
 before(async () => {
   app = await startApp();
-  browser = await launchBrowser({ hosts: [DOMAIN] });
+  browser = await launchBrowser({ hosts: [DOMAIN, SIGNUP_DOMAIN] });
   domainUrl = `http://${DOMAIN}:${new URL(app.url).port}`;
 });
 
@@ -68,8 +70,8 @@ const cf = (method, path, body) =>
   });
 
 /** Adds the agency's custom domain and walks it to live in the sandbox: DNS records, verification, certificate. */
-async function connectDomain(agency) {
-  const added = await agency.call('POST', '/api/agency/domain/add', { hostname: DOMAIN });
+async function connectDomain(agency, hostname = DOMAIN) {
+  const added = await agency.call('POST', '/api/agency/domain/add', { hostname });
   const [cname, txt] = added.dns_records;
   await cf('POST', '/dns', { name: cname.name, type: 'CNAME', content: cname.value });
   await cf('POST', '/dns', { name: txt.name, type: 'TXT', content: txt.value });
@@ -194,6 +196,8 @@ test('an agency brands its app; its clients see the brand on the agency domain f
   // No favicon uploaded: the tab shows the glyph in the agency's colour, not the platform's icon.
   assert.match(await visitor.locator('link[rel="icon"]').getAttribute('href'), /^data:image\/svg\+xml,.*%230f766e/);
   await visitor.getByRole('link', { name: 'help@brightagency.com' }).waitFor();
+  // The agency takes no sign-ups here (the default): the page offers none.
+  assert.equal(await visitor.getByRole('link', { name: 'Create an account' }).count(), 0);
   // Branded from the first byte: the HTML itself carries the title and the colours.
   const html = await htmlAt(`/login`);
   assert.match(html, /<title>Bright CRM<\/title>/);
@@ -290,4 +294,50 @@ test('on the platform address a client user sees its agency\'s brand; a business
   await expectStyle(plain.getByRole('button', { name: 'New contact' }), 'background-color', 'rgb(79, 70, 229)');
   assert.deepEqual(plain.pageErrors, []);
   await plain.context().close();
+});
+
+test('an agency opens client sign-up on its domain; a visitor signs up there and becomes one of its clients', async () => {
+  const agency = await signUpViaApi(app.url, { name: 'Harper Lane', account_name: 'Harbor Partners', agency: true });
+  await agency.call('PUT', '/api/agency/branding', { app_name: 'Harbor Hub', primary_color: TEAL, support_email: 'hello@harborpartners.com' });
+  await connectDomain(agency, SIGNUP_DOMAIN);
+  const signupUrl = `http://${SIGNUP_DOMAIN}:${new URL(app.url).port}/signup`;
+
+  // Closed by default: the sign-up address says accounts are by invitation.
+  const early = await newPage(browser);
+  await early.goto(signupUrl);
+  await early.getByRole('heading', { name: 'Accounts are by invitation' }).waitFor();
+  await early.getByRole('link', { name: 'hello@harborpartners.com' }).first().waitFor();
+  assert.equal(await early.getByRole('button', { name: 'Create account' }).count(), 0);
+  await screenshot(early, 'client-signup-closed');
+  await early.context().close();
+
+  // The agency switches it on from its Custom domain page.
+  const owner = await newPage(browser, { session: agency });
+  await owner.goto(`${app.url}/agency/domain`);
+  const toggle = owner.getByRole('switch', { name: 'Let new clients sign up on your domain' });
+  await toggle.check();
+  await owner.getByText(`Share ${signupUrl.replace(/^http:/, 'https:').replace(/:\d+\//, '/')}`).waitFor();
+  await owner.getByRole('heading', { name: 'Client sign-up' }).scrollIntoViewIfNeeded();
+  await screenshot(owner, 'client-signup-setting');
+  assert.equal((await agency.call('GET', '/api/agency/client-signup')).enabled, true);
+  await owner.context().close();
+
+  // A visitor finds the way from the sign-in page, signs up, and is in the app with the agency's brand.
+  const visitor = await newPage(browser);
+  await visitor.goto(signupUrl.replace('/signup', '/login'));
+  await visitor.getByRole('link', { name: 'Create an account' }).click();
+  await visitor.getByRole('heading', { name: 'Create your account' }).waitFor();
+  assert.equal(await visitor.getByText("I'm an agency").count(), 0);
+  await visitor.getByLabel('Your name').fill('Casey Coastal');
+  await visitor.getByLabel('Work email').fill(uniqueEmail('coastal'));
+  await visitor.getByLabel('Password').fill('coastal-password-2026');
+  await visitor.getByLabel('Business name').fill('Coastal Dental');
+  await visitor.getByRole('button', { name: 'Create account' }).click();
+  await visitor.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+  await waitUntil(async () => (await visitor.title()) === 'Contacts · Harbor Hub', { message: 'the agency brand inside the app' });
+  assert.deepEqual(visitor.pageErrors, []);
+  await visitor.context().close();
+
+  const clients = await agency.call('GET', '/api/agency/sub-accounts');
+  assert.deepEqual(clients.data.map((c) => c.name), ['Coastal Dental']);
 });

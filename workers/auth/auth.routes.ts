@@ -8,17 +8,18 @@ import { assertUser, requireAuth } from './auth.middleware';
 
 export const authRoutes = createRouter();
 
-// POST /api/auth/signup – create an account (business or agency) and its owner
+// POST /api/auth/signup – create an account (business or agency; on an agency's domain, a client sub-account) and its owner
 authRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/signup',
     tags: ['Auth'],
     summary: 'Sign up',
+    description: 'On the platform address: a business or (agency: true) an agency account. On an agency\'s custom domain: a client sub-account of that agency when it takes client sign-ups (PUT /api/agency/client-signup), else 403.',
     request: { body: jsonBody(signupBodySchema) },
     responses: { 201: jsonResponse(AuthResultSchema, 'Account created and signed in'), ...mutationErrors },
   }),
-  async (c) => c.json(await signup(c.env, c.req.valid('json')), 201),
+  async (c) => c.json(await signup(c.env, c.req.valid('json'), c.var.host.agencyId), 201),
 );
 
 // POST /api/auth/login – exchange email and password for tokens (throttled)

@@ -7,6 +7,7 @@ import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
 import { assertNotThrottled, clearFailures, recordFailure } from './throttle';
 import { assertNotSuspended } from '../tenancy/suspension';
+import { clientSignupOpen, closedSignupError } from '../agency/client-signup/client-signup.service';
 import { ACCESS_TOKEN_TTL_SECONDS, IMPERSONATION_SESSION_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, signAccessToken } from './tokens';
 
 export interface UserRow {
@@ -70,8 +71,21 @@ export interface SignupInput {
   agency?: boolean;
 }
 
-/** Creates an account (a business or an agency), its owner and a first session, in one transaction. */
-export async function signup(env: Env, input: SignupInput): Promise<AuthResult> {
+/**
+ * Creates an account, its owner and a first session, in one transaction. On
+ * the platform's address the account is a business or an agency; on an
+ * agency's domain (`agencyId`) it is a client sub-account of that agency,
+ * when the agency takes client sign-ups there, and refused otherwise.
+ */
+export async function signup(env: Env, input: SignupInput, agencyId: string | null = null): Promise<AuthResult> {
+  if (agencyId !== null) {
+    if (!(await clientSignupOpen(env.DB, agencyId))) throw await closedSignupError(env, agencyId);
+    if (input.agency) {
+      throw new AppError('validation_failed', 'Agency accounts are created on the platform\'s own address, not on an agency\'s domain.', {
+        errors: [{ field: 'agency', message: 'Not available here.' }],
+      });
+    }
+  }
   const existing = await queryFirst<{ id: string }>(env.DB, 'SELECT id FROM users WHERE email = ?', input.email);
   if (existing) {
     throw new AppError('conflict', 'An account with this email already exists. Sign in instead.', {
@@ -79,13 +93,13 @@ export async function signup(env: Env, input: SignupInput): Promise<AuthResult> 
     });
   }
   const now = Date.now();
-  const kind = input.agency ? 'agency' : 'business';
+  const kind = agencyId !== null ? 'sub_account' : input.agency ? 'agency' : 'business';
   const account: AccountRow = {
     id: createId('account'),
     name: input.account_name ?? `${input.name}'s ${input.agency ? 'agency' : 'business'}`,
     kind,
     status: 'active',
-    agency_id: null,
+    agency_id: agencyId,
     timezone: 'UTC',
     created_at: now,
     updated_at: now,
@@ -93,12 +107,15 @@ export async function signup(env: Env, input: SignupInput): Promise<AuthResult> 
   const user = { id: createId('user'), email: input.email, name: input.name };
   const passwordHash = await hashPassword(input.password);
   const statements = [
-    statement(env.DB, 'INSERT INTO accounts (id, name, kind, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', account.id, account.name, kind, 'active', now, now),
+    statement(env.DB, 'INSERT INTO accounts (id, name, kind, status, agency_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', account.id, account.name, kind, 'active', agencyId, now, now),
     statement(env.DB, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', user.id, user.email, user.name, passwordHash, now, now),
     statement(env.DB, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), account.id, user.id, 'owner', now),
   ];
   if (kind === 'agency') {
     statements.push(statement(env.DB, 'INSERT INTO agencies (id, account_id, name, created_at) VALUES (?, ?, ?, ?)', createId('agency'), account.id, account.name, now));
+  }
+  if (kind === 'sub_account') {
+    statements.push(statement(env.DB, 'INSERT INTO sub_accounts (id, agency_id, account_id, name, created_at) VALUES (?, ?, ?, ?, ?)', createId('subAccount'), agencyId, account.id, account.name, now));
   }
   try {
     await transaction(env.DB, statements);

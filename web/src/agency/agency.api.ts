@@ -93,6 +93,19 @@ export const auditLog = {
     api<Page<AuditEntry>>('/agency/audit-log', { query: { ...query, limit: 25 }, signal }),
 };
 
+// ------------------------------------------------------------------ client sign-up
+
+export interface ClientSignup {
+  enabled: boolean;
+  /** Where clients sign up: the live custom domain's /signup, or null without one. */
+  signup_url: string | null;
+}
+
+export const clientSignup = {
+  get: (signal?: AbortSignal) => api<ClientSignup>('/agency/client-signup', { signal }),
+  set: (enabled: boolean) => api<ClientSignup>('/agency/client-signup', { method: 'PUT', body: { enabled } }),
+};
+
 // ------------------------------------------------------------------ custom domain
 
 export type DomainStatus = 'pending' | 'provisioning' | 'active' | 'moved' | 'blocked' | 'removing';

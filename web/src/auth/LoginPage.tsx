@@ -3,7 +3,7 @@ import { ApiError, errorMessage } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, navigate, useLocation } from '../shell/router';
 import { BrandMark } from '../ui/BrandMark';
-import { useBranding } from '../ui/branding';
+import { signupOpenHere, useBranding } from '../ui/branding';
 import { Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
 import { Icon } from '../ui/icons';
@@ -87,9 +87,11 @@ export default function LoginPage() {
             Sign in
           </button>
         </form>
-        <p className="auth-footer">
-          New here? <Link to="/signup">Create an account</Link>
-        </p>
+        {signupOpenHere && (
+          <p className="auth-footer">
+            New here? <Link to="/signup">Create an account</Link>
+          </p>
+        )}
         {brand.support_email && (
           <p className="auth-support">
             Need help? <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a>

@@ -3,7 +3,7 @@ import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, navigate } from '../shell/router';
 import { BrandMark } from '../ui/BrandMark';
-import { brandedByHost, useBranding } from '../ui/branding';
+import { brandedByHost, signupOpenHere, useBranding } from '../ui/branding';
 import { Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
 import { Icon } from '../ui/icons';
@@ -13,6 +13,39 @@ import './auth.css';
 const MIN_PASSWORD = 10;
 
 export default function SignupPage() {
+  return signupOpenHere ? <SignupForm /> : <InvitationOnly />;
+}
+
+/** An agency's domain that takes no sign-ups: accounts there are made by the agency. */
+function InvitationOnly() {
+  usePageTitle('Create your account');
+  const brand = useBranding();
+  return (
+    <main className="auth-page">
+      <div className="auth-card">
+        <div className="auth-brand">
+          <BrandMark size={36} scheme="auto" showName />
+        </div>
+        <h1>Accounts are by invitation</h1>
+        <p className="lead">
+          {brand.app_name} accounts are set up for you by the team that runs it.{' '}
+          {brand.support_email ? (
+            <>
+              Ask <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a> for an invitation.
+            </>
+          ) : (
+            'Ask the team that gave you this address for an invitation.'
+          )}
+        </p>
+        <p className="auth-footer">
+          Already have an account? <Link to="/login">Sign in</Link>
+        </p>
+      </div>
+    </main>
+  );
+}
+
+function SignupForm() {
   usePageTitle('Create your account');
   const { signIn } = useSession();
   const brand = useBranding();

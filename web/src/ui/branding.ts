@@ -18,6 +18,8 @@ export interface Branding {
   favicon_url: string | null;
   /** Scoped custom CSS, as the API serves it; absent in the edge JSON (it is already in the page). */
   css?: string;
+  /** On an agency's domain (edge JSON only): whether visitors may sign up there as new clients. */
+  client_signup?: boolean;
 }
 
 export const PLATFORM_BRANDING: Branding = {
@@ -50,6 +52,9 @@ const platformFavicon = document.querySelector<HTMLLinkElement>('link[rel~="icon
 
 /** True on an agency's own domain: the Host decides the brand, whoever signs in. */
 export const brandedByHost = injected !== null;
+
+/** Whether this address takes sign-ups: always on the platform's, on an agency's domain only when the agency allows it. */
+export const signupOpenHere = !brandedByHost || injected?.client_signup === true;
 
 export function getBranding(): Branding {
   return current;

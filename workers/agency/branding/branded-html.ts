@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../platform/context';
 import { brandingForAgency, type ResolvedBranding } from './branding.service';
+import { clientSignupOpen } from '../client-signup/client-signup.service';
 
 /**
  * The web app's index.html, branded at the edge for an agency's domain, so
@@ -17,10 +18,12 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export function rewriteIndexHtml(response: Response, brand: ResolvedBranding): Response {
+export function rewriteIndexHtml(response: Response, brand: ResolvedBranding, domain: { client_signup: boolean } = { client_signup: false }): Response {
   const { branding, headCss, favicon } = brand;
-  // Everything but the CSS (already in the <style>) goes to the SPA.
-  const { css: _css, ...boot } = branding;
+  // Everything but the CSS (already in the <style>) goes to the SPA, with
+  // whether this domain takes client sign-ups (the login page offers it then).
+  const { css: _css, ...rest } = branding;
+  const boot = { ...rest, ...domain };
   const head = [
     headCss ? `<style id="brand-style">${headCss}</style>` : '',
     branding.logo_light_url ? `<link rel="preload" as="image" href="${branding.logo_light_url}">` : '',
@@ -77,8 +80,8 @@ export function brandedIndexHtml() {
     await next();
     const res = c.res;
     if (res.status !== 200 || !(res.headers.get('content-type') ?? '').toLowerCase().startsWith('text/html')) return;
-    const brand = await brandingForAgency(c.env, agencyId);
+    const [brand, clientSignup] = await Promise.all([brandingForAgency(c.env, agencyId), clientSignupOpen(c.env.DB, agencyId)]);
     c.res = undefined;
-    c.res = rewriteIndexHtml(res, brand);
+    c.res = rewriteIndexHtml(res, brand, { client_signup: clientSignup });
   });
 }

@@ -14,6 +14,7 @@ import { Icon } from '../../ui/icons';
 import { usePaymentConfig } from '../../wallet/PaymentMethodCard';
 import { domain as domainApi, type CustomDomain } from '../agency.api';
 import { AdminsOnly, AgencyOnly, useCanManage } from '../AgencyOnly';
+import { ClientSignupCard } from './ClientSignupCard';
 import { DnsRecordsCard } from './DnsRecordsCard';
 import { DomainStatusCard } from './DomainStatusCard';
 import { SandboxDnsHelper } from './SandboxDnsHelper';
@@ -124,6 +125,7 @@ function Domain() {
           />
           {sandbox && canManage && !SETTLED.includes(current.status) && <SandboxDnsHelper domain={current} onChanged={setData} />}
           <DnsRecordsCard domain={current} />
+          {current.live && <ClientSignupCard canManage={canManage} />}
           {current.checked_at && (
             <p className="subtle domain-checked" title={formatDateTime(current.checked_at)}>
               Last checked with Cloudflare {formatRelative(current.checked_at)}
