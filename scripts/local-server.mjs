@@ -139,6 +139,34 @@ function isGroupAlive(pid) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * One GET /api/health: true on a 200, false on anything else, and false
+ * after `ms` whatever happens, even if the connection stalls in a way the
+ * fetch's own abort signal does not reach (a server restarting mid-answer).
+ */
+async function healthAnswers(url, ms = 2000) {
+  const controller = new AbortController();
+  let timer;
+  const giveUp = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve(false);
+    }, ms);
+  });
+  const probe = fetch(`${url}/api/health`, { signal: controller.signal }).then(
+    async (res) => {
+      await res.body?.cancel().catch(() => {});
+      return res.status === 200;
+    },
+    () => false,
+  );
+  try {
+    return await Promise.race([probe, giveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Starts the product locally and resolves once GET /api/health answers 200
  * (and the demo is seeded, when `seed` and the demo user cannot log in yet).
  *
@@ -229,11 +257,7 @@ export async function startLocalServer({ port = 8787, persistDir, seed = true, l
       if (signal?.aborted) throw abortError('Starting the local server');
       if (exitCode !== undefined) throw new Error(`wrangler dev exited (${exitCode}) before ${url}/api/health answered. Its output:\n${tail}`);
       if (Date.now() > deadline) throw new Error(`${url}/api/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s. wrangler's output:\n${tail}`);
-      try {
-        const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
-        await res.arrayBuffer();
-        if (res.status === 200) break;
-      } catch {}
+      if (await healthAnswers(url)) break;
       await sleep(250);
     }
 

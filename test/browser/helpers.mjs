@@ -14,6 +14,18 @@ export const SCREENSHOT_DIR = path.join(here, 'screenshots');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Longer than startLocalServer's own 90 s health deadline plus migrations: only a hang trips it. */
+const START_TIMEOUT_MS = 180_000;
+
+/** Rejects when `promise` has not settled after `ms`, so a stalled step fails its test instead of stopping the run. */
+function withinTime(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms / 1000} s waiting for ${what}.`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** The running server's recent output, quoted when a page fails to load. */
 let serverOutput = () => '(no server started)';
 
@@ -25,7 +37,9 @@ let serverOutput = () => '(no server started)';
 export async function startApp() {
   const { startLocalServer } = await import(path.join(root, 'scripts/local-server.mjs'));
   const persistDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-browser-'));
-  const server = await startLocalServer({ port: await freePort(), persistDir, seed: false });
+  // The signal stops whatever started (so no server outlives a failed start); the race ends a start that hangs.
+  const signal = AbortSignal.timeout(START_TIMEOUT_MS);
+  const server = await withinTime(startLocalServer({ port: await freePort(), persistDir, seed: false, signal }), START_TIMEOUT_MS + 5_000, 'the local server to start');
   serverOutput = server.output;
   return {
     url: server.url,
@@ -122,6 +136,7 @@ export function uniqueEmail(prefix = 'user') {
 /** JSON API call; throws with the problem body on a non-2xx answer. */
 export async function callApi(baseUrl, token, method, apiPath, body) {
   const res = await fetch(baseUrl + apiPath, {
+    signal: AbortSignal.timeout(60_000),
     method,
     headers: {
       'content-type': 'application/json',
