@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, navigate, useLocation } from '../shell/router';
-import { BrandMark } from '../ui/BrandMark';
+import { AuthCard } from './AuthCard';
 import { signupOpenHere, useBranding } from '../ui/branding';
 import { Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
@@ -41,11 +41,7 @@ export default function LoginPage() {
   };
 
   return (
-    <main className="auth-page">
-      <div className="auth-card">
-        <div className="auth-brand">
-          <BrandMark size={36} scheme="auto" showName />
-        </div>
+    <AuthCard>
         <h1>Welcome back</h1>
         <p className="lead">Sign in to {brand.app_name} to manage your contacts and pipeline.</p>
         <form onSubmit={onSubmit}>
@@ -97,7 +93,6 @@ export default function LoginPage() {
             Need help? <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a>
           </p>
         )}
-      </div>
-    </main>
+    </AuthCard>
   );
 }

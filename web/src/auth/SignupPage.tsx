@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, navigate } from '../shell/router';
-import { BrandMark } from '../ui/BrandMark';
+import { AuthCard } from './AuthCard';
 import { brandedByHost, signupOpenHere, useBranding } from '../ui/branding';
 import { Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
@@ -21,11 +21,7 @@ function InvitationOnly() {
   usePageTitle('Create your account');
   const brand = useBranding();
   return (
-    <main className="auth-page">
-      <div className="auth-card">
-        <div className="auth-brand">
-          <BrandMark size={36} scheme="auto" showName />
-        </div>
+    <AuthCard>
         <h1>Accounts are by invitation</h1>
         <p className="lead">
           {brand.app_name} accounts are set up for you by the team that runs it.{' '}
@@ -40,8 +36,7 @@ function InvitationOnly() {
         <p className="auth-footer">
           Already have an account? <Link to="/login">Sign in</Link>
         </p>
-      </div>
-    </main>
+    </AuthCard>
   );
 }
 
@@ -90,11 +85,7 @@ function SignupForm() {
   };
 
   return (
-    <main className="auth-page">
-      <div className="auth-card">
-        <div className="auth-brand">
-          <BrandMark size={36} scheme="auto" showName />
-        </div>
+    <AuthCard>
         <h1>Create your account</h1>
         <p className="lead">Start organising your contacts and deals in {brand.app_name} in minutes.</p>
         <form onSubmit={onSubmit}>
@@ -177,7 +168,6 @@ function SignupForm() {
             Need help? <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a>
           </p>
         )}
-      </div>
-    </main>
+    </AuthCard>
   );
 }
