@@ -32,6 +32,42 @@ describe('managing client accounts', () => {
     expect((await agency.api('GET', `/api/agency/sub-accounts/${clientId}`)).body.name).toBe('Harbor Dental Group');
   });
 
+  it('lists clients a page at a time in name order, searched by part of the name and filtered by suspension', async () => {
+    const agency = await createTenant({ agency: true, name: 'Paging Agency' });
+    const names = ['golf', 'Foxtrot Dental', 'echo', 'Delta Dental', 'charlie dental', 'Bravo', 'acme'];
+    const ids: Record<string, string> = {};
+    for (const name of names) ids[name] = (await agency.api('POST', '/api/agency/sub-accounts', { name })).body.id;
+    await agency.api('PATCH', `/api/agency/sub-accounts/${ids.echo}`, { suspended: true });
+
+    const walk = async (query: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: any } = await agency.api('GET', `/api/agency/sub-accounts?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        expect(page.body.data.length).toBeLessThanOrEqual(3);
+        expect(page.body.counts).toEqual({ total: 7, suspended: 1 });
+        seen.push(...page.body.data.map((c: { name: string }) => c.name));
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      return seen;
+    };
+    expect(await walk('')).toEqual(['acme', 'Bravo', 'charlie dental', 'Delta Dental', 'echo', 'Foxtrot Dental', 'golf']);
+    expect(await walk('&q=DENTAL')).toEqual(['charlie dental', 'Delta Dental', 'Foxtrot Dental']);
+    expect(await walk('&suspended=true')).toEqual(['echo']);
+    expect(await walk('&suspended=false&q=o')).toEqual(['Bravo', 'Foxtrot Dental', 'golf']);
+
+    // A rename moves the client to its new place in the order.
+    await agency.api('PATCH', `/api/agency/sub-accounts/${ids.acme}`, { name: 'Zulu' });
+    expect((await walk('')).at(-1)).toBe('Zulu');
+
+    for (const query of ['cursor=not-a-cursor', 'limit=0', 'limit=201', 'suspended=maybe']) {
+      const refused = await agency.api('GET', `/api/agency/sub-accounts?${query}`);
+      expect(refused.status, query).toBe(422);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
   it('suspending closes the client account to its own users at once; the agency can still enter; reactivating opens it again', async () => {
     const { agency, clientId, clientOwner } = await agencyWithClient();
     expect((await call('GET', '/api/contacts', { token: clientOwner.token })).status).toBe(200);

@@ -201,6 +201,40 @@ test('Clients: create, search, rename, add a user, suspend and reactivate, open 
   assert.deepEqual(page.pageErrors, []);
 });
 
+test('Clients: a large agency reads its clients a page at a time, and search finds one not loaded yet', async () => {
+  const agency = await newAgency('Paula Pager', 'Many Clients Agency');
+  // 60 clients, "Client 01" to "Client 60", plus one whose name sorts last.
+  for (let i = 1; i <= 60; i++) await agency.call('POST', '/api/agency/sub-accounts', { name: `Client ${String(i).padStart(2, '0')}` });
+  const last = await agency.call('POST', '/api/agency/sub-accounts', { name: 'Zephyr Roofing' });
+  await agency.call('PATCH', `/api/agency/sub-accounts/${last.id}`, { suspended: true });
+
+  const page = await newPage(browser, { session: agency });
+  await page.goto(`${app.url}/agency/clients`);
+  const table = page.getByRole('table', { name: 'Clients' });
+  const names = () => table.locator('.client-name').allInnerTexts();
+  await waitUntil(async () => (await names()).length === 50, { message: 'the first page of 50' });
+  assert.equal((await names())[0], 'Client 01');
+  await page.locator('.clients-count').filter({ hasText: '61 clients · 1 suspended' }).waitFor();
+
+  // Search asks the server, so a client beyond the loaded page is found.
+  const search = page.getByRole('searchbox', { name: 'Search clients' });
+  await search.fill('zephyr');
+  await waitUntil(async () => (await names()).join() === 'Zephyr Roofing', { message: 'search reaches the unloaded client' });
+  await table.getByText('Suspended', { exact: true }).waitFor();
+  await search.fill('');
+  await waitUntil(async () => (await names()).length === 50, { message: 'the first page again' });
+
+  await page.getByRole('button', { name: 'Show more' }).click();
+  await waitUntil(async () => (await names()).length === 61, { message: 'the second page appended' });
+  const all = await names();
+  assert.deepEqual(all.slice(48, 52), ['Client 49', 'Client 50', 'Client 51', 'Client 52']);
+  assert.equal(all.at(-1), 'Zephyr Roofing');
+  assert.equal(await page.getByRole('button', { name: 'Show more' }).count(), 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'agency-clients-paged');
+  assert.deepEqual(page.pageErrors, []);
+});
+
 test('Custom domain: add it, see the exact DNS records, let the sandbox DNS create them and watch it go live, then remove it', async () => {
   const agency = await newAgency('Avery Admin', 'Brightside Agency');
   const host = uniqueHost('app');

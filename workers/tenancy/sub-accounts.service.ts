@@ -2,7 +2,8 @@ import { assertPlanFeature } from '../billing/entitlements';
 import type { ServiceDeps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
-import { queryAll, queryFirst, statement, toIso, transaction } from '../platform/db';
+import { queryAll, queryFirst, statement, toIso, transaction, type SqlValue } from '../platform/db';
+import { decodeCursor, toPage } from '../platform/pagination';
 import { forgetSuspension } from './suspension';
 import { getAgencyForAccount } from './tenancy.service';
 
@@ -24,13 +25,53 @@ async function requireAgency(deps: ServiceDeps) {
   return agency;
 }
 
-export async function listSubAccounts(deps: ServiceDeps): Promise<SubAccountRow[]> {
+export interface SubAccountFilter {
+  /** Part of the name, any case. */
+  q?: string;
+  /** Only suspended clients (true) or only open ones (false). */
+  suspended?: boolean;
+  cursor?: string;
+  limit: number;
+}
+
+const CLIENT_COLUMNS = 'id, name, status, suspended_at, created_at';
+
+/**
+ * One page of the agency's client accounts in name order (case folded, id
+ * breaking ties), with how many it has in all and how many are suspended.
+ */
+export async function listSubAccounts(deps: ServiceDeps, filter: SubAccountFilter) {
   const agency = await requireAgency(deps);
-  return queryAll<SubAccountRow>(
-    deps.db,
-    "SELECT id, name, status, suspended_at, created_at FROM accounts WHERE agency_id = ? AND kind = 'sub_account' ORDER BY name, id",
-    agency.id,
-  );
+  const where = ["agency_id = ?", "kind = 'sub_account'"];
+  const binds: SqlValue[] = [agency.id];
+  const needle = filter.q?.trim().toLowerCase();
+  if (needle) {
+    where.push('instr(lower(name), ?) > 0');
+    binds.push(needle);
+  }
+  if (filter.suspended !== undefined) where.push(filter.suspended ? 'suspended_at IS NOT NULL' : 'suspended_at IS NULL');
+  if (filter.cursor) {
+    const after = decodeCursor(filter.cursor);
+    where.push('(name COLLATE NOCASE > ? OR (name COLLATE NOCASE = ? AND id > ?))');
+    binds.push(String(after.v), String(after.v), after.id);
+  }
+  const [rows, counts] = await Promise.all([
+    queryAll<SubAccountRow>(
+      deps.db,
+      `SELECT ${CLIENT_COLUMNS} FROM accounts WHERE ${where.join(' AND ')} ORDER BY name COLLATE NOCASE, id LIMIT ?`,
+      ...binds,
+      filter.limit + 1,
+    ),
+    queryFirst<{ total: number; suspended: number }>(
+      deps.db,
+      "SELECT count(*) AS total, count(suspended_at) AS suspended FROM accounts WHERE agency_id = ? AND kind = 'sub_account'",
+      agency.id,
+    ),
+  ]);
+  return {
+    ...toPage(rows, filter.limit, (row) => ({ v: row.name, id: row.id }), serializeSubAccount),
+    counts: { total: counts?.total ?? 0, suspended: counts?.suspended ?? 0 },
+  };
 }
 
 /** Creates a sub-account: a full tenant of its own, owned by the caller's agency. */

@@ -16,7 +16,9 @@ import {
   createApiKeyBodySchema,
   CreatedApiKeySchema,
   createSubAccountBodySchema,
+  SubAccountPageSchema,
   SubAccountSchema,
+  subAccountQuerySchema,
   TeamMemberSchema,
   updateSubAccountBodySchema,
   updateTeamMemberBodySchema,
@@ -133,10 +135,19 @@ tenancyRoutes.openapi(
   },
 );
 
-// GET /api/agency/sub-accounts – the agency's client accounts
+// GET /api/agency/sub-accounts – the agency's client accounts, a page at a time in name order
 tenancyRoutes.openapi(
-  createRoute({ method: 'get', path: '/agency/sub-accounts', tags: ['Agency'], summary: 'List sub-accounts', security, responses: { 200: jsonResponse(pageSchema(SubAccountSchema, 'SubAccountPage'), 'Sub-accounts'), ...standardErrors } }),
-  async (c) => c.json({ data: (await listSubAccounts(depsOf(c))).map(serializeSubAccount), next_cursor: null }, 200),
+  createRoute({
+    method: 'get', path: '/agency/sub-accounts', tags: ['Agency'], summary: 'List sub-accounts', security,
+    description: 'Client accounts in name order (case folded), filtered by part of the name and by suspension; `counts` covers all of them.',
+    request: { query: PageQuerySchema.merge(subAccountQuerySchema) },
+    responses: { 200: jsonResponse(SubAccountPageSchema, 'Sub-accounts'), ...standardErrors },
+  }),
+  async (c) => {
+    const query = c.req.valid('query');
+    const suspended = query.suspended === undefined ? undefined : query.suspended === 'true';
+    return c.json(await listSubAccounts(depsOf(c), { q: query.q, suspended, cursor: query.cursor, limit: query.limit }), 200);
+  },
 );
 
 // POST /api/agency/sub-accounts – create a client account owned by the agency

@@ -43,6 +43,21 @@ export const SubAccountSchema = z
   })
   .openapi('SubAccount');
 
+export const SubAccountPageSchema = z
+  .object({
+    data: z.array(SubAccountSchema),
+    next_cursor: z.string().nullable(),
+    counts: z
+      .object({ total: z.number().int(), suspended: z.number().int() })
+      .openapi({ description: 'All of the agency\'s clients, whatever the filter' }),
+  })
+  .openapi('SubAccountPage');
+
+export const subAccountQuerySchema = z.object({
+  q: z.string().max(100).optional().openapi({ description: 'Part of the name, any case' }),
+  suspended: z.enum(['true', 'false']).optional().openapi({ description: 'Only suspended (true) or only open (false) clients' }),
+});
+
 export const updateSubAccountBodySchema = z
   .object({
     name: z.string().trim().min(1).max(120).optional(),

@@ -18,6 +18,10 @@ export interface SubAccount {
   created_at: string;
 }
 
+export interface SubAccountPage extends Page<SubAccount> {
+  counts: { total: number; suspended: number };
+}
+
 export interface ClientUser {
   id: string;
   name: string;
@@ -35,7 +39,20 @@ export interface AddClientUserInput {
 }
 
 export const subAccounts = {
-  list: (signal?: AbortSignal) => api<Page<SubAccount>>('/agency/sub-accounts', { signal }).then((page) => page.data),
+  /** One page in name order; `counts` covers all the agency's clients. */
+  page: (query: { q?: string; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
+    api<SubAccountPage>('/agency/sub-accounts', { query, signal }),
+  /** Every client, for pickers: walks the pages. */
+  all: async (signal?: AbortSignal) => {
+    const clients: SubAccount[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: SubAccountPage = await subAccounts.page({ cursor, limit: 200 }, signal);
+      clients.push(...page.data);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return clients;
+  },
   create: (name: string) => api<SubAccount>('/agency/sub-accounts', { body: { name } }),
   rename: (id: string, name: string) => api<SubAccount>(`/agency/sub-accounts/${encodeURIComponent(id)}`, { method: 'PATCH', body: { name } }),
   setSuspended: (id: string, suspended: boolean) =>

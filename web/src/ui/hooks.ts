@@ -16,8 +16,8 @@ export interface Resource<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
-  /** Replace the data locally (optimistic updates, results of a mutation). */
-  setData: (update: T | ((prev: T | undefined) => T)) => void;
+  /** Replace the data locally (optimistic updates, results of a mutation); an update may leave it unloaded. */
+  setData: (update: T | ((prev: T | undefined) => T | undefined)) => void;
 }
 
 /**
@@ -49,10 +49,10 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   }, [...deps, version]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
-  const setData = useCallback((update: T | ((prev: T | undefined) => T)) => {
+  const setData = useCallback((update: T | ((prev: T | undefined) => T | undefined)) => {
     setState((s) => ({
       ...s,
-      data: typeof update === 'function' ? (update as (prev: T | undefined) => T)(s.data) : update,
+      data: typeof update === 'function' ? (update as (prev: T | undefined) => T | undefined)(s.data) : update,
     }));
   }, []);
 

@@ -1,12 +1,12 @@
 // Agency → Clients: every client account (sub-account) with its standing and
 // plan; open one (the impersonation flow of the account switcher), rename it,
 // add its users, choose the plan it pays for, suspend or reactivate it.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSession } from '../../auth/SessionProvider';
 import { Avatar, EmptyState, ErrorAlert, Loading, Spinner } from '../../ui/components';
 import { useConfirm, useToast } from '../../ui/feedback';
 import { formatDate } from '../../ui/format';
-import { usePageTitle, useResource } from '../../ui/hooks';
+import { useDebounced, usePageTitle, useResource } from '../../ui/hooks';
 import { Icon } from '../../ui/icons';
 import { Menu } from '../../ui/Menu';
 import { clientPlans, subAccounts, type SubAccount, type SubAccountSubscription } from '../agency.api';
@@ -41,18 +41,18 @@ function Clients() {
   const canManage = useCanManage();
   const toast = useToast();
   const confirm = useConfirm();
-  const list = useResource((signal) => subAccounts.list(signal), []);
   const [query, setQuery] = useState('');
-  const [shown, setShown] = useState(PAGE_SIZE);
+  const needle = useDebounced(query.trim(), 250);
+  // The first page for the search; "Show more" appends the pages after it.
+  const list = useResource((signal) => subAccounts.page({ q: needle, limit: PAGE_SIZE }, signal), [needle]);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [dialog, setDialog] = useState<Dialogs>(null);
   const [busy, setBusy] = useState<string | null>(null);
   // The plan of each listed client, fetched for the rows on screen.
   const [plans, setPlans] = useState<Record<string, SubAccountSubscription | 'error'>>({});
 
-  const clients = list.data;
-  const needle = query.trim().toLowerCase();
-  const matching = useMemo(() => (clients ?? []).filter((c) => !needle || c.name.toLowerCase().includes(needle)), [clients, needle]);
-  const visible = matching.slice(0, shown);
+  const counts = list.data?.counts;
+  const visible = list.data?.data ?? [];
   const visibleKey = visible.map((c) => c.id).join(',');
 
   useEffect(() => {
@@ -69,7 +69,25 @@ function Clients() {
     // Only a change of the rows on screen asks again; a loaded plan stays.
   }, [visibleKey]);
 
-  const replace = (next: SubAccount) => list.setData((prev) => (prev ?? []).map((c) => (c.id === next.id ? next : c)));
+  const replace = (next: SubAccount) =>
+    list.setData((prev) => prev && { ...prev, data: prev.data.map((c) => (c.id === next.id ? next : c)) });
+  // Suspending or reactivating moves the suspended count with it.
+  const recount = (next: SubAccount) =>
+    list.setData((prev) => prev && { ...prev, counts: { ...prev.counts, suspended: prev.counts.suspended + (next.suspended ? 1 : -1) } });
+
+  const showMore = async () => {
+    const cursor = list.data?.next_cursor;
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const next = await subAccounts.page({ q: needle, cursor, limit: PAGE_SIZE });
+      list.setData((prev) => prev && { ...next, data: [...prev.data, ...next.data] });
+    } catch (err) {
+      toast.error(err);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
 
   const open = async (client: SubAccount) => {
     setBusy(client.id);
@@ -110,7 +128,9 @@ function Clients() {
     if (!ok) return;
     setBusy(client.id);
     try {
-      replace(await subAccounts.setSuspended(client.id, suspend));
+      const saved = await subAccounts.setSuspended(client.id, suspend);
+      replace(saved);
+      recount(saved);
       toast.success(suspend ? `${client.name} is suspended` : `${client.name} is active again`);
     } catch (err) {
       toast.error(err);
@@ -118,8 +138,6 @@ function Clients() {
       setBusy(null);
     }
   };
-
-  const suspendedCount = (clients ?? []).filter((c) => c.suspended).length;
 
   return (
     <div className="page clients-page">
@@ -136,11 +154,11 @@ function Clients() {
         )}
       </div>
 
-      {list.error !== undefined && !clients ? (
+      {list.error !== undefined && !counts ? (
         <ErrorAlert error={list.error} onRetry={list.reload} />
-      ) : !clients ? (
+      ) : !counts ? (
         <Loading label="Loading clients…" />
-      ) : clients.length === 0 ? (
+      ) : counts.total === 0 ? (
         <section className="card">
           <EmptyState
             icon="building"
@@ -171,24 +189,21 @@ function Clients() {
                 placeholder="Search clients"
                 aria-label="Search clients"
                 value={query}
-                onChange={(e) => {
-                  setQuery(e.target.value);
-                  setShown(PAGE_SIZE);
-                }}
+                onChange={(e) => setQuery(e.target.value)}
               />
             </div>
             <span className="spacer" />
             <span className="subtle clients-count" aria-live="polite">
-              {needle ? `${matching.length} of ${clients.length}` : clients.length} {clients.length === 1 ? 'client' : 'clients'}
-              {suspendedCount > 0 && ` · ${suspendedCount} suspended`}
+              {counts.total} {counts.total === 1 ? 'client' : 'clients'}
+              {counts.suspended > 0 && ` · ${counts.suspended} suspended`}
             </span>
           </div>
-          {matching.length === 0 ? (
-            <EmptyState compact title={`No client matches “${query.trim()}”`}>
+          {visible.length === 0 && !list.loading ? (
+            <EmptyState compact title={`No client matches “${needle}”`}>
               Try another part of the name.
             </EmptyState>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap" aria-busy={list.loading}>
               <table className="table clients-table" aria-label="Clients">
                 <thead>
                   <tr>
@@ -223,10 +238,11 @@ function Clients() {
               </table>
             </div>
           )}
-          {matching.length > shown && (
+          {list.data?.next_cursor && (
             <div className="card-footer clients-more">
-              <button type="button" className="btn btn-ghost btn-sm" onClick={() => setShown((n) => n + PAGE_SIZE)}>
-                Show {Math.min(PAGE_SIZE, matching.length - shown)} more
+              <button type="button" className="btn btn-ghost btn-sm" onClick={showMore} disabled={loadingMore || list.loading}>
+                {loadingMore && <Spinner />}
+                Show more
               </button>
             </div>
           )}
@@ -238,7 +254,8 @@ function Clients() {
         client={dialog?.kind === 'rename' ? dialog.client : null}
         onClose={() => setDialog(null)}
         onSaved={(saved, created) => {
-          if (created) list.setData((prev) => [...(prev ?? []), saved].sort((a, b) => a.name.localeCompare(b.name)));
+          // A new client takes its place in name order on the server's next read.
+          if (created) list.reload();
           else replace(saved);
           // The account switcher lists client accounts too.
           reloadMe();
