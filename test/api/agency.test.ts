@@ -37,6 +37,45 @@ describe('agency sub-accounts and switching', () => {
     expect((await verifyAccessToken(env.JWT_SECRET, back.body.token)).act).toBeUndefined();
   });
 
+  it('/api/me lists the first 20 accounts to switch into; /api/me/accounts pages and searches them all, also while impersonating', async () => {
+    const agency = await createTenant({ agency: true, name: 'Many' });
+    const clientIds: string[] = [];
+    for (let i = 1; i <= 24; i++) clientIds.push((await agency.api('POST', '/api/agency/sub-accounts', { name: `client ${String(i).padStart(2, '0')}` })).body.id);
+    await agency.api('POST', '/api/agency/sub-accounts', { name: 'Zenith Dental' });
+
+    const me = (await agency.api('GET', '/api/me')).body;
+    expect(me.accounts).toHaveLength(20);
+    expect(me.accounts[0]).toMatchObject({ name: 'Many Co', kind: 'agency', role: 'owner' });
+    expect(me.accounts[1]).toMatchObject({ name: 'client 01', kind: 'sub_account', role: 'admin' });
+    expect(me.accounts_more).toBe(true);
+
+    const walk = async (token: string, query: string) => {
+      const names: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: any } = await call('GET', `/api/me/accounts?limit=7${query}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+        expect(page.status).toBe(200);
+        names.push(...page.body.data.map((a: { name: string }) => a.name));
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      return names;
+    };
+    const all = await walk(agency.token, '');
+    expect(all).toHaveLength(26);
+    expect(all.slice(0, 3)).toEqual(['Many Co', 'client 01', 'client 02']);
+    expect(all.at(-1)).toBe('Zenith Dental');
+    expect(await walk(agency.token, '&q=ZENITH')).toEqual(['Zenith Dental']);
+
+    // Inside client 24 (past the first 20), the list is still the agency user's.
+    const inside = await call('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: clientIds[23] } });
+    expect(await walk(inside.body.token, '&q=client 2')).toEqual(['client 20', 'client 21', 'client 22', 'client 23', 'client 24']);
+
+    // Another agency's user reaches none of them.
+    const other = await createTenant({ agency: true, name: 'Other' });
+    expect(await walk(other.token, '&q=client')).toEqual([]);
+    expect((await agency.api('GET', '/api/me/accounts?cursor=bogus')).status).toBe(422);
+  });
+
   it('another agency cannot enter the sub-account, and a plain business has no sub-accounts', async () => {
     const agency = await createTenant({ agency: true });
     const other = await createTenant({ agency: true });

@@ -65,3 +65,38 @@ test('an agency creates a client account, views it with the impersonation bar an
   await page.getByRole('link', { name: 'Agency Prospect' }).waitFor();
   assert.deepEqual(page.pageErrors, []);
 });
+
+test('with many clients the account menu lists the first ones and finds the rest by name', async () => {
+  const agency = await signUpViaApi(app.url, { name: 'Mona Many', account_name: 'Many Clients Agency', agency: true });
+  for (let i = 1; i <= 24; i++) await agency.call('POST', '/api/agency/sub-accounts', { name: `Client ${String(i).padStart(2, '0')}` });
+  await agency.call('POST', '/api/agency/sub-accounts', { name: 'Zenith Dental' });
+  const page = await newPage(browser, { session: agency });
+  await page.goto(`${app.url}/contacts`);
+  await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+
+  const switcher = page.getByRole('button', { name: /Switch account/ });
+  const menu = page.getByRole('list', { name: 'Accounts' });
+  const names = () => menu.locator('.account-name').allInnerTexts();
+  await switcher.click();
+  const find = page.getByRole('searchbox', { name: 'Find an account' });
+  await find.waitFor();
+  assert.equal((await names()).length, 20);
+  assert.equal((await names()).includes('Zenith Dental'), false);
+  await page.getByText('Type to find the other accounts.').waitFor();
+  await screenshot(page, 'account-switcher-many');
+
+  // The search reaches a client past the first 20.
+  await find.fill('zen');
+  await waitUntil(async () => (await names()).join() === 'Zenith Dental', { message: 'Zenith Dental found' });
+  await find.fill('no such client');
+  await page.getByText('No account matches “no such client”.').waitFor();
+  await find.fill('zenith');
+  await menu.getByRole('button', { name: /Zenith Dental/ }).click();
+  await page.getByRole('status').filter({ hasText: 'You are viewing Zenith Dental' }).waitFor();
+
+  // Inside it, the menu still shows it as the current account.
+  await switcher.click();
+  await waitUntil(async () => (await names())[0] === 'Zenith Dental', { message: 'current account listed first' });
+  assert.equal(await menu.locator('[aria-current="true"] .account-name').innerText(), 'Zenith Dental');
+  assert.deepEqual(page.pageErrors, []);
+});

@@ -55,12 +55,22 @@ export const AuthResultSchema = z
   })
   .openapi('AuthResult');
 
+/** How many reachable accounts /api/me lists; the account menu searches the rest. */
+export const ME_ACCOUNTS_SHOWN = 20;
+
+export const ReachableAccountSchema = AccountSchema.extend({ role: z.enum(['owner', 'admin', 'member']) }).openapi('ReachableAccount');
+
 export const MeSchema = z
   .object({
     user: UserSchema.nullable(),
     account: AccountSchema,
     role: z.enum(['owner', 'admin', 'member']),
     acting_user: UserSchema.nullable().openapi({ description: 'The agency user acting in this account, when impersonating' }),
-    accounts: z.array(AccountSchema.extend({ role: z.enum(['owner', 'admin', 'member']) })),
+    accounts: z.array(ReachableAccountSchema).openapi({ description: `The first ${ME_ACCOUNTS_SHOWN} accounts this user can switch into; GET /api/me/accounts pages through all of them` }),
+    accounts_more: z.boolean().openapi({ description: 'There are more accounts than `accounts` lists' }),
   })
   .openapi('Me');
+
+export const ReachableAccountPageSchema = z
+  .object({ data: z.array(ReachableAccountSchema), next_cursor: z.string().nullable() })
+  .openapi('ReachableAccountPage');

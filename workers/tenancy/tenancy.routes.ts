@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listAuditLog } from '../agency/audit/audit.service';
 import { assertRole, assertUser } from '../auth/auth.middleware';
-import { MeSchema } from '../auth/auth.schemas';
+import { ME_ACCOUNTS_SHOWN, MeSchema, ReachableAccountPageSchema } from '../auth/auth.schemas';
 import { queryFirst } from '../platform/db';
 import { depsOf } from '../platform/deps';
 import { AppError } from '../platform/errors';
@@ -37,17 +37,35 @@ tenancyRoutes.openapi(
     const findUser = (id: string) => queryFirst<{ id: string; email: string; name: string }>(c.env.DB, 'SELECT id, email, name FROM users WHERE id = ?', id);
     const user = auth.userId ? await findUser(auth.userId) : null;
     const actingUser = auth.actorUserId ? await findUser(auth.actorUserId) : null;
-    const accounts = auth.actorUserId || auth.userId ? await listAccessibleAccounts(c.env.DB, (auth.actorUserId ?? auth.userId) as string) : [];
+    const person = auth.actorUserId ?? auth.userId;
+    const accounts = person ? await listAccessibleAccounts(c.env.DB, person, { limit: ME_ACCOUNTS_SHOWN }) : { data: [], next_cursor: null };
     return c.json(
       {
         user,
         account: { id: account.id, name: account.name, kind: account.kind, status: account.status },
         role: auth.role,
         acting_user: actingUser,
-        accounts: accounts.map((a) => ({ id: a.id, name: a.name, kind: a.kind, status: a.status, role: a.role })),
+        accounts: accounts.data,
+        accounts_more: accounts.next_cursor !== null,
       },
       200,
     );
+  },
+);
+
+// GET /api/me/accounts – every account the caller can switch into, a page at a time, searchable by name
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'get', path: '/me/accounts', tags: ['Account'], summary: 'Accounts to switch into', security,
+    description: 'Agencies first, then businesses, then client accounts, each in name order. While impersonating, the accounts of the agency user acting.',
+    request: { query: PageQuerySchema.extend({ q: z.string().max(100).optional().openapi({ description: 'Part of the name, any case' }) }) },
+    responses: { 200: jsonResponse(ReachableAccountPageSchema, 'Accounts'), ...standardErrors },
+  }),
+  async (c) => {
+    const person = c.var.auth.actorUserId ?? c.var.auth.userId;
+    const query = c.req.valid('query');
+    if (!person) return c.json({ data: [], next_cursor: null }, 200);
+    return c.json(await listAccessibleAccounts(c.env.DB, person, { q: query.q, cursor: query.cursor, limit: query.limit }), 200);
   },
 );
 

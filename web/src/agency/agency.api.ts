@@ -2,7 +2,7 @@
 // and plans, the impersonation audit log, the custom domain, Stripe Connect,
 // the tiers it sells and its usage markup. Shapes follow the OpenAPI document
 // (workers/tenancy, workers/agency); money is decimal USD strings.
-import { api, ApiError, type Problem } from '../api/client';
+import { api, ApiError, listAll, type Problem } from '../api/client';
 import type { DunningCase, Page, Role } from '../api/types';
 
 // ------------------------------------------------------------------ client accounts
@@ -43,16 +43,7 @@ export const subAccounts = {
   page: (query: { q?: string; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
     api<SubAccountPage>('/agency/sub-accounts', { query, signal }),
   /** Every client, for pickers: walks the pages. */
-  all: async (signal?: AbortSignal) => {
-    const clients: SubAccount[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: SubAccountPage = await subAccounts.page({ cursor, limit: 200 }, signal);
-      clients.push(...page.data);
-      cursor = page.next_cursor;
-    } while (cursor);
-    return clients;
-  },
+  all: () => listAll<SubAccount>('/agency/sub-accounts', { limit: 200 }),
   create: (name: string) => api<SubAccount>('/agency/sub-accounts', { body: { name } }),
   rename: (id: string, name: string) => api<SubAccount>(`/agency/sub-accounts/${encodeURIComponent(id)}`, { method: 'PATCH', body: { name } }),
   setSuspended: (id: string, suspended: boolean) =>

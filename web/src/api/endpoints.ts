@@ -24,6 +24,7 @@ import type {
   Opportunity,
   OpportunityStatus,
   Page,
+  ReachableAccount,
   PaymentConfig,
   Pipeline,
   MarginReport,
@@ -46,6 +47,7 @@ export const auth = {
   logout: (refresh_token: string) => api<void>('/auth/logout', { body: { refresh_token }, anonymous: true }),
   tokenExchange: (account_id: string) => api<AuthResponse>('/auth/token-exchange', { body: { account_id } }),
   me: () => api<Me>('/me'),
+  reachableAccounts: (q: string, signal?: AbortSignal) => api<Page<ReachableAccount>>('/me/accounts', { query: { q, limit: 50 }, signal }),
 };
 
 export const branding = {

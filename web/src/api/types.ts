@@ -30,7 +30,17 @@ export interface Me {
   account: Account;
   role: Role;
   acting_user: { id: string; name: string; email: string } | null;
-  accounts: { id: string; name: string; kind: AccountKind; role: Role }[];
+  /** The first accounts the user can switch into... */
+  accounts: ReachableAccount[];
+  /** ...and whether there are more (GET /api/me/accounts searches them all). */
+  accounts_more: boolean;
+}
+
+export interface ReachableAccount {
+  id: string;
+  name: string;
+  kind: AccountKind;
+  role: Role;
 }
 
 export type BrandAssetKind = 'logo_light' | 'logo_dark' | 'favicon';

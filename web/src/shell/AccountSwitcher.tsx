@@ -1,15 +1,19 @@
 // The current account, and a popup to switch to any other account the user
 // can reach (an agency's sub-accounts). Switching exchanges the token for one
 // scoped to the chosen account.
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError } from '../api/client';
-import { agency } from '../api/endpoints';
+import { agency, auth } from '../api/endpoints';
+import type { Me, ReachableAccount } from '../api/types';
 import { useSession } from '../auth/SessionProvider';
 import { Avatar, Field, Spinner } from '../ui/components';
 import { Dialog } from '../ui/Dialog';
 import { useToast } from '../ui/feedback';
-import { useDismiss } from '../ui/hooks';
+import { useDebounced, useDismiss } from '../ui/hooks';
 import { Icon } from '../ui/icons';
+
+/** With more accounts than this the menu offers a search box. */
+const SEARCH_FROM = 8;
 
 const KIND_LABEL: Record<string, string> = {
   agency: 'Agency',
@@ -31,9 +35,18 @@ export function AccountSwitcher() {
   const listId = useId();
   const buttonRef = useRef<HTMLButtonElement>(null);
   const ref = useDismiss<HTMLDivElement>(open, () => setOpen(false));
+  const [search, setSearch] = useState('');
+  const searchResults = useAccountSearch(me, open ? search : '');
   if (!me) return null;
 
-  const accounts = me.accounts.length > 0 ? me.accounts : [{ ...me.account, role: me.role }];
+  const known = me.accounts.length > 0 ? me.accounts : [{ ...me.account, role: me.role }];
+  // The account in use is always listed, even when it is past the first ones /api/me returns.
+  const listed = known.some((a) => a.id === me.account.id) ? known : [{ ...me.account, role: me.role }, ...known];
+  const searchable = me.accounts_more || listed.length > SEARCH_FROM;
+  const needle = search.trim().toLowerCase();
+  // Until the server answers a search, the accounts already known that match show.
+  const accounts = !needle ? listed : searchResults ?? listed.filter((a) => a.name.toLowerCase().includes(needle));
+  const searching = Boolean(me.accounts_more && needle && searchResults === null);
   const canCreateClient = me.account.kind === 'agency' && me.role !== 'member' && !me.acting_user;
 
   const choose = async (id: string) => {
@@ -52,8 +65,8 @@ export function AccountSwitcher() {
     }
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
-    const items = Array.from(e.currentTarget.querySelectorAll<HTMLButtonElement>('button'));
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    const items = Array.from(e.currentTarget.querySelectorAll<HTMLButtonElement>('ul button'));
     const i = items.indexOf(document.activeElement as HTMLButtonElement);
     if (e.key === 'ArrowDown') {
       e.preventDefault();
@@ -76,7 +89,10 @@ export function AccountSwitcher() {
         aria-haspopup="true"
         aria-expanded={open}
         aria-controls={listId}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => {
+          setOpen((o) => !o);
+          setSearch('');
+        }}
       >
         <Avatar name={me.account.name} />
         <span className="account-button-text">
@@ -87,9 +103,20 @@ export function AccountSwitcher() {
         <span className="sr-only">Switch account</span>
       </button>
       {open && (
-        <div className="account-popup" id={listId}>
+        <div className="account-popup" id={listId} onKeyDown={onKeyDown}>
           <div className="account-popup-title">Switch account</div>
-          <ul onKeyDown={onKeyDown} aria-label="Accounts">
+          {searchable && (
+            <input
+              type="search"
+              className="input account-search"
+              placeholder="Find an account"
+              aria-label="Find an account"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              autoFocus
+            />
+          )}
+          <ul aria-label="Accounts">
             {accounts.map((a) => {
               const current = a.id === me.account.id;
               return (
@@ -99,7 +126,7 @@ export function AccountSwitcher() {
                     className="account-option"
                     aria-current={current ? 'true' : undefined}
                     onClick={() => choose(a.id)}
-                    autoFocus={current}
+                    autoFocus={current && !searchable}
                     disabled={busyId !== null}
                   >
                     <Avatar name={a.name} size="sm" />
@@ -115,6 +142,8 @@ export function AccountSwitcher() {
               );
             })}
           </ul>
+          {accounts.length === 0 && !searching && <p className="account-none subtle">No account matches “{search.trim()}”.</p>}
+          {!needle && me.accounts_more && <p className="account-none subtle">Type to find the other accounts.</p>}
           {canCreateClient && (
             <>
               <div className="menu-separator" role="separator" />
@@ -140,6 +169,27 @@ export function AccountSwitcher() {
       <NewClientDialog open={creating} onClose={() => setCreating(false)} />
     </div>
   );
+}
+
+/**
+ * Accounts whose name contains `search`, asked of the server when /api/me
+ * listed only the first ones (null until it answers, or when there is
+ * nothing to ask).
+ */
+function useAccountSearch(me: Me | null, search: string): ReachableAccount[] | null {
+  const needle = useDebounced(search.trim(), 200);
+  const [found, setFound] = useState<{ needle: string; accounts: ReachableAccount[] } | null>(null);
+  const ask = Boolean(me?.accounts_more && needle);
+  useEffect(() => {
+    if (!ask) return;
+    const controller = new AbortController();
+    auth.reachableAccounts(needle, controller.signal).then(
+      (page) => setFound({ needle, accounts: page.data }),
+      () => undefined,
+    );
+    return () => controller.abort();
+  }, [ask, needle]);
+  return ask && found?.needle === search.trim() ? found.accounts : null;
 }
 
 /** Agencies create a sub-account per client; it then appears in the switcher. */

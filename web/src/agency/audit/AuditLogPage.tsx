@@ -55,7 +55,7 @@ function What({ entry }: { entry: AuditEntry }) {
 function AuditLog() {
   const { search } = useLocation();
   const client = search.get('client') ?? '';
-  const clients = useResource((signal) => subAccounts.all(signal), []);
+  const clients = useResource(() => subAccounts.all(), []);
   const list = usePagedList((cursor, signal) => auditLog.list({ sub_account_id: client || undefined, cursor }, signal), [client]);
   const rows = list.items;
 
