@@ -1,4 +1,5 @@
 import type { LedgerTransaction, WalletState } from './wallet.ledger';
+import { migrateSchema } from '../schema';
 
 /** The wallet's SQLite schema, versioned; each step runs once, in order. */
 const MIGRATIONS: string[] = [
@@ -59,12 +60,7 @@ const MIGRATIONS: string[] = [
 ];
 
 export function migrate(sql: SqlStorage): void {
-  sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0];
-  const current = row?.version ?? 0;
-  for (let v = current; v < MIGRATIONS.length; v++) sql.exec(MIGRATIONS[v]);
-  if (!row) sql.exec('INSERT INTO schema_version (version) VALUES (?)', MIGRATIONS.length);
-  else if (current < MIGRATIONS.length) sql.exec('UPDATE schema_version SET version = ?', MIGRATIONS.length);
+  migrateSchema(sql, MIGRATIONS);
 }
 
 export interface HoldRow {

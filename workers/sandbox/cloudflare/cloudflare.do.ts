@@ -18,6 +18,7 @@ import {
 } from './cloudflare.hostnames';
 import { CF_ERRORS, cfFail, cfOk, HOSTNAME_ID_FORMAT, type CfReply } from './cloudflare.wire';
 import { cnameTargetOf, DNS_TYPE_CODES, normalizeDnsName, txtValueOf } from './sandbox-dns';
+import { migrateSchema } from '../../../durable-objects/schema';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,12 +68,7 @@ export class CloudflareEmulator extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-      const row = this.sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0];
-      const current = row?.version ?? 0;
-      for (let v = current; v < MIGRATIONS.length; v++) this.sql.exec(MIGRATIONS[v]);
-      if (!row) this.sql.exec('INSERT INTO schema_version (version) VALUES (?)', MIGRATIONS.length);
-      else if (current < MIGRATIONS.length) this.sql.exec('UPDATE schema_version SET version = ?', MIGRATIONS.length);
+      migrateSchema(this.sql, MIGRATIONS);
     });
   }
 

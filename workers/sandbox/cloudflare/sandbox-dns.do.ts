@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { cnameConflict, resolveDns, validateDnsRecord, type DnsRecordInput, type DnsRecordType, type DnsResolution, type SandboxDnsRecord } from './sandbox-dns';
+import { migrateSchema } from '../../../durable-objects/schema';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE records (
@@ -42,12 +43,7 @@ export class SandboxDns extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-      const row = this.sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0];
-      const current = row?.version ?? 0;
-      for (let v = current; v < MIGRATIONS.length; v++) this.sql.exec(MIGRATIONS[v]);
-      if (!row) this.sql.exec('INSERT INTO schema_version (version) VALUES (?)', MIGRATIONS.length);
-      else if (current < MIGRATIONS.length) this.sql.exec('UPDATE schema_version SET version = ?', MIGRATIONS.length);
+      migrateSchema(this.sql, MIGRATIONS);
     });
   }
 

@@ -4,6 +4,7 @@
  * columns for lookups; beside it the idempotency records, webhook deliveries
  * and injected faults.
  */
+import { migrateSchema } from '../../../durable-objects/schema';
 
 export interface StripeObject {
   id: string;
@@ -74,12 +75,7 @@ const MIGRATIONS: string[] = [
 ];
 
 export function migrate(sql: SqlStorage): void {
-  sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0];
-  const current = row?.version ?? 0;
-  for (let v = current; v < MIGRATIONS.length; v++) sql.exec(MIGRATIONS[v]);
-  if (!row) sql.exec('INSERT INTO schema_version (version) VALUES (?)', MIGRATIONS.length);
-  else if (current < MIGRATIONS.length) sql.exec('UPDATE schema_version SET version = ?', MIGRATIONS.length);
+  migrateSchema(sql, MIGRATIONS);
 }
 
 export interface ListPage {
