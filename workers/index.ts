@@ -12,11 +12,13 @@ import { resumePendingCharges } from './wallet/metering';
 import { reconcileSomeWallets } from './wallet/projection';
 import { startAutoRecharge } from './wallet/top-ups';
 import { handleWalletMessages } from './wallet/wallet.consumer';
+import { deliverNoticeEmails } from './email/notice-delivery';
 
 export { WalletDO } from '../durable-objects/wallet/wallet.do';
 export { StripeEmulator } from './sandbox/stripe/stripe.do';
 export { CloudflareEmulator } from './sandbox/cloudflare/cloudflare.do';
 export { SandboxDns } from './sandbox/cloudflare/sandbox-dns.do';
+export { ResendEmulator } from './sandbox/resend/resend.do';
 
 type QueueMessage = DomainEvent | WalletQueueMessage | SandboxWebhookMessage | BillingJob;
 
@@ -43,5 +45,6 @@ export default {
     ctx.waitUntil(reconcileSomeWallets(env));
     ctx.waitUntil(runBillingSweep(env, { queue: env.BILLING_JOBS }));
     ctx.waitUntil(refreshCustomDomains(env, { limit: 20 }));
+    ctx.waitUntil(deliverNoticeEmails(env, { limit: 25 }));
   },
 } satisfies ExportedHandler<Env, QueueMessage>;

@@ -6,6 +6,7 @@ import { advanceDunningCase } from '../../workers/billing/dunning';
 import { assertAccountCanAutomate } from '../../workers/billing/entitlements';
 import { stripeClient } from '../../workers/billing/stripe.client';
 import { advanceStripeClock, clearStripeFaults, injectStripeFault } from '../../workers/sandbox/stripe/stripe.controls';
+import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { deliverPendingStripeWebhooks } from '../../workers/sandbox/stripe/stripe.webhooks';
 import { call, createTenant, type Tenant } from '../factories';
 
@@ -58,7 +59,11 @@ describe('dunning, day 0 to day 30', () => {
     expect(warning.results).toHaveLength(1);
     expect(warning.results[0].message).toMatch(/^Your payment of \$97\.00 for Starter failed twice/);
     const unread = (await tenant.api('GET', '/api/notifications?unread=true')).body.data;
-    expect(unread).toEqual([expect.objectContaining({ kind: 'billing.payment_warning', message: warning.results[0].message, read_at: null })]);
+    expect(unread).toEqual([expect.objectContaining({ kind: 'billing.payment_warning', message: warning.results[0].message, read_at: null, email: { status: 'sent', to: [tenant.email], error: null } })]);
+    // ...and the warning email reached the owner, once.
+    const emails = await sandboxEmails(env, { to: tenant.email });
+    expect(emails.map((e) => e.subject)).toEqual(['Payment failed for Test Co: please update your card']);
+    expect(emails[0].text).toContain(warning.results[0].message);
     expect((await tenant.api('POST', '/api/notifications/read', {})).body).toEqual({ marked: 1 });
     expect((await tenant.api('GET', '/api/notifications?unread=true')).body.data).toEqual([]);
 

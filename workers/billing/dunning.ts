@@ -8,6 +8,7 @@ import { findPlan } from './plans';
 import { ensurePlanPrice, planAmountMicros } from './prices';
 import { DUNNING_CANCEL_COMMENT, getSubscriptionRow, invoiceSubscriptionId, isLiveStatus, syncSubscription } from './subscriptions';
 import { billingEventStatement, formatDay, type BillingEventInput, type Guard } from './timeline';
+import { sendNoticeEmailsSoon } from '../email/notice-delivery';
 
 /**
  * Dunning: what happens after a subscription invoice fails (PRD addendum 1.3).
@@ -232,16 +233,17 @@ async function recordFailure(scope: BillingScope, c: DunningCaseRow, attempt: nu
       move('warned', 'retry', nextAt),
       ...stepStatements(db, c, 'failure_2', now, guard, [
         { kind: 'payment_failed', message: `Second payment attempt failed: ${reason} Next retry on ${formatDay(nextAt)} (in 48 hours).`, data: { ...attemptData, next_retry_at: new Date(nextAt).toISOString() } },
-        { key: 'warning_email', kind: 'warning_email_queued', message: `Payment warning for ${email ?? 'the account owner'} posted to the account's notifications: the payment failed twice and automations pause if the next retry fails.`, data: { to: email } },
+        { key: 'warning_email', kind: 'warning_email_queued', message: `Payment warning emailed to ${email ?? 'the account owner'} (and posted to the account's notifications): the payment failed twice and automations pause if the next retry fails.`, data: { to: email } },
       ], reason),
-      // The notice (kind billing.payment_warning), once per case; GET /api/notifications shows it.
+      // The notice (kind billing.payment_warning), once per case; GET /api/notifications shows it, and it is emailed.
       statement(
         db,
-        `INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at)
-         SELECT ?, ?, 'billing.payment_warning', ?, ?, ? WHERE ${guard.sql} ON CONFLICT (dedupe_key) DO NOTHING`,
-        createId('notification'), c.account_id, warning, `dunning:${c.id}:warning_email`, Date.now(), ...guard.binds,
+        `INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at, email_status, email_next_at)
+         SELECT ?, ?, 'billing.payment_warning', ?, ?, ?, 'pending', ? WHERE ${guard.sql} ON CONFLICT (dedupe_key) DO NOTHING`,
+        createId('notification'), c.account_id, warning, `dunning:${c.id}:warning_email`, Date.now(), Date.now(), ...guard.binds,
       ),
     ]);
+    await sendNoticeEmailsSoon(scope.env, c.account_id);
     return;
   }
 

@@ -6,8 +6,8 @@ import { createRouter, jsonBody, jsonResponse, mutationErrors, PageQuerySchema, 
 /**
  * The account's notices: low wallet balance, a failed auto-recharge, a
  * failed payment warning. Other capabilities write them (with a dedupe key,
- * once per occurrence); people read them here and mark them read. Email
- * delivery of the same notices joins with the email capability.
+ * once per occurrence); people read them here and mark them read. Some
+ * also go out by email (workers/email); `email` says how that went.
  */
 export const notificationRoutes = createRouter();
 const security = [{ bearer: [] }];
@@ -19,13 +19,39 @@ interface NotificationRow {
   message: string;
   created_at: number;
   read_at: number | null;
+  email_status: string | null;
+  email_to: string | null;
+  email_error: string | null;
 }
 
 const NotificationSchema = z
-  .object({ id: z.string(), kind: z.string().openapi({ example: 'billing.payment_warning' }), message: z.string(), created_at: z.string(), read_at: z.string().nullable() })
+  .object({
+    id: z.string(),
+    kind: z.string().openapi({ example: 'billing.payment_warning' }),
+    message: z.string(),
+    created_at: z.string(),
+    read_at: z.string().nullable(),
+    email: z
+      .object({
+        status: z.enum(['pending', 'sent', 'no_recipient', 'failed']),
+        to: z.array(z.string()),
+        error: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'The email of this notice to the account\'s owners and admins; null when it is in-app only' }),
+  })
   .openapi('Notification');
 
-const serialize = (row: NotificationRow) => ({ id: row.id, kind: row.kind, message: row.message, created_at: toIso(row.created_at) as string, read_at: toIso(row.read_at) });
+const serialize = (row: NotificationRow) => ({
+  id: row.id,
+  kind: row.kind,
+  message: row.message,
+  created_at: toIso(row.created_at) as string,
+  read_at: toIso(row.read_at),
+  email: row.email_status
+    ? { status: row.email_status as 'pending', to: row.email_to ? row.email_to.split(', ') : [], error: row.email_error }
+    : null,
+});
 
 // GET /api/notifications – newest first; unread=true for the unread ones only
 notificationRoutes.openapi(
@@ -39,7 +65,7 @@ notificationRoutes.openapi(
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
     const rows = await queryAll<NotificationRow>(
       c.env.DB,
-      `SELECT id, kind, message, created_at, read_at FROM notifications
+      `SELECT id, kind, message, created_at, read_at, email_status, email_to, email_error FROM notifications
         WHERE account_id = ? ${query.unread === 'true' ? 'AND read_at IS NULL' : ''} ${cursor ? 'AND (created_at, id) < (?, ?)' : ''}
         ORDER BY created_at DESC, id DESC LIMIT ?`,
       c.var.auth.accountId,

@@ -9,7 +9,7 @@ import { sandboxRoutes } from './sandbox.routes';
  * builds and parses real HTTP messages; only the transport stays local, so
  * it works the same in `wrangler dev`, in tests and with no network.
  */
-export type ProviderName = 'openai' | 'stripe';
+export type ProviderName = 'openai' | 'stripe' | 'resend';
 
 export interface ProviderEndpoint {
   mode: 'live' | 'sandbox';
@@ -23,6 +23,7 @@ const SANDBOX_ORIGIN = 'http://sandbox.internal';
 const LIVE: Record<ProviderName, { baseUrl: (env: Env) => string; apiKey: (env: Env) => string | undefined; path: string; sandboxKey?: string }> = {
   openai: { baseUrl: () => 'https://api.openai.com/v1', apiKey: (env) => env.OPENAI_API_KEY, path: '/openai/v1' },
   // The stripe SDK adds /v1 itself; the emulator takes any sk_test_ key.
+  resend: { baseUrl: () => 'https://api.resend.com', apiKey: (env) => env.RESEND_API_KEY, path: '/resend', sandboxKey: 're_sandbox' },
   stripe: { baseUrl: () => 'https://api.stripe.com', apiKey: (env) => (env as { STRIPE_SECRET_KEY?: string }).STRIPE_SECRET_KEY, path: '/stripe', sandboxKey: 'sk_test_sandbox' },
 };
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { cloudflareEmulator } from './cloudflare/cloudflare.emulator';
 import { openaiEmulator } from './openai/openai.emulator';
+import { resendEmulator } from './resend/resend.emulator';
 import { stripeEmulator } from './stripe/stripe.emulator';
 
 /**
@@ -13,3 +14,4 @@ export const sandboxRoutes = new Hono();
 sandboxRoutes.route('/openai', openaiEmulator);
 sandboxRoutes.route('/stripe', stripeEmulator);
 sandboxRoutes.route('/cloudflare', cloudflareEmulator);
+sandboxRoutes.route('/resend', resendEmulator);

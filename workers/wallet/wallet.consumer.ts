@@ -1,4 +1,6 @@
 import type { WalletQueueMessage } from '../../durable-objects/wallet/wallet.messages';
+import { sendNoticeEmailsSoon } from '../email/notice-delivery';
+import { isEmailedNotice } from '../email/notice-email';
 import { createId } from '../platform/ids';
 import { createLogger } from '../platform/logger';
 import { displayUsd } from '../platform/money';
@@ -47,7 +49,11 @@ async function notify(env: Env, body: WalletQueueMessage & { kind: 'notice' }): 
       : kind === 'recharge.failed'
         ? `Auto-recharge failed (${String(payload.reason)}). Update your card; auto-recharge stays off until you do.`
         : `Wallet notice: ${kind}`;
-  await env.DB.prepare('INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING')
-    .bind(createId('notification'), body.account_id, kind, message, `${body.wallet_id}:${kind}:${created_at}`, created_at)
+  const emailed = isEmailedNotice(kind);
+  await env.DB.prepare(
+    'INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at, email_status, email_next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',
+  )
+    .bind(createId('notification'), body.account_id, kind, message, `${body.wallet_id}:${kind}:${created_at}`, created_at, emailed ? 'pending' : null, emailed ? created_at : null)
     .run();
+  if (emailed) await sendNoticeEmailsSoon(env, body.account_id);
 }
