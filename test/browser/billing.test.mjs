@@ -188,6 +188,19 @@ test('a failed renewal walks through dunning to paused; the banner shows on ever
   const { data: emails } = await callApi(app.url, null, 'GET', mailbox);
   assert.deepEqual(emails.map((e) => e.subject), ['Payment failed for Dunning Studio: please update your card']);
   assert.match(emails[0].text, /failed twice[\s\S]*Update your card: http:\/\/localhost:8787\/billing/);
+  // In the app: the sidebar counts it; the notifications page shows it with its email, and reading it clears the count.
+  const notificationsLink = page.getByRole('link', { name: /^Notifications/ });
+  await page.getByRole('link', { name: 'Contacts' }).click();
+  await notificationsLink.getByLabel('1 unread').waitFor();
+  await notificationsLink.click();
+  const notice = page.getByRole('list', { name: 'Notices' }).getByRole('listitem').first();
+  await notice.getByText('Payment failed', { exact: true }).waitFor();
+  await notice.getByText(`Emailed to ${owner.email}`).waitFor();
+  assert.match(await notice.innerText(), /Your payment of \$97\.00 for Starter failed twice/);
+  await shot(page, 'notifications');
+  await waitUntil(async () => (await notificationsLink.getByLabel('1 unread').count()) === 0, { message: 'the unread count to clear' });
+  await notice.getByRole('link', { name: 'Update card' }).click();
+  await page.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
   await advanceOneDay();
   await advanceOneDay();
   await alert.getByRole('heading', { name: 'Automations are paused: $97.00 is unpaid' }).waitFor();

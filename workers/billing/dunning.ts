@@ -228,7 +228,7 @@ async function recordFailure(scope: BillingScope, c: DunningCaseRow, attempt: nu
     // From when this retry was due, not when the sweep got to it: the schedule stays the PRD's to the second.
     const nextAt = (c.next_action_at ?? now) + DUNNING_SCHEDULE.secondRetryAfterMs;
     const email = await ownerEmail(db, c.account_id);
-    const warning = `Your payment of ${usd(c.amount_due_micros)} for ${planName} failed twice (${reason}). We'll try again on ${formatDay(nextAt)}. If that fails too, automations pause; update your card in Billing to keep everything running.`;
+    const warning = `Your payment of ${usd(c.amount_due_micros)} for ${planName} failed twice (${reason.replace(/\.$/, '')}). We'll try again on ${formatDay(nextAt)}. If that fails too, automations pause; update your card in Billing to keep everything running.`;
     await db.batch([
       move('warned', 'retry', nextAt),
       ...stepStatements(db, c, 'failure_2', now, guard, [

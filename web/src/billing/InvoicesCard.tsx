@@ -8,7 +8,8 @@ import { formatDate, toMicros } from '../ui/format';
 import { Icon } from '../ui/icons';
 import { formatUsd } from '../wallet/money';
 import { invoiceReason, invoiceStatusLabel } from './plans';
-import { usePagedList } from './usePagedList';
+import { usePagedList } from '../ui/usePagedList';
+import { LoadMore } from '../ui/LoadMore';
 
 function DownloadButton({ invoice }: { invoice: Invoice }) {
   const toast = useToast();
@@ -106,15 +107,7 @@ export function InvoicesCard({ version }: { version: number }) {
               </tbody>
             </table>
           </div>
-          {(list.hasMore || list.moreError !== undefined) && (
-            <div className="billing-more">
-              {list.moreError !== undefined && <ErrorAlert error={list.moreError} />}
-              <button type="button" className="btn btn-ghost btn-sm" onClick={list.more} disabled={list.loadingMore}>
-                {list.loadingMore && <Spinner />}
-                Older invoices
-              </button>
-            </div>
-          )}
+          <LoadMore list={list} label="Older invoices" className="billing-more" />
         </>
       )}
     </section>

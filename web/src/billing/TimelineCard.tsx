@@ -2,9 +2,10 @@
 // changes, invoices paid, failed payments and each dunning step. Times are
 // the billing clock's, which the sandbox clock can move ahead of today.
 import { billing as billingApi } from '../api/endpoints';
-import { EmptyState, ErrorAlert, Loading, Spinner } from '../ui/components';
+import { EmptyState, ErrorAlert, Loading } from '../ui/components';
 import { formatDateTime } from '../ui/format';
-import { usePagedList } from './usePagedList';
+import { usePagedList } from '../ui/usePagedList';
+import { LoadMore } from '../ui/LoadMore';
 
 const TONES: Record<string, 'success' | 'danger' | 'warning' | 'primary'> = {
   subscribed: 'success',
@@ -57,15 +58,7 @@ export function TimelineCard({ version }: { version: number }) {
               </li>
             ))}
           </ol>
-          {(list.hasMore || list.moreError !== undefined) && (
-            <div className="billing-more">
-              {list.moreError !== undefined && <ErrorAlert error={list.moreError} />}
-              <button type="button" className="btn btn-ghost btn-sm" onClick={list.more} disabled={list.loadingMore}>
-                {list.loadingMore && <Spinner />}
-                Earlier events
-              </button>
-            </div>
-          )}
+          <LoadMore list={list} label="Earlier events" className="billing-more" />
         </>
       )}
     </section>

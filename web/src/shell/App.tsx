@@ -17,6 +17,7 @@ const WalletPage = lazy(() => import('../wallet/WalletPage'));
 const BillingPage = lazy(() => import('../billing/BillingPage'));
 const MarginsPage = lazy(() => import('../agency/MarginsPage'));
 const ClientsPage = lazy(() => import('../agency/clients/ClientsPage'));
+const NotificationsPage = lazy(() => import('../notifications/NotificationsPage'));
 const AuditLogPage = lazy(() => import('../agency/audit/AuditLogPage'));
 const DomainPage = lazy(() => import('../agency/domain/DomainPage'));
 const PlansPage = lazy(() => import('../agency/pricing/PlansPage'));
@@ -36,6 +37,7 @@ const PRIVATE_ROUTES: [string, Page][] = [
   ['/settings/:tab', SettingsPage],
   ['/wallet', WalletPage as Page],
   ['/billing', BillingPage as Page],
+  ['/notifications', NotificationsPage as Page],
   ['/agency/margins', MarginsPage as Page],
   ['/agency/clients', ClientsPage as Page],
   ['/agency/audit-log', AuditLogPage as Page],

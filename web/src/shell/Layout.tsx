@@ -13,6 +13,7 @@ import { useBranding } from '../ui/branding';
 import { Avatar, Spinner } from '../ui/components';
 import { useToast } from '../ui/feedback';
 import { Icon, type IconName } from '../ui/icons';
+import { unreadLabel, UnreadNoticesProvider, useUnreadNotices } from '../notifications/UnreadNotices';
 import { AccountStandingBanner, AccountStandingProvider } from './AccountStanding';
 import { AccountSwitcher } from './AccountSwitcher';
 import { Link, useLocation } from './router';
@@ -23,6 +24,7 @@ const NAV: { to: string; label: string; icon: IconName; match: string }[] = [
   { to: '/pipelines', label: 'Opportunities', icon: 'board', match: '/pipelines' },
   { to: '/wallet', label: 'Wallet', icon: 'wallet', match: '/wallet' },
   { to: '/billing', label: 'Billing', icon: 'receipt', match: '/billing' },
+  { to: '/notifications', label: 'Notifications', icon: 'bell', match: '/notifications' },
   { to: '/settings/custom-fields', label: 'Settings', icon: 'settings', match: '/settings' },
 ];
 
@@ -34,6 +36,17 @@ const AGENCY_NAV: typeof NAV = [
   { to: '/agency/domain', label: 'Custom domain', icon: 'globe', match: '/agency/domain' },
   { to: '/agency/audit-log', label: 'Audit log', icon: 'activity', match: '/agency/audit-log' },
 ];
+
+/** The unread count beside Notifications in the sidebar. */
+function UnreadBadge() {
+  const label = unreadLabel(useUnreadNotices());
+  if (!label) return null;
+  return (
+    <span className="nav-badge" aria-label={`${label} unread`}>
+      {label}
+    </span>
+  );
+}
 
 function ImpersonationBar() {
   const { me, returnToOwnAccount } = useSession();
@@ -76,104 +89,107 @@ export function Layout({ children }: { children: ReactNode }) {
   useEffect(() => setNavOpen(false), [pathname]);
 
   return (
-    <AccountStandingProvider accountId={me?.account.id}>
-      <div className="app-frame">
-        <ImpersonationBar />
-        <div className={`app-shell${branded ? ' brand-scope' : ''}${navOpen ? ' nav-open' : ''}`}>
-          <a className="skip-link" href="#main">
-            Skip to content
-          </a>
-          <header className="mobile-topbar">
-            <button
-              type="button"
-              className="btn btn-ghost btn-icon"
-              aria-label="Open navigation"
-              aria-expanded={navOpen}
-              aria-controls="sidebar"
-              onClick={() => setNavOpen(true)}
-            >
-              <Icon name="menu" size={20} />
-            </button>
-            <BrandMark size={26} />
-            <span className="mobile-account">{me?.account.name}</span>
-          </header>
-          <div className="sidebar-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
-          <aside className="sidebar" id="sidebar" aria-label="Main">
-            <div className="sidebar-brand">
-              <BrandMark size={32} showName />
-            </div>
-            <div className="sidebar-top">
-              <AccountSwitcher />
-            </div>
-            <nav className="sidebar-nav" aria-label="Primary">
-              {NAV.map((item) => (
-                <Link
-                  key={item.to}
-                  to={item.to}
-                  className="nav-link"
-                  aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
-                >
-                  <Icon name={item.icon} size={18} />
-                  {item.label}
-                </Link>
-              ))}
-              {me?.account.kind === 'agency' && (
-                <>
-                  <span className="nav-section-label">Agency</span>
-                  {AGENCY_NAV.map((item) => (
-                    <Link
-                      key={item.to}
-                      to={item.to}
-                      className="nav-link"
-                      aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
-                    >
-                      <Icon name={item.icon} size={18} />
-                      {item.label}
-                    </Link>
-                  ))}
-                </>
-              )}
-            </nav>
-            <div className="sidebar-bottom">
-              <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
-                <Icon name="book" size={18} />
-                API docs
-                <Icon name="external" size={13} className="nav-external" />
-              </a>
-              {brand.support_email && (
-                <a className="nav-link" href={`mailto:${brand.support_email}`}>
-                  <Icon name="mail" size={18} />
-                  Support
-                </a>
-              )}
-              {me && (
-                <div className="sidebar-user">
-                  <Avatar name={me.user.name || me.user.email} />
-                  <div className="sidebar-user-text">
-                    <span className="sidebar-user-name">{me.user.name}</span>
-                    <span className="sidebar-user-email">{me.user.email}</span>
-                  </div>
-                  <button
-                    type="button"
-                    className="btn btn-ghost btn-icon btn-sm"
-                    onClick={() => void signOut()}
-                    aria-label="Log out"
-                    title="Log out"
+    <UnreadNoticesProvider accountId={me?.account.id}>
+      <AccountStandingProvider accountId={me?.account.id}>
+        <div className="app-frame">
+          <ImpersonationBar />
+          <div className={`app-shell${branded ? ' brand-scope' : ''}${navOpen ? ' nav-open' : ''}`}>
+            <a className="skip-link" href="#main">
+              Skip to content
+            </a>
+            <header className="mobile-topbar">
+              <button
+                type="button"
+                className="btn btn-ghost btn-icon"
+                aria-label="Open navigation"
+                aria-expanded={navOpen}
+                aria-controls="sidebar"
+                onClick={() => setNavOpen(true)}
+              >
+                <Icon name="menu" size={20} />
+              </button>
+              <BrandMark size={26} />
+              <span className="mobile-account">{me?.account.name}</span>
+            </header>
+            <div className="sidebar-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
+            <aside className="sidebar" id="sidebar" aria-label="Main">
+              <div className="sidebar-brand">
+                <BrandMark size={32} showName />
+              </div>
+              <div className="sidebar-top">
+                <AccountSwitcher />
+              </div>
+              <nav className="sidebar-nav" aria-label="Primary">
+                {NAV.map((item) => (
+                  <Link
+                    key={item.to}
+                    to={item.to}
+                    className="nav-link"
+                    aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
                   >
-                    <Icon name="logout" />
-                  </button>
-                </div>
-              )}
+                    <Icon name={item.icon} size={18} />
+                    {item.label}
+                    {item.to === '/notifications' && <UnreadBadge />}
+                  </Link>
+                ))}
+                {me?.account.kind === 'agency' && (
+                  <>
+                    <span className="nav-section-label">Agency</span>
+                    {AGENCY_NAV.map((item) => (
+                      <Link
+                        key={item.to}
+                        to={item.to}
+                        className="nav-link"
+                        aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
+                      >
+                        <Icon name={item.icon} size={18} />
+                        {item.label}
+                      </Link>
+                    ))}
+                  </>
+                )}
+              </nav>
+              <div className="sidebar-bottom">
+                <a className="nav-link" href="/api/docs" target="_blank" rel="noreferrer">
+                  <Icon name="book" size={18} />
+                  API docs
+                  <Icon name="external" size={13} className="nav-external" />
+                </a>
+                {brand.support_email && (
+                  <a className="nav-link" href={`mailto:${brand.support_email}`}>
+                    <Icon name="mail" size={18} />
+                    Support
+                  </a>
+                )}
+                {me && (
+                  <div className="sidebar-user">
+                    <Avatar name={me.user.name || me.user.email} />
+                    <div className="sidebar-user-text">
+                      <span className="sidebar-user-name">{me.user.name}</span>
+                      <span className="sidebar-user-email">{me.user.email}</span>
+                    </div>
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-icon btn-sm"
+                      onClick={() => void signOut()}
+                      aria-label="Log out"
+                      title="Log out"
+                    >
+                      <Icon name="logout" />
+                    </button>
+                  </div>
+                )}
+              </div>
+            </aside>
+            <div className="main-column">
+              <AccountStandingBanner canPay={me?.role === 'owner' || me?.role === 'admin'} />
+              <main id="main" tabIndex={-1}>
+                {children}
+              </main>
             </div>
-          </aside>
-          <div className="main-column">
-            <AccountStandingBanner canPay={me?.role === 'owner' || me?.role === 'admin'} />
-            <main id="main" tabIndex={-1}>
-              {children}
-            </main>
           </div>
         </div>
-      </div>
-    </AccountStandingProvider>
+      </AccountStandingProvider>
+    </UnreadNoticesProvider>
   );
 }

@@ -2,15 +2,16 @@
 // account, and every change they made inside it (method, path, outcome;
 // refused attempts included), newest first. Filtered by client in the URL.
 import { setSearchParams, useLocation } from '../../shell/router';
-import { Avatar, EmptyState, ErrorAlert, Loading, Spinner } from '../../ui/components';
+import { Avatar, EmptyState, ErrorAlert, Loading } from '../../ui/components';
 import { formatDateTime, formatRelative } from '../../ui/format';
 import { usePageTitle, useResource } from '../../ui/hooks';
 import { Icon } from '../../ui/icons';
-import { usePagedList } from '../../billing/usePagedList';
+import { usePagedList } from '../../ui/usePagedList';
 import { auditLog, subAccounts, type AuditEntry } from '../agency.api';
 import { AdminsOnly, AgencyOnly } from '../AgencyOnly';
 import '../agency.css';
 import './audit-log.css';
+import { LoadMore } from '../../ui/LoadMore';
 
 export default function AuditLogPage() {
   usePageTitle('Audit log');
@@ -143,15 +144,7 @@ function AuditLog() {
                 </tbody>
               </table>
             </div>
-            {(list.hasMore || list.moreError !== undefined) && (
-              <div className="card-footer audit-more">
-                {list.moreError !== undefined && <ErrorAlert error={list.moreError} />}
-                <button type="button" className="btn btn-ghost btn-sm" onClick={list.more} disabled={list.loadingMore}>
-                  {list.loadingMore && <Spinner />}
-                  Older entries
-                </button>
-              </div>
-            )}
+            <LoadMore list={list} label="Older entries" className="card-footer audit-more" />
           </>
         )}
       </section>

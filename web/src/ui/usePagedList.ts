@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Page } from '../api/types';
-import { useResource } from '../ui/hooks';
+import { useResource } from './hooks';
 
 /**
  * The first page of a cursor-paged list, reloaded when `deps` change, plus
