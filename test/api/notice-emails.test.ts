@@ -52,6 +52,9 @@ describe('the sandbox ESP speaks Resend', () => {
       expect(refused.body.name).toBe('validation_error');
     }
     expect((await sandbox('GET', '/emails/does-not-exist')).status).toBe(404);
+    // The mailbox is read with a sandbox key, like the API.
+    expect((await sandbox('GET', '/_emulator/emails?to=a@example.com', { key: null })).status).toBe(401);
+    expect((await sandbox('GET', '/_emulator/emails?to=A@example.com')).body.data.map((m: { id: string }) => m.id)).toContain(first.body.id);
   });
 });
 
@@ -118,6 +121,16 @@ describe('notice emails', () => {
     await failNextSandboxEmails(env, { status: 422, name: 'validation_error', message: 'The to address is on the suppression list.' });
     await walletNotice(tenant.accountId, 'wallet.low_balance', { balance_micros: 0, threshold_micros: 5_000_000 });
     expect((await notices(tenant.token))[0].email).toMatchObject({ status: 'failed', error: 'validation_error: The to address is on the suppression list.' });
+
+    // An earlier attempt that went out but whose answer was lost (Resend now refuses the key with another body): counted as sent, not sent twice.
+    const lost = await createTenant();
+    await env.DB.prepare("INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at, email_status, email_next_at) VALUES (?, ?, 'wallet.low_balance', 'Low.', ?, ?, 'pending', ?)")
+      .bind('ntf_lost_answer', lost.accountId, `test:${crypto.randomUUID()}`, Date.now(), Date.now())
+      .run();
+    await sendEmail(env, { from: 'x@mail.edge-crm.dev', to: [lost.email], subject: 'Earlier wording', text: 'earlier', html: '<p>earlier</p>' }, 'notice:ntf_lost_answer');
+    expect((await deliverNoticeEmails(env, { accountId: lost.accountId })).sent).toBe(1);
+    expect((await sandboxEmails(env, { to: lost.email })).map((m) => m.subject)).toEqual(['Earlier wording']);
+    expect((await notices(lost.token))[0].email).toMatchObject({ status: 'sent', error: 'Sent by an earlier attempt whose answer was lost.' });
 
     const agency = await createTenant({ agency: true });
     const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'No users yet' })).body;

@@ -97,6 +97,11 @@ async function deliverOne(env: Env, notice: PendingNotice, now: number): Promise
     return 'sent';
   } catch (err) {
     const failure = err instanceof EmailSendError ? err : new EmailSendError(0, 'unexpected_error', err instanceof Error ? err.message : String(err));
+    if (failure.code === 'invalid_idempotent_request') {
+      // Resend keeps a key only for a send it accepted: an earlier attempt went out (its answer was lost), with content since changed.
+      await settle(env, notice.id, "email_status = 'sent', email_to = ?, email_error = 'Sent by an earlier attempt whose answer was lost.'", to.join(', '));
+      return 'sent';
+    }
     const attempt = notice.email_attempts + 1;
     const giveUp = !failure.retryable || attempt >= MAX_ATTEMPTS;
     log.warn('notice email not sent', { attempt, status: failure.status, code: failure.code, giving_up: giveUp });

@@ -7,9 +7,16 @@ import type { SandboxEmail } from './resend.do';
  * sandbox ESP, with Resend's error envelope `{ statusCode, name, message }`,
  * Bearer `re_...` keys and Idempotency-Key replay. What it receives is kept,
  * so tests and `npm run dev` users can read every email the product sent:
- * GET /sandbox/resend/_emulator/emails?to=someone@example.com.
+ * GET /sandbox/resend/_emulator/emails?to=someone@example.com with
+ * `Authorization: Bearer re_sandbox` (any `re_` key).
  */
-export const resendEmulator = new Hono();
+export const resendEmulator = new Hono<{ Bindings: Env }>();
+
+// With real Resend in use the emulator is not served: its mailbox would be storage anyone could fill or read.
+resendEmulator.use('*', async (c, next) => {
+  if (c.env.PROVIDER_MODE === 'live') return resendError(c, 404, 'not_found', 'The Resend sandbox is off: this deployment sends through Resend.');
+  await next();
+});
 
 function resendError(c: Context, status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500, name: string, message: string) {
   return c.json({ statusCode: status, name, message }, status);
@@ -39,6 +46,7 @@ async function sha256(text: string): Promise<string> {
 
 resendEmulator.use('/emails/*', authorize);
 resendEmulator.use('/emails', authorize);
+resendEmulator.use('/_emulator/*', authorize);
 
 async function authorize(c: Context, next: () => Promise<void>) {
   const auth = c.req.header('authorization') ?? '';
@@ -82,7 +90,7 @@ resendEmulator.post('/emails', async (c) => {
     return resendError(c, 422, 'validation_error', 'Tags should only contain ASCII letters, numbers, underscores, or dashes.');
   }
 
-  const result = await resendSandboxStub(c.env as Env).accept(
+  const result = await resendSandboxStub(c.env).accept(
     {
       from: body.from.trim(),
       to: (to as { value: string[] }).value,
@@ -103,7 +111,7 @@ resendEmulator.post('/emails', async (c) => {
 });
 
 resendEmulator.get('/emails/:id', async (c) => {
-  const email = await resendSandboxStub(c.env as Env).get(c.req.param('id'));
+  const email = await resendSandboxStub(c.env).get(c.req.param('id'));
   if (!email) return resendError(c, 404, 'not_found', 'Email not found');
   return c.json(email, 200);
 });
@@ -112,14 +120,14 @@ resendEmulator.get('/emails/:id', async (c) => {
 
 resendEmulator.get('/_emulator/emails', async (c) => {
   const limit = Number(c.req.query('limit') ?? 50);
-  const emails = await resendSandboxStub(c.env as Env).list({ to: c.req.query('to') || undefined, limit: Number.isFinite(limit) ? limit : 50 });
+  const emails = await resendSandboxStub(c.env).list({ to: c.req.query('to') || undefined, limit: Number.isFinite(limit) ? limit : 50 });
   return c.json({ object: 'list', data: emails });
 });
 
 resendEmulator.post('/_emulator/faults', async (c) => {
   const body = (await c.req.json().catch(() => ({}))) as { status?: number; name?: string; message?: string; count?: number };
   const status = Number.isInteger(body.status) && (body.status as number) >= 400 && (body.status as number) <= 599 ? (body.status as number) : 500;
-  await resendSandboxStub(c.env as Env).failNext(
+  await resendSandboxStub(c.env).failNext(
     { status, name: body.name ?? (status === 429 ? 'rate_limit_exceeded' : 'application_error'), message: body.message ?? 'The sandbox was told to fail this request.' },
     Math.min(Math.max(Number(body.count ?? 1), 1), 100),
   );
