@@ -3,7 +3,18 @@ import { createRouter, jsonBody, jsonResponse, mutationErrors } from '../platfor
 import { newEvent, outboxStatement, publishEvents } from '../events/events.outbox';
 import { auditStatement } from '../agency/audit/audit.service';
 import { exchangeToken, login, logout, refresh, signup } from './auth.service';
-import { AuthResultSchema, loginBodySchema, refreshBodySchema, signupBodySchema, tokenExchangeBodySchema } from './auth.schemas';
+import {
+  AuthResultSchema,
+  loginBodySchema,
+  PasswordResetDoneSchema,
+  passwordResetBodySchema,
+  passwordResetRequestBodySchema,
+  PasswordResetRequestedSchema,
+  refreshBodySchema,
+  signupBodySchema,
+  tokenExchangeBodySchema,
+} from './auth.schemas';
+import { MAX_RESET_REQUESTS_PER_ADDRESS, requestPasswordReset, resetPassword } from './password-reset';
 import { assertUser, requireAuth } from './auth.middleware';
 
 export const authRoutes = createRouter();
@@ -61,6 +72,40 @@ authRoutes.openapi(
   async (c) => {
     await logout(c.env, c.req.valid('json').refresh_token);
     return c.body(null, 204);
+  },
+);
+
+// POST /api/auth/password-reset – email a one-time link to choose a new password
+authRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/password-reset',
+    tags: ['Auth'],
+    summary: 'Ask for a password reset link',
+    description: `Emails a link that works once within an hour, in the brand of the user's account. The answer is the same whether or not the email has an account; at most 3 links per email per hour are sent, and one client address may ask ${MAX_RESET_REQUESTS_PER_ADDRESS} times per hour (then 429).`,
+    request: { body: jsonBody(passwordResetRequestBodySchema) },
+    responses: { 202: jsonResponse(PasswordResetRequestedSchema, 'Taken; a link is on its way if the email has an account'), ...mutationErrors, 429: { description: 'Too many requests from this address' } },
+  }),
+  async (c) => {
+    await requestPasswordReset(c.env, c.req.valid('json').email, c.req.header('cf-connecting-ip'), (work) => c.executionCtx.waitUntil(work));
+    return c.json({ message: 'If an account uses this email, a link to choose a new password is on its way. It works for an hour.' }, 202);
+  },
+);
+
+// POST /api/auth/password-reset/confirm – set a new password with the emailed link's token
+authRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/password-reset/confirm',
+    tags: ['Auth'],
+    summary: 'Set a new password',
+    description: 'Uses the token of a reset link: sets the new password, signs the user out of every session, and closes their other reset links. An unknown, used or expired token is a field error on `token`.',
+    request: { body: jsonBody(passwordResetBodySchema) },
+    responses: { 200: jsonResponse(PasswordResetDoneSchema, 'Password changed; sign in with it'), ...mutationErrors },
+  }),
+  async (c) => {
+    const { token, password } = c.req.valid('json');
+    return c.json(await resetPassword(c.env, token, password), 200);
   },
 );
 

@@ -74,3 +74,21 @@ export const MeSchema = z
 export const ReachableAccountPageSchema = z
   .object({ data: z.array(ReachableAccountSchema), next_cursor: z.string().nullable() })
   .openapi('ReachableAccountPage');
+
+export const passwordResetRequestBodySchema = z.object({ email: emailSchema }).strict().openapi('PasswordResetRequestBody');
+
+export const PasswordResetRequestedSchema = z
+  .object({ message: z.string().openapi({ description: 'The same for every email, whether or not it has an account' }) })
+  .openapi('PasswordResetRequested');
+
+export const passwordResetBodySchema = z
+  .object({
+    token: z.string().trim().min(1, 'The reset link is missing its token.').max(200).openapi({ description: 'The token from the emailed link (after `#token=`)' }),
+    password: passwordSchema,
+  })
+  .strict()
+  .openapi('PasswordResetBody');
+
+export const PasswordResetDoneSchema = z
+  .object({ email: z.string().openapi({ description: 'The account email, to sign in with the new password' }) })
+  .openapi('PasswordResetDone');

@@ -132,6 +132,16 @@ export async function signup(env: Env, input: SignupInput, agencyId: string | nu
 
 const INVALID_LOGIN = 'The email or password is incorrect.';
 
+/** The account a user signs into when they name none: an open agency first, then a business, then a client account. */
+export async function homeMembership(db: D1Database, userId: string): Promise<{ account_id: string; role: Role } | null> {
+  return queryFirst<{ account_id: string; role: Role }>(
+    db,
+    `SELECT m.account_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
+      WHERE m.user_id = ? ORDER BY a.suspended_at IS NOT NULL, CASE a.kind WHEN 'agency' THEN 0 WHEN 'business' THEN 1 ELSE 2 END, m.created_at LIMIT 1`,
+    userId,
+  );
+}
+
 export async function login(env: Env, input: { email: string; password: string; account_id?: string }, clientAddress?: string): Promise<AuthResult> {
   await assertNotThrottled(env.DB, input.email, clientAddress);
   const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE email = ?', input.email);
@@ -141,14 +151,9 @@ export async function login(env: Env, input: { email: string; password: string; 
     throw new AppError('invalid_credentials', INVALID_LOGIN);
   }
   await clearFailures(env.DB, input.email);
-  const membership = await queryFirst<{ account_id: string; role: Role }>(
-    env.DB,
-    input.account_id
-      ? 'SELECT account_id, role FROM memberships WHERE user_id = ? AND account_id = ?'
-      : `SELECT m.account_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
-          WHERE m.user_id = ? ORDER BY a.suspended_at IS NOT NULL, CASE a.kind WHEN 'agency' THEN 0 WHEN 'business' THEN 1 ELSE 2 END, m.created_at LIMIT 1`,
-    ...(input.account_id ? [user.id, input.account_id] : [user.id]),
-  );
+  const membership = input.account_id
+    ? await queryFirst<{ account_id: string; role: Role }>(env.DB, 'SELECT account_id, role FROM memberships WHERE user_id = ? AND account_id = ?', user.id, input.account_id)
+    : await homeMembership(env.DB, user.id);
   if (!membership) {
     throw new AppError('invalid_credentials', input.account_id ? 'You are not a member of that account.' : 'This user belongs to no account.');
   }

@@ -34,20 +34,31 @@ export async function assertNotThrottled(db: D1Database, email: string, address:
   }
 }
 
+/** Counts one attempt under `key` in its fixed window, answering the window's count. */
+const attemptStatement = (db: D1Database, key: string, windowMs: number, now: number) =>
+  db
+    .prepare(
+      `INSERT INTO login_throttle (key, window_started_at, failures) VALUES (?1, ?2, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN ?2 - window_started_at >= ?3 THEN 1 ELSE failures + 1 END,
+         window_started_at = CASE WHEN ?2 - window_started_at >= ?3 THEN ?2 ELSE window_started_at END
+       RETURNING failures, window_started_at`,
+    )
+    .bind(key, now, windowMs);
+
 export async function recordFailure(db: D1Database, email: string, address: string | undefined, now = Date.now()): Promise<void> {
-  const statements = keysFor(email, address).map(({ key }) =>
-    db
-      .prepare(
-        `INSERT INTO login_throttle (key, window_started_at, failures) VALUES (?1, ?2, 1)
-         ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN ?2 - window_started_at >= ?3 THEN 1 ELSE failures + 1 END,
-           window_started_at = CASE WHEN ?2 - window_started_at >= ?3 THEN ?2 ELSE window_started_at END`,
-      )
-      .bind(key, now, THROTTLE_WINDOW_MS),
-  );
-  await db.batch(statements);
+  await db.batch(keysFor(email, address).map(({ key }) => attemptStatement(db, key, THROTTLE_WINDOW_MS, now)));
 }
 
 export async function clearFailures(db: D1Database, email: string): Promise<void> {
   await db.prepare('DELETE FROM login_throttle WHERE key = ?').bind(`email:${email}`).run();
+}
+
+/**
+ * Counts one attempt under `key` (for limits other than sign-in) and answers
+ * how many its window holds now, this one included, and when the window ends.
+ */
+export async function countAttempt(db: D1Database, key: string, windowMs: number, now = Date.now()): Promise<{ count: number; windowEndsAt: number }> {
+  const row = await attemptStatement(db, key, windowMs, now).first<ThrottleRow>();
+  return { count: row?.failures ?? 1, windowEndsAt: (row?.window_started_at ?? now) + windowMs };
 }

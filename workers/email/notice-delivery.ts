@@ -1,6 +1,6 @@
-import { brandingAgencyOf, brandingForAgency, PLATFORM_BRANDING } from '../agency/branding/branding.service';
 import { queryAll, queryFirst } from '../platform/db';
 import { createLogger } from '../platform/logger';
+import { emailBrandOf } from './branded-email';
 import { noticeEmail } from './notice-email';
 import { EmailSendError, sendEmail } from './resend.client';
 
@@ -73,11 +73,7 @@ async function deliverOne(env: Env, notice: PendingNotice, now: number): Promise
   }
   const to = recipients.map((r) => r.email);
   const account = await queryFirst<{ name: string }>(env.DB, 'SELECT name FROM accounts WHERE id = ?', notice.account_id);
-  const agencyId = await brandingAgencyOf(env.DB, notice.account_id);
-  const branding = agencyId ? (await brandingForAgency(env, agencyId, now)).branding : PLATFORM_BRANDING.branding;
-  const domain = agencyId && branding.source === 'agency' ? (await queryFirst<{ custom_domain: string | null }>(env.DB, 'SELECT custom_domain FROM agencies WHERE id = ?', agencyId))?.custom_domain : null;
-  const origin = domain ? `https://${domain}` : env.APP_URL.replace(/\/$/, '');
-  const content = noticeEmail({ kind: notice.kind, message: notice.message, accountName: account?.name ?? 'your account', branding, origin }, env.EMAIL_FROM_ADDRESS);
+  const content = noticeEmail({ kind: notice.kind, message: notice.message, accountName: account?.name ?? 'your account' }, await emailBrandOf(env, notice.account_id, now), env.EMAIL_FROM_ADDRESS);
 
   try {
     const sent = await sendEmail(

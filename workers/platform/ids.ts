@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   user: 'usr',
   membership: 'mem',
   session: 'ses',
+  passwordReset: 'pwr',
   apiKey: 'key',
   contact: 'ctc',
   tag: 'tag',

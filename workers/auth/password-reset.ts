@@ -1,0 +1,119 @@
+import { brandedEmail, emailBrandOf } from '../email/branded-email';
+import { sendEmail } from '../email/resend.client';
+import { createId } from '../platform/ids';
+import { queryFirst, statement, transaction } from '../platform/db';
+import { AppError } from '../platform/errors';
+import { createLogger } from '../platform/logger';
+import { homeMembership } from './auth.service';
+import { hashPassword } from './password';
+import { randomToken, sha256Hex } from './secrets';
+import { countAttempt } from './throttle';
+
+/**
+ * "Forgot password": a one-time link by email. Asking never says whether the
+ * email has an account (the same answer, and the lookup and sending happen
+ * after it); the link works once within an hour; using it sets the new
+ * password, signs the user out everywhere and closes their other links, in
+ * one transaction.
+ */
+
+export const RESET_LINK_TTL_MS = 60 * 60 * 1000;
+const REQUEST_WINDOW_MS = 60 * 60 * 1000;
+/** Links emailed to one address per hour; further asks are answered the same and send nothing. */
+export const MAX_RESET_EMAILS_PER_EMAIL = 3;
+/** Asks per hour from one client address, whatever the emails; past it the API answers 429. */
+export const MAX_RESET_REQUESTS_PER_ADDRESS = 20;
+
+/** The app page a link opens; the token rides in the fragment, which never reaches a server or a Referer. */
+export const resetLinkPath = (token: string) => `/reset-password#token=${token}`;
+
+/**
+ * Takes a reset request: refuses an address asking too often, then leaves
+ * the lookup and the email to `background` so the answer is the same, and as
+ * fast, for every email.
+ */
+export async function requestPasswordReset(env: Env, email: string, clientAddress: string | undefined, background: (work: Promise<unknown>) => void): Promise<void> {
+  const now = Date.now();
+  if (clientAddress) {
+    const { count, windowEndsAt } = await countAttempt(env.DB, `reset-addr:${clientAddress}`, REQUEST_WINDOW_MS, now);
+    if (count > MAX_RESET_REQUESTS_PER_ADDRESS) {
+      const retryAfter = Math.ceil((windowEndsAt - now) / 1000);
+      throw new AppError('rate_limited', `Too many password reset requests. Try again in ${Math.ceil(retryAfter / 60)} minutes.`, {
+        headers: { 'retry-after': String(retryAfter) },
+        extensions: { retry_after_seconds: retryAfter },
+      });
+    }
+  }
+  background(
+    emailResetLink(env, email, now).catch((err) =>
+      createLogger({ auth: 'password_reset' }).error('reset link not sent', { error: err instanceof Error ? err.message : String(err) }),
+    ),
+  );
+}
+
+/** Creates a link for the user with this email, if there is one, and emails it in their account's brand. */
+export async function emailResetLink(env: Env, email: string, now = Date.now()): Promise<'sent' | 'no_user' | 'throttled'> {
+  const log = createLogger({ auth: 'password_reset' });
+  if ((await countAttempt(env.DB, `reset-email:${email}`, REQUEST_WINDOW_MS, now)).count > MAX_RESET_EMAILS_PER_EMAIL) return 'throttled';
+  const user = await queryFirst<{ id: string; email: string; name: string }>(env.DB, 'SELECT id, email, name FROM users WHERE email = ?', email);
+  if (!user) return 'no_user';
+  const token = randomToken();
+  const id = createId('passwordReset');
+  await statement(env.DB, 'INSERT INTO password_resets (id, user_id, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?)', id, user.id, await sha256Hex(token), now + RESET_LINK_TTL_MS, now).run();
+  const home = await homeMembership(env.DB, user.id);
+  const brand = await emailBrandOf(env, home?.account_id ?? null, now);
+  const app = brand.branding.app_name;
+  const content = brandedEmail(
+    {
+      subject: `Reset your ${app} password`,
+      heading: 'Choose a new password',
+      paragraphs: [
+        `Hi ${user.name}, someone (hopefully you) asked to reset the password of ${user.email} on ${app}.`,
+        'The link below works once, for the next hour. If you did not ask, ignore this email: your password stays as it is.',
+      ],
+      action: { label: 'Choose a new password', path: resetLinkPath(token) },
+      footer: `You get this email because a password reset was requested for ${user.email}.`,
+    },
+    brand,
+    env.EMAIL_FROM_ADDRESS,
+  );
+  const sent = await sendEmail(env, { ...content, to: [user.email], headers: { 'X-Entity-Ref-ID': id }, tags: [{ name: 'email', value: 'password_reset' }] }, `password-reset:${id}`);
+  log.info('reset link sent', { password_reset_id: id, email_id: sent.id });
+  return 'sent';
+}
+
+interface ResetRow {
+  id: string;
+  user_id: string;
+  email: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+const badLink = (message: string) => new AppError('validation_failed', message, { errors: [{ field: 'token', message }] });
+
+/** Sets a new password with a link's token. Answers the user's email, for the sign-in page. */
+export async function resetPassword(env: Env, token: string, password: string, now = Date.now()): Promise<{ email: string }> {
+  const reset = await queryFirst<ResetRow>(
+    env.DB,
+    'SELECT r.id, r.user_id, u.email, r.expires_at, r.used_at FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = ?',
+    await sha256Hex(token),
+  );
+  if (!reset) throw badLink('This reset link is not valid. Ask for a new one.');
+  if (reset.used_at !== null) throw badLink('This reset link was already used. Ask for a new one if you still need it.');
+  if (reset.expires_at <= now) throw badLink('This reset link has expired (links work for an hour). Ask for a new one.');
+
+  const passwordHash = await hashPassword(password);
+  const claim = randomToken(16);
+  // Each statement after the claim applies only when this request made the claim.
+  const claimed = 'EXISTS (SELECT 1 FROM password_resets WHERE id = ? AND claim = ?)';
+  const [claimResult] = await transaction(env.DB, [
+    statement(env.DB, 'UPDATE password_resets SET used_at = ?, claim = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?', now, claim, reset.id, now),
+    statement(env.DB, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND ${claimed}`, passwordHash, now, reset.user_id, reset.id, claim),
+    statement(env.DB, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
+    statement(env.DB, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
+    statement(env.DB, `DELETE FROM login_throttle WHERE key = ? AND ${claimed}`, `email:${reset.email}`, reset.id, claim),
+  ]);
+  if (claimResult.meta.changes !== 1) throw badLink('This reset link was already used. Ask for a new one if you still need it.');
+  return { email: reset.email };
+}
