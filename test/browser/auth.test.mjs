@@ -1,7 +1,7 @@
 // Sign up, log out, log in: the first minutes of a new agency.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, newPage, screenshot, signUpViaApi, startApp, uniqueEmail } from './helpers.mjs';
+import { callApi, launchBrowser, newPage, screenshot, signUpViaApi, startApp, uniqueEmail, waitUntil } from './helpers.mjs';
 
 let app;
 let browser;
@@ -110,4 +110,61 @@ test('an expired access token is refreshed once; a dead session goes to the logi
   await dead.waitForURL(/\/login\?next=%2Fpipelines/);
   await dead.getByRole('heading', { name: 'Welcome back' }).waitFor();
   assert.equal(await dead.evaluate(() => localStorage.getItem('crm.token')), null);
+});
+
+test('a forgotten password: ask for a link, open it from the email, choose a new one and sign in; the link works once', async () => {
+  const user = await signUpViaApi(app.url, { name: 'Forgetful Person' });
+  const page = await newPage(browser);
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByRole('link', { name: 'Forgot password?' }).click();
+  await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+  // The address typed on the sign-in page comes along.
+  assert.equal(await page.getByLabel('Email').inputValue(), user.email);
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+  assert.match(await page.locator('.auth-card').innerText(), /works once, for the next hour/);
+  await screenshot(page, 'password-reset-sent');
+
+  const mailbox = `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(user.email)}`;
+  const [mail] = await waitUntil(async () => {
+    const { data } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
+    return data.length > 0 && data;
+  }, { message: 'the reset email' });
+  assert.equal(mail.subject, 'Reset your CRM password');
+  const link = /(\/reset-password#token=[\w-]+)/.exec(mail.text)[1];
+
+  await page.goto(`${app.url}${link}`);
+  await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await page.getByLabel('New password', { exact: true }).fill('my-new-password-2026');
+  await page.getByLabel('New password again').fill('my-new-password-2027');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await page.getByText('The two passwords are not the same.').waitFor();
+  await screenshot(page, 'password-reset-form');
+  await page.getByLabel('New password again').fill('my-new-password-2026');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+
+  // Back on the sign-in page, told what happened, with the email filled in.
+  await page.waitForURL(/\/login\?reset=1/);
+  await page.getByText('Your password is changed. Sign in with the new one.').waitFor();
+  assert.equal(await page.getByLabel('Email').inputValue(), user.email);
+  await screenshot(page, 'password-reset-done');
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor();
+  await page.getByLabel('Password').fill('my-new-password-2026');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+
+  // The same link again, even while signed in, is refused and offers a new one.
+  await page.goto(`${app.url}${link}`);
+  await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await page.getByLabel('New password', { exact: true }).fill('another-password-2026');
+  await page.getByLabel('New password again').fill('another-password-2026');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await page.getByRole('heading', { name: 'This link does not work' }).waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /already used/);
+  await page.getByRole('link', { name: 'Ask for a new link' }).waitFor();
+  await screenshot(page, 'password-reset-used-link');
+  assert.deepEqual(page.pageErrors, []);
 });

@@ -20,7 +20,8 @@ export default function LoginPage() {
   const { signIn } = useSession();
   const brand = useBranding();
   const { search } = useLocation();
-  const [email, setEmail] = useState('');
+  const justReset = search.get('reset') === '1';
+  const [email, setEmail] = useState(search.get('email') ?? '');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -45,6 +46,12 @@ export default function LoginPage() {
         <h1>Welcome back</h1>
         <p className="lead">Sign in to {brand.app_name} to manage your contacts and pipeline.</p>
         <form onSubmit={onSubmit}>
+          {justReset && error === null && (
+            <div className="alert alert-success" role="status">
+              <Icon name="check" />
+              <span>Your password is changed. Sign in with the new one.</span>
+            </div>
+          )}
           {error !== null && (
             <div className="alert" role="alert">
               <Icon name="alert" />
@@ -59,7 +66,7 @@ export default function LoginPage() {
                 type="email"
                 autoComplete="email"
                 required
-                autoFocus
+                autoFocus={!email}
                 value={email}
                 onChange={(e) => setEmail(e.target.value)}
               />
@@ -73,11 +80,15 @@ export default function LoginPage() {
                 type="password"
                 autoComplete="current-password"
                 required
+                autoFocus={Boolean(email)}
                 value={password}
                 onChange={(e) => setPassword(e.target.value)}
               />
             )}
           </Field>
+          <p className="auth-forgot">
+            <Link to={email.trim() ? `/forgot-password?email=${encodeURIComponent(email.trim())}` : '/forgot-password'}>Forgot password?</Link>
+          </p>
           <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
             {busy && <Spinner />}
             Sign in

@@ -9,6 +9,8 @@ import { matchPath, navigate, useLocation } from './router';
 
 const LoginPage = lazy(() => import('../auth/LoginPage'));
 const SignupPage = lazy(() => import('../auth/SignupPage'));
+const ForgotPasswordPage = lazy(() => import('../auth/ForgotPasswordPage'));
+const ResetPasswordPage = lazy(() => import('../auth/ResetPasswordPage'));
 const ContactsPage = lazy(() => import('../contacts/ContactsPage'));
 const ContactPage = lazy(() => import('../contacts/ContactPage'));
 const PipelinePage = lazy(() => import('../pipelines/PipelinePage'));
@@ -27,7 +29,11 @@ type Page = LazyExoticComponent<ComponentType<{ params: Record<string, string> }
 const PUBLIC_ROUTES: [string, Page][] = [
   ['/login', LoginPage as Page],
   ['/signup', SignupPage as Page],
+  ['/forgot-password', ForgotPasswordPage as Page],
 ];
+
+/** Pages shown whether or not someone is signed in here: an emailed link may open in a browser with a session. */
+const OPEN_ROUTES: [string, Page][] = [['/reset-password', ResetPasswordPage as Page]];
 
 const PRIVATE_ROUTES: [string, Page][] = [
   ['/contacts', ContactsPage as Page],
@@ -64,9 +70,10 @@ export function App() {
   const { pathname, href } = useLocation();
   const { signedIn, me, loading, error, reloadMe, signOut } = useSession();
 
-  const publicRoute = find(PUBLIC_ROUTES, pathname);
+  const openRoute = find(OPEN_ROUTES, pathname);
+  const publicRoute = openRoute ?? find(PUBLIC_ROUTES, pathname);
   if (publicRoute) {
-    if (signedIn) return <Redirect to="/contacts" />;
+    if (signedIn && !openRoute) return <Redirect to="/contacts" />;
     // Sign-in pages are part of the agency's branded app: its custom CSS applies inside .brand-scope.
     return (
       <div className="brand-scope">
