@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, errorMessage } from '../api/client';
+import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, useLocation } from '../shell/router';
 import { useBranding } from '../ui/branding';
-import { Field, Spinner } from '../ui/components';
+import { ErrorAlert, Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
-import { Icon } from '../ui/icons';
 import { AuthCard } from './AuthCard';
 import './auth.css';
 
@@ -58,12 +57,7 @@ export default function ForgotPasswordPage() {
       <h1>Reset your password</h1>
       <p className="lead">Enter the email you sign in to {brand.app_name} with, and we will email you a link to choose a new password.</p>
       <form onSubmit={onSubmit}>
-        {error !== null && Object.keys(fieldErrors).length === 0 && (
-          <div className="alert" role="alert">
-            <Icon name="alert" />
-            <span>{errorMessage(error)}</span>
-          </div>
-        )}
+        {error !== null && Object.keys(fieldErrors).length === 0 && <ErrorAlert error={error} />}
         <Field label="Email" error={fieldErrors.email}>
           {(p) => <input {...p} className="input" type="email" autoComplete="email" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />}
         </Field>

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, errorMessage } from '../api/client';
+import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, navigate, useLocation } from '../shell/router';
 import { AuthCard } from './AuthCard';
 import { signupOpenHere, useBranding } from '../ui/branding';
-import { Field, Spinner } from '../ui/components';
+import { ErrorAlert, Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
 import { Icon } from '../ui/icons';
 import { useSession } from './SessionProvider';
@@ -52,12 +52,7 @@ export default function LoginPage() {
               <span>Your password is changed. Sign in with the new one.</span>
             </div>
           )}
-          {error !== null && (
-            <div className="alert" role="alert">
-              <Icon name="alert" />
-              <span>{errorMessage(error)}</span>
-            </div>
-          )}
+          <ErrorAlert error={error} />
           <Field label="Email" error={fieldErrors.email}>
             {(p) => (
               <input

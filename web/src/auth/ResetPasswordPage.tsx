@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, errorMessage } from '../api/client';
+import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
 import { Link, navigate } from '../shell/router';
 import { useBranding } from '../ui/branding';
-import { Field, Spinner } from '../ui/components';
+import { ErrorAlert, Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
 import { Icon } from '../ui/icons';
 import { AuthCard } from './AuthCard';
@@ -68,12 +68,7 @@ export default function ResetPasswordPage() {
       <h1>Choose a new password</h1>
       <p className="lead">Pick a password for {brand.app_name} that you do not use anywhere else. You will be signed out everywhere else.</p>
       <form onSubmit={onSubmit}>
-        {error !== null && Object.keys(errors).length === 0 && (
-          <div className="alert" role="alert">
-            <Icon name="alert" />
-            <span>{errorMessage(error)}</span>
-          </div>
-        )}
+        {error !== null && Object.keys(errors).length === 0 && <ErrorAlert error={error} />}
         <Field label="New password" error={errors.password} hint={`At least ${MIN_PASSWORD} characters.`}>
           {(p) => <input {...p} className="input" type="password" autoComplete="new-password" required autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />}
         </Field>
