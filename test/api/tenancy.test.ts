@@ -69,6 +69,7 @@ const PATH_IDS: Record<string, Record<string, keyof Fixture['ids']>> = {
   '/api/pipelines/{id}': { id: 'pipeline' },
   '/api/opportunities/{id}': { id: 'opportunity' },
   '/api/users/{id}': { id: 'user' },
+  '/api/users/{id}/invitation': { id: 'user' },
   '/api/api-keys/{id}': { id: 'apiKey' },
   '/api/billing/invoices/{id}/download': { id: 'invoice' },
   '/api/agency/sub-accounts/{id}': { id: 'subAccount' },

@@ -103,15 +103,14 @@ test('Clients: create, search, rename, add a user, suspend and reactivate, open 
   await addUser.getByLabel('Name').fill('Dana Dentist');
   await addUser.getByLabel('Email').fill(clientEmail);
   assert.equal(await addUser.getByLabel('Role').inputValue(), 'owner');
-  await addUser.getByRole('button', { name: 'Add user' }).click();
-  const passwordError = addUser.locator('.field-error').filter({ hasText: 'Required for a new user.' });
-  await passwordError.waitFor();
-  assert.equal(await addUser.getByLabel('First password').getAttribute('aria-invalid'), 'true');
-  await addUser.getByLabel('First password').fill('short');
+  // Without a password the dialog sends an invitation; with one, it adds the user.
+  await addUser.getByRole('button', { name: 'Send invitation' }).waitFor();
+  await addUser.getByLabel('First password (optional)').fill('short');
   await addUser.getByRole('button', { name: 'Add user' }).click();
   await addUser.locator('.field-error').filter({ hasText: 'Use at least 10 characters.' }).waitFor();
+  assert.equal(await addUser.getByLabel('First password (optional)').getAttribute('aria-invalid'), 'true');
   await shot(page, 'agency-clients-add-user');
-  await addUser.getByLabel('First password').fill('dentist-password-1');
+  await addUser.getByLabel('First password (optional)').fill('dentist-password-1');
   await addUser.getByRole('button', { name: 'Add user' }).click();
   await page.getByRole('status').filter({ hasText: 'Dana Dentist can now sign in to Bright Dental Care as owner' }).waitFor();
   const login = await callApi(app.url, null, 'POST', '/api/auth/login', { email: clientEmail, password: 'dentist-password-1' });

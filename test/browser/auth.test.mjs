@@ -136,16 +136,16 @@ test('a forgotten password: ask for a link, open it from the email, choose a new
 
   await page.goto(`${app.url}${link}`);
   await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
-  await page.getByLabel('New password', { exact: true }).fill('my-new-password-2026');
-  await page.getByLabel('New password again').fill('my-new-password-2027');
+  await page.getByLabel('Password', { exact: true }).fill('my-new-password-2026');
+  await page.getByLabel('Password again').fill('my-new-password-2027');
   await page.getByRole('button', { name: 'Set new password' }).click();
   await page.getByText('The two passwords are not the same.').waitFor();
   await screenshot(page, 'password-reset-form');
-  await page.getByLabel('New password again').fill('my-new-password-2026');
+  await page.getByLabel('Password again').fill('my-new-password-2026');
   await page.getByRole('button', { name: 'Set new password' }).click();
 
   // Back on the sign-in page, told what happened, with the email filled in.
-  await page.waitForURL(/\/login\?reset=1/);
+  await page.waitForURL(/\/login\?password=changed/);
   await page.getByText('Your password is changed. Sign in with the new one.').waitFor();
   assert.equal(await page.getByLabel('Email').inputValue(), user.email);
   await screenshot(page, 'password-reset-done');
@@ -159,8 +159,8 @@ test('a forgotten password: ask for a link, open it from the email, choose a new
   // The same link again, even while signed in, is refused and offers a new one.
   await page.goto(`${app.url}${link}`);
   await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
-  await page.getByLabel('New password', { exact: true }).fill('another-password-2026');
-  await page.getByLabel('New password again').fill('another-password-2026');
+  await page.getByLabel('Password', { exact: true }).fill('another-password-2026');
+  await page.getByLabel('Password again').fill('another-password-2026');
   await page.getByRole('button', { name: 'Set new password' }).click();
   await page.getByRole('heading', { name: 'This link does not work' }).waitFor();
   assert.match(await page.getByRole('alert').innerText(), /already used/);

@@ -110,7 +110,7 @@ test('team and API keys: invite, change role, remove; create a key shown once, u
   const invite = page.getByRole('dialog', { name: 'Invite a user' });
   await invite.getByLabel('Name').fill('Jamie Teammate');
   await invite.getByLabel('Email').fill(email);
-  await invite.getByLabel('Temporary password').fill('teammate-password-1');
+  await invite.getByLabel('First password (optional)').fill('teammate-password-1');
   await invite.getByRole('button', { name: 'Add user' }).click();
   await page.getByRole('row', { name: /Jamie Teammate/ }).waitFor();
 
@@ -151,4 +151,52 @@ test('team and API keys: invite, change role, remove; create a key shown once, u
   await page.getByText('No API keys').waitFor();
   await assert.rejects(callApi(app.url, secret, 'GET', '/api/contacts'), /401/);
   assert.deepEqual(page.pageErrors, []);
+});
+
+test('team invitations: invite without a password, see them as invited, send it again; the link sets their password and they sign in', async () => {
+  const owner = await signUpViaApi(app.url, { name: 'Olive Owner', account_name: 'Olive Studio' });
+  const page = await newPage(browser, { session: owner });
+  await page.goto(`${app.url}/settings/team`);
+  const email = uniqueEmail('invitee');
+  await page.getByRole('button', { name: 'Invite user' }).click();
+  const invite = page.getByRole('dialog', { name: 'Invite a user' });
+  await invite.getByLabel('Name').fill('Ivy Invitee');
+  await invite.getByLabel('Email').fill(email);
+  await invite.getByLabel('Role').selectOption('admin');
+  await invite.getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByRole('status').filter({ hasText: `Invitation sent to ${email}` }).waitFor();
+  const row = page.getByRole('row', { name: /Ivy Invitee/ });
+  await row.getByText('Invited', { exact: true }).waitFor();
+  await screenshot(page, 'settings-team-invited');
+
+  await row.getByRole('button', { name: 'Send the invitation to Ivy Invitee again' }).click();
+  await page.getByRole('status').filter({ hasText: `Invitation sent again to ${email}` }).waitFor();
+  const mailbox = `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`;
+  const mails = await waitUntil(async () => {
+    const { data } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
+    return data.length === 2 && data;
+  }, { message: 'two invitation emails' });
+  assert.deepEqual(mails.map((m) => m.subject), ['Olive Owner invited you to Olive Studio on CRM', 'Olive Owner invited you to Olive Studio on CRM']);
+  const link = /(\/accept-invite#token=[\w-]+)/.exec(mails[0].text)[1];
+
+  // The invitee opens the link in their own browser.
+  const invitee = await newPage(browser);
+  await invitee.goto(`${app.url}${link}`);
+  await invitee.getByRole('heading', { name: 'Set your password' }).waitFor();
+  await screenshot(invitee, 'accept-invite');
+  await invitee.getByLabel('Password', { exact: true }).fill('ivy-password-2026');
+  await invitee.getByLabel('Password again').fill('ivy-password-2026');
+  await invitee.getByRole('button', { name: 'Set password' }).click();
+  await invitee.getByText('Your password is set. Sign in to get started.').waitFor();
+  await invitee.getByLabel('Password').fill('ivy-password-2026');
+  await invitee.getByRole('button', { name: 'Sign in' }).click();
+  await invitee.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+  assert.match(await invitee.getByRole('button', { name: /Switch account/ }).innerText(), /Olive Studio/);
+
+  // The owner's list no longer shows the invitation.
+  await page.reload();
+  await page.getByRole('row', { name: /Ivy Invitee/ }).waitFor();
+  assert.equal(await page.getByRole('row', { name: /Ivy Invitee/ }).getByText('Invited', { exact: true }).count(), 0);
+  assert.deepEqual(page.pageErrors, []);
+  assert.deepEqual(invitee.pageErrors, []);
 });

@@ -10,11 +10,11 @@ import { randomToken, sha256Hex } from './secrets';
 import { countAttempt } from './throttle';
 
 /**
- * "Forgot password": a one-time link by email. Asking never says whether the
- * email has an account (the same answer, and the lookup and sending happen
- * after it); the link works once within an hour; using it sets the new
- * password, signs the user out everywhere and closes their other links, in
- * one transaction.
+ * One-time links to set a password, by email: "forgot password" (an hour)
+ * and team invitations (7 days, sent by tenancy/invitations.ts). Asking for
+ * a reset never says whether the email has an account (the same answer; the
+ * lookup and sending happen after it). Using a link sets the password, signs
+ * the user out everywhere and closes their other links, in one transaction.
  */
 
 export const RESET_LINK_TTL_MS = 60 * 60 * 1000;
@@ -24,8 +24,29 @@ export const MAX_RESET_EMAILS_PER_EMAIL = 3;
 /** Asks per hour from one client address, whatever the emails; past it the API answers 429. */
 export const MAX_RESET_REQUESTS_PER_ADDRESS = 20;
 
+export type PasswordLinkPurpose = 'reset' | 'invite';
+export const INVITE_LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** The app page a link opens; the token rides in the fragment, which never reaches a server or a Referer. */
-export const resetLinkPath = (token: string) => `/reset-password#token=${token}`;
+export const passwordLinkPath = (purpose: PasswordLinkPurpose, token: string) => `${purpose === 'invite' ? '/accept-invite' : '/reset-password'}#token=${token}`;
+
+/** A new one-time link for a user: the statement that stores it (only its hash), and the token to email. */
+export async function newPasswordLink(db: D1Database, userId: string, purpose: PasswordLinkPurpose, now = Date.now()) {
+  const token = randomToken();
+  const id = createId('passwordReset');
+  const expiresAt = now + (purpose === 'invite' ? INVITE_LINK_TTL_MS : RESET_LINK_TTL_MS);
+  const insert = statement(
+    db,
+    'INSERT INTO password_resets (id, user_id, purpose, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    id,
+    userId,
+    purpose,
+    await sha256Hex(token),
+    expiresAt,
+    now,
+  );
+  return { id, token, expiresAt, insert };
+}
 
 /**
  * Takes a reset request: refuses an address asking too often, then leaves
@@ -57,9 +78,8 @@ export async function emailResetLink(env: Env, email: string, now = Date.now()):
   if ((await countAttempt(env.DB, `reset-email:${email}`, REQUEST_WINDOW_MS, now)).count > MAX_RESET_EMAILS_PER_EMAIL) return 'throttled';
   const user = await queryFirst<{ id: string; email: string; name: string }>(env.DB, 'SELECT id, email, name FROM users WHERE email = ?', email);
   if (!user) return 'no_user';
-  const token = randomToken();
-  const id = createId('passwordReset');
-  await statement(env.DB, 'INSERT INTO password_resets (id, user_id, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?)', id, user.id, await sha256Hex(token), now + RESET_LINK_TTL_MS, now).run();
+  const { id, token, insert } = await newPasswordLink(env.DB, user.id, 'reset', now);
+  await insert.run();
   const home = await homeMembership(env.DB, user.id);
   const brand = await emailBrandOf(env, home?.account_id ?? null, now);
   const app = brand.branding.app_name;
@@ -71,7 +91,7 @@ export async function emailResetLink(env: Env, email: string, now = Date.now()):
         `Hi ${user.name}, someone (hopefully you) asked to reset the password of ${user.email} on ${app}.`,
         'The link below works once, for the next hour. If you did not ask, ignore this email: your password stays as it is.',
       ],
-      action: { label: 'Choose a new password', path: resetLinkPath(token) },
+      action: { label: 'Choose a new password', path: passwordLinkPath('reset', token) },
       footer: `You get this email because a password reset was requested for ${user.email}.`,
     },
     brand,
@@ -86,22 +106,29 @@ interface ResetRow {
   id: string;
   user_id: string;
   email: string;
+  purpose: PasswordLinkPurpose;
   expires_at: number;
   used_at: number | null;
 }
 
 const badLink = (message: string) => new AppError('validation_failed', message, { errors: [{ field: 'token', message }] });
 
-/** Sets a new password with a link's token. Answers the user's email, for the sign-in page. */
+/** Sets a new password with a link's token (a reset or an invitation). Answers the user's email, for the sign-in page. */
 export async function resetPassword(env: Env, token: string, password: string, now = Date.now()): Promise<{ email: string }> {
   const reset = await queryFirst<ResetRow>(
     env.DB,
-    'SELECT r.id, r.user_id, u.email, r.expires_at, r.used_at FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = ?',
+    'SELECT r.id, r.user_id, r.purpose, u.email, r.expires_at, r.used_at FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = ?',
     await sha256Hex(token),
   );
   if (!reset) throw badLink('This reset link is not valid. Ask for a new one.');
   if (reset.used_at !== null) throw badLink('This reset link was already used. Ask for a new one if you still need it.');
-  if (reset.expires_at <= now) throw badLink('This reset link has expired (links work for an hour). Ask for a new one.');
+  if (reset.expires_at <= now) {
+    throw badLink(
+      reset.purpose === 'invite'
+        ? 'This invitation has expired (invitations work for 7 days). Ask whoever invited you to send it again, or ask for a password reset link.'
+        : 'This reset link has expired (links work for an hour). Ask for a new one.',
+    );
+  }
 
   const passwordHash = await hashPassword(password);
   const claim = randomToken(16);
@@ -109,7 +136,7 @@ export async function resetPassword(env: Env, token: string, password: string, n
   const claimed = 'EXISTS (SELECT 1 FROM password_resets WHERE id = ? AND claim = ?)';
   const [claimResult] = await transaction(env.DB, [
     statement(env.DB, 'UPDATE password_resets SET used_at = ?, claim = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?', now, claim, reset.id, now),
-    statement(env.DB, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND ${claimed}`, passwordHash, now, reset.user_id, reset.id, claim),
+    statement(env.DB, `UPDATE users SET password_hash = ?, invited_at = NULL, updated_at = ? WHERE id = ? AND ${claimed}`, passwordHash, now, reset.user_id, reset.id, claim),
     statement(env.DB, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
     statement(env.DB, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
     statement(env.DB, `DELETE FROM login_throttle WHERE key = ? AND ${claimed}`, `email:${reset.email}`, reset.id, claim),

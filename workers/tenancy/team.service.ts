@@ -4,6 +4,9 @@ import { AppError, type FieldError } from '../platform/errors';
 import { createId } from '../platform/ids';
 import { queryAll, queryFirst, statement, toIso, transaction } from '../platform/db';
 import { hashPassword } from '../auth/password';
+import { newPasswordLink } from '../auth/password-reset';
+import { randomToken } from '../auth/secrets';
+import { emailInvitation, type InvitationSent } from './invitations';
 import { assertWithinPlanLimit, isPlanLimitGuardFailure, planLimitGuard, refuseAfterLimitRace } from '../billing/entitlements';
 
 export interface TeamMemberRow {
@@ -11,17 +14,26 @@ export interface TeamMemberRow {
   name: string;
   email: string;
   role: Role;
+  invited_at: number | null;
   created_at: number;
 }
 
-export function serializeTeamMember(row: TeamMemberRow) {
-  return { id: row.id, name: row.name, email: row.email, role: row.role, created_at: toIso(row.created_at) as string };
+export function serializeTeamMember(row: TeamMemberRow, invitation?: InvitationSent) {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    invited: row.invited_at !== null,
+    created_at: toIso(row.created_at) as string,
+    ...(invitation ? { invitation } : {}),
+  };
 }
 
 export async function listTeam(deps: ServiceDeps): Promise<TeamMemberRow[]> {
   return queryAll<TeamMemberRow>(
     deps.db,
-    `SELECT u.id, u.name, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
+    `SELECT u.id, u.name, u.email, m.role, u.invited_at, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
       WHERE m.account_id = ? ORDER BY m.created_at, u.id`,
     deps.auth.accountId,
   );
@@ -30,7 +42,7 @@ export async function listTeam(deps: ServiceDeps): Promise<TeamMemberRow[]> {
 export async function getTeamMemberOrThrow(deps: ServiceDeps, userId: string): Promise<TeamMemberRow> {
   const row = await queryFirst<TeamMemberRow>(
     deps.db,
-    `SELECT u.id, u.name, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
+    `SELECT u.id, u.name, u.email, m.role, u.invited_at, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
       WHERE m.account_id = ? AND m.user_id = ?`,
     deps.auth.accountId,
     userId,
@@ -48,9 +60,11 @@ export interface AddTeamMemberInput {
 
 /**
  * Adds a user to the account. A person who already has a login elsewhere is
- * added with their existing credentials; a new person needs a first password.
+ * added with their existing credentials. A new person gets the first
+ * password given, or, without one, an emailed invitation to choose their own
+ * (until then no one knows their password: it is a random one).
  */
-export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput): Promise<TeamMemberRow> {
+export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput): Promise<{ member: TeamMemberRow; invitation?: InvitationSent }> {
   if (input.role === 'owner' && deps.auth.role !== 'owner') {
     throw new AppError('forbidden', 'Only an owner can add another owner.');
   }
@@ -59,19 +73,32 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
   const existing = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM users WHERE email = ?', input.email);
   const statements: D1PreparedStatement[] = [];
   let userId = existing?.id;
+  let link: Awaited<ReturnType<typeof newPasswordLink>> | null = null;
   if (userId) {
     const already = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId);
     if (already) {
       throw new AppError('conflict', `${input.email} is already in this account.`, { errors: [{ field: 'email', message: 'Already a member.' }] });
     }
   } else {
-    if (!input.password) {
-      throw new AppError('validation_failed', 'A new user needs a first password.', { errors: [{ field: 'password', message: 'Required for a new user.' }] });
-    }
     userId = createId('user');
+    const password = input.password ?? randomToken();
     statements.push(
-      statement(deps.db, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', userId, input.email, input.name, await hashPassword(input.password), now, now),
+      statement(
+        deps.db,
+        'INSERT INTO users (id, email, name, password_hash, invited_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        userId,
+        input.email,
+        input.name,
+        await hashPassword(password),
+        input.password ? null : now,
+        now,
+        now,
+      ),
     );
+    if (!input.password) {
+      link = await newPasswordLink(deps.db, userId, 'invite', now);
+      statements.push(link.insert);
+    }
   }
   statements.push(statement(deps.db, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), deps.auth.accountId, userId, input.role, now));
   if (limit !== null) statements.push(planLimitGuard(deps.db, deps.auth.accountId, 'users', limit));
@@ -81,7 +108,9 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
     if (isPlanLimitGuardFailure(err)) await refuseAfterLimitRace(deps.db, deps.auth.accountId, 'users');
     throw err;
   }
-  return getTeamMemberOrThrow(deps, userId);
+  const member = await getTeamMemberOrThrow(deps, userId);
+  if (!link) return { member };
+  return { member, invitation: await emailInvitation(deps, member, link) };
 }
 
 async function ownerCount(deps: ServiceDeps): Promise<number> {

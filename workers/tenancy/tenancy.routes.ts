@@ -8,6 +8,7 @@ import { AppError } from '../platform/errors';
 import { createRouter, IdParamSchema, jsonBody, jsonResponse, mutationErrors, PageQuerySchema, pageSchema, standardErrors } from '../platform/router';
 import { createApiKey, listApiKeys, revokeApiKey, serializeApiKey } from './api-keys.service';
 import { createSubAccount, getSubAccountOrThrow, listSubAccounts, serializeSubAccount, updateSubAccount } from './sub-accounts.service';
+import { resendInvitation } from './invitations';
 import { addTeamMember, changeRole, listTeam, removeTeamMember, serializeTeamMember } from './team.service';
 import {
   addTeamMemberBodySchema,
@@ -16,6 +17,7 @@ import {
   createApiKeyBodySchema,
   CreatedApiKeySchema,
   createSubAccountBodySchema,
+  InvitationSentSchema,
   SubAccountPageSchema,
   SubAccountSchema,
   subAccountQuerySchema,
@@ -72,7 +74,7 @@ tenancyRoutes.openapi(
 // GET /api/users – team members of this account
 tenancyRoutes.openapi(
   createRoute({ method: 'get', path: '/users', tags: ['Team'], summary: 'List team members', security, responses: { 200: jsonResponse(pageSchema(TeamMemberSchema, 'TeamMemberPage'), 'Team'), ...standardErrors } }),
-  async (c) => c.json({ data: (await listTeam(depsOf(c))).map(serializeTeamMember), next_cursor: null }, 200),
+  async (c) => c.json({ data: (await listTeam(depsOf(c))).map((row) => serializeTeamMember(row)), next_cursor: null }, 200),
 );
 
 // POST /api/users – add a person to this account with a role
@@ -84,7 +86,22 @@ tenancyRoutes.openapi(
   }),
   async (c) => {
     assertRole(c.var.auth, 'admin', 'manage the team');
-    return c.json(serializeTeamMember(await addTeamMember(depsOf(c), c.req.valid('json'))), 201);
+    const { member, invitation } = await addTeamMember(depsOf(c), c.req.valid('json'));
+    return c.json(serializeTeamMember(member, invitation), 201);
+  },
+);
+
+// POST /api/users/:id/invitation – email an invited member a new link to choose their password
+tenancyRoutes.openapi(
+  createRoute({
+    method: 'post', path: '/users/{id}/invitation', tags: ['Team'], summary: 'Send an invitation again', security,
+    description: 'For a member who was invited and has not chosen a password yet (`invited: true`): emails a new one-time link (7 days); earlier links keep working until used or expired. 409 once they have a password.',
+    request: { params: IdParamSchema },
+    responses: { 200: jsonResponse(InvitationSentSchema, 'Sent (or why not)'), ...mutationErrors, 429: { description: 'Too many invitations to this person' } },
+  }),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'manage the team');
+    return c.json(await resendInvitation(depsOf(c), c.req.valid('param').id), 200);
   },
 );
 
@@ -218,7 +235,8 @@ tenancyRoutes.openapi(
     const sub = await getSubAccountOrThrow(deps, c.req.valid('param').id);
     // The agency owns its client accounts, so it acts there as their owner.
     const asOwner = { ...deps, auth: { ...deps.auth, accountId: sub.id, role: 'owner' as const } };
-    return c.json(serializeTeamMember(await addTeamMember(asOwner, c.req.valid('json'))), 201);
+    const { member, invitation } = await addTeamMember(asOwner, c.req.valid('json'));
+    return c.json(serializeTeamMember(member, invitation), 201);
   },
 );
 

@@ -3,8 +3,24 @@ import { emailSchema, passwordSchema } from '../auth/auth.schemas';
 
 const roleSchema = z.enum(['owner', 'admin', 'member']);
 
+export const InvitationSentSchema = z
+  .object({
+    email_status: z.enum(['sent', 'failed']),
+    error: z.string().nullable().openapi({ description: 'Why the email could not be sent; send it again with POST /api/users/{id}/invitation' }),
+    expires_at: z.string().openapi({ description: 'The link works once until then (7 days)' }),
+  })
+  .openapi('InvitationSent');
+
 export const TeamMemberSchema = z
-  .object({ id: z.string(), name: z.string(), email: z.string(), role: roleSchema, created_at: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: roleSchema,
+    invited: z.boolean().openapi({ description: 'Invited by email and not signed up yet: has not chosen a password' }),
+    created_at: z.string(),
+    invitation: InvitationSentSchema.optional().openapi({ description: 'When this reply sent an invitation' }),
+  })
   .openapi('TeamMember');
 
 export const addTeamMemberBodySchema = z
@@ -12,7 +28,9 @@ export const addTeamMemberBodySchema = z
     email: emailSchema,
     name: z.string().trim().min(1).max(120),
     role: roleSchema.default('member'),
-    password: passwordSchema.optional().openapi({ description: 'First password, required when the person has no login yet' }),
+    password: passwordSchema.optional().openapi({
+      description: 'First password for a person with no login yet. Leave it out to email them an invitation to choose their own. Someone who already has a login keeps theirs.',
+    }),
   })
   .strict()
   .openapi('AddTeamMemberBody');

@@ -3,7 +3,8 @@
 // the tiers it sells and its usage markup. Shapes follow the OpenAPI document
 // (workers/tenancy, workers/agency); money is decimal USD strings.
 import { api, ApiError, listAll, type Problem } from '../api/client';
-import type { DunningCase, Page, Role } from '../api/types';
+import type { DunningCase, Page, TeamMember } from '../api/types';
+import type { NewUser } from '../settings/AddUserDialog';
 
 // ------------------------------------------------------------------ client accounts
 
@@ -22,21 +23,6 @@ export interface SubAccountPage extends Page<SubAccount> {
   counts: { total: number; suspended: number };
 }
 
-export interface ClientUser {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  created_at: string;
-}
-
-export interface AddClientUserInput {
-  email: string;
-  name: string;
-  role: Role;
-  /** Needed only when the person has no login yet. */
-  password?: string;
-}
 
 export const subAccounts = {
   /** One page in name order; `counts` covers all the agency's clients. */
@@ -48,8 +34,8 @@ export const subAccounts = {
   rename: (id: string, name: string) => api<SubAccount>(`/agency/sub-accounts/${encodeURIComponent(id)}`, { method: 'PATCH', body: { name } }),
   setSuspended: (id: string, suspended: boolean) =>
     api<SubAccount>(`/agency/sub-accounts/${encodeURIComponent(id)}`, { method: 'PATCH', body: { suspended } }),
-  addUser: (id: string, input: AddClientUserInput) =>
-    api<ClientUser>(`/agency/sub-accounts/${encodeURIComponent(id)}/users`, { body: input }),
+  /** Adds a person to a client account; without a password, a new person is emailed an invitation. */
+  addUser: (id: string, input: NewUser) => api<TeamMember>(`/agency/sub-accounts/${encodeURIComponent(id)}/users`, { body: input }),
 };
 
 // ------------------------------------------------------------------ a client's plan

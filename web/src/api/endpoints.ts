@@ -2,6 +2,7 @@
 import { api, downloadFile, listAll, toPage } from './client';
 import type { Branding } from '../ui/branding';
 import type {
+  InvitationSent,
   AgencyBranding,
   Activity,
   BrandAsset,
@@ -207,8 +208,8 @@ export const opportunities = {
 
 export const users = {
   list: () => listAll<TeamMember>('/users'),
-  invite: (body: { email: string; name: string; role: Role; password: string }) =>
-    api<TeamMember>('/users', { body }),
+  add: (body: { email: string; name: string; role: Role; password?: string }) => api<TeamMember>('/users', { body }),
+  resendInvitation: (id: string) => api<InvitationSent>(`/users/${id}/invitation`, { method: 'POST' }),
   setRole: (id: string, role: Role) => api<TeamMember>(`/users/${id}`, { method: 'PATCH', body: { role } }),
   remove: (id: string) => api<void>(`/users/${id}`, { method: 'DELETE' }),
 };

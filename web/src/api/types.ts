@@ -217,7 +217,17 @@ export interface TeamMember {
   name: string;
   email: string;
   role: Role;
+  /** Invited by email and has not chosen a password yet. */
+  invited: boolean;
   created_at: string;
+  /** Present when adding them sent an invitation. */
+  invitation?: InvitationSent;
+}
+
+export interface InvitationSent {
+  email_status: 'sent' | 'failed';
+  error: string | null;
+  expires_at: string;
 }
 
 export interface ApiKey {

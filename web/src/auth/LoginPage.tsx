@@ -15,12 +15,18 @@ export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/contacts';
 }
 
+/** What the sign-in page says after an emailed link was used (`?password=`). */
+const PASSWORD_NEWS: Record<string, string> = {
+  changed: 'Your password is changed. Sign in with the new one.',
+  set: 'Your password is set. Sign in to get started.',
+};
+
 export default function LoginPage() {
   usePageTitle('Sign in');
   const { signIn } = useSession();
   const brand = useBranding();
   const { search } = useLocation();
-  const justReset = search.get('reset') === '1';
+  const passwordNews = PASSWORD_NEWS[search.get('password') ?? ''];
   const [email, setEmail] = useState(search.get('email') ?? '');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -46,10 +52,10 @@ export default function LoginPage() {
         <h1>Welcome back</h1>
         <p className="lead">Sign in to {brand.app_name} to manage your contacts and pipeline.</p>
         <form onSubmit={onSubmit}>
-          {justReset && error === null && (
+          {passwordNews && error === null && (
             <div className="alert alert-success" role="status">
               <Icon name="check" />
-              <span>Your password is changed. Sign in with the new one.</span>
+              <span>{passwordNews}</span>
             </div>
           )}
           <ErrorAlert error={error} />

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
-import { Link, navigate } from '../shell/router';
+import { Link, navigate, useLocation } from '../shell/router';
 import { useBranding } from '../ui/branding';
 import { ErrorAlert, Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
@@ -15,9 +15,26 @@ const MIN_PASSWORD = 10;
 /** The emailed link's token rides in the fragment (`#token=`), which never reaches a server or a Referer. */
 const tokenFromLink = () => new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
 
-/** Where the emailed link lands: choose a new password, then sign in with it. */
+const COPY = {
+  reset: {
+    title: 'Choose a new password',
+    lead: (app: string) => `Pick a password for ${app} that you do not use anywhere else. You will be signed out everywhere else.`,
+    button: 'Set new password',
+    done: 'changed',
+  },
+  invite: {
+    title: 'Set your password',
+    lead: (app: string) => `Welcome to ${app}. Choose the password you will sign in with; use one you do not use anywhere else.`,
+    button: 'Set password',
+    done: 'set',
+  },
+} as const;
+
+/** Where an emailed link lands (a password reset, or an invitation to a team): choose a password, then sign in with it. */
 export default function ResetPasswordPage() {
-  usePageTitle('Choose a new password');
+  const { pathname } = useLocation();
+  const copy = COPY[pathname === '/accept-invite' ? 'invite' : 'reset'];
+  usePageTitle(copy.title);
   const brand = useBranding();
   const { signedIn, signOut } = useSession();
   const [token] = useState(tokenFromLink);
@@ -38,7 +55,7 @@ export default function ResetPasswordPage() {
       const { email } = await auth.resetPassword({ token, password });
       // Every session of this user was signed out, this browser's too.
       if (signedIn) await signOut();
-      navigate(`/login?reset=1&email=${encodeURIComponent(email)}`, { replace: true });
+      navigate(`/login?password=${copy.done}&email=${encodeURIComponent(email)}`, { replace: true });
     } catch (err) {
       setError(err);
       if (err instanceof ApiError) setErrors(err.fieldErrors);
@@ -65,19 +82,19 @@ export default function ResetPasswordPage() {
 
   return (
     <AuthCard>
-      <h1>Choose a new password</h1>
-      <p className="lead">Pick a password for {brand.app_name} that you do not use anywhere else. You will be signed out everywhere else.</p>
+      <h1>{copy.title}</h1>
+      <p className="lead">{copy.lead(brand.app_name)}</p>
       <form onSubmit={onSubmit}>
         {error !== null && Object.keys(errors).length === 0 && <ErrorAlert error={error} />}
-        <Field label="New password" error={errors.password} hint={`At least ${MIN_PASSWORD} characters.`}>
+        <Field label="Password" error={errors.password} hint={`At least ${MIN_PASSWORD} characters.`}>
           {(p) => <input {...p} className="input" type="password" autoComplete="new-password" required autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />}
         </Field>
-        <Field label="New password again" error={errors.repeat}>
+        <Field label="Password again" error={errors.repeat}>
           {(p) => <input {...p} className="input" type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />}
         </Field>
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy && <Spinner />}
-          Set new password
+          {copy.button}
         </button>
       </form>
     </AuthCard>

@@ -1,16 +1,15 @@
 import { useState } from 'react';
-import { ApiError } from '../api/client';
 import { users as api } from '../api/endpoints';
 import type { Role, TeamMember } from '../api/types';
 import { useSession } from '../auth/SessionProvider';
-import { Avatar, EmptyState, ErrorAlert, Field, Loading, Spinner } from '../ui/components';
-import { Dialog } from '../ui/Dialog';
+import { Avatar, EmptyState, ErrorAlert, Loading } from '../ui/components';
 import { useConfirm, useToast } from '../ui/feedback';
+import { AddUserDialog, type RoleChoice } from './AddUserDialog';
 import { formatDate } from '../ui/format';
 import { useResource } from '../ui/hooks';
 import { Icon } from '../ui/icons';
 
-const ROLES: { value: Role; label: string; hint: string }[] = [
+const ROLES: RoleChoice[] = [
   { value: 'owner', label: 'Owner', hint: 'Full access, including billing.' },
   { value: 'admin', label: 'Admin', hint: 'Manage settings, team and data.' },
   { value: 'member', label: 'Member', hint: 'Work with contacts and opportunities.' },
@@ -48,6 +47,16 @@ export function TeamTab() {
       await api.remove(u.id);
       list.setData((prev) => (prev ?? []).filter((x) => x.id !== u.id));
       toast.success(`Removed ${u.name}`);
+    } catch (err) {
+      toast.error(err);
+    }
+  };
+
+  const resend = async (u: TeamMember) => {
+    try {
+      const sent = await api.resendInvitation(u.id);
+      if (sent.email_status === 'sent') toast.success(`Invitation sent again to ${u.email}`);
+      else toast.error(sent.error ?? 'The invitation email could not be sent.');
     } catch (err) {
       toast.error(err);
     }
@@ -105,6 +114,11 @@ export function TeamTab() {
                             <span style={{ fontWeight: 500 }}>
                               {u.name}
                               {self && <span className="badge you-badge">You</span>}
+                              {u.invited && (
+                                <span className="badge badge-invited" title="Invited by email; has not chosen a password yet">
+                                  Invited
+                                </span>
+                              )}
                             </span>
                             <span className="subtle">{u.email}</span>
                           </div>
@@ -135,6 +149,17 @@ export function TeamTab() {
                       </td>
                       <td className="hide-sm muted">{formatDate(u.created_at)}</td>
                       <td className="actions">
+                        {canManage && u.invited && (
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-icon btn-sm"
+                            aria-label={`Send the invitation to ${u.name} again`}
+                            title="Send the invitation again"
+                            onClick={() => resend(u)}
+                          >
+                            <Icon name="mail" />
+                          </button>
+                        )}
                         {canManage && !self && (
                           <button
                             type="button"
@@ -155,125 +180,17 @@ export function TeamTab() {
           </div>
         )}
       </div>
-      <InviteDialog
-        open={open}
-        onClose={() => setOpen(false)}
-        onCreated={(u) => {
-          list.setData((prev) => [...(prev ?? []), u]);
-          setOpen(false);
-        }}
-      />
+      {open && (
+        <AddUserDialog
+          title="Invite a user"
+          description="They sign in to this account with this email."
+          roles={ROLES}
+          initialRole="member"
+          add={(user) => api.add(user)}
+          onAdded={(u) => list.setData((prev) => [...(prev ?? []), u])}
+          onClose={() => setOpen(false)}
+        />
+      )}
     </section>
-  );
-}
-
-function InviteDialog({
-  open,
-  onClose,
-  onCreated,
-}: {
-  open: boolean;
-  onClose: () => void;
-  onCreated: (u: TeamMember) => void;
-}) {
-  const toast = useToast();
-  const empty = { email: '', name: '', role: 'member' as Role, password: '' };
-  const [form, setForm] = useState(empty);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const errors = error?.fieldErrors ?? {};
-
-  const close = () => {
-    setForm(empty);
-    setError(null);
-    onClose();
-  };
-
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const u = await api.invite({ ...form, email: form.email.trim(), name: form.name.trim() });
-      toast.success(`${u.name} can now sign in`);
-      onCreated(u);
-      close();
-    } catch (err) {
-      if (err instanceof ApiError) setError(err);
-      else toast.error(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Dialog
-      open={open}
-      onClose={close}
-      title="Invite a user"
-      description="They sign in with this email and the password you set, and can change it later."
-      onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy && <Spinner />}
-            Add user
-          </button>
-        </>
-      }
-    >
-      <div className="form-grid">
-        {error && (
-          <div className="alert span-2" role="alert">
-            <Icon name="alert" />
-            <span>{error.message}</span>
-          </div>
-        )}
-        <Field label="Name" error={errors.name}>
-          {(p) => (
-            <input {...p} className="input" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          )}
-        </Field>
-        <Field label="Email" error={errors.email}>
-          {(p) => (
-            <input
-              {...p}
-              className="input"
-              type="email"
-              required
-              value={form.email}
-              onChange={(e) => setForm({ ...form, email: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="Role" error={errors.role} hint={ROLES.find((r) => r.value === form.role)?.hint}>
-          {(p) => (
-            <select {...p} className="select" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
-              {ROLES.map((r) => (
-                <option key={r.value} value={r.value}>
-                  {r.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Temporary password" error={errors.password} hint="At least 10 characters.">
-          {(p) => (
-            <input
-              {...p}
-              className="input"
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={10}
-              value={form.password}
-              onChange={(e) => setForm({ ...form, password: e.target.value })}
-            />
-          )}
-        </Field>
-      </div>
-    </Dialog>
   );
 }

@@ -33,7 +33,10 @@ const PUBLIC_ROUTES: [string, Page][] = [
 ];
 
 /** Pages shown whether or not someone is signed in here: an emailed link may open in a browser with a session. */
-const OPEN_ROUTES: [string, Page][] = [['/reset-password', ResetPasswordPage as Page]];
+const OPEN_ROUTES: [string, Page][] = [
+  ['/reset-password', ResetPasswordPage as Page],
+  ['/accept-invite', ResetPasswordPage as Page],
+];
 
 const PRIVATE_ROUTES: [string, Page][] = [
   ['/contacts', ContactsPage as Page],

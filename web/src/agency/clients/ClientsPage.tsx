@@ -3,6 +3,7 @@
 // add its users, choose the plan it pays for, suspend or reactivate it.
 import { useEffect, useState } from 'react';
 import { useSession } from '../../auth/SessionProvider';
+import { AddUserDialog, type RoleChoice } from '../../settings/AddUserDialog';
 import { Avatar, EmptyState, ErrorAlert, Loading, Spinner } from '../../ui/components';
 import { useConfirm, useToast } from '../../ui/feedback';
 import { formatDate } from '../../ui/format';
@@ -11,12 +12,17 @@ import { Icon } from '../../ui/icons';
 import { Menu } from '../../ui/Menu';
 import { clientPlans, subAccounts, type SubAccount, type SubAccountSubscription } from '../agency.api';
 import { AgencyOnly, useCanManage } from '../AgencyOnly';
-import { AddClientUserDialog } from './AddClientUserDialog';
 import { ClientNameDialog } from './ClientNameDialog';
 import { ClientPlanDialog } from './ClientPlanDialog';
 import { planSummary, STANDING_LABELS } from './client-plan';
 import '../agency.css';
 import './clients.css';
+
+const CLIENT_ROLES: RoleChoice[] = [
+  { value: 'owner', label: 'Owner', hint: 'Everything, including billing and the team. Usually the client themselves.' },
+  { value: 'admin', label: 'Admin', hint: 'Manages the team, settings and data.' },
+  { value: 'member', label: 'Member', hint: 'Works with contacts and opportunities.' },
+];
 
 const PAGE_SIZE = 50;
 
@@ -262,7 +268,17 @@ function Clients() {
           toast.success(created ? `${saved.name} is ready. Open it to start working inside it.` : `Renamed to ${saved.name}`);
         }}
       />
-      {dialog?.kind === 'user' && <AddClientUserDialog client={dialog.client} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'user' && (
+        <AddUserDialog
+          title={`Add a user to ${dialog.client.name}`}
+          description="They sign in to the client's account with this email. The client's plan limits the number of users."
+          roles={CLIENT_ROLES}
+          initialRole="owner"
+          signsInTo={dialog.client.name}
+          add={(user) => subAccounts.addUser(dialog.client.id, user)}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog?.kind === 'plan' && (
         <ClientPlanDialog
           client={dialog.client}
