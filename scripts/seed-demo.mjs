@@ -441,6 +441,8 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
   const team = [];
   for (const member of AGENCY_TEAM) team.push(await agency.post('/api/users', { ...member, password: DEMO_TEAM_PASSWORD }));
   const agencyUserIds = [signup.user.id, ...team.map((m) => m.id)];
+  // One more is invited and has not joined yet: Settings → Team shows it, and the sandbox mailbox holds the invitation.
+  await agency.post('/api/users', { name: 'Theo Brennan', email: 'theo@northwind.agency', role: 'member' });
 
   for (const field of [
     { name: 'Lead score', key: 'lead_score', type: 'number' },
