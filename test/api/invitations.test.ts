@@ -40,6 +40,8 @@ describe('team invitations', () => {
     expect(signedIn.body.account.id).toBe(owner.accountId);
     expect((await owner.api('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({ invited: false });
     expect((await accept(token, 'someone-else-1')).body.errors[0].message).toContain('already used');
+    // Joining is not a password change to warn about.
+    expect((await sandboxEmails(env, { to: email })).map((m) => m.subject)).toEqual(['Harbor invited you to Harbor Co on CRM']);
     // With a password of their own, there is nothing to send again.
     const resend = await owner.api('POST', `/api/users/${added.body.id}/invitation`);
     expect(resend.status).toBe(409);

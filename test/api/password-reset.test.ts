@@ -8,14 +8,14 @@ import { call, createTenant, uniqueEmail } from '../factories';
 const ask = (email: string, address = `198.51.100.${Math.floor(Math.random() * 250)}`) =>
   call('POST', '/api/auth/password-reset', { body: { email }, headers: { 'cf-connecting-ip': address } });
 
-/** The reset emails of one address, once `count` have arrived (the link is sent after the answer). */
-async function resetEmails(to: string, count = 1): Promise<SandboxEmail[]> {
+/** The reset emails (or others, by tag) of one address, once `count` have arrived (they are sent after the answer). */
+async function resetEmails(to: string, count = 1, tag = 'password_reset'): Promise<SandboxEmail[]> {
   for (let i = 0; i < 100; i++) {
-    const mails = (await sandboxEmails(env, { to })).filter((m) => m.tags.some((t) => t.value === 'password_reset'));
+    const mails = (await sandboxEmails(env, { to })).filter((m) => m.tags.some((t) => t.value === tag));
     if (mails.length >= count) return mails;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`expected ${count} reset email(s) to ${to}`);
+  throw new Error(`expected ${count} ${tag} email(s) to ${to}`);
 }
 
 const tokenOf = (mail: SandboxEmail) => {
@@ -50,6 +50,11 @@ describe('forgot password', () => {
     for (const refreshToken of [tenant.refreshToken, other.body.refresh_token]) {
       expect((await call('POST', '/api/auth/refresh', { body: { refresh_token: refreshToken } })).status).toBe(401);
     }
+    // The user is told, in case it was not them.
+    const [changed] = await resetEmails(tenant.email, 1, 'password_changed');
+    expect(changed.subject).toBe('Your CRM password was changed');
+    expect(changed.text).toContain('If it was not, reset your password now.');
+    expect(changed.text).toContain(`Reset your password: http://localhost:8787/forgot-password?email=${encodeURIComponent(tenant.email)}`);
 
     // The link works once.
     const again = await confirm(token, 'yet-another-password');

@@ -99,13 +99,13 @@ authRoutes.openapi(
     path: '/password-reset/confirm',
     tags: ['Auth'],
     summary: 'Set a new password',
-    description: 'Uses the token of a reset link: sets the new password, signs the user out of every session, and closes their other reset links. An unknown, used or expired token is a field error on `token`.',
+    description: 'Uses the token of a reset link or an invitation: sets the password, signs the user out of every session, and closes their other links; after a reset, the user is emailed that their password changed. An unknown, used or expired token is a field error on `token`.',
     request: { body: jsonBody(passwordResetBodySchema) },
     responses: { 200: jsonResponse(PasswordResetDoneSchema, 'Password changed; sign in with it'), ...mutationErrors },
   }),
   async (c) => {
     const { token, password } = c.req.valid('json');
-    return c.json(await resetPassword(c.env, token, password), 200);
+    return c.json(await resetPassword(c.env, token, password, (work) => c.executionCtx.waitUntil(work)), 200);
   },
 );
 

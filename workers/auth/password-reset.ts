@@ -114,7 +114,7 @@ interface ResetRow {
 const badLink = (message: string) => new AppError('validation_failed', message, { errors: [{ field: 'token', message }] });
 
 /** Sets a new password with a link's token (a reset or an invitation). Answers the user's email, for the sign-in page. */
-export async function resetPassword(env: Env, token: string, password: string, now = Date.now()): Promise<{ email: string }> {
+export async function resetPassword(env: Env, token: string, password: string, background: (work: Promise<unknown>) => void, now = Date.now()): Promise<{ email: string }> {
   const reset = await queryFirst<ResetRow>(
     env.DB,
     'SELECT r.id, r.user_id, r.purpose, u.email, r.expires_at, r.used_at FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = ?',
@@ -142,5 +142,37 @@ export async function resetPassword(env: Env, token: string, password: string, n
     statement(env.DB, `DELETE FROM login_throttle WHERE key = ? AND ${claimed}`, `email:${reset.email}`, reset.id, claim),
   ]);
   if (claimResult.meta.changes !== 1) throw badLink('This reset link was already used. Ask for a new one if you still need it.');
+  if (reset.purpose === 'reset') {
+    background(
+      emailPasswordChanged(env, reset.user_id, reset.id, now).catch((err) =>
+        createLogger({ auth: 'password_reset' }).error('password-changed email not sent', { error: err instanceof Error ? err.message : String(err) }),
+      ),
+    );
+  }
   return { email: reset.email };
+}
+
+/** Tells the user their password was changed, so a change they did not make does not go unnoticed. */
+async function emailPasswordChanged(env: Env, userId: string, resetId: string, now: number): Promise<void> {
+  const user = await queryFirst<{ email: string; name: string }>(env.DB, 'SELECT email, name FROM users WHERE id = ?', userId);
+  if (!user) return;
+  const home = await homeMembership(env.DB, userId);
+  const brand = await emailBrandOf(env, home?.account_id ?? null, now);
+  const app = brand.branding.app_name;
+  const support = brand.branding.support_email;
+  const content = brandedEmail(
+    {
+      subject: `Your ${app} password was changed`,
+      heading: 'Your password was changed',
+      paragraphs: [
+        `Hi ${user.name}, the password of ${user.email} on ${app} was just changed with a reset link, and every session was signed out.`,
+        `If that was you, there is nothing to do. If it was not, reset your password now${support ? ` and tell ${support}` : ''}.`,
+      ],
+      action: { label: 'Reset your password', path: `/forgot-password?email=${encodeURIComponent(user.email)}` },
+      footer: `You get this email because the password of ${user.email} was changed.`,
+    },
+    brand,
+    env.EMAIL_FROM_ADDRESS,
+  );
+  await sendEmail(env, { ...content, to: [user.email], tags: [{ name: 'email', value: 'password_changed' }] }, `password-changed:${resetId}`);
 }
