@@ -81,8 +81,8 @@ ${line}
               (owner of the agency ${DEMO_ACCOUNT_NAME}, which has the sub-account ${DEMO_SUB_ACCOUNT_NAME})
 
   ${seedNote}
-  Runs fully offline: Stripe, Twilio, email and AI calls go to the built-in
-  sandbox providers (PROVIDER_MODE=sandbox); no keys or internet needed.
+  Runs fully offline: Stripe, email (Resend), custom domains (Cloudflare) and AI
+  calls go to the built-in sandbox providers (PROVIDER_MODE=sandbox); no keys or internet needed.
   Local state: ${server.persistDir}
 
   Press Ctrl-C to stop.
