@@ -6,7 +6,7 @@ import { queryAll, queryFirst, statement, toIso, transaction } from '../platform
 import { hashPassword } from '../auth/password';
 import { newPasswordLink } from '../auth/password-reset';
 import { randomToken } from '../auth/secrets';
-import { emailInvitation, type InvitationSent } from './invitations';
+import { emailAddedToAccount, emailInvitation, type InvitationSent } from './invitations';
 import { assertWithinPlanLimit, isPlanLimitGuardFailure, planLimitGuard, refuseAfterLimitRace } from '../billing/entitlements';
 
 export interface TeamMemberRow {
@@ -60,7 +60,7 @@ export interface AddTeamMemberInput {
 
 /**
  * Adds a user to the account. A person who already has a login elsewhere is
- * added with their existing credentials. A new person gets the first
+ * added with their existing credentials, and told by email. A new person gets the first
  * password given, or, without one, an emailed invitation to choose their own
  * (until then no one knows their password: it is a random one).
  */
@@ -100,7 +100,8 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
       statements.push(link.insert);
     }
   }
-  statements.push(statement(deps.db, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), deps.auth.accountId, userId, input.role, now));
+  const membershipId = createId('membership');
+  statements.push(statement(deps.db, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', membershipId, deps.auth.accountId, userId, input.role, now));
   if (limit !== null) statements.push(planLimitGuard(deps.db, deps.auth.accountId, 'users', limit));
   try {
     await transaction(deps.db, statements);
@@ -109,6 +110,7 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
     throw err;
   }
   const member = await getTeamMemberOrThrow(deps, userId);
+  if (existing) deps.waitUntil(emailAddedToAccount(deps, member, membershipId));
   if (!link) return { member };
   return { member, invitation: await emailInvitation(deps, member, link) };
 }
