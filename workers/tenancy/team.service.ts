@@ -60,9 +60,9 @@ export interface AddTeamMemberInput {
 
 /**
  * Adds a user to the account. A person who already has a login elsewhere is
- * added with their existing credentials, and told by email. A new person gets the first
- * password given, or, without one, an emailed invitation to choose their own
- * (until then no one knows their password: it is a random one).
+ * added with their existing credentials, and told by email. A new person
+ * gets the first password given, or, without one, an emailed invitation to
+ * choose their own (until then no one knows their password: it is random).
  */
 export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput): Promise<{ member: TeamMemberRow; invitation?: InvitationSent }> {
   if (input.role === 'owner' && deps.auth.role !== 'owner') {
