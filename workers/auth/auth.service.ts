@@ -2,7 +2,7 @@ import type { Role } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
 import { isUniqueViolation, queryFirst, statement, transaction } from '../platform/db';
-import { getAccountOrThrow, resolveAccountAccess, type AccountRow } from '../tenancy/tenancy.service';
+import { accountKindRank, getAccountOrThrow, resolveAccountAccess, type AccountRow } from '../tenancy/tenancy.service';
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
 import { assertNotThrottled, clearFailures, recordFailure } from './throttle';
@@ -137,7 +137,7 @@ export async function homeMembership(db: D1Database, userId: string): Promise<{ 
   return queryFirst<{ account_id: string; role: Role }>(
     db,
     `SELECT m.account_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
-      WHERE m.user_id = ? ORDER BY a.suspended_at IS NOT NULL, CASE a.kind WHEN 'agency' THEN 0 WHEN 'business' THEN 1 ELSE 2 END, m.created_at LIMIT 1`,
+      WHERE m.user_id = ? ORDER BY a.suspended_at IS NOT NULL, ${accountKindRank('a.kind')}, m.created_at LIMIT 1`,
     userId,
   );
 }

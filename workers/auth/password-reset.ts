@@ -1,5 +1,4 @@
-import { brandedEmail, emailBrandOf } from '../email/branded-email';
-import { sendEmail } from '../email/resend.client';
+import { emailBrandOf, sendBrandedEmail, type EmailBrand } from '../email/branded-email';
 import { createId } from '../platform/ids';
 import { queryFirst, statement, transaction } from '../platform/db';
 import { AppError } from '../platform/errors';
@@ -80,10 +79,11 @@ export async function emailResetLink(env: Env, email: string, now = Date.now()):
   if (!user) return 'no_user';
   const { id, token, insert } = await newPasswordLink(env.DB, user.id, 'reset', now);
   await insert.run();
-  const home = await homeMembership(env.DB, user.id);
-  const brand = await emailBrandOf(env, home?.account_id ?? null, now);
+  const brand = await userBrand(env, user.id, now);
   const app = brand.branding.app_name;
-  const content = brandedEmail(
+  const sent = await sendBrandedEmail(
+    env,
+    brand,
     {
       subject: `Reset your ${app} password`,
       heading: 'Choose a new password',
@@ -94,10 +94,8 @@ export async function emailResetLink(env: Env, email: string, now = Date.now()):
       action: { label: 'Choose a new password', path: passwordLinkPath('reset', token) },
       footer: `You get this email because a password reset was requested for ${user.email}.`,
     },
-    brand,
-    env.EMAIL_FROM_ADDRESS,
+    { to: [user.email], tag: 'password_reset', idempotencyKey: `password-reset:${id}`, refId: id },
   );
-  const sent = await sendEmail(env, { ...content, to: [user.email], headers: { 'X-Entity-Ref-ID': id }, tags: [{ name: 'email', value: 'password_reset' }] }, `password-reset:${id}`);
   log.info('reset link sent', { password_reset_id: id, email_id: sent.id });
   return 'sent';
 }
@@ -156,11 +154,12 @@ export async function resetPassword(env: Env, token: string, password: string, b
 async function emailPasswordChanged(env: Env, userId: string, resetId: string, now: number): Promise<void> {
   const user = await queryFirst<{ email: string; name: string }>(env.DB, 'SELECT email, name FROM users WHERE id = ?', userId);
   if (!user) return;
-  const home = await homeMembership(env.DB, userId);
-  const brand = await emailBrandOf(env, home?.account_id ?? null, now);
+  const brand = await userBrand(env, userId, now);
   const app = brand.branding.app_name;
   const support = brand.branding.support_email;
-  const content = brandedEmail(
+  await sendBrandedEmail(
+    env,
+    brand,
     {
       subject: `Your ${app} password was changed`,
       heading: 'Your password was changed',
@@ -171,8 +170,12 @@ async function emailPasswordChanged(env: Env, userId: string, resetId: string, n
       action: { label: 'Reset your password', path: `/forgot-password?email=${encodeURIComponent(user.email)}` },
       footer: `You get this email because the password of ${user.email} was changed.`,
     },
-    brand,
-    env.EMAIL_FROM_ADDRESS,
+    { to: [user.email], tag: 'password_changed', idempotencyKey: `password-changed:${resetId}` },
   );
-  await sendEmail(env, { ...content, to: [user.email], tags: [{ name: 'email', value: 'password_changed' }] }, `password-changed:${resetId}`);
+}
+
+/** The brand of a user's emails: that of the account they sign into first (the platform's when none). */
+async function userBrand(env: Env, userId: string, now: number): Promise<EmailBrand> {
+  const home = await homeMembership(env.DB, userId);
+  return emailBrandOf(env, home?.account_id ?? null, now);
 }

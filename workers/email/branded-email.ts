@@ -1,6 +1,7 @@
 import type { PublicBranding } from '../agency/branding/branding.schemas';
 import { brandingAgencyOf, brandingForAgency, PLATFORM_BRANDING } from '../agency/branding/branding.service';
 import { queryFirst } from '../platform/db';
+import { sendEmail } from './resend.client';
 
 /**
  * The one layout of every email the product sends to its users, in the
@@ -91,4 +92,23 @@ ${paragraphs}
     text,
     reply_to: support ? [support] : undefined,
   };
+}
+
+/** Who an email goes to, what it is (a tag on it), and the key that makes a retried send deliver once. */
+export interface BrandedDelivery {
+  to: string[];
+  tag: string;
+  idempotencyKey: string;
+  /** Our id for what the email is about, as the X-Entity-Ref-ID header (keeps mail clients from threading unrelated emails). */
+  refId?: string;
+}
+
+/** Renders `content` in `brand` and sends it through Resend. */
+export async function sendBrandedEmail(env: Env, brand: EmailBrand, content: EmailContent, delivery: BrandedDelivery): Promise<{ id: string }> {
+  const email = brandedEmail(content, brand, env.EMAIL_FROM_ADDRESS);
+  return sendEmail(
+    env,
+    { ...email, to: delivery.to, ...(delivery.refId ? { headers: { 'X-Entity-Ref-ID': delivery.refId } } : {}), tags: [{ name: 'email', value: delivery.tag }] },
+    delivery.idempotencyKey,
+  );
 }

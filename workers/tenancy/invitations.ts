@@ -1,19 +1,17 @@
-import { newPasswordLink, passwordLinkPath } from '../auth/password-reset';
-import { countAttempt } from '../auth/throttle';
-import { brandedEmail, emailBrandOf } from '../email/branded-email';
-import { EmailSendError, sendEmail } from '../email/resend.client';
+import { passwordLinkPath } from '../auth/password-reset';
+import { emailBrandOf, sendBrandedEmail, type EmailContent } from '../email/branded-email';
+import { EmailSendError } from '../email/resend.client';
 import type { Role } from '../platform/context';
 import type { ServiceDeps } from '../platform/deps';
 import { queryFirst, toIso } from '../platform/db';
-import { AppError } from '../platform/errors';
 import { createLogger } from '../platform/logger';
 
 /**
  * A person added to a team without a password gets an invitation: an email
  * in the account's brand with a one-time link (7 days) to choose their own
  * password. Until they do, the team list shows them as invited, and an admin
- * can send the invitation again. Someone who already had a login is told
- * they were added.
+ * can send the invitation again (team.service.ts). Someone who already had a
+ * login is told they were added.
  */
 
 export interface InvitationSent {
@@ -23,10 +21,7 @@ export interface InvitationSent {
   expires_at: string;
 }
 
-/** Sends at most this many invitations to one person per hour. */
-const MAX_INVITATIONS_PER_HOUR = 5;
-
-interface Invitee {
+export interface Invitee {
   id: string;
   email: string;
   name: string;
@@ -47,23 +42,19 @@ const asRole = (role: Role) => (role === 'member' ? 'a member' : `an ${role}`);
 /** Emails `invitee` (whose link is already stored) the invitation into the deps' account. */
 export async function emailInvitation(deps: ServiceDeps, invitee: Invitee, link: { id: string; token: string; expiresAt: number }): Promise<InvitationSent> {
   const { brand, app, who, accountName } = await invitationContext(deps);
-  const content = brandedEmail(
-    {
-      subject: `${who} invited you to ${accountName} on ${app}`,
-      heading: `Join ${accountName} on ${app}`,
-      paragraphs: [
-        `Hi ${invitee.name}, ${who} added you to ${accountName} on ${app} as ${asRole(invitee.role)}.`,
-        `Choose your password to sign in with ${invitee.email}. The link works once, for the next 7 days.`,
-      ],
-      action: { label: 'Accept the invitation', path: passwordLinkPath('invite', link.token) },
-      footer: `You get this email because ${who} invited ${invitee.email} to ${accountName}.`,
-    },
-    brand,
-    deps.env.EMAIL_FROM_ADDRESS,
-  );
+  const content: EmailContent = {
+    subject: `${who} invited you to ${accountName} on ${app}`,
+    heading: `Join ${accountName} on ${app}`,
+    paragraphs: [
+      `Hi ${invitee.name}, ${who} added you to ${accountName} on ${app} as ${asRole(invitee.role)}.`,
+      `Choose your password to sign in with ${invitee.email}. The link works once, for the next 7 days.`,
+    ],
+    action: { label: 'Accept the invitation', path: passwordLinkPath('invite', link.token) },
+    footer: `You get this email because ${who} invited ${invitee.email} to ${accountName}.`,
+  };
   const expires_at = toIso(link.expiresAt) as string;
   try {
-    await sendEmail(deps.env, { ...content, to: [invitee.email], headers: { 'X-Entity-Ref-ID': link.id }, tags: [{ name: 'email', value: 'invitation' }] }, `invitation:${link.id}`);
+    await sendBrandedEmail(deps.env, brand, content, { to: [invitee.email], tag: 'invitation', idempotencyKey: `invitation:${link.id}`, refId: link.id });
     return { email_status: 'sent', error: null, expires_at };
   } catch (err) {
     const message = err instanceof EmailSendError ? `${err.code}: ${err.message}` : String(err);
@@ -79,41 +70,19 @@ export async function emailInvitation(deps: ServiceDeps, invitee: Invitee, link:
  */
 export async function emailAddedToAccount(deps: ServiceDeps, member: Invitee, membershipId: string): Promise<void> {
   const { brand, app, who, accountName } = await invitationContext(deps);
-  const content = brandedEmail(
-    {
-      subject: `${who} added you to ${accountName} on ${app}`,
-      heading: `You now have access to ${accountName}`,
-      paragraphs: [
-        `Hi ${member.name}, ${who} added you to ${accountName} on ${app} as ${asRole(member.role)}.`,
-        `Sign in with ${member.email} and your usual password; ${accountName} is in the account menu.`,
-      ],
-      action: { label: `Open ${app}`, path: '/login' },
-      footer: `You get this email because ${who} added ${member.email} to ${accountName}.`,
-    },
-    brand,
-    deps.env.EMAIL_FROM_ADDRESS,
-  );
+  const content: EmailContent = {
+    subject: `${who} added you to ${accountName} on ${app}`,
+    heading: `You now have access to ${accountName}`,
+    paragraphs: [
+      `Hi ${member.name}, ${who} added you to ${accountName} on ${app} as ${asRole(member.role)}.`,
+      `Sign in with ${member.email} and your usual password; ${accountName} is in the account menu.`,
+    ],
+    action: { label: `Open ${app}`, path: '/login' },
+    footer: `You get this email because ${who} added ${member.email} to ${accountName}.`,
+  };
   try {
-    await sendEmail(deps.env, { ...content, to: [member.email], tags: [{ name: 'email', value: 'added_to_account' }] }, `added:${membershipId}`);
+    await sendBrandedEmail(deps.env, brand, content, { to: [member.email], tag: 'added_to_account', idempotencyKey: `added:${membershipId}` });
   } catch (err) {
     createLogger({ tenancy: 'invitation' }).warn('added-to-account email not sent', { user_id: member.id, error: err instanceof Error ? err.message : String(err) });
   }
-}
-
-/** Sends a member who has not chosen a password yet a new invitation link. */
-export async function resendInvitation(deps: ServiceDeps, userId: string): Promise<InvitationSent> {
-  const member = await queryFirst<Invitee & { invited_at: number | null }>(
-    deps.db,
-    `SELECT u.id, u.email, u.name, u.invited_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id = ?`,
-    deps.auth.accountId,
-    userId,
-  );
-  if (!member) throw new AppError('not_found', `User ${userId} is not in this account.`);
-  if (member.invited_at === null) throw new AppError('conflict', `${member.name} already chose a password; they can reset it from the sign-in page if they forgot it.`);
-  if ((await countAttempt(deps.db, `invite:${userId}`, 60 * 60 * 1000)).count > MAX_INVITATIONS_PER_HOUR) {
-    throw new AppError('rate_limited', `${member.name} was sent ${MAX_INVITATIONS_PER_HOUR} invitations in the last hour. Try again later.`);
-  }
-  const link = await newPasswordLink(deps.db, member.id, 'invite');
-  await link.insert.run();
-  return emailInvitation(deps, member, link);
 }

@@ -6,6 +6,7 @@ import { queryAll, queryFirst, statement, toIso, transaction } from '../platform
 import { hashPassword } from '../auth/password';
 import { newPasswordLink } from '../auth/password-reset';
 import { randomToken } from '../auth/secrets';
+import { countAttempt } from '../auth/throttle';
 import { emailAddedToAccount, emailInvitation, type InvitationSent } from './invitations';
 import { assertWithinPlanLimit, isPlanLimitGuardFailure, planLimitGuard, refuseAfterLimitRace } from '../billing/entitlements';
 
@@ -113,6 +114,21 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
   if (existing) deps.waitUntil(emailAddedToAccount(deps, member, membershipId));
   if (!link) return { member };
   return { member, invitation: await emailInvitation(deps, member, link) };
+}
+
+/** Sends at most this many invitations to one person per hour. */
+const MAX_INVITATIONS_PER_HOUR = 5;
+
+/** Sends a member who has not chosen a password yet a new invitation link. */
+export async function resendInvitation(deps: ServiceDeps, userId: string): Promise<InvitationSent> {
+  const member = await getTeamMemberOrThrow(deps, userId);
+  if (member.invited_at === null) throw new AppError('conflict', `${member.name} already chose a password; they can reset it from the sign-in page if they forgot it.`);
+  if ((await countAttempt(deps.db, `invite:${userId}`, 60 * 60 * 1000)).count > MAX_INVITATIONS_PER_HOUR) {
+    throw new AppError('rate_limited', `${member.name} was sent ${MAX_INVITATIONS_PER_HOUR} invitations in the last hour. Try again later.`);
+  }
+  const link = await newPasswordLink(deps.db, member.id, 'invite');
+  await link.insert.run();
+  return emailInvitation(deps, member, link);
 }
 
 async function ownerCount(deps: ServiceDeps): Promise<number> {

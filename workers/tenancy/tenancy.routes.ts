@@ -8,8 +8,7 @@ import { AppError } from '../platform/errors';
 import { createRouter, IdParamSchema, jsonBody, jsonResponse, mutationErrors, PageQuerySchema, pageSchema, standardErrors } from '../platform/router';
 import { createApiKey, listApiKeys, revokeApiKey, serializeApiKey } from './api-keys.service';
 import { createSubAccount, getSubAccountOrThrow, listSubAccounts, serializeSubAccount, updateSubAccount } from './sub-accounts.service';
-import { resendInvitation } from './invitations';
-import { addTeamMember, changeRole, listTeam, removeTeamMember, serializeTeamMember } from './team.service';
+import { addTeamMember, changeRole, listTeam, removeTeamMember, resendInvitation, serializeTeamMember } from './team.service';
 import {
   addTeamMemberBodySchema,
   ApiKeySchema,

@@ -63,6 +63,9 @@ export interface AccessibleAccount {
   role: Role;
 }
 
+/** How accounts are ordered wherever a user picks one: agencies first, then businesses, then client accounts. */
+export const accountKindRank = (kindColumn: string) => `CASE ${kindColumn} WHEN 'agency' THEN 0 WHEN 'business' THEN 1 ELSE 2 END`;
+
 export interface AccessibleAccountQuery {
   /** Part of the name, any case. */
   q?: string;
@@ -91,7 +94,7 @@ export async function listAccessibleAccounts(db: D1Database, userId: string, que
   const rows = await queryAll<AccessibleAccount & { rank: number }>(
     db,
     `SELECT * FROM (
-       SELECT *, CASE kind WHEN 'agency' THEN 0 WHEN 'business' THEN 1 ELSE 2 END AS rank FROM (
+       SELECT *, ${accountKindRank('kind')} AS rank FROM (
          SELECT a.id, a.name, a.kind, a.status, m.role
            FROM memberships m JOIN accounts a ON a.id = m.account_id
           WHERE m.user_id = ?1
