@@ -19,17 +19,26 @@ import { AccountSwitcher } from './AccountSwitcher';
 import { Link, useLocation } from './router';
 import './shell.css';
 
-const NAV: { to: string; label: string; icon: IconName; match: string }[] = [
+interface NavItem {
+  to: string;
+  label: string;
+  icon: IconName;
+  match: string;
+  /** Shown after the label (a count). */
+  Badge?: () => ReactNode;
+}
+
+const NAV: NavItem[] = [
   { to: '/contacts', label: 'Contacts', icon: 'users', match: '/contacts' },
   { to: '/pipelines', label: 'Opportunities', icon: 'board', match: '/pipelines' },
   { to: '/wallet', label: 'Wallet', icon: 'wallet', match: '/wallet' },
   { to: '/billing', label: 'Billing', icon: 'receipt', match: '/billing' },
-  { to: '/notifications', label: 'Notifications', icon: 'bell', match: '/notifications' },
+  { to: '/notifications', label: 'Notifications', icon: 'bell', match: '/notifications', Badge: UnreadBadge },
   { to: '/settings/custom-fields', label: 'Settings', icon: 'settings', match: '/settings' },
 ];
 
 // Shown only inside an agency's own account.
-const AGENCY_NAV: typeof NAV = [
+const AGENCY_NAV: NavItem[] = [
   { to: '/agency/clients', label: 'Clients', icon: 'building', match: '/agency/clients' },
   { to: '/agency/margins', label: 'Usage margins', icon: 'chart', match: '/agency/margins' },
   { to: '/agency/plans', label: 'Plans & pricing', icon: 'tag', match: '/agency/plans' },
@@ -38,7 +47,7 @@ const AGENCY_NAV: typeof NAV = [
 ];
 
 /** The unread count beside Notifications in the sidebar. */
-function UnreadBadge() {
+function UnreadBadge(): ReactNode {
   const label = unreadLabel(useUnreadNotices());
   if (!label) return null;
   return (
@@ -46,6 +55,16 @@ function UnreadBadge() {
       {label}
     </span>
   );
+}
+
+function NavLinks({ items, pathname }: { items: NavItem[]; pathname: string }) {
+  return items.map(({ to, label, icon, match, Badge }) => (
+    <Link key={to} to={to} className="nav-link" aria-current={pathname.startsWith(match) ? 'page' : undefined}>
+      <Icon name={icon} size={18} />
+      {label}
+      {Badge && <Badge />}
+    </Link>
+  ));
 }
 
 function ImpersonationBar() {
@@ -120,32 +139,11 @@ export function Layout({ children }: { children: ReactNode }) {
                 <AccountSwitcher />
               </div>
               <nav className="sidebar-nav" aria-label="Primary">
-                {NAV.map((item) => (
-                  <Link
-                    key={item.to}
-                    to={item.to}
-                    className="nav-link"
-                    aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
-                  >
-                    <Icon name={item.icon} size={18} />
-                    {item.label}
-                    {item.to === '/notifications' && <UnreadBadge />}
-                  </Link>
-                ))}
+                <NavLinks items={NAV} pathname={pathname} />
                 {me?.account.kind === 'agency' && (
                   <>
                     <span className="nav-section-label">Agency</span>
-                    {AGENCY_NAV.map((item) => (
-                      <Link
-                        key={item.to}
-                        to={item.to}
-                        className="nav-link"
-                        aria-current={pathname.startsWith(item.match) ? 'page' : undefined}
-                      >
-                        <Icon name={item.icon} size={18} />
-                        {item.label}
-                      </Link>
-                    ))}
+                    <NavLinks items={AGENCY_NAV} pathname={pathname} />
                   </>
                 )}
               </nav>
