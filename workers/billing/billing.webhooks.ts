@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { formatUsd } from '../platform/money';
-import { scopeForStripeAccount } from './billing.scope';
+import { scopeForStripeAccount, type BillingScope } from './billing.scope';
 import { caseForInvoice, resolveDunning, startDunning } from './dunning';
 import { accountOfCustomer, getSubscriptionRow, invoiceSubscriptionId, syncSubscription } from './subscriptions';
 import { formatDay, recordBillingEvent } from './timeline';
@@ -19,15 +19,27 @@ type EventHandler = (env: Env, event: Stripe.Event) => Promise<void>;
 const customerId = (customer: string | Stripe.Customer | Stripe.DeletedCustomer | null): string | null =>
   customer === null ? null : typeof customer === 'string' ? customer : customer.id;
 
+/**
+ * The account whose Stripe customer this is, read from the object as Stripe
+ * has it now (the event's copy is only a hint: it must name the same
+ * customer, or the event is not acted on).
+ */
+async function accountOfObject(scope: BillingScope, hinted: string | null, current: string | null): Promise<string | null> {
+  if (!current || current !== hinted) return null;
+  return accountOfCustomer(scope, current);
+}
+
 /** customer.subscription.created / updated / deleted: mirror the subscription as it is now. */
 const handleSubscriptionEvent: EventHandler = async (env, event) => {
   const scope = await scopeForStripeAccount(env, event.account);
   if (!scope) return;
   const snapshot = event.data.object as Stripe.Subscription;
-  const customer = customerId(snapshot.customer);
-  const accountId = customer ? await accountOfCustomer(scope, customer) : null;
+  const hinted = customerId(snapshot.customer);
+  if (!hinted || !(await accountOfCustomer(scope, hinted))) return;
+  const subscription = await scope.stripe.subscriptions.retrieve(snapshot.id);
+  const accountId = await accountOfObject(scope, hinted, customerId(subscription.customer));
   if (!accountId) return;
-  await syncSubscription(scope, accountId, await scope.stripe.subscriptions.retrieve(snapshot.id));
+  await syncSubscription(scope, accountId, subscription);
 };
 
 /**
@@ -39,11 +51,14 @@ const handleInvoiceEvent: EventHandler = async (env, event) => {
   const scope = await scopeForStripeAccount(env, event.account);
   if (!scope) return;
   const snapshot = event.data.object as Stripe.Invoice;
-  const customer = customerId(snapshot.customer);
-  const accountId = customer ? await accountOfCustomer(scope, customer) : null;
-  if (!accountId || !snapshot.id) return;
+  const hinted = customerId(snapshot.customer);
+  if (!hinted || !snapshot.id || !(await accountOfCustomer(scope, hinted))) return;
   const invoice = await scope.stripe.invoices.retrieve(snapshot.id);
+  const accountId = await accountOfObject(scope, hinted, customerId(invoice.customer));
+  if (!accountId) return;
   const existing = await caseForInvoice(scope.db, invoice.id);
+  // A dunning case is settled only by its own account's invoice on its own Stripe account.
+  if (existing && (existing.account_id !== accountId || existing.stripe_account !== scope.stripeAccount)) return;
 
   if (invoice.status === 'paid') {
     if (existing && existing.status !== 'closed') {

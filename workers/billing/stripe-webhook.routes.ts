@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
 import { createRoute, z } from '@hono/zod-openapi';
+import { AppError } from '../platform/errors';
 import { createRouter, jsonResponse } from '../platform/router';
 import { AGENCY_BILLING_WEBHOOK_HANDLERS } from '../agency/billing/agency-billing.webhooks';
 import { handleTopUpPaymentEvent } from '../wallet/top-ups';
 import { BILLING_WEBHOOK_HANDLERS } from './billing.webhooks';
-import { verifyStripeWebhook } from './stripe.client';
+import { STRIPE_WEBHOOK_TOLERANCE_SECONDS, verifyStripeWebhook } from './stripe.client';
 
 type EventHandler = (env: Env, event: Stripe.Event) => Promise<void>;
 
@@ -22,10 +23,23 @@ const HANDLERS: Record<string, EventHandler> = {
 };
 
 /**
+ * Refuses a signature stamped more than the tolerance ahead of our clock.
+ * Stripe's library only refuses old ones; a timestamp in the future would
+ * let a captured signature be replayed for as long as it stays "future".
+ */
+function assertNotFromTheFuture(signatureHeader: string | undefined, nowMs: number): void {
+  const stamps = (signatureHeader ?? '').split(',').filter((part) => part.startsWith('t=')).map((part) => Number(part.slice(2)));
+  if (stamps.some((t) => !Number.isSafeInteger(t) || t * 1000 > nowMs + STRIPE_WEBHOOK_TOLERANCE_SECONDS * 1000)) {
+    throw new AppError('bad_request', `Stripe webhook signature verification failed: the timestamp is more than ${STRIPE_WEBHOOK_TOLERANCE_SECONDS} s in the future.`);
+  }
+}
+
+/**
  * Stripe's webhooks at the edge: the signature is checked against the raw
- * body first (400 and nothing changes when it is wrong or stale); each event
- * id is then handled once. A handler failure answers 500 so Stripe retries;
- * handlers are idempotent, so a retry after partial work is safe.
+ * body first (400 and nothing changes when it is wrong, more than 5 minutes
+ * old or more than 5 minutes ahead); each event id is then handled once. A
+ * handler failure answers 500 so Stripe retries; handlers are idempotent,
+ * so a retry after partial work is safe.
  */
 export const stripeWebhookRoutes = createRouter();
 
@@ -33,12 +47,14 @@ export const stripeWebhookRoutes = createRouter();
 stripeWebhookRoutes.openapi(
   createRoute({
     method: 'post', path: '/stripe', tags: ['Webhooks'], summary: 'Stripe webhook',
-    description: 'Called by Stripe. The body is read raw and checked against the `Stripe-Signature` header (HMAC-SHA256, 300 s tolerance).',
-    responses: { 200: jsonResponse(z.object({ received: z.boolean(), duplicate: z.boolean().optional(), handled: z.boolean().optional() }), 'Accepted'), 400: { description: 'Bad or stale signature' } },
+    description: 'Called by Stripe. The body is read raw and checked against the `Stripe-Signature` header (HMAC-SHA256; timestamps more than 300 s old or ahead are refused).',
+    responses: { 200: jsonResponse(z.object({ received: z.boolean(), duplicate: z.boolean().optional(), handled: z.boolean().optional() }), 'Accepted'), 400: { description: 'Bad, stale or future-dated signature' } },
   }),
   async (c) => {
-  const event = await verifyStripeWebhook(c.env, await c.req.text(), c.req.header('stripe-signature'));
+  const signature = c.req.header('stripe-signature');
+  const event = await verifyStripeWebhook(c.env, await c.req.text(), signature);
   const now = Date.now();
+  assertNotFromTheFuture(signature, now);
   await c.env.DB.prepare('INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').bind(event.id, event.type, now).run();
   const seen = await c.env.DB.prepare('SELECT processed_at FROM stripe_events WHERE id = ?').bind(event.id).first<{ processed_at: number | null }>();
   if (seen?.processed_at) return c.json({ received: true, duplicate: true }, 200);

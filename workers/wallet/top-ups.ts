@@ -129,9 +129,13 @@ async function updateTopUp(db: D1Database, id: string, fields: Partial<Pick<TopU
 /**
  * Charges the saved card off-session for a top-up. Idempotent on the
  * top-up's key: a repeat returns the same top-up and charges nothing.
+ * The PaymentIntent is created unconfirmed and its id stored on the top-up
+ * before it is confirmed, so the webhook that confirms the payment always
+ * finds the top-up by the PaymentIntent's own id (never by metadata).
  * The wallet is credited when Stripe's webhook confirms the payment.
  */
 async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow['kind']; amountMicros: number; idempotencyKey: string; rechargeId?: string }): Promise<TopUpRow> {
+  assertTopUpAmount(input.amountMicros);
   const profile = await getBillingProfile(env.DB, input.accountId);
   if (!profile?.default_payment_method_id) {
     throw new AppError('validation_failed', 'Save a card before adding funds.', { errors: [{ field: 'payment_method', message: 'No saved card.' }] });
@@ -147,41 +151,56 @@ async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow[
   if (topUp.account_id !== input.accountId || topUp.amount_micros !== input.amountMicros) {
     throw new AppError('conflict', 'This Idempotency-Key was already used for a different top-up.');
   }
-  if (topUp.payment_intent_id || topUp.status !== 'pending') return topUp;
+  if (topUp.status !== 'pending') return topUp;
 
+  const stripe = stripeClient(env);
   try {
-    const intent = await stripeClient(env).paymentIntents.create(
-      {
-        amount: input.amountMicros / MICROS_PER_CENT,
-        currency: 'usd',
-        customer: profile.stripe_customer_id,
-        payment_method: profile.default_payment_method_id,
-        off_session: true,
-        confirm: true,
-        description: input.kind === 'auto_recharge' ? 'Wallet auto-recharge' : 'Wallet top-up',
-        metadata: { purpose: 'wallet_top_up', top_up_id: topUp.id, account_id: input.accountId },
-      },
-      { idempotencyKey: `top-up:${topUp.id}` },
-    );
+    let intentId = topUp.payment_intent_id;
+    if (!intentId) {
+      const created = await stripe.paymentIntents.create(
+        {
+          amount: input.amountMicros / MICROS_PER_CENT,
+          currency: 'usd',
+          customer: profile.stripe_customer_id,
+          payment_method: profile.default_payment_method_id,
+          description: input.kind === 'auto_recharge' ? 'Wallet auto-recharge' : 'Wallet top-up',
+          metadata: { purpose: 'wallet_top_up', top_up_id: topUp.id, account_id: input.accountId },
+        },
+        { idempotencyKey: `top-up:${topUp.id}` },
+      );
+      // Racing repeats of one key get the same PaymentIntent back (Stripe's idempotency), so this write agrees with theirs.
+      await env.DB.prepare('UPDATE wallet_top_ups SET payment_intent_id = ?, updated_at = ? WHERE id = ? AND payment_intent_id IS NULL').bind(created.id, Date.now(), topUp.id).run();
+      intentId = created.id;
+    }
+    const intent = await stripe.paymentIntents.confirm(intentId, { payment_method: profile.default_payment_method_id, off_session: true }, { idempotencyKey: `top-up-confirm:${topUp.id}` });
     if (intent.status === 'requires_action') {
-      await updateTopUp(env.DB, topUp.id, { status: 'requires_action', payment_intent_id: intent.id, failure: 'The bank requires authentication' });
-    } else {
-      await updateTopUp(env.DB, topUp.id, { payment_intent_id: intent.id });
+      await updateTopUp(env.DB, topUp.id, { status: 'requires_action', failure: 'The bank requires authentication' });
     }
   } catch (err) {
     const declined = cardError(err);
     if (!declined) throw err;
-    const intentId = err instanceof Stripe.errors.StripeCardError ? (err.payment_intent?.id ?? null) : null;
-    await updateTopUp(env.DB, topUp.id, { status: 'failed', failure: declined.message, ...(intentId ? { payment_intent_id: intentId } : {}) });
+    await updateTopUp(env.DB, topUp.id, { status: 'failed', failure: declined.message });
   }
   return (await readTopUp(env.DB, 'id', topUp.id)) as TopUpRow;
 }
 
+/** Whether a card charge into a wallet is within the bounds every top-up keeps: whole cents from $5.00 to $10,000.00. */
+export function isTopUpAmount(amountMicros: number): boolean {
+  return Number.isSafeInteger(amountMicros) && amountMicros % MICROS_PER_CENT === 0 && amountMicros >= MIN_TOP_UP_MICROS && amountMicros <= MAX_TOP_UP_MICROS;
+}
+
+/** The sentence that says those bounds. */
+export const TOP_UP_BOUNDS = `whole cents from ${displayUsd(MIN_TOP_UP_MICROS)} to ${displayUsd(MAX_TOP_UP_MICROS)}`;
+
+function assertTopUpAmount(amountMicros: number, field = 'amount'): void {
+  if (!isTopUpAmount(amountMicros)) {
+    throw new AppError('validation_failed', `Top-ups are ${TOP_UP_BOUNDS}.`, { errors: [{ field, message: 'Out of range.' }] });
+  }
+}
+
 /** A top-up the owner asked for. Declines and 3-D Secure demands answer `payment_failed`. */
 export async function addFunds(env: Env, accountId: string, amountMicros: number, idempotencyKey: string): Promise<TopUpRow> {
-  if (amountMicros % MICROS_PER_CENT !== 0 || amountMicros < MIN_TOP_UP_MICROS || amountMicros > MAX_TOP_UP_MICROS) {
-    throw new AppError('validation_failed', `Top-ups are whole cents from ${displayUsd(MIN_TOP_UP_MICROS)} to ${displayUsd(MAX_TOP_UP_MICROS)}.`, { errors: [{ field: 'amount', message: 'Out of range.' }] });
-  }
+  assertTopUpAmount(amountMicros);
   const topUp = await chargeTopUp(env, { accountId, kind: 'manual', amountMicros, idempotencyKey: `manual:${accountId}:${idempotencyKey}` });
   if (topUp.status === 'failed') throw new AppError('payment_failed', topUp.failure ?? 'The payment failed.', { extensions: { top_up_id: topUp.id } });
   if (topUp.status === 'requires_action') {
@@ -209,32 +228,49 @@ export async function startAutoRecharge(env: Env, message: WalletQueueMessage & 
 }
 
 /**
- * Webhook `payment_intent.*` for wallet top-ups. Re-reads the PaymentIntent
- * rather than trusting the event's snapshot, so events arriving out of order
- * still end in the right state; crediting is keyed by the PaymentIntent id.
+ * Webhook `payment_intent.*` for wallet top-ups. The top-up is the one that
+ * stored this PaymentIntent's id when it created it: the event's metadata
+ * is never trusted (a signed event can still carry anyone's top-up id). The
+ * PaymentIntent is re-read rather than taken from the event's snapshot, so
+ * events arriving out of order still end in the right state, and it must be
+ * the account's own customer paying the top-up's exact amount in USD before
+ * anything is credited; crediting is keyed by the PaymentIntent id.
  */
 export async function handleTopUpPaymentEvent(env: Env, event: Stripe.Event): Promise<void> {
+  // Top-ups are charged on the platform's own Stripe account; a connected account's PaymentIntent is never one.
+  if (event.account) return;
   const snapshot = event.data.object as Stripe.PaymentIntent;
-  if (snapshot.metadata?.purpose !== 'wallet_top_up') return;
-  const topUp = (await readTopUp(env.DB, 'id', snapshot.metadata.top_up_id ?? '')) ?? (await readTopUp(env.DB, 'payment_intent_id', snapshot.id));
+  const topUp = await readTopUp(env.DB, 'payment_intent_id', snapshot.id);
   if (!topUp) {
-    log.warn('payment for an unknown top-up', { payment_intent: snapshot.id });
+    if (snapshot.metadata?.purpose === 'wallet_top_up') log.warn('payment for no top-up of ours', { payment_intent: snapshot.id });
     return;
   }
-  const intent = await stripeClient(env).paymentIntents.retrieve(snapshot.id);
+  const [intent, profile] = await Promise.all([stripeClient(env).paymentIntents.retrieve(snapshot.id), getBillingProfile(env.DB, topUp.account_id)]);
+  const customer = typeof intent.customer === 'string' ? intent.customer : (intent.customer?.id ?? null);
+  if (!profile || customer !== profile.stripe_customer_id) {
+    log.error('top-up paid by another customer than its account\'s', { payment_intent: intent.id, top_up: topUp.id });
+    return;
+  }
   const { stub } = await ensureWallet(env, topUp.account_id);
   if (intent.status === 'succeeded') {
-    const amountMicros = intent.amount_received * MICROS_PER_CENT;
+    if (intent.currency !== 'usd' || intent.amount_received * MICROS_PER_CENT !== topUp.amount_micros) {
+      log.error('top-up payment does not match the top-up', { payment_intent: intent.id, top_up: topUp.id, amount_received: intent.amount_received, currency: intent.currency });
+      const failure = 'The payment received does not match this top-up, so nothing was credited. Contact support.';
+      if (topUp.status === 'pending') await updateTopUp(env.DB, topUp.id, { status: 'failed', failure });
+      if (topUp.recharge_id) await stub.failRecharge({ rechargeId: topUp.recharge_id, reason: failure });
+      return;
+    }
+    const amountMicros = topUp.amount_micros;
     const outcome = topUp.recharge_id
       ? await stub.completeRecharge({ rechargeId: topUp.recharge_id, paymentIntentId: intent.id, amountMicros })
       : await stub.credit({ idempotencyKey: `stripe:${intent.id}`, amountMicros, reason: 'top_up', source: intent.id, description: 'Card top-up' });
     if (!outcome.ok) throw new Error(`crediting ${intent.id} failed: ${outcome.message}`);
-    await updateTopUp(env.DB, topUp.id, { status: 'succeeded', payment_intent_id: intent.id, failure: null });
+    await updateTopUp(env.DB, topUp.id, { status: 'succeeded', failure: null });
     return;
   }
   if (intent.status === 'requires_payment_method' || intent.status === 'canceled' || intent.status === 'requires_action') {
     const failure = intent.last_payment_error?.message ?? (intent.status === 'requires_action' ? 'The bank requires authentication' : 'The payment failed');
-    if (topUp.status === 'pending') await updateTopUp(env.DB, topUp.id, { status: intent.status === 'requires_action' ? 'requires_action' : 'failed', payment_intent_id: intent.id, failure });
+    if (topUp.status === 'pending') await updateTopUp(env.DB, topUp.id, { status: intent.status === 'requires_action' ? 'requires_action' : 'failed', failure });
     if (topUp.recharge_id) await stub.failRecharge({ rechargeId: topUp.recharge_id, reason: failure });
   }
 }
