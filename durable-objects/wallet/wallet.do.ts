@@ -28,7 +28,15 @@ export interface WalletSnapshot {
   available_micros: number;
   credit_limit_micros: number;
   low_balance_threshold_micros: number;
-  auto_recharge: { enabled: boolean; threshold_micros: number; amount_micros: number; pending_recharge_id: string | null; failure: string | null };
+  auto_recharge: {
+    enabled: boolean;
+    threshold_micros: number;
+    amount_micros: number;
+    pending_recharge_id: string | null;
+    failure: string | null;
+    /** The daily limit was reached: nothing is recharged before this instant (ms). */
+    paused_until: number | null;
+  };
 }
 
 export type HoldOutcome = { ok: true; hold: HoldRow; replayed: boolean } | Refusal;
@@ -109,7 +117,7 @@ export class WalletDO extends DurableObject<Env> {
         }
         const bad = invalidAmount(cmd.amountMicros);
         if (bad) return bad;
-        if (cmd.amountMicros > availableMicros(state)) return insufficientFunds(state, cmd.amountMicros);
+        if (cmd.amountMicros > availableMicros(state)) return this.refuseForFunds(state, cmd.amountMicros);
         state.balance_micros -= cmd.amountMicros;
         const tx: LedgerTransaction = {
           id: createId('walletTransaction'), seq: ++seq, type: 'debit', status: 'settled', amount_micros: -cmd.amountMicros, balance_after_micros: state.balance_micros,
@@ -166,7 +174,7 @@ export class WalletDO extends DurableObject<Env> {
       const bad = invalidAmount(cmd.amountMicros);
       if (bad) return bad;
       const state = this.state();
-      if (cmd.amountMicros > availableMicros(state)) return insufficientFunds(state, cmd.amountMicros);
+      if (cmd.amountMicros > availableMicros(state)) return this.refuseForFunds(state, cmd.amountMicros);
       const now = Date.now();
       const hold: HoldRow = {
         id: createId('hold'), idempotency_key: cmd.idempotencyKey, amount_micros: cmd.amountMicros, status: 'open', description: cmd.description ?? null,
@@ -256,6 +264,22 @@ export class WalletDO extends DurableObject<Env> {
     return this.snapshot();
   }
 
+  /**
+   * The account's auto-recharges reached their daily limit: this one is not
+   * charged, none starts again before `untilMs` (the next UTC day), and the
+   * owner is told why.
+   */
+  pauseRecharge(input: { rechargeId: string; untilMs: number; reason: string }): WalletSnapshot {
+    this.ctx.storage.transactionSync(() => {
+      const state = this.state();
+      if (state.pending_recharge_id !== input.rechargeId) return;
+      this.sql.exec('UPDATE state SET pending_recharge_id = NULL, pending_recharge_started_at = NULL, recharge_paused_until = ? WHERE id = 1', input.untilMs);
+      addOutbox(this.sql, 'recharge.limit_reached', { recharge_id: input.rechargeId, reason: input.reason, until: input.untilMs }, Date.now());
+    });
+    this.afterWrite();
+    return this.snapshot();
+  }
+
   list(query: ListQuery): LedgerTransaction[] {
     const where: string[] = [];
     const binds: unknown[] = [];
@@ -305,6 +329,7 @@ export class WalletDO extends DurableObject<Env> {
       auto_recharge: {
         enabled: s.auto_recharge_enabled === 1, threshold_micros: s.auto_recharge_threshold_micros, amount_micros: s.auto_recharge_amount_micros,
         pending_recharge_id: s.pending_recharge_id, failure: s.recharge_failure,
+        paused_until: s.recharge_paused_until !== null && s.recharge_paused_until > Date.now() ? s.recharge_paused_until : null,
       },
     };
   }
@@ -337,7 +362,7 @@ export class WalletDO extends DurableObject<Env> {
     }
     const bad = invalidAmount(cmd.amountMicros);
     if (bad) return bad;
-    if (cmd.amountMicros > availableMicros(state)) return insufficientFunds(state, cmd.amountMicros);
+    if (cmd.amountMicros > availableMicros(state)) return this.refuseForFunds(state, cmd.amountMicros);
     const tx = this.record(state, {
       type: 'debit', amount_micros: -cmd.amountMicros, idempotency_key: cmd.idempotencyKey, resource_type: cmd.resourceType, resource_id: cmd.resourceId,
       quantity: cmd.quantity ?? null, reason: 'usage', source: null, description: cmd.description ?? null, hold_id: holdId, refunds_transaction_id: null,
@@ -346,10 +371,20 @@ export class WalletDO extends DurableObject<Env> {
     return { ok: true, transaction: tx, replayed: false };
   }
 
+  /**
+   * Refuses a spend the wallet cannot cover. A wallet with auto-recharge on
+   * that sits below its threshold recharges now (say, the day after the
+   * daily limit paused it), rather than waiting for a spend that succeeds.
+   */
+  private refuseForFunds(state: WalletState, required: number): Refusal {
+    this.afterBalanceChange(state);
+    return insufficientFunds(state, required);
+  }
+
   /** Starts an auto-recharge or a low-balance notice when a change crosses the threshold. */
   private afterBalanceChange(state: WalletState): void {
     const now = Date.now();
-    if (shouldStartRecharge(state, state.balance_micros)) {
+    if (shouldStartRecharge(state, state.balance_micros, now)) {
       const rechargeId = createId('recharge');
       state.pending_recharge_id = rechargeId;
       this.sql.exec('UPDATE state SET pending_recharge_id = ?, pending_recharge_started_at = ? WHERE id = 1', rechargeId, now);

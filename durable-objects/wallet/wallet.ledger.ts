@@ -43,6 +43,8 @@ export interface WalletState {
   pending_recharge_started_at: number | null;
   /** Why the last auto-recharge failed; recharges stop until the owner acts. */
   recharge_failure: string | null;
+  /** The daily auto-recharge limit was reached: no recharge starts before this instant (ms). */
+  recharge_paused_until: number | null;
   low_balance_notified: number;
 }
 
@@ -130,14 +132,16 @@ export function replayConflict(existing: LedgerTransaction, expected: { type: Tr
 
 /**
  * Whether this balance change should start an auto-recharge: enabled, not
- * already running, not stopped by a failure, and the balance went from at or
- * above the threshold to below it (or sits below it with nothing running).
+ * already running, not stopped by a failure, not paused by the daily limit,
+ * and the balance went from at or above the threshold to below it (or sits
+ * below it with nothing running).
  */
-export function shouldStartRecharge(state: WalletState, balanceAfter: number): boolean {
+export function shouldStartRecharge(state: WalletState, balanceAfter: number, now: number): boolean {
   return (
     state.auto_recharge_enabled === 1 &&
     state.pending_recharge_id === null &&
     state.recharge_failure === null &&
+    (state.recharge_paused_until === null || now >= state.recharge_paused_until) &&
     state.auto_recharge_amount_micros > 0 &&
     balanceAfter - state.held_micros < state.auto_recharge_threshold_micros
   );

@@ -57,6 +57,8 @@ const MIGRATIONS: string[] = [
      payload TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // The daily auto-recharge limit: recharges pause until the next UTC day once it is reached.
+  'ALTER TABLE state ADD COLUMN recharge_paused_until INTEGER;',
 ];
 
 export function migrate(sql: SqlStorage): void {

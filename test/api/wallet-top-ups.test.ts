@@ -4,7 +4,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { deliverPendingStripeWebhooks, signStripePayload } from '../../workers/sandbox/stripe/stripe.webhooks';
 import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../../workers/sandbox/stripe/stripe.constants';
 import type { WalletDO } from '../../durable-objects/wallet/wallet.do';
-import { ensureWallet } from '../../workers/wallet/wallet.service';
+import { ensureWallet, type WalletStub } from '../../workers/wallet/wallet.service';
+import { startAutoRecharge } from '../../workers/wallet/top-ups';
+import type { WalletQueueMessage } from '../../durable-objects/wallet/wallet.messages';
 import { call, createTenant, type Tenant } from '../factories';
 
 async function withCard(tenant: Tenant, paymentMethod = 'pm_card_visa') {
@@ -197,6 +199,99 @@ describe('auto-recharge', () => {
       await deliverPendingStripeWebhooks(env);
       expect(await balance(tenant)).toBe('33.0000');
     }, { timeout: 10_000, interval: 200 });
+  });
+});
+
+describe('auto-recharge limits', () => {
+  /** The recharge the wallet asked for, handed to the consumer now (the wallet's own alarm may deliver it too: both are one charge). */
+  async function runPendingRecharge(stub: WalletStub, accountId: string): Promise<string> {
+    const snapshot = await stub.balance();
+    const rechargeId = snapshot.auto_recharge.pending_recharge_id;
+    if (!rechargeId) throw new Error('no recharge pending');
+    const message: WalletQueueMessage & { kind: 'notice' } = {
+      kind: 'notice', wallet_id: snapshot.wallet_id, account_id: accountId,
+      notice: { kind: 'recharge.requested', payload: { recharge_id: rechargeId, amount_micros: snapshot.auto_recharge.amount_micros }, created_at: Date.now() },
+    };
+    await startAutoRecharge(env, message);
+    return rechargeId;
+  }
+
+  const autoTopUps = async (tenant: Tenant) =>
+    ((await tenant.api('GET', '/api/wallet/top-ups')).body.data as Array<{ kind: string; amount: string; status: string }>).filter((t) => t.kind === 'auto_recharge');
+
+  it('settings keep a top-up\'s bounds and a threshold from $1.00 to the amount, with field errors', async () => {
+    const tenant = await createTenant();
+    await withCard(tenant);
+    const configure = (threshold: string, amount: string) => tenant.api('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold, amount });
+
+    const huge = await configure('9999999.99', '9999999.99');
+    expect(huge.status).toBe(422);
+    expect(huge.headers.get('content-type')).toContain('application/problem+json');
+    expect(huge.body.detail).toMatch(/whole cents from \$5\.00 to \$10,000\.00/);
+    expect(huge.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'amount', code: 'out_of_range' }), expect.objectContaining({ field: 'threshold', code: 'above_amount' })]));
+    expect((await configure('50.00', '25.00')).body.errors).toEqual([expect.objectContaining({ field: 'threshold', code: 'above_amount' })]);
+    expect((await configure('0.50', '25.00')).body.errors).toEqual([expect.objectContaining({ field: 'threshold', code: 'too_small' })]);
+    expect((await configure('10.00', '4.99')).body.errors).toEqual([expect.objectContaining({ field: 'amount' }), expect.objectContaining({ field: 'threshold', code: 'above_amount' })]);
+    expect((await configure('10.00', '10000.01')).status).toBe(422);
+    // Nothing was saved by the refusals.
+    expect((await tenant.api('GET', '/api/wallet/balance')).body.auto_recharge).toMatchObject({ enabled: false, amount: '50.0000' });
+
+    const ok = await configure('10000.00', '10000.00');
+    expect(ok.status).toBe(200);
+    expect(ok.body.auto_recharge).toMatchObject({ enabled: true, threshold: '10000.0000', amount: '10000.0000', daily_limit: '10000.0000', paused_until: null });
+  });
+
+  it('a wallet whose settings were saved before the bounds is never charged more than a top-up may be', async () => {
+    const tenant = await createTenant();
+    await withCard(tenant);
+    const { stub } = await ensureWallet(env, tenant.accountId);
+    // As stored by the old route: $9,999,999.99 at once, and the wallet is under the threshold.
+    await stub.configure({ autoRechargeEnabled: true, thresholdMicros: 9_999_999_990_000, amountMicros: 9_999_999_990_000 });
+    await runPendingRecharge(stub, tenant.accountId);
+    expect(await autoTopUps(tenant)).toEqual([]);
+    const after = await stub.balance();
+    expect(after.auto_recharge.pending_recharge_id).toBeNull();
+    expect(after.auto_recharge.failure).toMatch(/\$9,999,999\.99, is not one auto-recharge may add/);
+    expect(await balance(tenant)).toBe('0.0000');
+  });
+
+  it('stops at the daily limit, tells the owner why, and recharges again the next UTC day', async () => {
+    const tenant = await createTenant();
+    await withCard(tenant);
+    const { stub } = await ensureWallet(env, tenant.accountId);
+    await stub.credit({ idempotencyKey: 'start', amountMicros: 20_000_000, reason: 'adjustment', source: 'test' });
+    expect((await tenant.api('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '10000.00' })).status).toBe(200);
+
+    // First dip below the threshold: $10,000 is charged and credited.
+    await stub.debit({ idempotencyKey: 'spend-1', amountMicros: 15_000_000, resourceType: 'sms_outbound', resourceId: 'spend-1' });
+    await runPendingRecharge(stub, tenant.accountId);
+    await deliverPendingStripeWebhooks(env);
+    expect(await balance(tenant)).toBe('10005.0000');
+
+    // A runaway spend empties it again the same day: the limit is reached, nothing more is charged.
+    await stub.debit({ idempotencyKey: 'spend-2', amountMicros: 10_000_000_000, resourceType: 'sms_outbound', resourceId: 'spend-2' });
+    await runPendingRecharge(stub, tenant.accountId);
+    expect((await autoTopUps(tenant)).map((t) => `${t.amount}:${t.status}`)).toEqual(['10000.0000:succeeded']);
+    const now = Date.now();
+    const tomorrow = new Date(now - (now % 86_400_000) + 86_400_000).toISOString();
+    const wallet = (await tenant.api('GET', '/api/wallet/balance')).body;
+    expect(wallet.auto_recharge).toMatchObject({ enabled: true, in_progress: false, failure: null, paused_until: tomorrow });
+    await stub.debit({ idempotencyKey: 'spend-3', amountMicros: 1_000_000, resourceType: 'sms_outbound', resourceId: 'spend-3' });
+    expect((await stub.balance()).auto_recharge.pending_recharge_id).toBeNull();
+    await runDurableObjectAlarm(stub);
+    await vi.waitFor(async () => {
+      const note = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'recharge.limit_reached'").bind(tenant.accountId).first<{ message: string }>();
+      expect(note?.message).toMatch(/most it may in one day \(\$10,000\.00\); it starts again tomorrow/);
+    }, { timeout: 10_000, interval: 200 });
+
+    // The next UTC day (the day's charges are yesterday's, the pause is over): a spend the wallet cannot cover recharges it.
+    await env.DB.prepare("UPDATE wallet_top_ups SET created_at = created_at - 86400000 WHERE account_id = ? AND kind = 'auto_recharge'").bind(tenant.accountId).run();
+    await runInDurableObject(stub, (_instance: WalletDO, state) => {
+      state.storage.sql.exec('UPDATE state SET recharge_paused_until = ? WHERE id = 1', Date.now() - 1);
+    });
+    expect((await stub.debit({ idempotencyKey: 'spend-4', amountMicros: 50_000_000, resourceType: 'sms_outbound', resourceId: 'spend-4' })).ok).toBe(false);
+    await runPendingRecharge(stub, tenant.accountId);
+    expect((await autoTopUps(tenant)).map((t) => t.amount)).toEqual(['10000.0000', '10000.0000']);
   });
 });
 

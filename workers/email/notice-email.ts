@@ -17,6 +17,11 @@ export const EMAILED_NOTICES: Record<string, { subject: (account: string) => str
     heading: 'Auto-recharge could not charge your card',
     action: { label: 'Update your card', path: '/wallet' },
   },
+  'recharge.limit_reached': {
+    subject: (account) => `${account}: auto-recharge reached its daily limit`,
+    heading: 'Auto-recharge paused until tomorrow',
+    action: { label: 'Open your wallet', path: '/wallet' },
+  },
 };
 
 export function isEmailedNotice(kind: string): boolean {

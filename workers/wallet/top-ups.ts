@@ -1,11 +1,12 @@
 import Stripe from 'stripe';
 import type { WalletQueueMessage } from '../../durable-objects/wallet/wallet.messages';
 import { stripeClient } from '../billing/stripe.client';
-import { AppError } from '../platform/errors';
+import { AppError, type FieldError } from '../platform/errors';
 import { createId } from '../platform/ids';
 import { createLogger } from '../platform/logger';
 import { displayUsd, formatUsd } from '../platform/money';
 import { queryFirst, toIso } from '../platform/db';
+import { AUTO_RECHARGE_DAILY_LIMIT_MICROS, isTopUpAmount, MAX_TOP_UP_MICROS, MICROS_PER_CENT, MIN_RECHARGE_THRESHOLD_MICROS, TOP_UP_BOUNDS } from './limits';
 import { ensureWallet } from './wallet.service';
 
 /**
@@ -37,9 +38,7 @@ export interface TopUpRow {
   updated_at: number;
 }
 
-export const MIN_TOP_UP_MICROS = 5_000_000;
-export const MAX_TOP_UP_MICROS = 10_000_000_000;
-const MICROS_PER_CENT = 10_000;
+const DAY_MS = 86_400_000;
 const log = createLogger({ component: 'top-ups' });
 
 export function serializeTopUp(row: TopUpRow) {
@@ -184,14 +183,6 @@ async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow[
   return (await readTopUp(env.DB, 'id', topUp.id)) as TopUpRow;
 }
 
-/** Whether a card charge into a wallet is within the bounds every top-up keeps: whole cents from $5.00 to $10,000.00. */
-export function isTopUpAmount(amountMicros: number): boolean {
-  return Number.isSafeInteger(amountMicros) && amountMicros % MICROS_PER_CENT === 0 && amountMicros >= MIN_TOP_UP_MICROS && amountMicros <= MAX_TOP_UP_MICROS;
-}
-
-/** The sentence that says those bounds. */
-export const TOP_UP_BOUNDS = `whole cents from ${displayUsd(MIN_TOP_UP_MICROS)} to ${displayUsd(MAX_TOP_UP_MICROS)}`;
-
 function assertTopUpAmount(amountMicros: number, field = 'amount'): void {
   if (!isTopUpAmount(amountMicros)) {
     throw new AppError('validation_failed', `Top-ups are ${TOP_UP_BOUNDS}.`, { errors: [{ field, message: 'Out of range.' }] });
@@ -209,11 +200,58 @@ export async function addFunds(env: Env, accountId: string, amountMicros: number
   return topUp;
 }
 
-/** Wallet Queue notice `recharge.requested`: charge the card once; a failure stops auto-recharge and tells the owner. */
+/**
+ * What is wrong with auto-recharge settings, as field errors: the amount
+ * keeps the bounds of a top-up, and the threshold is at least $1.00 and at
+ * most the amount (a recharge lifts the balance back over it).
+ */
+export function autoRechargeSettingsErrors(thresholdMicros: number, amountMicros: number): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!isTopUpAmount(amountMicros)) errors.push({ field: 'amount', message: `Auto-recharge adds ${TOP_UP_BOUNDS}, like a top-up.`, code: 'out_of_range' });
+  if (thresholdMicros < MIN_RECHARGE_THRESHOLD_MICROS) {
+    errors.push({ field: 'threshold', message: `At least ${displayUsd(MIN_RECHARGE_THRESHOLD_MICROS)}.`, code: 'too_small' });
+  } else if (thresholdMicros > Math.min(amountMicros, MAX_TOP_UP_MICROS)) {
+    errors.push({ field: 'threshold', message: 'At most the amount added each time: one recharge must lift the balance back over the threshold.', code: 'above_amount' });
+  }
+  return errors;
+}
+
+/** What the account's auto-recharges have charged or are charging since the start of this UTC day, other than `rechargeId`. */
+async function rechargedToday(db: D1Database, accountId: string, rechargeId: string, now: number): Promise<number> {
+  const row = await queryFirst<{ total: number }>(
+    db,
+    `SELECT COALESCE(SUM(amount_micros), 0) AS total FROM wallet_top_ups
+      WHERE account_id = ? AND kind = 'auto_recharge' AND status IN ('pending', 'succeeded') AND created_at >= ? AND recharge_id != ?`,
+    accountId, now - (now % DAY_MS), rechargeId,
+  );
+  return row?.total ?? 0;
+}
+
+/**
+ * Wallet Queue notice `recharge.requested`: charge the card once; a failure
+ * stops auto-recharge and tells the owner. An amount outside a top-up's
+ * bounds (settings saved before they were enforced) is refused the same
+ * way, and a charge that would take the day's auto-recharges past the daily
+ * limit is not made: recharges pause until the next UTC day and the owner
+ * is told why.
+ */
 export async function startAutoRecharge(env: Env, message: WalletQueueMessage & { kind: 'notice' }): Promise<void> {
   const rechargeId = String(message.notice.payload.recharge_id);
   const amountMicros = Number(message.notice.payload.amount_micros);
   const { stub } = await ensureWallet(env, message.account_id);
+  if (!isTopUpAmount(amountMicros)) {
+    await stub.failRecharge({ rechargeId, reason: `the amount set, ${displayUsd(amountMicros)}, is not one auto-recharge may add (${TOP_UP_BOUNDS}); save the auto-recharge settings again` });
+    return;
+  }
+  const now = Date.now();
+  if ((await rechargedToday(env.DB, message.account_id, rechargeId, now)) + amountMicros > AUTO_RECHARGE_DAILY_LIMIT_MICROS) {
+    await stub.pauseRecharge({
+      rechargeId,
+      untilMs: now - (now % DAY_MS) + DAY_MS,
+      reason: `Auto-recharge has added the most it may in one day (${displayUsd(AUTO_RECHARGE_DAILY_LIMIT_MICROS)}); it starts again tomorrow (UTC). Add funds by hand to keep sending today.`,
+    });
+    return;
+  }
   let topUp: TopUpRow;
   try {
     topUp = await chargeTopUp(env, { accountId: message.account_id, kind: 'auto_recharge', amountMicros, idempotencyKey: `recharge:${rechargeId}`, rechargeId });

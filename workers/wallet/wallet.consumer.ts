@@ -47,8 +47,10 @@ async function notify(env: Env, body: WalletQueueMessage & { kind: 'notice' }): 
     kind === 'wallet.low_balance'
       ? `Your wallet balance is ${displayUsd(Number(payload.balance_micros))}, below ${displayUsd(Number(payload.threshold_micros))}. Add funds or turn on auto-recharge so messages keep sending.`
       : kind === 'recharge.failed'
-        ? `Auto-recharge failed (${String(payload.reason)}). Update your card; auto-recharge stays off until you do.`
-        : `Wallet notice: ${kind}`;
+        ? `Auto-recharge failed (${String(payload.reason)}). Update your card or the auto-recharge settings; auto-recharge stays off until you do.`
+        : kind === 'recharge.limit_reached'
+          ? `Auto-recharge did not charge your card: ${String(payload.reason)}`
+          : `Wallet notice: ${kind}`;
   const emailed = isEmailedNotice(kind);
   await env.DB.prepare(
     'INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at, email_status, email_next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',

@@ -9,7 +9,8 @@ import { createRouter, jsonBody, jsonResponse, mutationErrors, pageSchema, stand
 import { getAgencyForAccount } from '../tenancy/tenancy.service';
 import { marginReport, usageReport } from './reports';
 import { addFundsBodySchema, PaymentMethodSchema, savePaymentMethodBodySchema, TopUpSchema } from './wallet.schemas';
-import { addFunds, savePaymentMethod, serializeTopUp, type TopUpRow } from './top-ups';
+import { TOP_UP_BOUNDS } from './limits';
+import { addFunds, autoRechargeSettingsErrors, savePaymentMethod, serializeTopUp, type TopUpRow } from './top-ups';
 import { configureAutoRechargeBodySchema, listTransactionsQuerySchema, marginsQuerySchema, MarginReportSchema, UsageReportSchema, usageQuerySchema, WalletBalanceSchema, WalletTransactionSchema } from './wallet.schemas';
 import { ensureWallet, serializeSnapshot, serializeTransaction } from './wallet.service';
 import type { LedgerTransaction } from '../../durable-objects/wallet/wallet.ledger';
@@ -17,7 +18,6 @@ import type { LedgerTransaction } from '../../durable-objects/wallet/wallet.ledg
 export const walletRoutes = createRouter();
 const security = [{ bearer: [] }];
 const tags = ['Wallet'];
-const MIN_RECHARGE_MICROS = 5_000_000;
 
 async function paymentMethodOf(db: D1Database, accountId: string) {
   const profile = await queryFirst<{ card_brand: string | null; card_last4: string | null; default_payment_method_id: string | null }>(
@@ -78,7 +78,7 @@ walletRoutes.openapi(
   },
 );
 
-// POST /api/wallet/auto-recharge/configure – top up automatically when funds run low
+// POST /api/wallet/auto-recharge/configure – top up automatically when funds run low, within a top-up's bounds and a daily limit
 walletRoutes.openapi(
   createRoute({
     method: 'post', path: '/wallet/auto-recharge/configure', tags, security, summary: 'Configure auto-recharge',
@@ -90,8 +90,9 @@ walletRoutes.openapi(
     const body = c.req.valid('json');
     const amountMicros = parseUsd(body.amount, 'amount');
     const thresholdMicros = parseUsd(body.threshold, 'threshold');
-    if (amountMicros < MIN_RECHARGE_MICROS) {
-      throw new AppError('validation_failed', 'Auto-recharge adds at least $5.00.', { errors: [{ field: 'amount', message: 'At least 5.00.' }] });
+    const errors = autoRechargeSettingsErrors(thresholdMicros, amountMicros);
+    if (errors.length > 0) {
+      throw new AppError('validation_failed', `Auto-recharge adds ${TOP_UP_BOUNDS} each time, when the balance falls below a threshold of at least $1.00 and at most that amount.`, { errors });
     }
     const paymentMethod = await paymentMethodOf(c.env.DB, c.var.auth.accountId);
     if (body.enabled && !paymentMethod) {

@@ -12,7 +12,15 @@ export const WalletBalanceSchema = z
     held: z.string().openapi({ description: 'Set aside for work in progress' }),
     available: z.string().openapi({ description: 'Balance less holds: what usage can spend now' }),
     low_balance_threshold: z.string(),
-    auto_recharge: z.object({ enabled: z.boolean(), threshold: z.string(), amount: z.string(), in_progress: z.boolean(), failure: z.string().nullable() }),
+    auto_recharge: z.object({
+      enabled: z.boolean(),
+      threshold: z.string(),
+      amount: z.string(),
+      in_progress: z.boolean(),
+      failure: z.string().nullable(),
+      daily_limit: z.string().openapi({ description: 'The most auto-recharge charges the card in one UTC day' }),
+      paused_until: z.string().nullable().openapi({ description: 'Set when the daily limit was reached: no auto-recharge before this instant' }),
+    }),
     payment_method: z.object({ brand: z.string().nullable(), last4: z.string().nullable() }).nullable(),
   })
   .openapi('WalletBalance');
@@ -45,8 +53,8 @@ export const listTransactionsQuerySchema = z.object({
 export const configureAutoRechargeBodySchema = z
   .object({
     enabled: z.boolean(),
-    threshold: usd('Recharge when the available balance falls below this'),
-    amount: usd('How much to add each time (at least $5.00)'),
+    threshold: usd('Recharge when the available balance falls below this: at least $1.00, at most `amount`'),
+    amount: usd('How much to add each time: whole cents from $5.00 to $10,000.00, like a top-up'),
   })
   .strict()
   .openapi('ConfigureAutoRechargeBody');

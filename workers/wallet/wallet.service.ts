@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
 import { displayUsd, formatUsd } from '../platform/money';
 import { queryFirst, toIso } from '../platform/db';
+import { AUTO_RECHARGE_DAILY_LIMIT_MICROS } from './limits';
 
 export type WalletStub = DurableObjectStub<WalletDO>;
 
@@ -58,6 +59,8 @@ export function serializeSnapshot(s: WalletSnapshot) {
       amount: formatUsd(s.auto_recharge.amount_micros),
       in_progress: s.auto_recharge.pending_recharge_id !== null,
       failure: s.auto_recharge.failure,
+      daily_limit: formatUsd(AUTO_RECHARGE_DAILY_LIMIT_MICROS),
+      paused_until: toIso(s.auto_recharge.paused_until),
     },
   };
 }

@@ -256,7 +256,17 @@ export interface WalletBalance {
   held: string;
   available: string;
   low_balance_threshold: string;
-  auto_recharge: { enabled: boolean; threshold: string; amount: string; in_progress: boolean; failure: string | null };
+  auto_recharge: {
+    enabled: boolean;
+    threshold: string;
+    amount: string;
+    in_progress: boolean;
+    failure: string | null;
+    /** The most auto-recharge charges the card in one UTC day. */
+    daily_limit: string;
+    /** Set when that limit was reached: no auto-recharge before this instant. */
+    paused_until: string | null;
+  };
   payment_method: SavedCard | null;
 }
 

@@ -17,6 +17,7 @@ const KINDS: Record<string, { title: string; icon: IconName; tone: 'danger' | 'w
   'billing.payment_warning': { title: 'Payment failed', icon: 'card', tone: 'danger', action: { label: 'Update card', to: '/billing' } },
   'wallet.low_balance': { title: 'Wallet balance low', icon: 'wallet', tone: 'warning', action: { label: 'Add funds', to: '/wallet' } },
   'recharge.failed': { title: 'Auto-recharge failed', icon: 'alert', tone: 'danger', action: { label: 'Open wallet', to: '/wallet' } },
+  'recharge.limit_reached': { title: 'Auto-recharge paused for today', icon: 'alert', tone: 'warning', action: { label: 'Open wallet', to: '/wallet' } },
 };
 
 function EmailLine({ email }: { email: Notice['email'] }) {

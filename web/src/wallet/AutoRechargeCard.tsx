@@ -5,6 +5,7 @@ import type { WalletBalance } from '../api/types';
 import { Field, Spinner } from '../ui/components';
 import { useToast } from '../ui/feedback';
 import { moneyToInput, normalizeMoneyInput } from '../ui/format';
+import { formatUsd } from './money';
 
 interface Form {
   enabled: boolean;
@@ -112,7 +113,7 @@ export function AutoRechargeCard({
             )}
           </div>
           <div className="recharge-fields">
-            <Field label="When available falls below" error={errors.threshold}>
+            <Field label="When available falls below" error={errors.threshold} hint="$1.00 up to the amount added.">
               {(p) => (
                 <div className="money-input">
                   <span aria-hidden="true">$</span>
@@ -120,7 +121,7 @@ export function AutoRechargeCard({
                 </div>
               )}
             </Field>
-            <Field label="Add this amount" error={errors.amount} hint="At least $5.00.">
+            <Field label="Add this amount" error={errors.amount} hint={`$5.00 to $10,000.00; at most ${formatUsd(balance.auto_recharge.daily_limit)} a day.`}>
               {(p) => (
                 <div className="money-input">
                   <span aria-hidden="true">$</span>

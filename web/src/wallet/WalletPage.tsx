@@ -215,9 +215,19 @@ function WalletAlerts({
     }
   };
   const low = toMicros(b.available) < toMicros(b.low_balance_threshold);
-  if (!failure && !low) return null;
+  const paused = b.auto_recharge.enabled && !failure ? b.auto_recharge.paused_until : null;
+  if (!failure && !low && !paused) return null;
   return (
     <div className="wallet-alerts">
+      {paused && (
+        <div className="alert alert-warning" role="status" data-testid="auto-recharge-paused">
+          <Icon name="alert" />
+          <div className="spacer">
+            <strong>Auto-recharge paused until {new Date(paused).toUTCString().replace(/:00 GMT$/, ' UTC')}.</strong> It has added its daily
+            limit of {formatUsd(b.auto_recharge.daily_limit)} today.{canManage ? ' Add funds by hand to keep usage running until then.' : ''}
+          </div>
+        </div>
+      )}
       {failure && (
         <div className="alert" role="alert" data-testid="auto-recharge-failure">
           <Icon name="alert" />
@@ -248,7 +258,7 @@ function WalletAlerts({
           <div className="spacer">
             <strong>Low balance.</strong> {formatUsd(b.available)} available, below your {formatUsd(b.low_balance_threshold)} threshold.
             SMS, calls, email and AI features stop when the wallet runs out.
-            {b.auto_recharge.enabled && !failure && ` Auto-recharge adds ${formatUsd(b.auto_recharge.amount)} when it drops below ${formatUsd(b.auto_recharge.threshold)}.`}
+            {b.auto_recharge.enabled && !failure && !paused && ` Auto-recharge adds ${formatUsd(b.auto_recharge.amount)} when it drops below ${formatUsd(b.auto_recharge.threshold)}.`}
           </div>
           {canManage && (
             <button type="button" className="btn btn-sm" onClick={onAddFunds}>
