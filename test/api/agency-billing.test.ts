@@ -281,11 +281,11 @@ describe('tenancy and access', () => {
     }
     expect((await agency.api('GET', `/api/agency/sub-accounts/${client}/subscription`)).body.subscription).toBeNull();
 
-    // Agency members read but do not sell.
+    // Agency members neither read what clients pay nor sell.
     const memberEmail = uniqueEmail('agency-member');
     await agency.api('POST', '/api/users', { email: memberEmail, name: 'Junior', role: 'member', password: PASSWORD });
     const member = (await call('POST', '/api/auth/login', { body: { email: memberEmail, password: PASSWORD } })).body.token as string;
-    expect((await call('GET', '/api/agency/pricing/tiers', { token: member })).status).toBe(200);
+    expect((await call('GET', '/api/agency/pricing/tiers', { token: member })).status).toBe(403);
     expect((await call('PUT', '/api/agency/pricing/tiers', { token: member, body: { tiers: [BASIC] } })).status).toBe(403);
     expect((await call('POST', `/api/agency/sub-accounts/${client}/subscription`, { token: member, body: { tier: 'Basic', payment_method: 'pm_card_visa' } })).status).toBe(403);
 

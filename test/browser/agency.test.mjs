@@ -451,9 +451,13 @@ test('the agency screens are read-only for an agency member, and point a client 
   await page.getByText('Only owners and admins of your agency see the audit log').waitFor();
   await page.getByRole('link', { name: 'Custom domain' }).click();
   await page.getByText('Only owners and admins of your agency see the custom domain').waitFor();
+  // What clients pay and what the agency earns on them are for owners and admins.
+  assert.equal(await page.getByRole('columnheader', { name: 'Plan' }).count(), 0, 'no client plans for a member');
   await page.getByRole('link', { name: 'Plans & pricing' }).click();
-  await page.getByTestId('stripe-state').filter({ hasText: 'Not connected' }).waitFor();
+  await page.getByText('Only owners and admins of your agency see plans and pricing').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Connect Stripe' }).count(), 0);
+  await page.getByRole('link', { name: 'Usage margins' }).click();
+  await page.getByText('Only owners and admins of your agency see usage margins').waitFor();
   await page.context().close();
 
   // Inside the client account, the agency screens say where to go.

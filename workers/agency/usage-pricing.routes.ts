@@ -14,11 +14,12 @@ async function requireAgencyAccount(db: D1Database, accountId: string): Promise<
   if (!(await getAgencyForAccount(db, accountId))) throw new AppError('forbidden', 'Only an agency account sets usage prices for sub-accounts.');
 }
 
-// GET /api/agency/usage-markup – the agency's usage prices against the platform's, with the margin per unit
+// GET /api/agency/usage-markup – the agency's usage prices against the platform's, with the margin per unit (owners and admins)
 usagePricingRoutes.openapi(
   createRoute({ method: 'get', path: '/agency/usage-markup', tags, security, summary: 'Usage prices for sub-accounts', responses: { 200: jsonResponse(PriceListSchema, 'Price list'), ...standardErrors } }),
   async (c) => {
     await requireAgencyAccount(c.env.DB, c.var.auth.accountId);
+    assertRole(c.var.auth, 'admin', 'see the agency\'s usage prices and margins');
     return c.json({ data: await usagePriceList(c.env.DB, c.var.auth.accountId), next_cursor: null }, 200);
   },
 );

@@ -110,12 +110,14 @@ walletRoutes.openapi(
   async (c) => c.json(await usageReport(c.env.DB, c.var.auth.accountId, c.req.valid('query').days), 200),
 );
 
-// GET /api/agency/wallet/margins – per sub-account: what it was charged, what the agency paid, the margin
+// GET /api/agency/wallet/margins – per sub-account: what it was charged, what the agency paid, the margin (owners and admins)
 walletRoutes.openapi(
   createRoute({ method: 'get', path: '/agency/wallet/margins', tags: ['Agency'], security, summary: 'Usage margins by sub-account', request: { query: marginsQuerySchema }, responses: { 200: jsonResponse(MarginReportSchema, 'Margins'), ...standardErrors } }),
   async (c) => {
     const agency = await getAgencyForAccount(c.env.DB, c.var.auth.accountId);
     if (!agency) throw new AppError('forbidden', 'Only an agency account has sub-accounts.');
+    // What the agency earns on its clients is for the people who run it, not every member.
+    assertRole(c.var.auth, 'admin', 'see the agency\'s usage margins');
     const { from, to } = c.req.valid('query');
     const toMs = to ? Date.parse(to) : Date.now() + 1;
     const fromMs = from ? Date.parse(from) : toMs - 30 * 86_400_000;

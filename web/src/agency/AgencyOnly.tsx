@@ -30,7 +30,7 @@ export function AgencyOnly({ icon, title, children }: { icon: IconName; title: s
   );
 }
 
-/** For screens the API keeps to owners and admins (the audit log, the custom domain). */
+/** For screens the API keeps to owners and admins (the audit log, the custom domain, plans and pricing, usage margins). */
 export function AdminsOnly({ icon, what, children }: { icon: IconName; what: string; children: ReactNode }) {
   if (useCanManage()) return <>{children}</>;
   return (

@@ -13,6 +13,7 @@ import { usePageTitle, useResource } from '../ui/hooks';
 import { Icon } from '../ui/icons';
 import { formatUsd, localDate, localDayStart } from '../wallet/money';
 import { formatQuantity, resourceColor, resourceLabel } from '../wallet/resources';
+import { AdminsOnly } from './AgencyOnly';
 import './margins.css';
 
 const PRESETS = [
@@ -45,6 +46,15 @@ function MoneyCells({ line }: { line: MarginLine }) {
 
 export default function MarginsPage() {
   usePageTitle('Usage margins');
+  // What the agency earns on its clients is for its owners and admins (the API refuses members).
+  return (
+    <AdminsOnly icon="chart" what="usage margins">
+      <Margins />
+    </AdminsOnly>
+  );
+}
+
+function Margins() {
   const { me } = useSession();
   const { search } = useLocation();
   const preset = search.get('range') ?? (search.get('from') || search.get('to') ? 'custom' : '30');

@@ -17,7 +17,8 @@ import { cancelSubAccountTier, connectStripe, listTiers, putSubAccountOnTier, re
 /**
  * /api/agency: an agency selling its own plans to its sub-accounts through
  * its Stripe account (PRD addendum 2.4). Agency owners and admins connect
- * Stripe, set tiers and subscribe clients; the agency's members read.
+ * Stripe, set tiers and subscribe clients, and only they read any of it
+ * (what clients pay, their cards, the Stripe account): members get 403.
  * Sub-accounts and plain businesses are refused (403), another agency's
  * sub-account is not found (404).
  */
@@ -51,13 +52,19 @@ agencyBillingRoutes.openapi(
 // GET /api/agency/stripe/status – whether Stripe is connected and onboarding complete
 agencyBillingRoutes.openapi(
   createRoute({ method: 'get', path: '/agency/stripe/status', tags, security, summary: 'Stripe connection status', responses: { 200: jsonResponse(StripeConnectionSchema, 'The connection'), ...standardErrors } }),
-  async (c) => c.json(await stripeConnectionStatus(depsOf(c)), 200),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'see the agency\'s Stripe connection');
+    return c.json(await stripeConnectionStatus(depsOf(c)), 200);
+  },
 );
 
 // GET /api/agency/pricing/tiers – the tiers the agency sells to its sub-accounts
 agencyBillingRoutes.openapi(
   createRoute({ method: 'get', path: '/agency/pricing/tiers', tags, security, summary: 'Agency tiers', responses: { 200: jsonResponse(TiersSchema, 'Tiers on sale, and retired ones with subscribers'), ...standardErrors } }),
-  async (c) => c.json(await listTiers(depsOf(c)), 200),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'see the agency\'s tiers');
+    return c.json(await listTiers(depsOf(c)), 200);
+  },
 );
 
 // PUT /api/agency/pricing/tiers – replace the tiers on sale (PRD 2.4 schema); subscribers are never repriced
@@ -81,7 +88,10 @@ agencyBillingRoutes.openapi(
     request: { params: IdParamSchema },
     responses: { 200: jsonResponse(SubAccountSubscriptionSchema, 'The sub-account\'s billing'), ...standardErrors },
   }),
-  async (c) => c.json(SubAccountSubscriptionSchema.parse(await subAccountSubscription(depsOf(c), c.req.valid('param').id)), 200),
+  async (c) => {
+    assertRole(c.var.auth, 'admin', 'see a sub-account\'s subscription');
+    return c.json(SubAccountSubscriptionSchema.parse(await subAccountSubscription(depsOf(c), c.req.valid('param').id)), 200);
+  },
 );
 
 // POST /api/agency/sub-accounts/{id}/subscription – put the client on a tier, billed on the agency's Stripe

@@ -62,7 +62,8 @@ function Clients() {
   const visibleKey = visible.map((c) => c.id).join(',');
 
   useEffect(() => {
-    const missing = visible.filter((c) => plans[c.id] === undefined);
+    // What clients pay is for owners and admins (the API refuses members).
+    const missing = canManage ? visible.filter((c) => plans[c.id] === undefined) : [];
     if (missing.length === 0) return;
     const controller = new AbortController();
     for (const c of missing) {
@@ -215,7 +216,7 @@ function Clients() {
                   <tr>
                     <th scope="col">Client</th>
                     <th scope="col">Standing</th>
-                    <th scope="col">Plan</th>
+                    {canManage && <th scope="col">Plan</th>}
                     <th scope="col" className="hide-md">
                       Created
                     </th>
@@ -343,27 +344,29 @@ function ClientRow({
           )}
         </div>
       </td>
-      <td>
-        {plan === undefined ? (
-          <span className="skeleton plan-skeleton" aria-label="Loading plan" />
-        ) : plan === 'error' ? (
-          <span className="subtle">Could not load the plan</span>
-        ) : (
-          <button
-            type="button"
-            className="plan-cell"
-            onClick={onPlan}
-            aria-label={`Plan of ${c.name}: ${summary?.name}. ${canManage ? 'Change' : 'Details'}`}
-          >
-            <span className="plan-cell-name">
-              {summary?.name}
-              {summary?.tone && <span className={`plan-dot tone-${summary.tone}`} aria-hidden="true" />}
-              <Icon name="chevronRight" size={14} className="plan-cell-chevron" />
-            </span>
-            <span className="subtle">{summary?.detail}</span>
-          </button>
-        )}
-      </td>
+      {canManage && (
+        <td>
+          {plan === undefined ? (
+            <span className="skeleton plan-skeleton" aria-label="Loading plan" />
+          ) : plan === 'error' ? (
+            <span className="subtle">Could not load the plan</span>
+          ) : (
+            <button
+              type="button"
+              className="plan-cell"
+              onClick={onPlan}
+              aria-label={`Plan of ${c.name}: ${summary?.name}. ${canManage ? 'Change' : 'Details'}`}
+            >
+              <span className="plan-cell-name">
+                {summary?.name}
+                {summary?.tone && <span className={`plan-dot tone-${summary.tone}`} aria-hidden="true" />}
+                <Icon name="chevronRight" size={14} className="plan-cell-chevron" />
+              </span>
+              <span className="subtle">{summary?.detail}</span>
+            </button>
+          )}
+        </td>
+      )}
       <td className="hide-md muted nowrap">{formatDate(c.created_at)}</td>
       <td className="actions">
         <div className="client-actions">

@@ -9,7 +9,7 @@ import { useToast } from '../../ui/feedback';
 import { usePageTitle, useResource } from '../../ui/hooks';
 import { usePaymentConfig } from '../../wallet/PaymentMethodCard';
 import { stripeConnect, tiers as tiersApi, usageMarkup } from '../agency.api';
-import { AgencyOnly, useCanManage } from '../AgencyOnly';
+import { AdminsOnly, AgencyOnly, useCanManage } from '../AgencyOnly';
 import { StripeConnectCard } from './StripeConnectCard';
 import { TiersEditor } from './TiersEditor';
 import { UsageMarkupCard } from './UsageMarkupCard';
@@ -20,7 +20,10 @@ export default function PlansPage() {
   usePageTitle('Plans & pricing');
   return (
     <AgencyOnly icon="tag" title="Plans & pricing">
-      <Plans />
+      {/* What clients pay and the agency's Stripe account are for its owners and admins (the API refuses members). */}
+      <AdminsOnly icon="tag" what="plans and pricing">
+        <Plans />
+      </AdminsOnly>
     </AgencyOnly>
   );
 }
