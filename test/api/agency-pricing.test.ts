@@ -43,4 +43,19 @@ describe('agency usage prices', () => {
     expect((await business.api('GET', '/api/agency/usage-markup')).status).toBe(403);
     expect((await business.api('PUT', '/api/agency/usage-markup', { sms_outbound: '2.0' })).status).toBe(403);
   });
+
+  it('refuses a multiplier above 20.0 and a tier above $100,000.00 a month, with field errors, changing nothing', async () => {
+    const agency = await createTenant({ agency: true });
+    const markup = await agency.api('PUT', '/api/agency/usage-markup', { sms_outbound: '999.9999', email: '20.0' });
+    expect(markup.status).toBe(422);
+    expect(markup.body.errors).toEqual([{ field: 'sms_outbound', message: 'At most 20.0 times cost.', code: 'too_large' }]);
+    expect((await agency.api('GET', '/api/agency/usage-markup')).body.data.every((p: { custom: boolean }) => !p.custom)).toBe(true);
+    expect((await agency.api('PUT', '/api/agency/usage-markup', { sms_outbound: '20.0' })).status).toBe(200);
+
+    const tiers = await agency.api('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Gold', price: '9999999.99', contacts: 100 }] });
+    expect(tiers.status).toBe(422);
+    expect(tiers.body.errors).toEqual([expect.objectContaining({ field: 'tiers.0.price', code: 'too_large' })]);
+    expect((await agency.api('GET', '/api/agency/pricing/tiers')).body.tiers).toEqual([]);
+    expect((await agency.api('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Gold', price: '100000.00', contacts: 100 }] })).status).toBe(200);
+  });
 });

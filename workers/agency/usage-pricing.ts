@@ -47,12 +47,19 @@ export async function usagePriceList(db: D1Database, agencyAccountId: string): P
   });
 }
 
-/** Sets or clears the agency's multipliers; each must be at least 1.0 (never below cost). */
+/** The highest multiplier an agency may set: beyond it a slip ("150" for 150%) would drain its clients' wallets. */
+const MAX_MULTIPLIER = 20;
+
+/** Sets or clears the agency's multipliers; each must be from 1.0 (never below cost) to 20.0. */
 export async function updateUsageMarkup(db: D1Database, agencyAccountId: string, input: Partial<Record<UsageResource, string | null>>): Promise<UsagePrice[]> {
-  const errors = Object.entries(input)
-    .filter(([, value]) => typeof value === 'string' && parseMultiplier(value).numerator < parseMultiplier(value).denominator)
-    .map(([resource]) => ({ field: resource, message: 'A multiplier below 1.0 would sell under cost.' }));
-  if (errors.length > 0) throw new AppError('validation_failed', 'Multipliers must be at least 1.0.', { errors });
+  const errors = Object.entries(input).flatMap(([resource, value]) => {
+    if (typeof value !== 'string') return [];
+    const { numerator, denominator } = parseMultiplier(value);
+    if (numerator < denominator) return [{ field: resource, message: 'A multiplier below 1.0 would sell under cost.', code: 'too_small' }];
+    if (numerator > denominator * BigInt(MAX_MULTIPLIER)) return [{ field: resource, message: `At most ${MAX_MULTIPLIER}.0 times cost.`, code: 'too_large' }];
+    return [];
+  });
+  if (errors.length > 0) throw new AppError('validation_failed', `Multipliers must be from 1.0 to ${MAX_MULTIPLIER}.0.`, { errors });
   const now = Date.now();
   await transaction(
     db,

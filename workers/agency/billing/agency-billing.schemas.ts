@@ -36,7 +36,7 @@ export const OnboardingLinkSchema = z
 const tierPrice = z
   .string()
   .regex(/^\d{1,7}(\.\d{1,2})?$/, 'A decimal amount in USD with at most two decimals, like "149.00".')
-  .openapi({ description: 'Monthly price in USD, at least 1.00', example: '149.00' });
+  .openapi({ description: 'Monthly price in USD, from 1.00 to 100000.00', example: '149.00' });
 
 export const tierBodySchema = z
   .object({

@@ -28,6 +28,8 @@ import { agencyBilling, getAgencyConnection, revenueSharePercent, type AgencyCon
 const RETURN_PATH = '/agency/billing?stripe=return';
 const REFRESH_PATH = '/agency/billing?stripe=refresh';
 const MIN_TIER_PRICE_MICROS = 1_000_000;
+/** A month's price no client of an agency is put on by a slip of the keyboard (and well within what Stripe charges at once). */
+const MAX_TIER_PRICE_MICROS = 100_000_000_000;
 
 async function requireAgency(deps: ServiceDeps): Promise<{ id: string; name: string }> {
   const agency = await getAgencyForAccount(deps.db, deps.auth.accountId);
@@ -221,7 +223,7 @@ export async function listTiers(deps: ServiceDeps) {
   };
 }
 
-/** Field errors of a tier list: names unique, at least $1.00, limits within the agency's own plan. */
+/** Field errors of a tier list: names unique, from $1.00 to $100,000.00, limits within the agency's own plan. */
 function tierErrors(tiers: TierInput[], agencyPlan: Plan): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
@@ -231,7 +233,9 @@ function tierErrors(tiers: TierInput[], agencyPlan: Plan): FieldError[] {
     else if (key === 'free') errors.push({ field: `tiers.${i}.name`, message: 'Free is the plan sub-accounts fall back to when a subscription ends; choose another name.', code: 'reserved_name' });
     else if (seen.has(key)) errors.push({ field: `tiers.${i}.name`, message: `Tier ${(seen.get(key) as number) + 1} is already called "${tiers[seen.get(key) as number].name}"; tier names must be unique.`, code: 'duplicate_name' });
     else seen.set(key, i);
-    if (parseUsd(tier.price, `tiers.${i}.price`) < MIN_TIER_PRICE_MICROS) errors.push({ field: `tiers.${i}.price`, message: 'A tier costs at least 1.00 (USD a month).', code: 'too_small' });
+    const price = parseUsd(tier.price, `tiers.${i}.price`);
+    if (price < MIN_TIER_PRICE_MICROS) errors.push({ field: `tiers.${i}.price`, message: 'A tier costs at least 1.00 (USD a month).', code: 'too_small' });
+    else if (price > MAX_TIER_PRICE_MICROS) errors.push({ field: `tiers.${i}.price`, message: 'A tier costs at most 100,000.00 (USD a month).', code: 'too_large' });
     for (const resource of ['contacts', 'users'] as const) {
       const ceiling = agencyPlan.limits[resource];
       const value = tier[resource];

@@ -11,7 +11,7 @@ import { Icon } from '../../ui/icons';
 import { formatUsd } from '../../wallet/money';
 import { resourceColor } from '../../wallet/resources';
 import { usageMarkup, type UsagePrice } from '../agency.api';
-import { belowCost, marginMicros, parseMultiplier, perUnit, priceMicros } from './markup';
+import { aboveMaximum, belowCost, marginMicros, MAX_MULTIPLIER, parseMultiplier, perUnit, priceMicros } from './markup';
 
 interface Draft {
   multiplier: string;
@@ -111,12 +111,14 @@ export function UsageMarkupCard({ prices, canManage, onSaved }: { prices: UsageP
                 ? 'Use a decimal like 2.0, with at most 4 places.'
                 : belowCost(m)
                   ? `Below 1.0 sells under cost, so it will be refused. At 1.0 clients pay the cost, ${formatUsd(p.cost)} ${unit}.`
+                  : aboveMaximum(m)
+                    ? `At most ${MAX_MULTIPLIER}.0 times cost, so it will be refused.`
                   : margin !== null && margin < 0n
                     ? `Below the platform price: you would lose ${formatUsd(-margin)} on every ${p.unit_size === 1 ? p.unit : `${p.unit_size.toLocaleString('en-US')} ${p.unit}s`}. Use at least ${p.platform_multiplier} to break even.`
                     : null;
               const id = `markup-${p.resource_type}`;
               // Malformed, under cost or refused: an error. Under the platform price: a warning the API accepts.
-              const invalid = !m || belowCost(m) || Boolean(apiError);
+              const invalid = !m || belowCost(m) || aboveMaximum(m) || Boolean(apiError);
               return (
                 <Fragment key={p.resource_type}>
                 <tr className={warning || apiError ? 'has-warning' : undefined} data-testid={id}>

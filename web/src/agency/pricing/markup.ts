@@ -23,6 +23,14 @@ export function belowCost(m: Multiplier): boolean {
   return m.numerator < m.denominator;
 }
 
+/** The highest multiplier the API accepts: beyond it a slip ("150" for 150%) would drain clients' wallets. */
+export const MAX_MULTIPLIER = 20n;
+
+/** True for multipliers over MAX_MULTIPLIER (the API refuses them). */
+export function aboveMaximum(m: Multiplier): boolean {
+  return m.numerator > m.denominator * MAX_MULTIPLIER;
+}
+
 /** What a client pays per unit size: cost × multiplier, rounded half up. */
 export function priceMicros(cost: string, m: Multiplier): bigint {
   const exact = toMicros(cost) * m.numerator;
