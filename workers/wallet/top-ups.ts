@@ -183,9 +183,9 @@ async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow[
   return (await readTopUp(env.DB, 'id', topUp.id)) as TopUpRow;
 }
 
-function assertTopUpAmount(amountMicros: number, field = 'amount'): void {
+function assertTopUpAmount(amountMicros: number): void {
   if (!isTopUpAmount(amountMicros)) {
-    throw new AppError('validation_failed', `Top-ups are ${TOP_UP_BOUNDS}.`, { errors: [{ field, message: 'Out of range.' }] });
+    throw new AppError('validation_failed', `Top-ups are ${TOP_UP_BOUNDS}.`, { errors: [{ field: 'amount', message: 'Out of range.' }] });
   }
 }
 
