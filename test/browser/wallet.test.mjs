@@ -158,13 +158,15 @@ test('configures auto-recharge with errors beside the fields, and shows a failed
   await page.reload();
   await form.waitFor();
 
-  // The API's own validation: the amount must be at least $5.00.
+  // The API's own validation: the amount keeps a top-up's bounds, and the threshold is at most the amount.
   await toggle.check();
   await threshold.fill('15');
   await amount.fill('2');
   await form.getByRole('button', { name: 'Save' }).click();
-  await form.getByText('At least 5.00.').waitFor();
+  await form.getByText('Auto-recharge adds whole cents from $5.00 to $10,000.00, like a top-up.').waitFor();
+  await form.getByText('At most the amount added each time: one recharge must lift the balance back over the threshold.').waitFor();
   assert.equal(await amount.getAttribute('aria-invalid'), 'true');
+  assert.equal(await threshold.getAttribute('aria-invalid'), 'true');
   // Nonsense is caught before it is sent.
   await threshold.fill('ten');
   await form.getByRole('button', { name: 'Save' }).click();
@@ -190,7 +192,7 @@ test('configures auto-recharge with errors beside the fields, and shows a failed
   // recharge is tried at once, fails, and the page says so.
   await owner.call('POST', '/api/wallet/payment-method', { payment_method: 'pm_card_chargeCustomerFail' });
   await threshold.fill('60');
-  await amount.fill('25');
+  await amount.fill('60');
   await form.getByRole('button', { name: 'Save' }).click();
   const banner = page.getByTestId('auto-recharge-failure');
   await banner.waitFor({ timeout: 20_000 });
@@ -205,7 +207,7 @@ test('configures auto-recharge with errors beside the fields, and shows a failed
   await change.getByRole('button', { name: 'Save card' }).click();
   await page.getByTestId('saved-card').filter({ hasText: 'Mastercard •••• 4444' }).waitFor();
   await banner.getByRole('button', { name: 'Retry now' }).click();
-  await waitUntil(async () => (await page.getByTestId('available-balance').innerText()) === '$65.00', { timeout: 20_000, message: 'recharged to $65.00' });
+  await waitUntil(async () => (await page.getByTestId('available-balance').innerText()) === '$100.00', { timeout: 20_000, message: 'recharged to $100.00' });
   assert.equal(await banner.count(), 0);
   assert.deepEqual(page.pageErrors, []);
 });
