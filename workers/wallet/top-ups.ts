@@ -155,6 +155,8 @@ async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow[
   const stripe = stripeClient(env);
   try {
     let intentId = topUp.payment_intent_id;
+    // A repeat after the confirmation went out (the reply was lost): confirm only what is still unconfirmed, never twice.
+    if (intentId && (await stripe.paymentIntents.retrieve(intentId)).status !== 'requires_confirmation') return topUp;
     if (!intentId) {
       const created = await stripe.paymentIntents.create(
         {
