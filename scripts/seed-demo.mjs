@@ -744,11 +744,13 @@ async function seedAccount(api, { label, prefix, step, record, save, concurrency
             ...(t.contact_id ? { contact_id: t.contact_id } : {}),
             ...(userFor(t.assignee) ? { assignee_user_id: userFor(t.assignee) } : {}),
           });
-          if (t.completed) await api.patch(`/api/tasks/${task.id}`, { completed: true });
-          return task;
+          return t.completed ? api.patch(`/api/tasks/${task.id}`, { completed: true }) : task;
         },
       },
     );
+    // A task whose answer was lost before it was marked done is found open: finish it now.
+    const unfinished = res.results.filter((task, i) => plan.tasks[i].completed && task.completed === false);
+    await pool(unfinished, concurrency, (task) => api.patch(`/api/tasks/${task.id}`, { completed: true }));
     return `${label}: ${counted('tasks', res)}`;
   });
 
