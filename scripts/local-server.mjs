@@ -71,7 +71,7 @@ function assertPortFree(port) {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', (err) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} on 127.0.0.1 is already in use. Stop whatever is running there, or pick another port (PORT=8790 npm run dev).`) : err),
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} on 127.0.0.1 is already in use. Stop whatever is running there, or pick another port (npm run dev -- --port 8790).`) : err),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
@@ -314,7 +314,17 @@ export async function startLocalServer({ port = 8787, persistDir, seed = true, s
 
     // Once at start (work left over from the last run: webhooks, top-ups, notices), then every minute.
     if (scheduled) {
-      const tick = () => runScheduledWork(url).then((result) => onScheduled?.(result));
+      let inFlight = false;
+      // A run still going a minute later is not started again on top of itself.
+      const tick = () => {
+        if (inFlight) return;
+        inFlight = true;
+        runScheduledWork(url)
+          .then((result) => onScheduled?.(result))
+          .finally(() => {
+            inFlight = false;
+          });
+      };
       tick();
       scheduledTimer = setInterval(tick, SCHEDULED_INTERVAL_MS);
       scheduledTimer.unref();

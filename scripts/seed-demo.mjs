@@ -187,6 +187,16 @@ function progressRecorder(file, initial) {
   return { record, save };
 }
 
+/** Waits (up to 30 s) until the server answers its health check again, after a restart under a request. */
+async function serverAnswers(baseUrl) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(new URL('/api/health', baseUrl), { signal: AbortSignal.timeout(2000) }).then((res) => res.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** Seeding stopped at `step`; the message says what was done and what failed (never a password). */
 export class SeedError extends Error {
   constructor(step, cause) {
@@ -194,7 +204,8 @@ export class SeedError extends Error {
     this.name = 'SeedError';
     this.step = step;
     this.cause = cause;
-    this.transient = cause instanceof SeedRequestError ? cause.status >= 500 || cause.status === 429 : !(cause instanceof TypeError);
+    // A 5xx (wrangler answers 503 when its runtime restarts mid-request) or no answer: worth checking what is there and going on.
+    this.transient = cause instanceof SeedRequestError ? cause.status >= 500 : !(cause instanceof TypeError) && /did not get an answer/.test(cause.message);
   }
 }
 
@@ -501,7 +512,7 @@ async function awaitCredit(api, label, amount) {
  * demo owner who can log in (a state seeded before records were kept), every
  * step checks what exists. Throws SeedError naming the step on failure.
  */
-export async function seedDemo(baseUrl, { today = new Date().toISOString().slice(0, 10), concurrency = 8, log = () => {}, progressFile, recheck = false } = {}) {
+export async function seedDemo(baseUrl, { today = new Date().toISOString().slice(0, 10), concurrency = 8, log = () => {}, progressFile, recheck = false, retries = 2 } = {}) {
   const started = Date.now();
   const r = createRandom(SEED);
   const agencyPlan = planAgency(r, today);
@@ -520,10 +531,18 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
     record.steps[name] = 'started';
     await save();
     let note;
-    try {
-      note = await fn({ skip: false, resume });
-    } catch (err) {
-      throw new SeedError(name, err);
+    // A step that fails on the way (a request whose answer was lost) is run again, resumed: it finds
+    // what the failed attempt created and creates only the rest.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        note = await fn({ skip: false, resume: resume || attempt > 0 });
+        break;
+      } catch (err) {
+        const failure = err instanceof SeedError ? err : new SeedError(name, err);
+        if (!failure.transient || attempt >= retries) throw failure;
+        log(`${name}: ${failure.message.split('\n')[0].replace(/^Seeding stopped at step "[^"]+": /, '')}; checking what is there and going on`);
+        await serverAnswers(baseUrl);
+      }
     }
     record.steps[name] = 'done';
     await save();
@@ -574,6 +593,7 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
     record,
     save,
     concurrency,
+    checking: () => checkEverything,
     ownerId,
     team: AGENCY_TEAM,
     invited: [{ name: 'Theo Brennan', email: 'theo@northwind.agency', role: 'member' }],
@@ -629,6 +649,7 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
     record,
     save,
     concurrency,
+    checking: () => checkEverything,
     ownerId: null,
     team: [
       { name: 'Lauren Brooks', email: 'lauren@brightsmile.dental', role: 'admin' },
@@ -668,7 +689,7 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
  * one top-up with a fixed idempotency key, so a resumed seed never pays
  * twice) and a few AI briefs (each recorded as it is made).
  */
-async function seedAccount(api, { label, prefix, step, record, save, concurrency, ownerId, team, invited, fields, tags, pipelines: pipelineSpecs, plan, wallet }) {
+async function seedAccount(api, { label, prefix, step, record, save, concurrency, checking, ownerId, team, invited, fields, tags, pipelines: pipelineSpecs, plan, wallet }) {
   const name = (what) => `${prefix} ${what}`;
 
   let members = [];
@@ -777,12 +798,16 @@ async function seedAccount(api, { label, prefix, step, record, save, concurrency
     return `${label}: ${counted('opportunities', res)}`;
   });
 
+  let walletFoundFunded = false;
   // Money the way a customer adds it: Stripe's test Visa, then one top-up. The fixed
   // Idempotency-Key makes a resumed seed get the same top-up back instead of paying again.
   await step(name('wallet'), async ({ skip }) => {
     if (skip) return;
     const balance = await api.get('/api/wallet/balance');
-    if (balance.balance !== '0.0000') return `${label}: wallet already funded`;
+    if (balance.balance !== '0.0000') {
+      walletFoundFunded = true;
+      return `${label}: wallet already funded`;
+    }
     await api.post('/api/wallet/payment-method', { payment_method: 'pm_card_visa' });
     await api.post('/api/wallet/add-funds', { amount: wallet.amount }, { 'idempotency-key': `demo-seed-${prefix}-top-up` });
     await awaitCredit(api, label, wallet.amount);
@@ -792,6 +817,8 @@ async function seedAccount(api, { label, prefix, step, record, save, concurrency
   // A few AI contact briefs, so the wallet has usage to show; each one is recorded, so none is bought twice.
   await step(name('ai briefs'), async ({ skip }) => {
     if (skip) return;
+    // Checking a state seeded before progress was recorded: its briefs came with its funded wallet.
+    if (checking() && walletFoundFunded && !record.briefs[prefix]) return `${label}: AI briefs kept (made with the wallet's first top-up)`;
     const made = new Set(record.briefs[prefix] ?? []);
     const wanted = contacts.slice(0, wallet.briefs).map((c) => c.id);
     let created = 0;
