@@ -32,6 +32,9 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 const WRANGLER_REQUEST = /^\[wrangler:info\] (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) (\d{3})/;
 /** wrangler's line per queue batch: `QUEUE <name> <acked>/<total> (<ms>)`; a fully acknowledged batch needs no line. */
 const WRANGLER_QUEUE = /^\[wrangler:info\] QUEUE (\S+) (\d+)\/(\d+)/;
+/** The request id of the local server's own health probes (scripts/local-server.mjs), whose lines are dropped. */
+export const HEALTH_PROBE_REQUEST_ID = 'local-server-health-probe';
+
 /** The dev server's own every-minute call: it reports failures itself. */
 const SCHEDULED_CALL = /^POST \/sandbox\/scheduled 200$/;
 
@@ -56,6 +59,7 @@ export function formatLine(raw) {
   if (line.startsWith('{') && line.endsWith('}')) {
     try {
       const { level, message, time: _time, request_id, ...rest } = JSON.parse(line);
+      if (message === 'request' && request_id === HEALTH_PROBE_REQUEST_ID) return null;
       if (message === 'request' && rest.method && rest.path) return `${rest.method} ${rest.path} ${rest.status} (${rest.duration_ms} ms) ${request_id ?? ''}`.trimEnd();
       const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
       return `${level === 'info' ? '' : `${String(level).toUpperCase()} `}${message}${request_id ? ` ${request_id}` : ''}${extra ? `  ${extra}` : ''}`;
@@ -74,18 +78,11 @@ export function formatLine(raw) {
  */
 export function createOutputFilter(write) {
   let pending = '';
-  let starting = true;
   const emit = (raw) => {
     const shown = formatLine(raw);
-    // The start-up's own health probes.
-    if (starting && shown !== null && /^GET \/api\/health 200 /.test(shown)) return;
     if (shown !== null) write(`${shown}\n`);
   };
   return {
-    /** The server answered: from now on every request is someone's. */
-    started() {
-      starting = false;
-    },
     push(text) {
       pending += text;
       const lines = pending.split(/\r?\n/);

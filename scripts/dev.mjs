@@ -67,7 +67,6 @@ console.log(`Starting the CRM on http://127.0.0.1:${port} (local D1, Queues, R2,
 try {
   starting = startLocalServer({ port, persistDir, seed: false, scheduled: true, onScheduled: reportScheduled, log: (text) => output.push(text), signal: startup.signal });
   server = await starting;
-  output.started();
 } catch (err) {
   if (shuttingDown) await new Promise(() => {}); // shutdown() exits
   output.flush();

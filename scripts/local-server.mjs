@@ -13,6 +13,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HEALTH_PROBE_REQUEST_ID } from './dev-output.mjs';
 import { DEMO_CREDENTIALS, seedDemo, seedProgress } from './seed-demo.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -172,7 +173,7 @@ async function healthAnswers(url, ms = 2000) {
       resolve(false);
     }, ms);
   });
-  const probe = fetch(`${url}/api/health`, { signal: controller.signal }).then(
+  const probe = fetch(`${url}/api/health`, { signal: controller.signal, headers: { 'x-request-id': HEALTH_PROBE_REQUEST_ID } }).then(
     async (res) => {
       await res.body?.cancel().catch(() => {});
       return res.status === 200;

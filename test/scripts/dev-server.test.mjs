@@ -127,6 +127,9 @@ describe('npm run dev', () => {
       return log.data.some((d) => d.event_type === 'payment_intent.succeeded' && d.status === 'pending' && d.attempts > 0);
     }, 'a failed attempt to deliver payment_intent.succeeded', 30_000);
     assert.equal((await json(`${base}/api/wallet/balance`, { headers: auth })).balance, '0.0000');
+    // Each request once, and none of the start's own health probes.
+    assert.doesNotMatch(first.output(), /GET \/api\/health/);
+    assert.equal(first.output().match(/POST \/api\/wallet\/add-funds/g)?.length, 1);
     assert.equal(await first.stop(), 0);
 
     // Restarted on the same state: nobody calls anything, the endpoint just works again.
