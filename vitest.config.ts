@@ -6,8 +6,9 @@ export default defineConfig(async () => {
   return {
     plugins: [
       cloudflareTest({
-        main: './workers/index.ts',
-        wrangler: { configPath: './wrangler.toml' },
+        // The dev entry and configuration: the product plus the sandbox emulators (docs/decisions/0007).
+        main: './workers/dev.ts',
+        wrangler: { configPath: './wrangler.dev.toml' },
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
@@ -18,7 +19,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ['test/api/**/*.test.ts'],
-      setupFiles: ['./test/apply-migrations.ts'],
+      setupFiles: ['./test/install-sandbox.ts', './test/apply-migrations.ts'],
       testTimeout: 20_000,
       silent: 'passed-only',
     },

@@ -1,7 +1,8 @@
 // Starts the whole product locally: `wrangler dev` with local D1, Queues, R2
-// and Durable Objects, on sandbox providers, after applying D1 migrations;
-// optionally seeds the demo agency. Used by `npm run dev` (scripts/dev.mjs)
-// and by tests that need a real server:
+// and Durable Objects, on sandbox providers (wrangler.dev.toml, the dev entry
+// workers/dev.ts), after applying D1 migrations; optionally seeds the demo
+// agency and drives the every-minute scheduled work. Used by `npm run dev`
+// (scripts/dev.mjs) and by tests that need a real server:
 //
 //   const server = await startLocalServer({ port: 8788, persistDir: tmp });
 //   ... fetch(`${server.url}/api/health`) ...
@@ -12,12 +13,17 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_CREDENTIALS, demoUserCanLogIn, seedDemo } from './seed-demo.mjs';
+import { HEALTH_PROBE_REQUEST_ID } from './dev-output.mjs';
+import { DEMO_CREDENTIALS, seedDemo, seedProgress } from './seed-demo.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_PERSIST_DIR = path.join(ROOT, '.wrangler', 'state');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const VITE = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+/** The dev configuration: wrangler.toml (production) plus the sandbox emulators. */
+export const DEV_CONFIG = path.join(ROOT, 'wrangler.dev.toml');
+/** How often the local server runs the scheduled work; the deployed cron runs every minute too. */
+export const SCHEDULED_INTERVAL_MS = 60_000;
 const HEALTH_TIMEOUT_MS = 90_000;
 
 /** Keeps the last lines of a child's output for error messages. */
@@ -66,7 +72,7 @@ function assertPortFree(port) {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', (err) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} on 127.0.0.1 is already in use. Stop whatever is running there, or pick another port (PORT=8790 npm run dev).`) : err),
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} on 127.0.0.1 is already in use. Stop whatever is running there, or pick another port (npm run dev -- --port 8790).`) : err),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
@@ -98,20 +104,35 @@ export async function ensureDevVars() {
   }
 }
 
-/** Builds the web app when web/dist/index.html is missing (the Worker serves it as static assets). */
+/** The files /api/docs loads (Swagger UI, copied into web/dist by scripts/copy-docs-assets.mjs). */
+const DOCS_ASSETS = ['swagger-ui-bundle.js', 'swagger-ui.css'].map((f) => path.join(ROOT, 'web', 'dist', 'docs-assets', f));
+
+/**
+ * Builds the web app when web/dist/index.html is missing, and copies the API
+ * docs' assets when they are (a vite build empties web/dist), so the app and
+ * /api/docs both render on a fresh clone. Answers what it did.
+ */
 export async function ensureWebBuild({ log, signal } = {}) {
-  if (existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return false;
-  if (!existsSync(path.join(ROOT, 'web', 'vite.config.ts'))) {
-    throw new Error('web/dist/index.html is missing and there is no web/vite.config.ts to build it with. Build the web app first (npm run build:web).');
+  let built = false;
+  if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
+    if (!existsSync(path.join(ROOT, 'web', 'vite.config.ts'))) {
+      throw new Error('web/dist/index.html is missing and there is no web/vite.config.ts to build it with. Build the web app first (npm run build:web).');
+    }
+    await runNode([VITE, 'build', '--config', 'web/vite.config.ts'], { log, signal, what: 'Building the web app (vite build --config web/vite.config.ts)' });
+    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('vite build finished but web/dist/index.html is still missing.');
+    built = true;
   }
-  await runNode([VITE, 'build', '--config', 'web/vite.config.ts'], { log, signal, what: 'Building the web app (vite build --config web/vite.config.ts)' });
-  if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('vite build finished but web/dist/index.html is still missing.');
-  return true;
+  let docs = false;
+  if (!DOCS_ASSETS.every((f) => existsSync(f))) {
+    await runNode([path.join(ROOT, 'scripts', 'copy-docs-assets.mjs')], { signal, what: 'Copying the API docs assets (scripts/copy-docs-assets.mjs)' });
+    docs = true;
+  }
+  return { built, docs };
 }
 
 /** Applies D1 migrations to the local database under persistDir. Non-interactive (CI=true, no TTY), so it never prompts. */
 export function applyMigrations(persistDir, { log, signal } = {}) {
-  return runNode([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], {
+  return runNode([WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '--config', DEV_CONFIG], {
     env: { CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
     log,
     signal,
@@ -152,7 +173,7 @@ async function healthAnswers(url, ms = 2000) {
       resolve(false);
     }, ms);
   });
-  const probe = fetch(`${url}/api/health`, { signal: controller.signal }).then(
+  const probe = fetch(`${url}/api/health`, { signal: controller.signal, headers: { 'x-request-id': HEALTH_PROBE_REQUEST_ID } }).then(
     async (res) => {
       await res.body?.cancel().catch(() => {});
       return res.status === 200;
@@ -167,26 +188,50 @@ async function healthAnswers(url, ms = 2000) {
 }
 
 /**
+ * Runs the every-minute scheduled work once on a running local server
+ * (POST /sandbox/scheduled on the dev entry: wrangler dev fires no crons)
+ * and answers how each sweep went.
+ *
+ * @returns {Promise<{ ok: boolean, sweeps: Record<string, string>, error?: string }>}
+ */
+export async function runScheduledWork(url) {
+  try {
+    const res = await fetch(`${url}/sandbox/scheduled`, { method: 'POST', signal: AbortSignal.timeout(55_000) });
+    const body = await res.json().catch(() => null);
+    if (body && typeof body === 'object' && body.sweeps) return { ok: res.ok && body.ok === true, sweeps: body.sweeps };
+    return { ok: false, sweeps: {}, error: `POST /sandbox/scheduled answered ${res.status}` };
+  } catch (err) {
+    return { ok: false, sweeps: {}, error: `POST /sandbox/scheduled got no answer: ${err.message}` };
+  }
+}
+
+/** The path of the demo seed's progress record inside a state dir. */
+export const seedProgressFile = (stateDir) => path.join(stateDir, 'demo-seed.json');
+
+/**
  * Starts the product locally and resolves once GET /api/health answers 200
- * (and the demo is seeded, when `seed` and the demo user cannot log in yet).
+ * (and the demo is seeded, when `seed` and the seed has not completed in this state dir).
  *
  * @param {object} [options]
  * @param {number} [options.port=8787]
  * @param {string} [options.persistDir] local state (D1, R2, DOs, Queues); defaults to .wrangler/state
- * @param {boolean} [options.seed=true] seed the demo agency when the demo user cannot log in
+ * @param {boolean} [options.seed=true] seed the demo agency (or finish seeding it) unless the seed completed in this state dir
+ * @param {boolean} [options.scheduled=false] run the scheduled work once at start and every minute, as the deployed cron does
+ * @param {(result: { ok: boolean, sweeps: Record<string, string>, error?: string }) => void} [options.onScheduled] told how each run went
  * @param {boolean|((text: string) => void)} [options.log=false] true streams wrangler's output to this process; a function receives it
  * @param {AbortSignal} [options.signal] aborting it while starting stops everything started so far and rejects
  * @returns {Promise<{ url: string, port: number, persistDir: string, pid: number, seeded: boolean, seedSummary: object|null,
  *   demo: { email: string, password: string }, exited: Promise<number|null>, output: () => string, stop: () => Promise<void> }>}
  */
-export async function startLocalServer({ port = 8787, persistDir, seed = true, log = false, signal } = {}) {
+export async function startLocalServer({ port = 8787, persistDir, seed = true, scheduled = false, onScheduled, log = false, signal } = {}) {
   const write = typeof log === 'function' ? log : log ? (text) => process.stdout.write(text) : null;
   const stateDir = path.resolve(persistDir ?? DEFAULT_PERSIST_DIR);
   const url = `http://127.0.0.1:${port}`;
 
   await assertPortFree(port);
   await ensureDevVars();
-  await ensureWebBuild({ log: write, signal });
+  const web = await ensureWebBuild({ log: write, signal });
+  if (web.docs) write?.('API docs assets copied into web/dist/docs-assets.\n');
   await mkdir(stateDir, { recursive: true });
   const migrationOutput = await applyMigrations(stateDir, { signal });
   if (signal?.aborted) throw abortError('Starting the local server');
@@ -196,7 +241,12 @@ export async function startLocalServer({ port = 8787, persistDir, seed = true, l
   const tail = outputTail();
   const child = spawn(
     process.execPath,
-    [WRANGLER, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir, '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false'],
+    [
+      WRANGLER, 'dev', '--config', DEV_CONFIG, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir, '--inspector-port', String(inspectorPort),
+      '--show-interactive-dev-session=false',
+      // Links in emails point at this server, whatever its port.
+      '--var', `APP_URL:${url}`,
+    ],
     // Own process group, so stop() can signal wrangler and the workerd processes it spawns at once.
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
@@ -229,9 +279,11 @@ export async function startLocalServer({ port = 8787, persistDir, seed = true, l
   };
   process.on('exit', killOnExit);
 
+  let scheduledTimer = null;
   let stopping = null;
   const stop = () => {
     stopping ??= (async () => {
+      clearInterval(scheduledTimer);
       process.off('exit', killOnExit);
       if (!pid || !isGroupAlive(pid)) return;
       try {
@@ -261,9 +313,27 @@ export async function startLocalServer({ port = 8787, persistDir, seed = true, l
       await sleep(250);
     }
 
+    // Once at start (work left over from the last run: webhooks, top-ups, notices), then every minute.
+    if (scheduled) {
+      let inFlight = false;
+      // A run still going a minute later is not started again on top of itself.
+      const tick = () => {
+        if (inFlight) return;
+        inFlight = true;
+        runScheduledWork(url)
+          .then((result) => onScheduled?.(result))
+          .finally(() => {
+            inFlight = false;
+          });
+      };
+      tick();
+      scheduledTimer = setInterval(tick, SCHEDULED_INTERVAL_MS);
+      scheduledTimer.unref();
+    }
+
     let seedSummary = null;
-    if (seed && !(await demoUserCanLogIn(url))) {
-      seedSummary = await seedDemo(url, { log: write ? (m) => write(`[seed] ${m}\n`) : undefined });
+    if (seed && !(await seedProgress(seedProgressFile(stateDir))).complete) {
+      seedSummary = await seedDemo(url, { progressFile: seedProgressFile(stateDir), log: write ? (m) => write(`[seed] ${m}\n`) : undefined });
     }
     if (signal?.aborted) throw abortError('Starting the local server');
     signal?.removeEventListener('abort', onAbort);

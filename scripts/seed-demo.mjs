@@ -3,8 +3,11 @@
 // all names, numbers and choices, so every run sends the same data (dates are
 // relative to `today`, which defaults to the current UTC day).
 //
-//   node scripts/seed-demo.mjs [baseUrl]      # seeds unless the demo user can already log in
-//   node scripts/seed-demo.mjs [baseUrl] --force
+//   node scripts/seed-demo.mjs [baseUrl]      # seeds, or finishes a seed that stopped, unless it completed
+//   node scripts/seed-demo.mjs [baseUrl] --force                 # runs every step again (creating only what is missing)
+//   node scripts/seed-demo.mjs [baseUrl] --progress=<file>       # the progress record (default .wrangler/state/demo-seed.json)
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   AGENCY_NOTES, AGENCY_SOURCES, AGENCY_TAGS, AGENCY_TASKS, AGENCY_TEAM, COMPANY_PATTERNS, createRandom, DENTAL_NOTES, DENTAL_OPPORTUNITIES,
@@ -28,11 +31,21 @@ const DENTAL_CONTACTS = 80;
 // ---------------------------------------------------------------------------
 // HTTP
 
-/** A non-2xx answer from the API, with the problem+json body it sent. */
+/** Fields whose values never appear in an error message or a log. */
+const SECRET_FIELDS = /pass(word)?|token|secret/i;
+
+/** A copy of a request body with its secrets replaced, for error messages. */
+export function redactSecrets(value) {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.test(k) ? '[redacted]' : redactSecrets(v)]));
+}
+
+/** A non-2xx answer from the API, with the problem+json body it sent (request secrets redacted). */
 export class SeedRequestError extends Error {
   constructor(method, path, status, responseText, requestBody) {
-    const sent = requestBody === undefined ? '' : `\nRequest body: ${JSON.stringify(requestBody).slice(0, 2000)}`;
-    super(`Seed request failed: ${method} ${path} answered ${status}\nResponse: ${responseText.slice(0, 4000)}${sent}`);
+    const sent = requestBody === undefined ? '' : `\nRequest body: ${JSON.stringify(redactSecrets(requestBody)).slice(0, 2000)}`;
+    super(`${method} ${path} answered ${status}\nResponse: ${responseText.slice(0, 4000)}${sent}`);
     this.name = 'SeedRequestError';
     this.status = status;
     this.responseText = responseText;
@@ -44,28 +57,69 @@ export class SeedRequestError extends Error {
   }
 }
 
-async function request(baseUrl, method, path, { token, body } = {}) {
-  const headers = { accept: 'application/json' };
+/**
+ * What the seed presents itself as, the way a browser on this machine would:
+ * one stable user agent, and the cookies the API sets (kept in the progress
+ * record, so a restart is the same device to the login throttle). Its
+ * address is the machine's own, like every local client's.
+ */
+const SEED_USER_AGENT = 'edge-crm-demo-seed/1 (scripts/seed-demo.mjs)';
+
+function createDevice(cookies = {}) {
+  return {
+    cookies,
+    header() {
+      const pairs = Object.entries(this.cookies).map(([k, v]) => `${k}=${v}`);
+      return pairs.length ? pairs.join('; ') : null;
+    },
+    remember(res) {
+      for (const line of res.headers.getSetCookie?.() ?? []) {
+        const [pair] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (eq > 0) this.cookies[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+      }
+    },
+  };
+}
+
+async function request(baseUrl, method, path, { token, body, headers: extra = {}, device } = {}) {
+  const headers = { accept: 'application/json', 'user-agent': SEED_USER_AGENT, ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
+  const cookie = device?.header();
+  if (cookie) headers.cookie = cookie;
   let res;
   try {
     res = await fetch(new URL(path, baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
   } catch (err) {
-    throw new Error(`Seed request failed: ${method} ${path} did not get an answer from ${baseUrl}: ${err.message}`);
+    throw new Error(`${method} ${path} did not get an answer from ${baseUrl}: ${err.message}`);
   }
+  device?.remember(res);
   const text = await res.text();
   if (!res.ok) throw new SeedRequestError(method, path, res.status, text, body);
   return text ? JSON.parse(text) : null;
 }
 
-function client(baseUrl, token) {
+function client(baseUrl, token, device) {
   return {
-    get: (path) => request(baseUrl, 'GET', path, { token }),
-    post: (path, body) => request(baseUrl, 'POST', path, { token, body }),
-    patch: (path, body) => request(baseUrl, 'PATCH', path, { token, body }),
-    put: (path, body) => request(baseUrl, 'PUT', path, { token, body }),
+    get: (path) => request(baseUrl, 'GET', path, { token, device }),
+    post: (path, body, headers) => request(baseUrl, 'POST', path, { token, body, headers, device }),
+    patch: (path, body) => request(baseUrl, 'PATCH', path, { token, body, device }),
+    put: (path, body) => request(baseUrl, 'PUT', path, { token, body, device }),
   };
+}
+
+/** Every item of a cursor-paginated list. */
+async function listAll(api, path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const page = await api.get(`${path}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.data);
+    cursor = page.next_cursor ?? null;
+  } while (cursor);
+  return items;
 }
 
 /** Runs fn over items with at most `concurrency` in flight; results keep the input order. Stops starting new work after the first failure. */
@@ -88,14 +142,70 @@ async function pool(items, concurrency, fn) {
   return results;
 }
 
-/** True when the demo owner can log in (the demo is seeded); false on 401; throws on anything else. */
-export async function demoUserCanLogIn(baseUrl, credentials = DEMO_CREDENTIALS) {
+/** True when the demo owner can log in; false on 401; throws on anything else (a 429 from the login throttle, say). */
+export async function demoUserCanLogIn(baseUrl, credentials = DEMO_CREDENTIALS, device) {
   try {
-    await request(baseUrl, 'POST', '/api/auth/login', { body: { email: credentials.email, password: credentials.password } });
+    await request(baseUrl, 'POST', '/api/auth/login', { body: { email: credentials.email, password: credentials.password }, device });
     return true;
   } catch (err) {
     if (err instanceof SeedRequestError && err.status === 401) return false;
     throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Progress: which steps finished, so a seed stopped half-way resumes instead
+// of being taken for done (or creating everything twice).
+
+/**
+ * The seed's progress record (a JSON file in the state dir): `complete` once
+ * every step finished; each step `started` or `done`.
+ */
+export async function seedProgress(file) {
+  try {
+    const record = JSON.parse(await readFile(file, 'utf8'));
+    return { complete: record.complete === true, steps: record.steps ?? {}, cookies: record.cookies ?? {}, briefs: record.briefs ?? {}, completed_at: record.completed_at ?? null };
+  } catch (err) {
+    if (err.code === 'ENOENT') return { complete: false, steps: {}, cookies: {}, briefs: {}, completed_at: null, missing: true };
+    throw err;
+  }
+}
+
+function progressRecorder(file, initial) {
+  const record = { ...initial };
+  let writing = Promise.resolve();
+  const save = () => {
+    if (!file) return Promise.resolve();
+    const text = `${JSON.stringify({ complete: record.complete, completed_at: record.completed_at, steps: record.steps, briefs: record.briefs, cookies: record.cookies }, null, 2)}\n`;
+    writing = writing.then(async () => {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(`${file}.tmp`, text);
+      await rename(`${file}.tmp`, file);
+    });
+    return writing;
+  };
+  return { record, save };
+}
+
+/** Waits (up to 30 s) until the server answers its health check again, after a restart under a request. */
+async function serverAnswers(baseUrl) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(new URL('/api/health', baseUrl), { signal: AbortSignal.timeout(2000) }).then((res) => res.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Seeding stopped at `step`; the message says what was done and what failed (never a password). */
+export class SeedError extends Error {
+  constructor(step, cause) {
+    super(`Seeding stopped at step "${step}": ${cause.message}`);
+    this.name = 'SeedError';
+    this.step = step;
+    this.cause = cause;
+    // A 5xx (wrangler answers 503 when its runtime restarts mid-request) or no answer: worth checking what is there and going on.
+    this.transient = cause instanceof SeedRequestError ? cause.status >= 500 : !(cause instanceof TypeError) && /did not get an answer/.test(cause.message);
   }
 }
 
@@ -359,154 +469,389 @@ function planDental(r, today) {
 // Sending
 
 /**
- * Puts money in an account's wallet the way a customer does: saves Stripe's
- * test Visa card and tops up from it (the sandbox Stripe confirms by webhook a
- * moment later), then spends a little on AI contact briefs so the wallet has
- * usage to show.
+ * Creates what `items` describes unless it is there already: `existing()` is
+ * consulted only when the step was started before (a resumed seed), so a
+ * first run sends each item once and nothing more. Answers the objects in
+ * the order of `items`, and how many were created and found.
  */
-async function fundWallet(api, { amount, briefs, label, log }) {
-  await api.post('/api/wallet/payment-method', { payment_method: 'pm_card_visa' });
-  await api.post('/api/wallet/add-funds', { amount });
-  const deadline = Date.now() + 30_000;
+async function ensureAll(items, { resume, concurrency, key, existing, create }) {
+  const found = resume ? new Map((await existing()).map((o) => [key(o), o])) : new Map();
+  let created = 0;
+  const results = await pool(items, concurrency, async (item) => {
+    const have = found.get(key(item));
+    if (have) return have;
+    created++;
+    return create(item);
+  });
+  return { results, created, found: items.length - created };
+}
+
+const counted = (what, { created, found }) => (found ? `${what}: created ${created}, ${found} already there` : `${what}: created ${created}`);
+
+/** Waits until the wallet shows money: the sandbox Stripe confirms a top-up by webhook a moment later. */
+async function awaitCredit(api, label, amount) {
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const wallet = await api.get('/api/wallet/balance');
-    if (wallet.balance !== '0.0000') break;
-    if (Date.now() > deadline) throw new Error(`${label}: the $${amount} top-up was not credited within 30 s (is the Stripe webhook queue running?)`);
+    if (wallet.balance !== '0.0000') return;
+    if (Date.now() > deadline) throw new Error(`${label}: the $${amount} top-up was not credited within 60 s (is the Stripe webhook queue running?)`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  for (const contactId of briefs) await api.post(`/api/contacts/${contactId}/ai-summary`);
-  log(`${label}: wallet funded with $${amount}, ${briefs.length} AI briefs`);
-}
-
-async function createPipelines(api, specs) {
-  const out = {};
-  for (const [key, name, stages] of specs) out[key] = await api.post('/api/pipelines', { name, stages });
-  return out;
-}
-
-/** Sends one account's plan; userIds[i] is the assignee for index i (null entries mean unassigned). */
-async function sendAccountPlan(api, plan, { userIds, pipelines, concurrency, log, label }) {
-  const started = Date.now();
-  const userFor = (i) => (i === null || i === undefined ? null : userIds[i] ?? null);
-  const contacts = await pool(plan.contacts, concurrency, (c) =>
-    api.post('/api/contacts', { ...c.body, ...(userFor(c.assignee) ? { assigned_user_id: userFor(c.assignee) } : {}) }),
-  );
-  log(`${label}: ${contacts.length} contacts (${Date.now() - started} ms)`);
-  const contactId = (i) => (i === null ? null : contacts[i].id);
-
-  await pool(plan.notes, concurrency, (n) => api.post(`/api/contacts/${contactId(n.contact)}/notes`, { body: n.body }));
-  await pool(plan.tasks, concurrency, async (t) => {
-    const task = await api.post('/api/tasks', {
-      title: t.title, due_at: t.due_at,
-      ...(t.body ? { body: t.body } : {}),
-      ...(t.contact !== null ? { contact_id: contactId(t.contact) } : {}),
-      ...(userFor(t.assignee) ? { assignee_user_id: userFor(t.assignee) } : {}),
-    });
-    if (t.completed) await api.patch(`/api/tasks/${task.id}`, { completed: true });
-  });
-  log(`${label}: ${plan.notes.length} notes, ${plan.tasks.length} tasks`);
-
-  await pool(plan.opportunities, concurrency, (o) => {
-    const pipeline = pipelines[o.pipeline];
-    return api.post('/api/opportunities', {
-      name: o.name, pipeline_id: pipeline.id, stage_id: pipeline.stages[o.stage].id, contact_id: contactId(o.contact), value: o.value,
-      ...(o.status !== 'open' ? { status: o.status } : {}),
-      ...(userFor(o.assignee) ? { assignee_user_id: userFor(o.assignee) } : {}),
-    });
-  });
-  log(`${label}: ${plan.opportunities.length} opportunities`);
-  return { contactIds: contacts.map((c) => c.id), contacts: contacts.length, notes: plan.notes.length, tasks: plan.tasks.length, opportunities: plan.opportunities.length };
 }
 
 /**
- * Creates the demo agency (owner demo@northwind.agency), its team, fields,
- * tags, 300 contacts, notes, tasks, two pipelines and 40 opportunities, then
- * the "Bright Smile Dental" sub-account with 80 contacts of its own. Both
- * wallets are funded from a sandbox test card and show some AI usage; the
- * agency subscribes to the Agency plan with the same card.
- * Throws SeedRequestError (with the problem+json body) on any non-2xx answer.
+ * Creates (or, resumed, completes) the demo agency (owner demo@northwind.agency),
+ * its team, fields, tags, 300 contacts, notes, tasks, two pipelines and 40
+ * opportunities, then the "Bright Smile Dental" sub-account with 80 contacts
+ * of its own. Both wallets are funded from a sandbox test card and show some
+ * AI usage; the agency subscribes to the Agency plan with the same card.
+ *
+ * Resumable: with `progressFile`, each step is recorded when it starts and
+ * when it is done, and a later run skips what is done and completes what was
+ * started, creating only what is not there yet. Without a record but with a
+ * demo owner who can log in (a state seeded before records were kept), every
+ * step checks what exists. Throws SeedError naming the step on failure.
  */
-export async function seedDemo(baseUrl, { today = new Date().toISOString().slice(0, 10), concurrency = 8, log = () => {} } = {}) {
+export async function seedDemo(baseUrl, { today = new Date().toISOString().slice(0, 10), concurrency = 8, log = () => {}, progressFile, recheck = false, retries = 2 } = {}) {
   const started = Date.now();
   const r = createRandom(SEED);
   const agencyPlan = planAgency(r, today);
   const dentalPlan = planDental(r, today);
 
-  // Agency owner
-  const signup = await request(baseUrl, 'POST', '/api/auth/signup', {
-    body: { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: DEMO_NAME, account_name: DEMO_ACCOUNT_NAME, agency: true },
+  const previous = progressFile ? await seedProgress(progressFile) : { complete: false, steps: {}, cookies: {}, briefs: {}, missing: true };
+  const { record, save } = progressRecorder(progressFile, { complete: false, completed_at: null, steps: { ...previous.steps }, briefs: { ...previous.briefs }, cookies: { ...previous.cookies } });
+  const device = createDevice(record.cookies);
+  let checkEverything = recheck;
+  const done = [];
+
+  /** Runs one step unless it is done; `resume` tells it to look for what a stopped run already created. */
+  async function step(name, fn) {
+    if (record.steps[name] === 'done' && !recheck) return fn({ skip: true, resume: true });
+    const resume = checkEverything || record.steps[name] === 'started';
+    record.steps[name] = 'started';
+    await save();
+    let note;
+    // A step that fails on the way (a request whose answer was lost) is run again, resumed: it finds
+    // what the failed attempt created and creates only the rest.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        note = await fn({ skip: false, resume: resume || attempt > 0 });
+        break;
+      } catch (err) {
+        const failure = err instanceof SeedError ? err : new SeedError(name, err);
+        if (!failure.transient || attempt >= retries) throw failure;
+        log(`${name}: ${failure.message.split('\n')[0].replace(/^Seeding stopped at step "[^"]+": /, '')}; checking what is there and going on`);
+        await serverAnswers(baseUrl);
+      }
+    }
+    record.steps[name] = 'done';
+    await save();
+    if (typeof note === 'string') {
+      log(note);
+      done.push(note);
+    }
+    return note;
+  }
+
+  // Agency owner: signed up once; a resumed seed logs in.
+  let agencyToken;
+  let ownerId;
+  let agencyAccountId;
+  await step('owner', async () => {
+    const resume = recheck || record.steps.owner === 'started' || record.steps.owner === 'done' || previous.missing;
+    if (resume) {
+      try {
+        const login = await request(baseUrl, 'POST', '/api/auth/login', { body: { email: DEMO_EMAIL, password: DEMO_PASSWORD }, device });
+        agencyToken = login.token;
+        ownerId = login.user.id;
+        agencyAccountId = login.account?.id ?? null;
+        // Seeded before progress was recorded: check every step against what is there.
+        if (previous.missing) checkEverything = true;
+        return previous.missing ? `${DEMO_ACCOUNT_NAME}: owner ${DEMO_EMAIL} exists; checking every step against what is there` : undefined;
+      } catch (err) {
+        if (!(err instanceof SeedRequestError && err.status === 401)) {
+          if (err instanceof SeedRequestError && err.status === 429) throw new Error(`the login throttle refused ${DEMO_EMAIL} (${err.problem?.detail ?? '429'}); wait until it lets the demo login through again`);
+          throw err;
+        }
+      }
+    }
+    const signup = await request(baseUrl, 'POST', '/api/auth/signup', {
+      body: { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: DEMO_NAME, account_name: DEMO_ACCOUNT_NAME, agency: true },
+      device,
+    });
+    agencyToken = signup.token;
+    ownerId = signup.user.id;
+    agencyAccountId = signup.account?.id ?? null;
+    return `${DEMO_ACCOUNT_NAME}: owner ${DEMO_EMAIL} signed up`;
   });
-  const agency = client(baseUrl, signup.token);
+  const agency = client(baseUrl, agencyToken, device);
 
-  const team = [];
-  for (const member of AGENCY_TEAM) team.push(await agency.post('/api/users', { ...member, password: DEMO_TEAM_PASSWORD }));
-  const agencyUserIds = [signup.user.id, ...team.map((m) => m.id)];
-  // One more is invited and has not joined yet: Settings → Team shows it, and the sandbox mailbox holds the invitation.
-  await agency.post('/api/users', { name: 'Theo Brennan', email: 'theo@northwind.agency', role: 'member' });
+  const summary = await seedAccount(agency, {
+    label: DEMO_ACCOUNT_NAME,
+    prefix: 'agency',
+    step,
+    record,
+    save,
+    concurrency,
+    checking: () => checkEverything,
+    ownerId,
+    team: AGENCY_TEAM,
+    invited: [{ name: 'Theo Brennan', email: 'theo@northwind.agency', role: 'member' }],
+    fields: [
+      { name: 'Lead score', key: 'lead_score', type: 'number' },
+      { name: 'Industry', key: 'industry', type: 'single_option', options: INDUSTRIES },
+      { name: 'Services interested', key: 'services_interested', type: 'multi_option', options: SERVICES },
+      { name: 'Contract value', key: 'contract_value', type: 'monetary' },
+      { name: 'Next renewal', key: 'next_renewal', type: 'date' },
+      { name: 'Newsletter', key: 'newsletter', type: 'checkbox' },
+    ],
+    tags: AGENCY_TAGS,
+    pipelines: [['sales', 'Sales', SALES_STAGES], ['onboarding', 'Onboarding', ONBOARDING_STAGES]],
+    plan: agencyPlan,
+    wallet: { amount: '250.00', briefs: 6 },
+  });
 
-  for (const field of [
-    { name: 'Lead score', key: 'lead_score', type: 'number' },
-    { name: 'Industry', key: 'industry', type: 'single_option', options: INDUSTRIES },
-    { name: 'Services interested', key: 'services_interested', type: 'multi_option', options: SERVICES },
-    { name: 'Contract value', key: 'contract_value', type: 'monetary' },
-    { name: 'Next renewal', key: 'next_renewal', type: 'date' },
-    { name: 'Newsletter', key: 'newsletter', type: 'checkbox' },
-  ]) await agency.post('/api/custom-fields', field);
-  await pool(AGENCY_TAGS, concurrency, (t) => agency.post('/api/tags', t));
-  const agencyPipelines = await createPipelines(agency, [['sales', 'Sales', SALES_STAGES], ['onboarding', 'Onboarding', ONBOARDING_STAGES]]);
-  const { contactIds: agencyContactIds, ...agencyCounts } = await sendAccountPlan(agency, agencyPlan, { userIds: agencyUserIds, pipelines: agencyPipelines, concurrency, log, label: DEMO_ACCOUNT_NAME });
-  await fundWallet(agency, { amount: '250.00', briefs: agencyContactIds.slice(0, 6), label: DEMO_ACCOUNT_NAME, log });
   // The agency pays for the Agency plan with the card the wallet saved; its clients are covered by it.
-  await agency.post('/api/billing/subscribe', { plan: 'agency' });
-  log(`${DEMO_ACCOUNT_NAME}: subscribed to the Agency plan ($497/month)`);
+  await step('agency plan', async ({ skip }) => {
+    if (skip) return;
+    const billing = await agency.get('/api/billing');
+    if (billing.plan?.id === 'agency' && billing.subscription) return `${DEMO_ACCOUNT_NAME}: already on the Agency plan`;
+    await agency.post('/api/billing/subscribe', { plan: 'agency' });
+    return `${DEMO_ACCOUNT_NAME}: subscribed to the Agency plan ($497/month)`;
+  });
 
-  // The agency resells usage above the platform price (PRD usage_markup).
-  await agency.put('/api/agency/usage-markup', { sms_outbound: '2.0', sms_inbound: '2.0', email: '3.0', voice_minute: '1.8', ai_tokens: '3.0' });
+  // The agency resells usage above the platform price (PRD usage_markup); a PUT, the same however often it is sent.
+  await step('agency usage prices', async ({ skip }) => {
+    if (skip) return;
+    await agency.put('/api/agency/usage-markup', { sms_outbound: '2.0', sms_inbound: '2.0', email: '3.0', voice_minute: '1.8', ai_tokens: '3.0' });
+    return `${DEMO_ACCOUNT_NAME}: usage prices marked up for its clients`;
+  });
 
   // Sub-account, entered the way agency staff do it: token exchange.
-  const sub = await agency.post('/api/agency/sub-accounts', { name: DEMO_SUB_ACCOUNT_NAME });
+  let sub;
+  await step('sub-account', async ({ resume }) => {
+    if (resume) {
+      const page = await agency.get(`/api/agency/sub-accounts?q=${encodeURIComponent(DEMO_SUB_ACCOUNT_NAME)}`);
+      sub = page.data.find((a) => a.name === DEMO_SUB_ACCOUNT_NAME);
+      if (sub) return record.steps['sub-account'] === 'done' ? undefined : `${DEMO_SUB_ACCOUNT_NAME}: sub-account already there`;
+    }
+    sub = await agency.post('/api/agency/sub-accounts', { name: DEMO_SUB_ACCOUNT_NAME });
+    return `${DEMO_SUB_ACCOUNT_NAME}: sub-account created`;
+  });
   const exchanged = await agency.post('/api/auth/token-exchange', { account_id: sub.id });
-  if (exchanged.account?.id !== sub.id) throw new Error(`Token exchange into ${sub.id} returned a token for account ${exchanged.account?.id}.`);
-  const dental = client(baseUrl, exchanged.token);
-  const dentalTeam = [];
-  for (const member of [
-    { name: 'Lauren Brooks', email: 'lauren@brightsmile.dental', role: 'admin' },
-    { name: 'Kevin Tran', email: 'kevin@brightsmile.dental', role: 'member' },
-  ]) dentalTeam.push(await dental.post('/api/users', { ...member, password: DEMO_TEAM_PASSWORD }));
-  for (const field of [
-    { name: 'Insurance provider', key: 'insurance_provider', type: 'single_option', options: INSURERS },
-    { name: 'Last visit', key: 'last_visit', type: 'date' },
-    { name: 'Preferred contact time', key: 'preferred_contact_time', type: 'single_option', options: ['Morning', 'Afternoon', 'Evening'] },
-    { name: 'Treatment interest', key: 'treatment_interest', type: 'multi_option', options: TREATMENTS },
-  ]) await dental.post('/api/custom-fields', field);
-  await pool(DENTAL_TAGS, concurrency, (t) => dental.post('/api/tags', t));
-  const dentalPipelines = await createPipelines(dental, [['treatment', 'Patient treatment', DENTAL_STAGES]]);
-  const { contactIds: dentalContactIds, ...dentalCounts } = await sendAccountPlan(dental, dentalPlan, { userIds: dentalTeam.map((m) => m.id), pipelines: dentalPipelines, concurrency, log, label: DEMO_SUB_ACCOUNT_NAME });
-  await fundWallet(dental, { amount: '100.00', briefs: dentalContactIds.slice(0, 8), label: DEMO_SUB_ACCOUNT_NAME, log });
+  if (exchanged.account?.id !== sub.id) throw new SeedError('sub-account', new Error(`Token exchange into ${sub.id} returned a token for account ${exchanged.account?.id}.`));
+  const dental = client(baseUrl, exchanged.token, device);
 
+  const subSummary = await seedAccount(dental, {
+    label: DEMO_SUB_ACCOUNT_NAME,
+    prefix: 'dental',
+    step,
+    record,
+    save,
+    concurrency,
+    checking: () => checkEverything,
+    ownerId: null,
+    team: [
+      { name: 'Lauren Brooks', email: 'lauren@brightsmile.dental', role: 'admin' },
+      { name: 'Kevin Tran', email: 'kevin@brightsmile.dental', role: 'member' },
+    ],
+    invited: [],
+    fields: [
+      { name: 'Insurance provider', key: 'insurance_provider', type: 'single_option', options: INSURERS },
+      { name: 'Last visit', key: 'last_visit', type: 'date' },
+      { name: 'Preferred contact time', key: 'preferred_contact_time', type: 'single_option', options: ['Morning', 'Afternoon', 'Evening'] },
+      { name: 'Treatment interest', key: 'treatment_interest', type: 'multi_option', options: TREATMENTS },
+    ],
+    tags: DENTAL_TAGS,
+    pipelines: [['treatment', 'Patient treatment', DENTAL_STAGES]],
+    plan: dentalPlan,
+    wallet: { amount: '100.00', briefs: 8 },
+  });
+
+  record.complete = true;
+  record.completed_at = new Date().toISOString();
+  await save();
   const ms = Date.now() - started;
-  log(`seeded in ${(ms / 1000).toFixed(1)} s`);
+  log(done.length ? `seed finished in ${(ms / 1000).toFixed(1)} s` : 'seed: nothing left to do');
   return {
     ms,
+    resumed: !previous.missing || checkEverything,
+    did: done,
     credentials: DEMO_CREDENTIALS,
-    agency: { account_id: signup.account.id, users: agencyUserIds.length, ...agencyCounts },
-    sub_account: { account_id: sub.id, name: DEMO_SUB_ACCOUNT_NAME, users: dentalTeam.length, ...dentalCounts },
+    agency: { account_id: agencyAccountId, ...summary },
+    sub_account: { account_id: sub.id, name: DEMO_SUB_ACCOUNT_NAME, ...subSummary },
   };
+}
+
+/**
+ * One account's data, step by step: team, fields, tags, pipelines,
+ * contacts, notes, tasks, opportunities, then its wallet (a saved test card,
+ * one top-up with a fixed idempotency key, so a resumed seed never pays
+ * twice) and a few AI briefs (each recorded as it is made).
+ */
+async function seedAccount(api, { label, prefix, step, record, save, concurrency, checking, ownerId, team, invited, fields, tags, pipelines: pipelineSpecs, plan, wallet }) {
+  const name = (what) => `${prefix} ${what}`;
+
+  let members = [];
+  await step(name('team'), async ({ resume }) => {
+    const people = [...team.map((m) => ({ ...m, password: DEMO_TEAM_PASSWORD })), ...invited];
+    const res = await ensureAll(people, { resume, concurrency: 1, key: (m) => m.email.toLowerCase(), existing: () => listAll(api, '/api/users'), create: (m) => api.post('/api/users', m) });
+    members = res.results.slice(0, team.length);
+    return `${label}: ${counted('team members', res)}`;
+  });
+  const userIds = ownerId ? [ownerId, ...members.map((m) => m.id)] : members.map((m) => m.id);
+  const userFor = (i) => (i === null || i === undefined ? null : userIds[i] ?? null);
+
+  await step(name('custom fields'), async ({ skip, resume }) => {
+    if (skip) return;
+    const res = await ensureAll(fields, { resume, concurrency: 1, key: (f) => f.key, existing: () => listAll(api, '/api/custom-fields'), create: (f) => api.post('/api/custom-fields', f) });
+    return `${label}: ${counted('custom fields', res)}`;
+  });
+  await step(name('tags'), async ({ skip, resume }) => {
+    if (skip) return;
+    const res = await ensureAll(tags, { resume, concurrency, key: (t) => t.name.toLowerCase(), existing: () => listAll(api, '/api/tags'), create: (t) => api.post('/api/tags', t) });
+    return `${label}: ${counted('tags', res)}`;
+  });
+
+  const pipelines = {};
+  await step(name('pipelines'), async ({ resume }) => {
+    const specs = pipelineSpecs.map(([key, title, stages]) => ({ key, name: title, stages }));
+    const res = await ensureAll(specs, { resume, concurrency: 1, key: (p) => p.name, existing: () => listAll(api, '/api/pipelines'), create: (p) => api.post('/api/pipelines', { name: p.name, stages: p.stages }) });
+    specs.forEach((p, i) => {
+      pipelines[p.key] = res.results[i];
+    });
+    return record.steps[name('pipelines')] === 'done' ? undefined : `${label}: ${counted('pipelines', res)}`;
+  });
+
+  // Contacts are unique by name within an account (the plan draws each name once).
+  const contactKey = (c) => `${c.first_name} ${c.last_name}`;
+  let contacts = [];
+  await step(name('contacts'), async ({ resume }) => {
+    const res = await ensureAll(plan.contacts.map((c) => ({ ...c.body, ...(userFor(c.assignee) ? { assigned_user_id: userFor(c.assignee) } : {}) })), {
+      resume,
+      concurrency,
+      key: contactKey,
+      existing: () => listAll(api, '/api/contacts?limit=200'),
+      create: (body) => api.post('/api/contacts', body),
+    });
+    contacts = res.results;
+    return record.steps[name('contacts')] === 'done' ? undefined : `${label}: ${counted('contacts', res)}`;
+  });
+  const contactId = (i) => (i === null ? null : contacts[i].id);
+
+  await step(name('notes'), async ({ skip, resume }) => {
+    if (skip) return;
+    const byContact = new Map();
+    if (resume) for (const index of new Set(plan.notes.map((n) => n.contact))) byContact.set(index, new Set((await listAll(api, `/api/contacts/${contactId(index)}/notes`)).map((n) => n.body)));
+    const missing = plan.notes.filter((n) => !byContact.get(n.contact)?.has(n.body));
+    await pool(missing, concurrency, (n) => api.post(`/api/contacts/${contactId(n.contact)}/notes`, { body: n.body }));
+    return `${label}: ${counted('notes', { created: missing.length, found: plan.notes.length - missing.length })}`;
+  });
+
+  await step(name('tasks'), async ({ skip, resume }) => {
+    if (skip) return;
+    const key = (t) => `${t.contact_id ?? ''}|${t.title}`;
+    const res = await ensureAll(
+      plan.tasks.map((t) => ({ ...t, contact_id: t.contact !== null ? contactId(t.contact) : null })),
+      {
+        resume,
+        concurrency,
+        key,
+        existing: () => listAll(api, '/api/tasks?limit=200'),
+        create: async (t) => {
+          const task = await api.post('/api/tasks', {
+            title: t.title, due_at: t.due_at,
+            ...(t.body ? { body: t.body } : {}),
+            ...(t.contact_id ? { contact_id: t.contact_id } : {}),
+            ...(userFor(t.assignee) ? { assignee_user_id: userFor(t.assignee) } : {}),
+          });
+          return t.completed ? api.patch(`/api/tasks/${task.id}`, { completed: true }) : task;
+        },
+      },
+    );
+    // A task whose answer was lost before it was marked done is found open: finish it now.
+    const unfinished = res.results.filter((task, i) => plan.tasks[i].completed && task.completed === false);
+    await pool(unfinished, concurrency, (task) => api.patch(`/api/tasks/${task.id}`, { completed: true }));
+    return `${label}: ${counted('tasks', res)}`;
+  });
+
+  await step(name('opportunities'), async ({ skip, resume }) => {
+    if (skip) return;
+    const key = (o) => `${o.contact_id ?? ''}|${o.name}`;
+    const res = await ensureAll(
+      plan.opportunities.map((o) => ({ ...o, contact_id: contactId(o.contact) })),
+      {
+        resume,
+        concurrency,
+        key,
+        existing: () => listAll(api, '/api/opportunities?limit=500'),
+        create: (o) => {
+          const pipeline = pipelines[o.pipeline];
+          return api.post('/api/opportunities', {
+            name: o.name, pipeline_id: pipeline.id, stage_id: pipeline.stages[o.stage].id, contact_id: o.contact_id, value: o.value,
+            ...(o.status !== 'open' ? { status: o.status } : {}),
+            ...(userFor(o.assignee) ? { assignee_user_id: userFor(o.assignee) } : {}),
+          });
+        },
+      },
+    );
+    return `${label}: ${counted('opportunities', res)}`;
+  });
+
+  let walletFoundFunded = false;
+  // Money the way a customer adds it: Stripe's test Visa, then one top-up. The fixed
+  // Idempotency-Key makes a resumed seed get the same top-up back instead of paying again.
+  await step(name('wallet'), async ({ skip }) => {
+    if (skip) return;
+    const balance = await api.get('/api/wallet/balance');
+    if (balance.balance !== '0.0000') {
+      walletFoundFunded = true;
+      return `${label}: wallet already funded`;
+    }
+    await api.post('/api/wallet/payment-method', { payment_method: 'pm_card_visa' });
+    await api.post('/api/wallet/add-funds', { amount: wallet.amount }, { 'idempotency-key': `demo-seed-${prefix}-top-up` });
+    await awaitCredit(api, label, wallet.amount);
+    return `${label}: wallet funded with $${wallet.amount}`;
+  });
+
+  // A few AI contact briefs, so the wallet has usage to show; each one is recorded, so none is bought twice.
+  await step(name('ai briefs'), async ({ skip }) => {
+    if (skip) return;
+    // Checking a state seeded before progress was recorded: its briefs came with its funded wallet.
+    if (checking() && walletFoundFunded && !record.briefs[prefix]) return `${label}: AI briefs kept (made with the wallet's first top-up)`;
+    const made = new Set(record.briefs[prefix] ?? []);
+    const wanted = contacts.slice(0, wallet.briefs).map((c) => c.id);
+    let created = 0;
+    for (const id of wanted) {
+      if (made.has(id)) continue;
+      await api.post(`/api/contacts/${id}/ai-summary`);
+      made.add(id);
+      record.briefs[prefix] = [...made];
+      await save();
+      created++;
+    }
+    return `${label}: ${counted('AI briefs', { created, found: wanted.length - created })}`;
+  });
+
+  return { users: userIds.length, contacts: plan.contacts.length, notes: plan.notes.length, tasks: plan.tasks.length, opportunities: plan.opportunities.length };
 }
 
 // CLI
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const baseUrl = args.find((a) => !a.startsWith('--')) ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
+  const progressArg = args.find((a) => a.startsWith('--progress='));
+  const progressFile = progressArg ? progressArg.slice('--progress='.length) : path.join(process.cwd(), '.wrangler', 'state', 'demo-seed.json');
   try {
-    if (!args.includes('--force') && (await demoUserCanLogIn(baseUrl))) {
-      console.log(`The demo agency is already seeded at ${baseUrl} (log in as ${DEMO_EMAIL}).`);
+    if (!args.includes('--force') && (await seedProgress(progressFile)).complete) {
+      console.log(`The demo agency is already seeded (${progressFile}); log in as ${DEMO_EMAIL}.`);
     } else {
-      const summary = await seedDemo(baseUrl, { log: (m) => console.log(`[seed] ${m}`) });
+      const summary = await seedDemo(baseUrl, { progressFile, recheck: args.includes('--force'), log: (m) => console.log(`[seed] ${m}`) });
       console.log(JSON.stringify(summary, null, 2));
     }
   } catch (err) {
     console.error(err.message);
+    console.error(`Run the same command again to resume where it stopped.`);
     process.exitCode = 1;
   }
 }

@@ -17,7 +17,6 @@ import { API_DOCS_PAGE } from './platform/docs';
 import { AppError, problemResponse, toAppError } from './platform/errors';
 import { requestContext } from './platform/request-context';
 import { createRouter } from './platform/router';
-import { sandboxRoutes } from './sandbox/sandbox.routes';
 import { resolveHostMiddleware } from './tenancy/host.middleware';
 import { tenancyRoutes } from './tenancy/tenancy.routes';
 
@@ -38,7 +37,7 @@ app.use(
   }),
 );
 
-// Public: health, docs, auth, sandbox emulators.
+// Public: health, docs, auth. (The sandbox emulators are mounted by the dev entry, workers/dev.ts.)
 app.get('/api/health', (c) => c.json({ ok: true }));
 app.get('/api/docs', (c) => c.html(API_DOCS_PAGE));
 app.doc31('/api/openapi.json', {
@@ -53,7 +52,6 @@ app.doc31('/api/openapi.json', {
 app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Access token from /api/auth/login, or an API key (crm_live_...)' });
 app.route('/api/auth', authRoutes);
 app.route('/api/webhooks', stripeWebhookRoutes);
-app.route('/sandbox', sandboxRoutes);
 app.route('/', brandingRoutes); // public brand assets and the edge-branded index.html; its agency routes authenticate themselves
 
 // Everything else under /api needs a token or API key.

@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import worker from '../../workers/index';
+import worker from '../../workers/dev';
 import { describe, expect, it } from 'vitest';
 import { republishStaleEvents, REPUBLISH_AFTER_MS } from '../../workers/events/events.outbox';
 import type { DomainEvent } from '../../workers/events/events.types';

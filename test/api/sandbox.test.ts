@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { providerEndpoint } from '../../workers/sandbox/providers';
+import { providerEndpoint } from '../../workers/platform/providers';
 import { ensureWallet } from '../../workers/wallet/wallet.service';
 import { parseUsd } from '../../workers/platform/money';
 import { call, createTenant } from '../factories';

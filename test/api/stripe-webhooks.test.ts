@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stripeClient, verifyStripeWebhook } from '../../workers/billing/stripe.client';
-import worker from '../../workers/index';
+import worker from '../../workers/dev';
 import { PLATFORM_ACCOUNT, SANDBOX_STRIPE_WEBHOOK_SECRET, SANDBOX_WEBHOOKS_QUEUE } from '../../workers/sandbox/stripe/stripe.constants';
 import { stripeWebhookDeliveries } from '../../workers/sandbox/stripe/stripe.controls';
 import { deliverPendingStripeWebhooks, setWebhookDispatcher, signStripePayload, type SandboxWebhookMessage, type WebhookDispatcher } from '../../workers/sandbox/stripe/stripe.webhooks';

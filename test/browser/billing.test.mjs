@@ -187,7 +187,8 @@ test('a failed renewal walks through dunning to paused; the banner shows on ever
   await waitUntil(async () => (await callApi(app.url, 're_sandbox', 'GET', mailbox)).data.length > 0, { message: 'the warning email' });
   const { data: emails } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
   assert.deepEqual(emails.map((e) => e.subject), ['Payment failed for Dunning Studio: please update your card']);
-  assert.match(emails[0].text, /failed twice[\s\S]*Update your card: http:\/\/localhost:8787\/billing/);
+  // Links point at the server that sent them (APP_URL is the local server's own address).
+  assert.match(emails[0].text, new RegExp(`failed twice[\\s\\S]*Update your card: ${app.url.replace(/[.]/g, '\\.')}/billing`));
   // In the app: the sidebar counts it; the notifications page shows it with its email, and reading it clears the count.
   const notificationsLink = page.getByRole('link', { name: /^Notifications/ });
   await page.getByRole('link', { name: 'Contacts' }).click();

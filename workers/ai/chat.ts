@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { AppError } from '../platform/errors';
-import { providerEndpoint } from '../sandbox/providers';
+import { providerEndpoint } from '../platform/providers';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';

@@ -1,6 +1,5 @@
 import { queryFirst } from '../platform/db';
-import { advanceStripeClock } from '../sandbox/stripe/stripe.controls';
-import { deliverAllPendingStripeWebhooks } from '../sandbox/stripe/stripe.webhooks';
+import { sandboxProviders } from '../platform/providers';
 import { billingNow } from './billing.scope';
 import { runBillingSweep, type AdvanceResult } from './dunning';
 
@@ -24,19 +23,20 @@ const MAX_STEPS = 400;
 export async function advanceBillingClock(env: Env, input: { hours: number }): Promise<{ now: string; due_cases: number; results: Record<string, AdvanceResult | 'error'> }> {
   const start = await billingNow(env, null);
   const target = start + input.hours * HOUR_MS;
+  const sandbox = sandboxProviders().stripe;
   const results: Record<string, AdvanceResult | 'error'> = {};
   let dueCases = 0;
   let now = start;
   for (let step = 0; step < MAX_STEPS && now < target; step++) {
     const due = await queryFirst<{ at: number | null }>(env.DB, "SELECT MIN(next_action_at) AS at FROM dunning_cases WHERE status = 'open' AND next_action_at > ?", now);
     const stop = Math.min(target, now + MAX_STEP_MS, due?.at ?? Number.POSITIVE_INFINITY);
-    await advanceStripeClock(env, { seconds: Math.max(1, Math.ceil((stop - now) / 1000)) });
+    await sandbox.advanceClock(env, Math.max(1, Math.ceil((stop - now) / 1000)));
     now = await billingNow(env, null);
-    await deliverAllPendingStripeWebhooks(env);
+    await sandbox.deliverPendingWebhooks(env);
     const sweep = await runBillingSweep(env, { inline: true });
     dueCases += sweep.due_cases;
     Object.assign(results, sweep.results);
-    await deliverAllPendingStripeWebhooks(env);
+    await sandbox.deliverPendingWebhooks(env);
   }
   return { now: new Date(now).toISOString(), due_cases: dueCases, results };
 }

@@ -1,8 +1,6 @@
 import Stripe from 'stripe';
 import { AppError } from '../platform/errors';
-import { providerEndpoint } from '../sandbox/providers';
-import { PLATFORM_ACCOUNT, SANDBOX_STRIPE_WEBHOOK_SECRET } from '../sandbox/stripe/stripe.constants';
-import { stripeClockNow } from '../sandbox/stripe/stripe.controls';
+import { providerEndpoint, sandboxProviders } from '../platform/providers';
 
 /**
  * The product's way to Stripe: the real SDK, live or pointed at the sandbox
@@ -99,12 +97,12 @@ export const BILLING_STRIPE_OPTIONS: StripeClientOptions = { maxNetworkRetries: 
  */
 export async function billingNow(env: Env, stripeAccount: string | null): Promise<number> {
   if (env.PROVIDER_MODE === 'live') return Date.now();
-  return (await stripeClockNow(env, stripeAccount ?? PLATFORM_ACCOUNT)) * 1000;
+  return sandboxProviders().stripe.now(env, stripeAccount);
 }
 
-/** The secret Stripe signs webhooks with: STRIPE_WEBHOOK_SECRET live, the emulator's fixed dev secret in sandbox. */
+/** The secret Stripe signs webhooks with: STRIPE_WEBHOOK_SECRET live, the emulator's dev secret in sandbox (only in the dev entry). */
 export function stripeWebhookSecret(env: Env): string {
-  if (env.PROVIDER_MODE !== 'live') return SANDBOX_STRIPE_WEBHOOK_SECRET;
+  if (env.PROVIDER_MODE !== 'live') return sandboxProviders().stripe.webhookSecret;
   const secret = stripeSecrets(env).STRIPE_WEBHOOK_SECRET;
   if (!secret) throw new AppError('provider_unavailable', 'Stripe is set to live mode but STRIPE_WEBHOOK_SECRET is not configured.');
   return secret;

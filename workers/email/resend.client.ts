@@ -1,4 +1,4 @@
-import { providerEndpoint } from '../sandbox/providers';
+import { providerEndpoint } from '../platform/providers';
 
 /** What POST /emails takes (Resend's SendEmailRequest, the parts the product uses). */
 export interface OutgoingEmail {

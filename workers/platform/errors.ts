@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   unsupported_media_type: 415,
   rate_limited: 429,
   provider_unavailable: 502,
+  // A deployment missing a secret it needs (workers/platform/configuration.ts).
+  server_misconfigured: 503,
   internal_error: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
@@ -77,6 +79,7 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
   provider_unavailable: 'Provider unavailable',
+  server_misconfigured: 'Server not configured',
   internal_error: 'Internal error',
 };
 

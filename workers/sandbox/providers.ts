@@ -1,43 +1,34 @@
-import { AppError } from '../platform/errors';
+import type { SandboxProviders } from '../platform/providers';
+import { SANDBOX_CLOUDFLARE_API_TOKEN, SANDBOX_CLOUDFLARE_ZONE_ID } from './cloudflare/cloudflare.constants';
 import { sandboxRoutes } from './sandbox.routes';
-
-/**
- * Every outside service is reached through an endpoint picked here: live
- * (the real service, when PROVIDER_MODE=live and its key is set) or sandbox
- * (the local emulator). In sandbox mode the SDK's HTTP requests are handed
- * to the emulator in-process through the SDK's own `fetch` option: the SDK
- * builds and parses real HTTP messages; only the transport stays local, so
- * it works the same in `wrangler dev`, in tests and with no network.
- */
-export type ProviderName = 'openai' | 'stripe' | 'resend';
-
-export interface ProviderEndpoint {
-  mode: 'live' | 'sandbox';
-  baseUrl: string;
-  apiKey: string;
-  fetch: typeof fetch;
-}
-
-const SANDBOX_ORIGIN = 'http://sandbox.internal';
-
-const LIVE: Record<ProviderName, { baseUrl: (env: Env) => string; apiKey: (env: Env) => string | undefined; path: string; sandboxKey?: string }> = {
-  openai: { baseUrl: () => 'https://api.openai.com/v1', apiKey: (env) => env.OPENAI_API_KEY, path: '/openai/v1' },
-  // The stripe SDK adds /v1 itself; the emulator takes any sk_test_ key.
-  resend: { baseUrl: () => 'https://api.resend.com', apiKey: (env) => env.RESEND_API_KEY, path: '/resend', sandboxKey: 're_sandbox' },
-  stripe: { baseUrl: () => 'https://api.stripe.com', apiKey: (env) => (env as { STRIPE_SECRET_KEY?: string }).STRIPE_SECRET_KEY, path: '/stripe', sandboxKey: 'sk_test_sandbox' },
-};
+import { PLATFORM_ACCOUNT, SANDBOX_STRIPE_API_KEY, SANDBOX_STRIPE_WEBHOOK_SECRET } from './stripe/stripe.constants';
+import { advanceStripeClock, stripeClockNow } from './stripe/stripe.controls';
+import { deliverAllPendingStripeWebhooks } from './stripe/stripe.webhooks';
 
 /** A fetch that delivers requests to the sandbox emulators without leaving the isolate. */
 export function sandboxFetch(env: Env): typeof fetch {
   return async (input, init) => sandboxRoutes.fetch(new Request(input, init), env);
 }
 
-export function providerEndpoint(env: Env, provider: ProviderName): ProviderEndpoint {
-  const live = LIVE[provider];
-  if (env.PROVIDER_MODE === 'live') {
-    const apiKey = live.apiKey(env);
-    if (!apiKey) throw new AppError('provider_unavailable', `${provider} is set to live mode but its API key is not configured.`);
-    return { mode: 'live', baseUrl: live.baseUrl(env), apiKey, fetch: globalThis.fetch.bind(globalThis) };
-  }
-  return { mode: 'sandbox', baseUrl: `${SANDBOX_ORIGIN}${live.path}`, apiKey: live.sandboxKey ?? `sk-sandbox-${provider}`, fetch: sandboxFetch(env) };
-}
+/**
+ * The sandbox as the product sees it (workers/platform/providers.ts): the
+ * dev entry installs this, so the real SDKs' HTTP requests are answered by
+ * the emulators in-process (docs/decisions/0002) and the product itself
+ * never imports anything from workers/sandbox.
+ */
+export const sandboxProviders: SandboxProviders = {
+  fetch: sandboxFetch,
+  // The emulators take any key of the provider's shape; these are the ones the product sends.
+  apiKeys: { openai: 'sk-sandbox-openai', stripe: SANDBOX_STRIPE_API_KEY, resend: 're_sandbox' },
+  cloudflare: { apiToken: SANDBOX_CLOUDFLARE_API_TOKEN, zoneId: SANDBOX_CLOUDFLARE_ZONE_ID },
+  stripe: {
+    webhookSecret: SANDBOX_STRIPE_WEBHOOK_SECRET,
+    now: async (env, stripeAccount) => (await stripeClockNow(env, stripeAccount ?? PLATFORM_ACCOUNT)) * 1000,
+    advanceClock: async (env, seconds) => {
+      await advanceStripeClock(env, { seconds });
+    },
+    deliverPendingWebhooks: async (env) => {
+      await deliverAllPendingStripeWebhooks(env);
+    },
+  },
+};

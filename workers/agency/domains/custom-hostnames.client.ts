@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../platform/errors';
-import { sandboxFetch } from '../../sandbox/providers';
-import { SANDBOX_CLOUDFLARE_API_TOKEN, SANDBOX_CLOUDFLARE_ZONE_ID } from '../../sandbox/cloudflare/cloudflare.constants';
+import { sandboxProviders } from '../../platform/providers';
 
 /**
  * The product's way to Cloudflare for SaaS custom hostnames
@@ -134,7 +133,8 @@ function endpointFor(env: Env): Endpoint {
     if (!token || !zoneId) throw new AppError('provider_unavailable', 'Cloudflare is set to live mode but CLOUDFLARE_API_TOKEN or CLOUDFLARE_ZONE_ID is not configured.');
     return { mode: 'live', baseUrl: LIVE_CLOUDFLARE_API, token, zoneId, fetch: globalThis.fetch.bind(globalThis) };
   }
-  return { mode: 'sandbox', baseUrl: SANDBOX_CLOUDFLARE_API, token: SANDBOX_CLOUDFLARE_API_TOKEN, zoneId: SANDBOX_CLOUDFLARE_ZONE_ID, fetch: sandboxFetch(env) };
+  const sandbox = sandboxProviders();
+  return { mode: 'sandbox', baseUrl: SANDBOX_CLOUDFLARE_API, token: sandbox.cloudflare.apiToken, zoneId: sandbox.cloudflare.zoneId, fetch: sandbox.fetch(env) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sandboxFetch } from '../../sandbox/providers';
+import { sandboxProviders } from '../../platform/providers';
 
 /**
  * DNS lookups for custom-domain checks, over DNS-over-HTTPS with the JSON
@@ -82,7 +82,7 @@ export function dohResolver(url: string, fetchImpl: typeof fetch, mode: DnsResol
 /** The resolver for this environment: 1.1.1.1 live, the sandbox DNS otherwise. */
 export function dnsResolver(env: Env): DnsResolver {
   if (env.PROVIDER_MODE === 'live') return dohResolver(LIVE_DOH_URL, globalThis.fetch.bind(globalThis), 'live');
-  return dohResolver(SANDBOX_DOH_URL, sandboxFetch(env), 'sandbox');
+  return dohResolver(SANDBOX_DOH_URL, sandboxProviders().fetch(env), 'sandbox');
 }
 
 // ---------------------------------------------------------------- the custom-domain check
