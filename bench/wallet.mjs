@@ -311,6 +311,7 @@ function report(results) {
   if (results.runtime_restarts_remeasured.length) {
     out.push(`Note: the local runtime restarted under ${results.runtime_restarts_remeasured.length} request(s) (${results.runtime_restarts_remeasured.map((x) => `run ${x.run} ${x.step.trim()}`).join('; ')}); each was measured again on a fresh wallet.`);
   }
+  if (SMOKE) out.push('Smoke run (BENCH_SMOKE=1): small n on a busy machine, so the speed verdicts above are not judged; the ledger and publish checks are, and exit 1 when they fail.');
   out.push(`Summary: ${checks.length - failed} PASS, ${failed} FAIL. Total runtime ${fmt(results.total_runtime_ms / 1000, 1)} s.`);
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   const outFile = path.join(ROOT, 'bench', 'results', SMOKE ? 'wallet.smoke.json' : 'wallet.json');
