@@ -147,18 +147,11 @@ function explainStuckNavigation(page) {
  * the settled state. Endless ones (spinners) are not waited for.
  */
 export async function settled(page) {
-  await page.evaluate(() =>
-    Promise.all(
-      document
-        .getAnimations()
-        .filter((a) => a.effect?.getComputedTiming().endTime !== Number.POSITIVE_INFINITY)
-        // A transition cancelled by a newer one rejects `finished`: it is settled too.
-        .map((a) => a.finished.then(
-          () => undefined,
-          () => undefined,
-        )),
-    ),
-  );
+  await page.evaluate(() => {
+    const finite = document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Number.POSITIVE_INFINITY);
+    // A transition cancelled by a newer one rejects `finished`: it is settled too.
+    return Promise.allSettled(finite.map((a) => a.finished)).then(() => undefined);
+  });
 }
 
 /** Saves a picture of the page once its transitions have finished. */
