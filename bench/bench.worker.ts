@@ -10,6 +10,8 @@
  *   /walk     {accountId, cursor?, pages}: follows next_cursor for `pages` pages, timing each
  *   /measure  {accountId, shape, iterations, offset, cursor?}: raw timings of listContacts for one query shape
  *   /explain  {accountId, shape, cursor?}: EXPLAIN QUERY PLAN + D1 rows_read of every statement the shape runs
+ *   /verify   {accountId, total, deepPage, cursor}: every shape's inputs once, each page compared with the
+ *             contacts the seed made (computed here from the same generator), so a figure is never one of wrong rows
  *   /sql      {sql, binds}: ad-hoc statement (row counts, PRAGMA optimize)
  *
  * Timing: workerd only advances the clock across I/O, so each sample is
@@ -18,6 +20,7 @@
  * after the last D1 response (serializing the page) is not in the figure.
  */
 import { listContacts, type ListContactsInput } from '../workers/crm/contacts/contacts.query';
+import { phoneSearchPrefixes } from '../workers/crm/contacts/phone';
 import type { ServiceDeps } from '../workers/platform/deps';
 import type { SqlValue } from '../workers/platform/db';
 import { createId } from '../workers/platform/ids';
@@ -295,18 +298,18 @@ async function walk(env: Env, ctx: ExecutionContext, body: { accountId: string; 
 
 type Shape = 'list_first_page' | 'list_page_500' | 'search_email_prefix' | 'search_phone_prefix' | 'search_name_prefix' | 'filter_tag';
 
-/** Sample contacts whose values the search inputs are drawn from (deterministic). */
-function sampleContacts(n: number): SeedContact[] {
+/** Sample contacts whose values the search inputs are drawn from (deterministic), among the `total` seeded. */
+function sampleContacts(n: number, total: number): SeedContact[] {
   const r = rng(424242);
-  return Array.from({ length: n }, () => seedContact(Math.floor(r() * TOTAL_CONTACTS)));
+  return Array.from({ length: n }, () => seedContact(Math.floor(r() * total)));
 }
 
 /**
  * Varied inputs for a shape: what a user types into the search box, at
  * different lengths (shorter prefixes match more rows), drawn from real rows.
  */
-function inputsFor(shape: Shape, fx: Fixture, cursor: string | undefined): Array<{ label: string; input: ListContactsInput }> {
-  const samples = sampleContacts(60);
+function inputsFor(shape: Shape, fx: Fixture, cursor: string | undefined, total = TOTAL_CONTACTS): Array<{ label: string; input: ListContactsInput }> {
+  const samples = sampleContacts(60, total);
   switch (shape) {
     case 'list_first_page':
       return [{ label: 'page 1', input: baseInput() }];
@@ -351,11 +354,11 @@ function inputsFor(shape: Shape, fx: Fixture, cursor: string | undefined): Array
 async function measure(
   env: Env,
   ctx: ExecutionContext,
-  body: { accountId: string; shape: Shape; iterations: number; offset?: number; cursor?: string },
+  body: { accountId: string; shape: Shape; iterations: number; offset?: number; cursor?: string; total?: number },
 ): Promise<Response> {
   const fx = await loadFixture(env.DB, body.accountId);
   const deps = depsFor(env, ctx, body.accountId);
-  const inputs = inputsFor(body.shape, fx, body.cursor);
+  const inputs = inputsFor(body.shape, fx, body.cursor, body.total);
   const samples: Array<{ input: string; ms: number; rows: number }> = [];
   for (let k = 0; k < body.iterations; k++) {
     const { label, input } = inputs[(k + (body.offset ?? 0)) % inputs.length];
@@ -364,6 +367,57 @@ async function measure(
     samples.push({ input: label, ms: performance.now() - t0, rows: page.data.length });
   }
   return json({ shape: body.shape, distinct_inputs: inputs.length, samples });
+}
+
+/* ------------------------------------------------------------------ verify */
+
+const SHAPES: Shape[] = ['list_first_page', 'list_page_500', 'search_email_prefix', 'search_phone_prefix', 'search_name_prefix', 'filter_tag'];
+
+/**
+ * Which seeded contacts an input should return, written from what the search box promises
+ * (an address-like query matches email prefixes, a phone-like one phone prefixes in any
+ * format, a word the full name, last name or email), not from the query code.
+ */
+function matcher(shape: Shape, input: ListContactsInput, fx: Fixture): (c: SeedContact) => boolean {
+  const q = (input.q ?? '').trim().toLowerCase();
+  switch (shape) {
+    case 'list_first_page':
+    case 'list_page_500':
+      return () => true;
+    case 'search_email_prefix':
+      return (c) => c.email.startsWith(q);
+    case 'search_phone_prefix': {
+      const prefixes = phoneSearchPrefixes(q);
+      return (c) => c.phone !== null && prefixes.some((p) => (c.phone as string).startsWith(p));
+    }
+    case 'search_name_prefix':
+      return (c) => `${c.first_name} ${c.last_name}`.toLowerCase().startsWith(q) || c.last_name.toLowerCase().startsWith(q) || c.email.startsWith(q);
+    case 'filter_tag':
+      return (c) => c.tags.some((t) => fx.tagIds[t] === input.tag);
+  }
+}
+
+/** Runs every distinct input of every shape once and compares each page's contacts (by email) with the seed's. */
+async function verify(env: Env, ctx: ExecutionContext, body: { accountId: string; total: number; deepPage: number; cursor: string }): Promise<Response> {
+  const fx = await loadFixture(env.DB, body.accountId);
+  const deps = depsFor(env, ctx, body.accountId);
+  // Newest first, as the list's default sort (created_at is distinct per contact).
+  const seeded = Array.from({ length: body.total }, (_, i) => seedContact(i)).sort((a, b) => b.created_at - a.created_at);
+  const mismatches: Array<{ shape: Shape; input: string; expected: string[]; got: string[] }> = [];
+  let checked = 0;
+  let rows = 0;
+  for (const shape of SHAPES) {
+    for (const { label, input } of inputsFor(shape, fx, body.cursor, body.total)) {
+      const matching = seeded.filter(matcher(shape, input, fx));
+      const from = shape === 'list_page_500' ? (body.deepPage - 1) * LIMIT : 0;
+      const expected = matching.slice(from, from + LIMIT).map((c) => c.email);
+      const got = (await listContacts(deps, input)).data.map((c) => c.email ?? '');
+      checked++;
+      rows += got.length;
+      if (got.length !== expected.length || got.some((email, k) => email !== expected[k])) mismatches.push({ shape, input: label, expected: expected.slice(0, 5), got: got.slice(0, 5) });
+    }
+  }
+  return json({ inputs_checked: checked, rows_compared: rows, mismatches });
 }
 
 /* ------------------------------------------------------------------ explain */
@@ -472,9 +526,9 @@ interface ExplainedStatement {
  * D1, then for each distinct statement runs EXPLAIN QUERY PLAN and re-runs it
  * to read D1's own rows_read and duration.
  */
-async function explain(env: Env, ctx: ExecutionContext, body: { accountId: string; shape: Shape; cursor?: string; inputs?: number }): Promise<Response> {
+async function explain(env: Env, ctx: ExecutionContext, body: { accountId: string; shape: Shape; cursor?: string; inputs?: number; total?: number }): Promise<Response> {
   const fx = await loadFixture(env.DB, body.accountId);
-  const inputs = inputsFor(body.shape, fx, body.cursor).slice(0, body.inputs ?? 12);
+  const inputs = inputsFor(body.shape, fx, body.cursor, body.total).slice(0, body.inputs ?? 12);
   const seen = new Map<string, ExplainedStatement>();
   for (const { label, input } of inputs) {
     const log: Captured[] = [];
@@ -505,12 +559,18 @@ async function explain(env: Env, ctx: ExecutionContext, body: { accountId: strin
 
 /* ------------------------------------------------------------------ entry */
 
+/** The bodies run.mjs sends, one shape for all routes (each route reads its own fields). */
+type BenchRequest = Parameters<typeof seed>[1] &
+  Parameters<typeof walk>[2] &
+  Parameters<typeof measure>[2] &
+  Parameters<typeof explain>[2] &
+  Parameters<typeof verify>[2] & { sql: string; binds?: SqlValue[] };
+
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (request.method !== 'POST') return json({ routes: ['/setup', '/seed', '/walk', '/measure', '/explain'] });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const body = (await request.json().catch(() => ({}))) as any;
+    const body = (await request.json().catch(() => ({}))) as BenchRequest;
     try {
       switch (url.pathname) {
         case '/setup':
@@ -523,6 +583,8 @@ export default {
           return await measure(env, ctx, body);
         case '/explain':
           return await explain(env, ctx, body);
+        case '/verify':
+          return await verify(env, ctx, body);
         case '/sql': {
           // Ad-hoc diagnostics from run.mjs (row counts, ANALYZE).
           const r = await env.DB.prepare(body.sql).bind(...(body.binds ?? [])).all();

@@ -22,6 +22,12 @@
  * BENCH_ANALYZE=1 (run PRAGMA optimize after seeding, to see plans with planner statistics),
  * BENCH_STRICT=1 (exit 1 when a target FAILs; by default only errors exit non-zero).
  * BENCH_ONLY=contacts|wallet (run one part). The wallet part's own knobs are listed in bench/wallet.mjs.
+ *
+ * Every run also checks its figures are of the right rows: /verify runs each query shape's inputs once
+ * and compares every page with the contacts the seed made; a mismatch exits 1 (speed never does, unless
+ * BENCH_STRICT=1). BENCH_SMOKE=1 (`npm run bench:smoke`, run by CI) is a short run for that check alone:
+ * 5,000 contacts, deep page 100, 10 timed calls per shape, no page-weight build, and a short wallet part
+ * whose ledger audit must pass; its JSON goes to bench/results/*.smoke.json. Any knob above still overrides.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,11 +41,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(ROOT);
 
 const CONFIG = 'bench/wrangler.bench.toml';
-const TOTAL = Number(process.env.BENCH_CONTACTS ?? 100_000);
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const TOTAL = Number(process.env.BENCH_CONTACTS ?? (SMOKE ? 5_000 : 100_000));
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? (SMOKE ? 10 : 200));
+const WARMUP = Number(process.env.BENCH_WARMUP ?? (SMOKE ? 1 : 10));
 const SEED_CHUNK = Number(process.env.BENCH_SEED_CHUNK ?? 10_000);
-const PAGE_DEEP = 500;
+/** The deep page walked to by cursor: page 500, or the last full page of a smaller seed. */
+const PAGE_DEEP = Math.min(500, Math.floor(TOTAL / 50));
+if (SMOKE) process.env.BENCH_SKIP_WEB ??= '1';
 const QUERY_P99_TARGET_MS = 20;
 const RATIO_TARGET = 1.5;
 const WEIGHT_TARGET_KB = 300;
@@ -378,11 +387,15 @@ async function main() {
   }
   results.walk = { pages_walked: walkSamples.length, wall_ms: Math.round(performance.now() - walkStart), per_page: stats(walkSamples), page_500_cursor: cursor };
 
+  // 4b'. The rows: each shape's inputs once, every page compared with what the seed made.
+  log('verifying the rows each query shape returns against the seeded contacts');
+  results.verify = await post(base, '/verify', { accountId: fixture.accountId, total: TOTAL, deepPage: PAGE_DEEP, cursor });
+
   // 4c. Time each shape: warm-up calls, then ITERATIONS timed calls in short requests.
   results.queries = {};
   for (const shape of Object.keys(LABELS)) {
     log(`measuring ${shape} (${WARMUP} warm-up + ${ITERATIONS} timed)`);
-    const call = (iterations, offset) => post(base, '/measure', { accountId: fixture.accountId, shape, iterations, offset, cursor });
+    const call = (iterations, offset) => post(base, '/measure', { accountId: fixture.accountId, shape, iterations, offset, cursor, total: TOTAL });
     if (WARMUP > 0) await call(WARMUP, 0);
     const samples = [];
     let distinct = 0;
@@ -416,7 +429,7 @@ async function main() {
   results.explain = [];
   for (const shape of Object.keys(LABELS)) {
     log(`EXPLAIN QUERY PLAN: ${shape}`);
-    results.explain.push(await post(base, '/explain', { accountId: fixture.accountId, shape, cursor }));
+    results.explain.push(await post(base, '/explain', { accountId: fixture.accountId, shape, cursor, total: TOTAL }));
   }
   results.worker_restarts_retried = restarts;
 
@@ -456,6 +469,9 @@ function report(results) {
   }
   rows.push([`seed ${TOTAL.toLocaleString('en-US')} contacts (s)`, '', fmt(results.seed.wall_ms / 1000, 1), '', '(info)', '']);
   rows.push([`walk pages 1..${PAGE_DEEP - 1}, per page (ms)`, fmt(results.walk.per_page.p50), fmt(results.walk.per_page.p99), fmt(results.walk.per_page.mean), '(info)', '']);
+  const v = results.verify;
+  checks.push({ name: 'every page returns the seeded contacts it should, in order', value: `${v.inputs_checked - v.mismatches.length}/${v.inputs_checked} inputs`, pass: v.mismatches.length === 0, correctness: true });
+  rows.push([`rows returned = seeded contacts (${v.inputs_checked} inputs, ${v.rows_compared} rows)`, '', `${v.inputs_checked - v.mismatches.length}/${v.inputs_checked}`, '', 'all', v.mismatches.length === 0 ? 'PASS' : 'FAIL']);
   results.checks = checks;
 
   const out = [];
@@ -514,17 +530,21 @@ function report(results) {
   out.push('');
   out.push(flagged.length ? `Plan flags (${flagged.length}):\n${[...new Set(flagged)].map((f) => `  - ${f}`).join('\n')}` : 'Plan flags: none (no full scans of contacts, no temp b-tree sorts).');
   out.push('');
+  for (const m of v.mismatches.slice(0, 10)) out.push(`WRONG ROWS ${m.shape} ${JSON.stringify(m.input)}: expected ${JSON.stringify(m.expected)}..., got ${JSON.stringify(m.got)}...`);
   const failed = checks.filter((c) => c.pass === false).length;
   const na = checks.filter((c) => c.pass === null).length;
   if (results.worker_restarts_retried) out.push(`Note: the runtime restarted ${results.worker_restarts_retried} time(s) mid-request; those requests were retried.`);
+  if (SMOKE) out.push(`Smoke run (BENCH_SMOKE=1): ${TOTAL} contacts on a busy machine, so the speed verdicts above are not judged; the rows check is, and exits 1 when it fails.`);
   out.push(`Summary: ${checks.length - failed - na} PASS, ${failed} FAIL${na ? `, ${na} unavailable` : ''}. Total runtime ${fmt(results.total_runtime_ms / 1000, 1)} s.`);
 
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  const outFile = path.join(ROOT, 'bench', 'results', 'contacts.json');
+  const outFile = path.join(ROOT, 'bench', 'results', SMOKE ? 'contacts.smoke.json' : 'contacts.json');
   fs.writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   out.push(`JSON: ${path.relative(ROOT, outFile)}`);
   console.log(out.join('\n'));
   if (failed > 0 && process.env.BENCH_STRICT === '1') process.exitCode = 1;
+  // Wrong rows are an error whatever the mode: the figures would be of the wrong work.
+  if (checks.some((c) => c.correctness && !c.pass)) process.exitCode = 1;
 }
 
 try {

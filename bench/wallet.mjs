@@ -26,6 +26,9 @@
  * BENCH_WALLET_BATCH_LARGE (5000; 0 skips), BENCH_WALLET_BARE_N (= BATCHED_N),
  * BENCH_WALLET_EXPERIMENTS (1; 0 skips the what-if rows), BENCH_WALLET_LOG_LEVEL (warn; wrangler's dev log level),
  * BENCH_STRICT=1 (exit 1 when a target FAILs).
+ * A ledger or publish check that fails exits 1 in any mode. BENCH_SMOKE=1 (CI, via `npm run bench:smoke`): one run of
+ * each part at small n (single 200, concurrent 200, batched 5,000 x500, bare 5,000, no x5000 nor what-if rows), for
+ * those checks, not for speed; JSON to bench/results/wallet.smoke.json.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,15 +42,16 @@ process.chdir(ROOT);
 
 const CONFIG = 'bench/wrangler.wallet.toml';
 const envNum = (name, d) => (process.env[name] === undefined || process.env[name] === '' ? d : Number(process.env[name]));
-const REPEATS = envNum('BENCH_WALLET_REPEATS', 3);
-const SINGLE_N = envNum('BENCH_WALLET_SINGLE_N', 2000);
-const CONCURRENT_N = envNum('BENCH_WALLET_CONCURRENT_N', 2000);
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const REPEATS = envNum('BENCH_WALLET_REPEATS', SMOKE ? 1 : 3);
+const SINGLE_N = envNum('BENCH_WALLET_SINGLE_N', SMOKE ? 200 : 2000);
+const CONCURRENT_N = envNum('BENCH_WALLET_CONCURRENT_N', SMOKE ? 200 : 2000);
 const INFLIGHT = envNum('BENCH_WALLET_INFLIGHT', 16);
-const BATCHED_N = envNum('BENCH_WALLET_BATCHED_N', 100_000);
-const BATCH = envNum('BENCH_WALLET_BATCH', 1000);
-const BATCH_LARGE = envNum('BENCH_WALLET_BATCH_LARGE', 5000);
+const BATCHED_N = envNum('BENCH_WALLET_BATCHED_N', SMOKE ? 5_000 : 100_000);
+const BATCH = envNum('BENCH_WALLET_BATCH', SMOKE ? 500 : 1000);
+const BATCH_LARGE = envNum('BENCH_WALLET_BATCH_LARGE', SMOKE ? 0 : 5000);
 const BARE_N = envNum('BENCH_WALLET_BARE_N', BATCHED_N);
-const EXPERIMENTS = process.env.BENCH_WALLET_EXPERIMENTS !== '0';
+const EXPERIMENTS = process.env.BENCH_WALLET_EXPERIMENTS ? process.env.BENCH_WALLET_EXPERIMENTS !== '0' : !SMOKE;
 
 const SINGLE_TARGET = 1_000; // debits/s per wallet, one RPC per debit (Cloudflare's documented per-object soft limit)
 const BATCHED_TARGET = 50_000; // debits/s per wallet through debitMany
@@ -307,13 +311,16 @@ function report(results) {
   if (results.runtime_restarts_remeasured.length) {
     out.push(`Note: the local runtime restarted under ${results.runtime_restarts_remeasured.length} request(s) (${results.runtime_restarts_remeasured.map((x) => `run ${x.run} ${x.step.trim()}`).join('; ')}); each was measured again on a fresh wallet.`);
   }
+  if (SMOKE) out.push('Smoke run (BENCH_SMOKE=1): small n on a busy machine, so the speed verdicts above are not judged; the ledger and publish checks are, and exit 1 when they fail.');
   out.push(`Summary: ${checks.length - failed} PASS, ${failed} FAIL. Total runtime ${fmt(results.total_runtime_ms / 1000, 1)} s.`);
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  const outFile = path.join(ROOT, 'bench', 'results', 'wallet.json');
+  const outFile = path.join(ROOT, 'bench', 'results', SMOKE ? 'wallet.smoke.json' : 'wallet.json');
   fs.writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   out.push(`JSON: ${path.relative(ROOT, outFile)}`);
   console.log(out.join('\n'));
   if (failed > 0 && process.env.BENCH_STRICT === '1') process.exitCode = 1;
+  // A wrong ledger is an error whatever the mode: balance must equal the sum of its transactions.
+  if (!allVerified || !pc.verify.ok) process.exitCode = 1;
 }
 
 try {

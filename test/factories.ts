@@ -48,14 +48,22 @@ export interface Tenant {
 export async function createTenant(options: { agency?: boolean; name?: string } = {}): Promise<Tenant> {
   const email = uniqueEmail(options.agency ? 'agency' : 'owner');
   const password = 'correct-horse-battery';
-  const res = await call('POST', '/api/auth/signup', {
+  const res = await call<AuthReply>('POST', '/api/auth/signup', {
     body: { email, password, name: options.name ?? 'Test Owner', account_name: `${options.name ?? 'Test'} Co`, ...(options.agency ? { agency: true } : {}) },
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
   return tenantFromAuth(res.body, email, password);
 }
 
-export function tenantFromAuth(auth: { token: string; refresh_token: string; account: { id: string }; user: { id: string } }, email: string, password: string): Tenant {
+/** What signup, login and token exchange answer, as far as a tenant needs it. */
+export interface AuthReply {
+  token: string;
+  refresh_token: string;
+  account: { id: string };
+  user: { id: string };
+}
+
+export function tenantFromAuth(auth: AuthReply, email: string, password: string): Tenant {
   return {
     token: auth.token,
     refreshToken: auth.refresh_token,

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
+import { call, createTenant, uniqueEmail, type ApiReply, type Tenant } from '../factories';
 
 const PASSWORD = 'client-password-2026';
 
@@ -43,7 +43,7 @@ describe('managing client accounts', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { status: number; body: any } = await agency.api('GET', `/api/agency/sub-accounts?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: ApiReply<{ data: { name: string }[]; counts: { total: number; suspended: number }; next_cursor: string | null }> = await agency.api('GET', `/api/agency/sub-accounts?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`);
         expect(page.status).toBe(200);
         expect(page.body.data.length).toBeLessThanOrEqual(3);
         expect(page.body.counts).toEqual({ total: 7, suspended: 1 });

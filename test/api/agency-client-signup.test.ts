@@ -13,9 +13,17 @@ async function agencyWithDomain(): Promise<{ agency: Tenant; host: string }> {
   return { agency, host };
 }
 
+/** What a sign-up on an agency's domain answers: the new session, or a problem. */
+interface SignupReply {
+  token: string;
+  account: { id: string; name: string; kind: string; status: string };
+  detail?: string;
+  errors?: { field: string; message: string }[];
+}
+
 async function signUpOn(host: string, body: Record<string, unknown>) {
   const res = await exports.default.fetch(`http://${host}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as SignupReply };
 }
 
 const person = (extra: Record<string, unknown> = {}) => ({ email: uniqueEmail('client'), password: 'client-password-2026', name: 'Casey Client', account_name: 'Casey Dental', ...extra });

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { resolveHost, forgetHost } from '../../workers/tenancy/host.middleware';
 import { verifyAccessToken } from '../../workers/auth/tokens';
-import { call, createTenant } from '../factories';
+import { call, createTenant, type ApiReply } from '../factories';
 
 describe('agency sub-accounts and switching', () => {
   it('an agency owner enters a sub-account with a token that names them as actor, and it is recorded', async () => {
@@ -53,7 +53,7 @@ describe('agency sub-accounts and switching', () => {
       const names: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { status: number; body: any } = await call('GET', `/api/me/accounts?limit=7${query}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+        const page: ApiReply<{ data: { name: string }[]; next_cursor: string | null }> = await call('GET', `/api/me/accounts?limit=7${query}${cursor ? `&cursor=${cursor}` : ''}`, { token });
         expect(page.status).toBe(200);
         names.push(...page.body.data.map((a: { name: string }) => a.name));
         cursor = page.body.next_cursor;

@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { CloudflareApiError, customHostnamesClient, type CustomHostnamesClient } from '../../workers/agency/domains/custom-hostnames.client';
+import { CloudflareApiError, customHostnamesClient, type CustomHostname, type CustomHostnamesClient } from '../../workers/agency/domains/custom-hostnames.client';
 import { dohResolver, LIVE_DOH_URL } from '../../workers/agency/domains/dns';
 import {
   SANDBOX_CLOUDFLARE_API_TOKEN,
@@ -12,11 +12,11 @@ import {
 import { advanceCloudflareClock, removeSandboxDnsRecords, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 
 /** What the emulator answers on the wire, as far as these tests read it. */
-interface Envelope {
+interface Envelope<R = unknown> {
   success: boolean;
   errors: { code: number; message: string; error_chain?: { code: number; message: string }[] }[];
   messages: unknown[];
-  result: any;
+  result: R;
   result_info?: { page: number; per_page: number; count: number; total_count: number };
   id?: string;
 }
@@ -24,13 +24,13 @@ interface Envelope {
 const TARGET = 'edge.edge-crm.dev';
 
 /** A raw request to the emulator as mounted on the Worker, the way curl would send it. */
-async function raw(method: string, path: string, options: { body?: string; headers?: Record<string, string>; auth?: Record<string, string> } = {}): Promise<{ status: number; body: Envelope }> {
+async function raw<R = unknown>(method: string, path: string, options: { body?: string; headers?: Record<string, string>; auth?: Record<string, string> } = {}): Promise<{ status: number; body: Envelope<R> }> {
   const res = await exports.default.fetch(`http://localhost/sandbox/cloudflare${path}`, {
     method,
     headers: { ...(options.auth ?? { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` }), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(options.headers ?? {}) },
     body: options.body,
   });
-  return { status: res.status, body: (await res.json()) as Envelope };
+  return { status: res.status, body: (await res.json()) as Envelope<R> };
 }
 
 /** A fresh zone per test, so hostnames and clocks do not meet. */
@@ -81,7 +81,7 @@ describe('Cloudflare sandbox: custom hostnames over the wire', () => {
   it('creates a hostname (201) with the ownership TXT, the HTTP token and the certificate\'s validation records', async () => {
     const { path } = freshZone();
     const hostname = unique('create');
-    const res = await raw('POST', path, { body: JSON.stringify({ hostname, ssl: { method: 'txt', type: 'dv' } }) });
+    const res = await raw<CustomHostname>('POST', path, { body: JSON.stringify({ hostname, ssl: { method: 'txt', type: 'dv' } }) });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ success: true, errors: [], messages: [] });
     const h = res.body.result;
@@ -91,9 +91,9 @@ describe('Cloudflare sandbox: custom hostnames over the wire', () => {
       status: 'pending',
       ssl: { type: 'dv', method: 'txt', status: 'initializing', validation_records: [{ txt_name: `_acme-challenge.${hostname}`, txt_value: expect.stringMatching(/^[0-9a-f]{32}$/) }] },
       ownership_verification: { type: 'txt', name: `_cf-custom-hostname.${hostname}`, value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
-      ownership_verification_http: { http_url: `http://${hostname}/.well-known/cf-custom-hostname-challenge/${h.id}`, http_body: h.ownership_verification.value },
+      ownership_verification_http: { http_url: `http://${hostname}/.well-known/cf-custom-hostname-challenge/${h.id}`, http_body: h.ownership_verification?.value },
     });
-    expect(Date.parse(h.created_at)).toBeGreaterThan(0);
+    expect(Date.parse(h.created_at ?? '')).toBeGreaterThan(0);
   });
 
   it('answers Cloudflare\'s errors: duplicate 1406, bad hostnames 1407-1411, bad JSON 1400, ssl 1440, custom origin 1414, ids 1435/1436', async () => {
@@ -132,12 +132,12 @@ describe('Cloudflare sandbox: custom hostnames over the wire', () => {
     const one = await cf.list({ hostname: names[1] });
     expect(one.result.map((h) => h.hostname)).toEqual([names[1]]);
     expect(one.result_info).toEqual({ page: 1, per_page: 20, count: 1, total_count: 1 });
-    const contain = await raw('GET', `${path}?hostname.contain=${names[2].split('.')[0]}`);
-    expect(contain.body.result.map((h: { hostname: string }) => h.hostname)).toEqual([names[2]]);
-    const byId = await raw('GET', `${path}?id=${one.result[0].id}`);
+    const contain = await raw<CustomHostname[]>('GET', `${path}?hostname.contain=${names[2].split('.')[0]}`);
+    expect(contain.body.result.map((h) => h.hostname)).toEqual([names[2]]);
+    const byId = await raw<CustomHostname[]>('GET', `${path}?id=${one.result[0].id}`);
     expect(byId.body.result).toHaveLength(1);
     expect((await raw('GET', `${path}?id=${one.result[0].id}&hostname=${names[1]}`)).body.errors[0].code).toBe(1438);
-    const page2 = await raw('GET', `${path}?per_page=5&page=2`);
+    const page2 = await raw<CustomHostname[]>('GET', `${path}?per_page=5&page=2`);
     expect(page2.body.result_info).toEqual({ page: 2, per_page: 5, count: 1, total_count: 6 });
     expect(page2.body.result[0].hostname).toBe(names[5]);
     expect((await cf.list({ hostname: unique('nobody') })).result).toEqual([]);

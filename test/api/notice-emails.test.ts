@@ -1,10 +1,11 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { WalletQueueMessage } from '../../durable-objects/wallet/wallet.messages';
 import { deliverNoticeEmails } from '../../workers/email/notice-delivery';
 import { sendEmail } from '../../workers/email/resend.client';
+import worker from '../../workers/index';
 import { failNextSandboxEmails, sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
-import { handleWalletMessages } from '../../workers/wallet/wallet.consumer';
 import { call, createTenant, uniqueEmail } from '../factories';
 
 const sandbox = (method: string, path: string, init: { key?: string | null; body?: string; idempotencyKey?: string } = {}) =>
@@ -17,13 +18,14 @@ const sandbox = (method: string, path: string, init: { key?: string | null; body
     },
   });
 
-/** Runs the wallet queue consumer on one notice, as the queue would deliver it. */
+/** Delivers one wallet notice to the Worker's queue handler, as the wallet Queue would, and expects it acknowledged. */
 async function walletNotice(accountId: string, kind: string, payload: Record<string, unknown>): Promise<void> {
-  const body: WalletQueueMessage = { kind: 'notice', wallet_id: `wal_${accountId}`, account_id: accountId, notice: { kind, payload, created_at: Date.now() } } as WalletQueueMessage;
-  const acks: string[] = [];
-  const message = { id: crypto.randomUUID(), body, timestamp: new Date(), attempts: 1, ack: () => acks.push('ack'), retry: () => acks.push('retry') };
-  await handleWalletMessages({ queue: 'wallet', messages: [message], ackAll() {}, retryAll() {} } as unknown as MessageBatch<WalletQueueMessage>, env, async () => {});
-  expect(acks).toEqual(['ack']);
+  const body: WalletQueueMessage = { kind: 'notice', wallet_id: `wal_${accountId}`, account_id: accountId, notice: { kind, payload, created_at: Date.now() } };
+  const id = crypto.randomUUID();
+  const batch = createMessageBatch<WalletQueueMessage>('edge-crm-wallet-events', [{ id, timestamp: new Date(), attempts: 1, body }]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: [id], retryMessages: [] });
 }
 
 const notices = async (token: string) => (await call('GET', '/api/notifications', { token })).body.data as Array<{ kind: string; email: { status: string; to: string[]; error: string | null } | null }>;

@@ -159,8 +159,11 @@ describe('Stripe sandbox: idempotency and faults', () => {
     const params = { amount: 1000, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true };
     const first = await stripe.paymentIntents.create(params, { idempotencyKey: 'declined-1' }).catch((e: Stripe.errors.StripeCardError) => e);
     const second = await stripe.paymentIntents.create(params, { idempotencyKey: 'declined-1' }).catch((e: Stripe.errors.StripeCardError) => e);
+    expect(first).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(second).toBeInstanceOf(Stripe.errors.StripeCardError);
-    expect((second as Stripe.errors.StripeCardError).payment_intent?.id).toBe((first as Stripe.errors.StripeCardError).payment_intent?.id);
+    const declinedIntent = (first as Stripe.errors.StripeCardError).payment_intent?.id;
+    expect(declinedIntent).toMatch(/^pi_/);
+    expect((second as Stripe.errors.StripeCardError).payment_intent?.id).toBe(declinedIntent);
     expect((await stripe.charges.list({ customer: customer.id })).data).toHaveLength(1);
   });
 

@@ -27,7 +27,6 @@ async function shot(page, name) {
   const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
   if ((await page.locator('dialog[open]').count()) === 0) while ((await dismiss.count()) > 0) await dismiss.first().click();
   await page.mouse.move(700, 24);
-  await page.waitForTimeout(250);
   await screenshot(page, name);
 }
 

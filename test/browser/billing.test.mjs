@@ -27,7 +27,6 @@ const HOUR_MS = 3_600_000;
 /** Screenshot with the pointer parked on the page title, so no hover state shows. */
 async function shot(page, name) {
   await page.mouse.move(700, 24);
-  await page.waitForTimeout(250);
   await screenshot(page, name);
 }
 

@@ -1,6 +1,8 @@
 // Shared set-up for the browser suites: one local Worker (wrangler dev on a
 // fresh temporary state dir) and one headless Chromium per test file, plus API helpers
 // that create each test's own account and data, so no test depends on another.
+// `npm run test:browser` (scripts/test-browser.mjs) starts one server for all
+// the files and passes its URL in CRM_BROWSER_URL; a file run alone starts its own.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -30,16 +32,23 @@ function withinTime(promise, ms, what) {
 let serverOutput = () => '(no server started)';
 
 /**
- * Starts the app (API + web, via scripts/local-server.mjs) on a free port with
- * a fresh temporary state dir. It serves web/dist as built: run
- * `npm run build:web` first (`npm test` does). Returns { url, stop }.
+ * The app the suite runs against: the shared server named by CRM_BROWSER_URL
+ * (its runner stops it), or else its own (API + web, via scripts/local-server.mjs)
+ * on a free port with a fresh temporary state dir. It serves web/dist as built:
+ * run `npm run build:web` first (`npm test` does). Returns { url, stop }.
+ * `log` receives the server's output as it comes.
  */
-export async function startApp() {
+export async function startApp({ log } = {}) {
+  const shared = process.env.CRM_BROWSER_URL;
+  if (shared) {
+    serverOutput = () => sharedServerOutput(process.env.CRM_BROWSER_SERVER_LOG);
+    return { url: shared, async stop() {} };
+  }
   const { startLocalServer } = await import(path.join(root, 'scripts/local-server.mjs'));
   const persistDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-browser-'));
   // The signal stops whatever started (so no server outlives a failed start); the race ends a start that hangs.
   const signal = AbortSignal.timeout(START_TIMEOUT_MS);
-  const server = await withinTime(startLocalServer({ port: await freePort(), persistDir, seed: false, signal }), START_TIMEOUT_MS + 5_000, 'the local server to start');
+  const server = await withinTime(startLocalServer({ port: await freePort(), persistDir, seed: false, signal, ...(log ? { log } : {}) }), START_TIMEOUT_MS + 5_000, 'the local server to start');
   serverOutput = server.output;
   return {
     url: server.url,
@@ -48,6 +57,16 @@ export async function startApp() {
       fs.rmSync(persistDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The shared server's output, from the file its runner writes. */
+function sharedServerOutput(file) {
+  if (!file) return '(shared server: its output is not recorded)';
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return `(shared server: cannot read ${file}: ${err.message})`;
+  }
 }
 
 async function freePort() {
@@ -122,7 +141,22 @@ function explainStuckNavigation(page) {
   };
 }
 
+/**
+ * Resolves when the page's running CSS transitions and animations have finished
+ * (buttons fade their colours on hover), so a screenshot or a colour read shows
+ * the settled state. Endless ones (spinners) are not waited for.
+ */
+export async function settled(page) {
+  await page.evaluate(() => {
+    const finite = document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Number.POSITIVE_INFINITY);
+    // A transition cancelled by a newer one rejects `finished`: it is settled too.
+    return Promise.allSettled(finite.map((a) => a.finished)).then(() => undefined);
+  });
+}
+
+/** Saves a picture of the page once its transitions have finished. */
 export async function screenshot(page, name) {
+  await settled(page);
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }

@@ -48,8 +48,6 @@ async function fundViaApi(session, amount = '20.00') {
 /** Screenshot with the pointer parked on the page title, so no hover state shows. */
 async function shot(page, name) {
   await page.mouse.move(700, 24);
-  // Let 0.12 s colour transitions finish, so the picture shows the settled state.
-  await page.waitForTimeout(250);
   await screenshot(page, name);
 }
 
