@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { forgetBranding } from '../../workers/agency/branding/branding.service';
-import { compileCustomCss } from '../../workers/agency/branding/css-sanitizer';
+import { compileCustomCss, CustomCssError } from '../../workers/agency/branding/css-sanitizer';
 import { sanitizeSvg } from '../../workers/agency/branding/svg-sanitizer';
 import { advanceCloudflareClock, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { icoOf, JPEG_48x32, PNG_32x32, PNG_48x32, pngHeader, WEBP_48x32 } from './brand-fixtures';
@@ -218,6 +218,92 @@ describe('branding: custom CSS compiler', () => {
     expect(compile('@keyframes pulse { from { opacity: 1 } to { opacity: .5 } }')).toBe('@keyframes pulse{from{opacity:1}to{opacity:.5}}');
     expect(compile('@font-face { font-family: Brand; src: local("Georgia") }')).toBe('@font-face{font-family:Brand;src:local("Georgia")}');
     expect(compile('.a { color: red !important }')).toBe('.brand-scope .a{color:red}');
+  });
+});
+
+describe('branding: custom CSS bypass attempts', () => {
+  const ASSET = `/brand-assets/${'ab'.repeat(32)}.png`;
+  const issuesOf = (css: string): string[] => {
+    try {
+      compileCustomCss(css, { allowedUrls: new Set([ASSET]) });
+      return [];
+    } catch (err) {
+      if (!(err instanceof CustomCssError)) throw err;
+      return err.issues.map((i) => i.code);
+    }
+  };
+
+  it('refuses url() in every spelling: escaped, upper case, quoted, spaced, commented, inside other functions, in selectors and at-rule conditions', () => {
+    const attempts: [string, string][] = [
+      ['.a { background: u\\72 l(https://evil.example/a.png) }', 'css_url'],
+      ['.a { background: \\55 RL(https://evil.example/a.png) }', 'css_url'],
+      ['.a { background: URL(https://evil.example/a.png) }', 'css_url'],
+      ['.a { background: url(  "https://evil.example/a.png"  ) }', 'css_url'],
+      [".a { background: url('//evil.example/a.png') }", 'css_url'],
+      ['.a { background: url(https\\3a //evil.example/a.png) }', 'css_url'],
+      ['.a { background: url(/**/https://evil.example/a.png) }', 'css_url'],
+      [`.a { background: url(${ASSET}/../../evil.png) }`, 'css_url'],
+      ['.a { background: url(https://evil.example/a.png }', 'css_syntax'],
+      ['.a { --bg: url(https://evil.example/a.png) }', 'css_url'],
+      ['.a { background: var(--x, url(https://evil.example/a.png)) }', 'css_url'],
+      [':is(url(https://evil.example/a.png)) { color: red }', 'css_url'],
+      ['@supports (background: url(https://evil.example/probe.png)) { .a { color: red } }', 'css_url'],
+      ['@media screen { @supports (display: grid) { .a { background: url(https://evil.example/a.png) } } }', 'css_url'],
+      ['@keyframes k { from { background: url(https://evil.example/a.png) } }', 'css_url'],
+    ];
+    for (const [css, code] of attempts) expect(issuesOf(css), css).toContain(code);
+  });
+
+  it('refuses image functions, expression(), binding properties and javascript: however they are written', () => {
+    const attempts: [string, string][] = [
+      ['.a { background: -webkit-image-set(url(x.png) 1x) }', 'css_url'],
+      ['.a { --bg: image-set("https://evil.example/a.png" 1x) }', 'css_url'],
+      ['.a { background: image("https://evil.example/a.png") }', 'css_url'],
+      ['.a { background: cross-fade(url(a.png), url(b.png)) }', 'css_url'],
+      ['.a { background: element(#secret) }', 'css_url'],
+      ['.a { background-image: paint(tracker) }', 'css_url'],
+      ['.a { background: src("https://evil.example/a.png") }', 'css_url'],
+      ['.a { width: e\\78 pression(alert(1)) }', 'css_expression'],
+      ['.a { width: EXPRESSION(alert(1)) }', 'css_expression'],
+      ['.a { -\\6d oz-binding: url(#x) }', 'css_behavior'],
+      ['.a { BEHAVIOR: url(x.htc) }', 'css_behavior'],
+      ['.a { -webkit-binding: none }', 'css_behavior'],
+      ['.a { background: url(java\\73 cript:void0) }', 'css_javascript'],
+      ['.a { background: url("java\\9 script:alert(1)") }', 'css_javascript'],
+      ['a[href="\\6a avascript:alert(1)"] { color: red }', 'css_javascript'],
+    ];
+    for (const [css, code] of attempts) expect(issuesOf(css), css).toContain(code);
+  });
+
+  it('refuses @import and remote fonts however they are hidden: escaped, upper case, nested, behind comments or stray braces', () => {
+    const attempts: [string, string][] = [
+      ['@\\69 mport "https://evil.example/x.css";', 'css_import'],
+      ['@IMPORT url(https://evil.example/x.css);', 'css_import'],
+      ['@charset "utf-8"; @import "https://evil.example/x.css";', 'css_import'],
+      ['<!-- @import "https://evil.example/x.css"; -->', 'css_import'],
+      ['/* } */ @import "https://evil.example/x.css";', 'css_import'],
+      ['@media screen { @import url(https://evil.example/x.css); }', 'css_import'],
+      ['.a { color: red } } @import "https://evil.example/x.css";', 'css_syntax'],
+      ['.a { x: foo( ; } @import "https://evil.example/x.css";', 'css_syntax'],
+      ['@font-face { font-family: X; src: local(Arial), url(https://evil.example/x.woff2) format("woff2") }', 'css_remote_font'],
+      ['@font-face { src: \\75 rl(https://evil.example/x.woff) }', 'css_remote_font'],
+      ['@media (min-width: 1px) { @font-face { src: url(https://evil.example/x.woff) } }', 'css_remote_font'],
+      ['@namespace svg url(http://www.w3.org/2000/svg);', 'css_at_rule'],
+      ['@-moz-document url-prefix() { .a { color: red } }', 'css_at_rule'],
+      [`${'@media screen {'.repeat(7)} .a { color: red } ${'}'.repeat(7)}`, 'css_syntax'],
+      ['.a { .b { background: url(https://evil.example/a.png) } }', 'css_nesting'],
+      ['.a { color: red; @media screen { color: blue } }', 'css_nesting'],
+    ];
+    for (const [css, code] of attempts) expect(issuesOf(css), css).toContain(code);
+  });
+
+  it('keeps what only looks dangerous, written so it stays text: url text in attribute selectors and strings, escaped "</", its own asset behind an escape', () => {
+    const compile = (css: string) => compileCustomCss(css, { allowedUrls: new Set([ASSET]) }).scoped;
+    expect(compile('a[href*="url(https://evil.example/x.png)"] { color: red }')).toBe('.brand-scope a[href*="url(https://evil.example/x.png)"]{color:red}');
+    expect(compile('.a::before { content: "\\3c /style><script>alert(1)\\3c /script>" }')).toBe('.brand-scope .a::before{content:"\\3c /style\\3e \\3c script\\3e alert(1)\\3c /script\\3e "}');
+    expect(compile(`.a { background: \\75 rl(${ASSET}) no-repeat }`)).toBe(`.brand-scope .a{background:url("${ASSET}") no-repeat}`);
+    expect(compile(`.a { background: url( '${ASSET}' ) }`)).toBe(`.brand-scope .a{background:url("${ASSET}")}`);
+    expect(compile('.\\31 0 { font-family: "Zoë Sans", sans-serif }')).toBe('.brand-scope .\\31 0{font-family:"Zoë Sans", sans-serif}');
   });
 });
 

@@ -1,4 +1,5 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
+import { extractText } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { injectStripeFault } from '../../workers/sandbox/stripe/stripe.controls';
 import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../../workers/sandbox/stripe/stripe.constants';
@@ -7,7 +8,7 @@ import { platformBilling } from '../../workers/billing/billing.scope';
 import { setEnterprisePrice, subscribe as subscribeService } from '../../workers/billing/billing.service';
 import { runBillingSweep } from '../../workers/billing/dunning';
 import { stripeClient } from '../../workers/billing/stripe.client';
-import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
+import { call, createTenant, ORIGIN, uniqueEmail, type Tenant } from '../factories';
 
 /** Puts `count` contacts into the account directly, as an import would, so limits can be reached quickly. */
 async function fillContacts(accountId: string, count: number): Promise<void> {
@@ -93,13 +94,15 @@ describe('subscribing and changing plans', () => {
     expect(invoice).toMatchObject({ status: 'paid', billing_reason: 'subscription_create', total: '97.0000', amount_paid: '97.0000', amount_remaining: '0.0000', currency: 'USD' });
     expect(invoice.lines[0].description).toMatch(/Starter/);
 
-    const pdf = await call('GET', invoice.download_url, { token: tenant.token });
+    const pdf = await exports.default.fetch(`${ORIGIN}${invoice.download_url}`, { headers: { authorization: `Bearer ${tenant.token}` } });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.headers.get('content-disposition')).toContain(`invoice-${invoice.number}.pdf`);
-    expect(String(pdf.body)).toMatch(/^%PDF-1\./);
-    expect(String(pdf.body)).toContain('PAID');
-    expect(String(pdf.body)).toContain('$97.00');
+    const bytes = new Uint8Array(await pdf.arrayBuffer());
+    expect(new TextDecoder().decode(bytes.subarray(0, 8))).toMatch(/^%PDF-1\./);
+    const { text } = await extractText(bytes, { mergePages: true });
+    expect(text).toContain('PAID');
+    expect(text).toContain('$97.00');
 
     const timeline = await tenant.api('GET', '/api/billing/timeline');
     expect(timeline.body.data.map((e: { kind: string }) => e.kind)).toEqual(['subscribed']);

@@ -1,8 +1,14 @@
+import { grayscale, PDFDocument, rgb, type Color, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
+import { cachedFontkit, fontStack, loadFont, runsOf, type FontFile } from './invoice-fonts';
+
 /**
- * A one-page PDF of an invoice, written by hand: text in the standard
- * Helvetica fonts (no embedding, no dependencies), WinAnsi-encoded. Stripe
- * hosts its own PDFs live (`invoice_pdf`); this is what the account downloads
- * from us, live or in the sandbox, with the same numbers the API shows.
+ * A one-page PDF of an invoice, made with pdf-lib (the maintained
+ * @cantoo/pdf-lib fork) and set in embedded Noto
+ * fonts, so names and addresses in Latin, Greek, Cyrillic or Vietnamese
+ * letters or in Japanese (kana and kanji) come out as written (Zoë, Müller, 山田),
+ * and the text can be searched and copied. Stripe hosts its own PDFs live
+ * (`invoice_pdf`); this is what the account downloads from us, live or in
+ * the sandbox, with the same numbers the API shows.
  */
 
 export interface InvoiceDocument {
@@ -20,136 +26,165 @@ export interface InvoiceDocument {
   footer: string;
 }
 
-/** Unicode → WinAnsi (cp1252) for the characters invoices use; others become "?". */
-const WIN_ANSI: Record<string, number> = { '€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95, '–': 0x96, '—': 0x97, '™': 0x99 };
-
-function winAnsi(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 63;
-    if (code >= 0x20 && code < 0x7f) out += ch;
-    else if (code >= 0xa0 && code <= 0xff) out += String.fromCharCode(code);
-    else out += String.fromCharCode(WIN_ANSI[ch] ?? 63);
-  }
-  return out;
-}
-
-function pdfString(text: string): string {
-  return `(${winAnsi(text).replace(/[\\()]/g, (c) => `\\${c}`)})`;
-}
-
-/** Helvetica advance widths (1/1000 em) for what amounts are made of; others are estimated. */
-const WIDTHS: Record<string, number> = { '0': 556, '1': 556, '2': 556, '3': 556, '4': 556, '5': 556, '6': 556, '7': 556, '8': 556, '9': 556, '$': 556, '.': 278, ',': 278, '-': 333, ' ': 278 };
-
-function textWidth(text: string, size: number, bold = false): number {
-  let units = 0;
-  for (const ch of text) units += WIDTHS[ch] ?? (bold ? 611 : 556);
-  return (units * size) / 1000;
-}
-
-function wrap(text: string, max: number): string[] {
-  const words = text.split(/\s+/);
-  const out: string[] = [];
-  let line = '';
-  for (const word of words) {
-    if (line && line.length + word.length + 1 > max) {
-      out.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) out.push(line);
-  return out;
-}
-
 const MAX_LINE_ROWS = 30;
+const LEFT = 50;
+const RIGHT = 562;
+const META_X = 360;
+/** Descriptions wrap before the amount column. */
+const DESCRIPTION_WIDTH = 400;
+const BLACK = grayscale(0);
+const GRAY = grayscale(0.45);
+const RULE = grayscale(0.8);
+const PAID_GREEN = rgb(0.12, 0.55, 0.3);
+const UNPAID_RED = rgb(0.8, 0.2, 0.15);
 
-export function renderInvoicePdf(doc: InvoiceDocument): Uint8Array<ArrayBuffer> {
-  const ops: string[] = [];
-  const text = (x: number, y: number, value: string, size = 10, bold = false, gray = false) => {
-    ops.push(`BT ${gray ? '0.45 g' : '0 g'} /${bold ? 'F2' : 'F1'} ${size} Tf 1 0 0 1 ${x.toFixed(2)} ${y.toFixed(2)} Tm ${pdfString(value)} Tj ET`);
-  };
-  const right = (xRight: number, y: number, value: string, size = 10, bold = false) => text(xRight - textWidth(value, size, bold), y, value, size, bold);
-  const rule = (y: number) => ops.push(`0.8 G 0.5 w 50 ${y} m 562 ${y} l S`);
+interface Style {
+  size?: number;
+  bold?: boolean;
+  color?: Color;
+}
 
-  text(50, 740, doc.title, 22, true);
+/** Writes text in runs of embedded fonts, embedding each font the first time a run needs it. */
+class Typesetter {
+  private readonly embedded = new Map<FontFile, PDFFont>();
+
+  constructor(
+    private readonly pdf: PDFDocument,
+    private readonly page: PDFPage,
+  ) {}
+
+  private async runs(text: string, bold: boolean): Promise<Array<{ text: string; font: PDFFont }>> {
+    // Control characters (a newline in a name) would otherwise end the line early;
+    // NFC turns "e" + combining accent into "é", which every font here has as one glyph.
+    const clean = text.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+    const out: Array<{ text: string; font: PDFFont }> = [];
+    for (const run of await runsOf(clean, fontStack(bold))) {
+      let font = this.embedded.get(run.font);
+      if (!font) {
+        // A subset font's name starts with a six-letter tag (PDF 32000-1, 9.6.4).
+        const tag = String.fromCharCode(...crypto.getRandomValues(new Uint8Array(6)).map((b) => 65 + (b % 26)));
+        // Without ccmp, a precomposed letter stays one glyph (the Vietnamese file would split
+        // "ị" into "i" and a dot that copies out of the PDF as a control character).
+        font = await this.pdf.embedFont((await loadFont(run.font)).bytes, { subset: true, customName: `${tag}+${run.font.name}`, features: { ccmp: false } });
+        this.embedded.set(run.font, font);
+      }
+      out.push({ text: run.text, font });
+    }
+    return out;
+  }
+
+  async width(text: string, { size = 10, bold = false }: Style = {}): Promise<number> {
+    let width = 0;
+    for (const run of await this.runs(text, bold)) width += run.font.widthOfTextAtSize(run.text, size);
+    return width;
+  }
+
+  async text(x: number, y: number, text: string, { size = 10, bold = false, color = BLACK }: Style = {}): Promise<void> {
+    for (const run of await this.runs(text, bold)) {
+      this.page.drawText(run.text, { x, y, size, font: run.font, color });
+      x += run.font.widthOfTextAtSize(run.text, size);
+    }
+  }
+
+  async right(xRight: number, y: number, text: string, style: Style = {}): Promise<void> {
+    await this.text(xRight - (await this.width(text, style)), y, text, style);
+  }
+
+  /** Breaks text into lines no wider than `max`: at spaces, or between characters where a word alone is too wide (CJK has no spaces). */
+  async wrap(text: string, max: number, style: Style = {}): Promise<string[]> {
+    const lines: string[] = [];
+    let line = '';
+    for (const word of text.split(/\s+/).filter(Boolean)) {
+      const candidate = line ? `${line} ${word}` : word;
+      if ((await this.width(candidate, style)) <= max) {
+        line = candidate;
+        continue;
+      }
+      if (line) lines.push(line);
+      line = '';
+      for (const ch of word) {
+        if (line && (await this.width(line + ch, style)) > max) {
+          lines.push(line);
+          line = '';
+        }
+        line += ch;
+      }
+    }
+    if (line) lines.push(line);
+    return lines.length ? lines : [''];
+  }
+}
+
+export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Uint8Array<ArrayBuffer>> {
+  const pdf = await PDFDocument.create();
+  pdf.registerFontkit(cachedFontkit);
+  pdf.setTitle(doc.title);
+  pdf.setProducer('Edge CRM');
+  pdf.setCreator('Edge CRM');
+  const page = pdf.addPage([612, 792]);
+  const t = new Typesetter(pdf, page);
+  const rule = (y: number) => page.drawLine({ start: { x: LEFT, y }, end: { x: RIGHT, y }, thickness: 0.5, color: RULE });
+
+  await t.text(LEFT, 740, doc.title, { size: 22, bold: true });
   let y = 716;
   for (const line of doc.from) {
-    text(50, y, line, 10, false, true);
+    await t.text(LEFT, y, line, { color: GRAY });
     y -= 14;
   }
   let my = 740;
   for (const [label, value] of doc.meta) {
-    text(360, my, label, 9, false, true);
-    right(562, my, value, 10, true);
+    await t.text(META_X, my, label, { size: 9, color: GRAY });
+    await t.right(RIGHT, my, value, { bold: true });
     my -= 15;
   }
   if (doc.stamp) {
-    ops.push(`BT ${doc.stamp === 'PAID' ? '0.12 0.55 0.3 rg' : '0.8 0.2 0.15 rg'} /F2 16 Tf 1 0 0 1 360 ${my - 12} Tm ${pdfString(doc.stamp)} Tj ET`);
+    await t.text(META_X, my - 12, doc.stamp, { size: 16, bold: true, color: doc.stamp === 'PAID' ? PAID_GREEN : UNPAID_RED });
     my -= 30;
   }
   y = Math.min(y, my) - 16;
-  text(50, y, 'Bill to', 9, false, true);
+  await t.text(LEFT, y, 'Bill to', { size: 9, color: GRAY });
   y -= 15;
   for (const line of doc.to) {
-    text(50, y, line, 10);
-    y -= 14;
+    for (const row of await t.wrap(line, RIGHT - LEFT)) {
+      await t.text(LEFT, y, row);
+      y -= 14;
+    }
   }
 
   y -= 18;
-  text(50, y, 'Description', 9, true);
-  right(562, y, 'Amount', 9, true);
+  await t.text(LEFT, y, 'Description', { size: 9, bold: true });
+  await t.right(RIGHT, y, 'Amount', { size: 9, bold: true });
   y -= 8;
   rule(y);
   y -= 18;
   const shown = doc.lines.slice(0, MAX_LINE_ROWS);
   for (const line of shown) {
-    const rows = wrap(line.description, 80);
-    right(562, y, line.amount, 10);
-    for (const row of rows) {
-      text(50, y, row, 10);
+    await t.right(RIGHT, y, line.amount);
+    for (const row of await t.wrap(line.description, DESCRIPTION_WIDTH)) {
+      await t.text(LEFT, y, row);
       y -= 13;
     }
     if (line.period) {
-      text(50, y, line.period, 8, false, true);
+      await t.text(LEFT, y, line.period, { size: 8, color: GRAY });
       y -= 12;
     }
     y -= 6;
   }
   if (doc.lines.length > shown.length) {
-    text(50, y, `... and ${doc.lines.length - shown.length} more lines (see the API for all of them)`, 9, false, true);
+    await t.text(LEFT, y, `... and ${doc.lines.length - shown.length} more lines (see the API for all of them)`, { size: 9, color: GRAY });
     y -= 18;
   }
   rule(y + 6);
   y -= 14;
   for (const [label, value] of doc.totals) {
     const bold = label.startsWith('Amount');
-    text(360, y, label, 10, bold);
-    right(562, y, value, 10, bold);
+    await t.text(META_X, y, label, { bold });
+    await t.right(RIGHT, y, value, { bold });
     y -= 16;
   }
-  text(50, 50, doc.footer, 8, false, true);
+  await t.text(LEFT, 50, doc.footer, { size: 8, color: GRAY });
 
-  const content = ops.join('\n');
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    `<< /Title ${pdfString(doc.title)} /Producer (Edge CRM) >>`,
-  ];
-  let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 7 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  // Every character is one byte (WinAnsi), so string offsets are byte offsets.
-  const bytes = new Uint8Array(out.length);
-  for (let i = 0; i < out.length; i++) bytes[i] = out.charCodeAt(i) & 0xff;
-  return bytes;
+  // Without object streams the file reads in any PDF 1.4 reader, as the hand-written one did.
+  const bytes = await pdf.save({ useObjectStreams: false });
+  return new Uint8Array(bytes);
 }

@@ -93,7 +93,7 @@ export async function invoicePdf(scope: BillingScope, accountId: string, invoice
   const view = serializeInvoice(invoice);
   const dollars = (v: string) => `$${v.replace(/(\.\d\d)00$/, '$1')}`;
   const lineMoney = (cents: number) => (cents < 0 ? `-${dollars(money(-cents))}` : dollars(money(cents)));
-  const bytes = renderInvoicePdf({
+  const bytes = await renderInvoicePdf({
     title: 'Invoice',
     from: ['Edge CRM', 'Subscriptions and billing', 'billing@edge-crm.dev'],
     to: [account?.name ?? accountId, invoice.customer_email ?? ''].filter(Boolean),

@@ -1,4 +1,6 @@
-import { CssSyntaxError, serializeIdent, serializeToken, tokenizeCss, type CssToken } from './css-tokenizer';
+import type { Atrule, CssNode, Declaration, Rule } from 'css-tree';
+import parse from 'css-tree/parser';
+import { isBlank, isClosedString, nameOf, serializeIdent, serializeString, serializeToken, stringOf, T, tokensOf, trimBlank, type Token } from './css-tokens';
 
 /**
  * An agency's custom CSS, judged and compiled on save.
@@ -16,6 +18,11 @@ import { CssSyntaxError, serializeIdent, serializeToken, tokenizeCss, type CssTo
  * and `:root` mean the scope element itself. Without !important, the app's
  * own !important guards on the scope (its stacking) always win. The compiled
  * text is re-serialized token by token, so strings cannot carry "</".
+ *
+ * css-tree parses the stylesheet into rules, at-rules and declarations, as a
+ * browser would; selectors, at-rule conditions and values stay raw text that
+ * is judged token by token with css-tree's tokenizer, escapes decoded (so
+ * `\75 rl(` is seen as `url(` and `@\69 mport` as `@import`).
  */
 
 export const DEFAULT_CSS_SCOPE = '.brand-scope';
@@ -60,9 +67,13 @@ const ROOT_NAMES = new Set(['html', 'body']);
 const BRAND_ASSET_PATH = /^\/brand-assets\/[0-9a-f]{64}\.(?:png|jpg|webp|svg|ico)$/;
 
 type Close = ')' | ']';
+type Block = NonNullable<Atrule['block']>;
+
+const END = { [T.RightParenthesis]: ')', [T.RightSquareBracket]: ']' } as Record<number, Close>;
+const PUNCTUATION: Record<number, string> = { [T.LeftCurlyBracket]: '{', [T.RightCurlyBracket]: '}', [T.Semicolon]: ';' };
+const isDelim = (t: Token | undefined, ch: string) => t?.type === T.Delim && t.raw === ch;
 
 class Compiler {
-  private at = 0;
   readonly issues: CssIssue[] = [];
   readonly strip: [number, number][] = [];
   private importantCount = 0;
@@ -70,7 +81,6 @@ class Compiler {
 
   constructor(
     private readonly src: string,
-    private readonly tokens: CssToken[],
     private readonly options: Required<CustomCssOptions>,
   ) {}
 
@@ -84,177 +94,130 @@ class Compiler {
     if (this.issues.length < MAX_ISSUES) this.issues.push({ code, message: `Line ${this.line(offset)}: ${message}` });
   }
 
-  private peek(): CssToken | undefined {
-    return this.tokens[this.at];
+  private tokens(node: CssNode | null | undefined): Token[] {
+    return node?.loc ? tokensOf(this.src, node.loc.start.offset, node.loc.end.offset) : [];
   }
 
-  private skipBlank(): void {
-    while (this.peek() && ['ws', 'comment', 'cdo', 'cdc'].includes(this.peek()!.type)) this.at += 1;
-  }
-
-  /**
-   * Tokens up to (not including) a stop token outside any ( or [. A brace or
-   * semicolon inside unclosed brackets is refused: browsers would read the
-   * block boundaries differently from us.
-   */
-  private collect(stops: CssToken['type'][]): { tokens: CssToken[]; stop: CssToken | undefined } {
-    const out: CssToken[] = [];
-    const open: Close[] = [];
-    for (;;) {
-      const t = this.peek();
-      if (!t) {
-        if (open.length) this.issue(this.src.length, 'css_syntax', `A "${open[open.length - 1] === ')' ? '(' : '['}" is not closed.`);
-        return { tokens: out, stop: undefined };
-      }
-      if (t.type === '(' || t.type === 'function' || t.type === '[') open.push(t.type === '[' ? ']' : ')');
-      else if (t.type === ')' || t.type === ']') {
-        if (open.pop() !== t.type) this.issue(t.start, 'css_syntax', `An unmatched "${t.type}".`);
-      } else if (t.type === '{' || t.type === '}' || t.type === 'semicolon') {
-        if (open.length) {
-          this.issue(t.start, 'css_syntax', `A "${open[open.length - 1] === ')' ? '(' : '['}" is not closed before "${t.type === 'semicolon' ? ';' : t.type}".`);
-          return { tokens: out, stop: t };
-        }
-        if (stops.includes(t.type)) return { tokens: out, stop: t };
-      }
-      out.push(t);
-      this.at += 1;
-    }
-  }
-
-  /** Skips a { ... } block the parser refused, so the rest can still be checked. */
-  private skipBlock(): void {
-    let depth = 0;
-    while (this.peek()) {
-      const t = this.peek()!;
-      this.at += 1;
-      if (t.type === '{') depth += 1;
-      else if (t.type === '}' && --depth <= 0) return;
-    }
+  private at(node: CssNode): number {
+    return node.loc?.start.offset ?? 0;
   }
 
   compile(): string {
-    return this.ruleList(false);
+    if (!this.lexicallyValid()) return '';
+    const sheet = parse(this.src, { positions: true, parseValue: false, parseRulePrelude: false, parseAtrulePrelude: false, parseCustomProperty: false });
+    return sheet.type === 'StyleSheet' ? this.ruleList(sheet.children.toArray(), false) : '';
   }
 
-  private ruleList(nested: boolean): string {
-    const out: string[] = [];
-    for (;;) {
-      this.skipBlank();
-      const t = this.peek();
-      if (!t) {
-        if (nested) this.issue(this.src.length, 'css_syntax', 'A block is not closed (missing "}").');
-        break;
+  /** Strings, comments and url( left open, and stray backslashes: refused before parsing, as browsers would read past them. */
+  private lexicallyValid(): boolean {
+    for (const t of tokensOf(this.src, 0, this.src.length)) {
+      const problem =
+        t.type === T.BadString ? 'A string runs past the end of its line.'
+        : t.type === T.String && !isClosedString(t) ? 'A string is not closed.'
+        : t.type === T.Comment && (t.raw.length < 4 || !t.raw.endsWith('*/')) ? 'A comment is not closed (missing */).'
+        : t.type === T.BadUrl || (t.type === T.Url && !t.raw.endsWith(')')) ? 'A url( is not closed, has spaces inside or holds a character it cannot hold unquoted; quote the URL.'
+        : isDelim(t, '\\') ? 'A backslash escape is not valid here.'
+        : null;
+      if (problem) {
+        this.issue(t.start, 'css_syntax', problem);
+        return false;
       }
-      if (t.type === '}') {
-        this.at += 1;
-        if (nested) break;
-        this.issue(t.start, 'css_syntax', 'An unmatched "}".');
-        continue;
-      }
-      if (t.type === 'semicolon') {
-        this.at += 1;
-        continue;
-      }
-      const rule = t.type === 'at' ? this.atRule() : this.styleRule();
-      if (rule) out.push(rule);
     }
-    return out.join(nested ? '' : '\n');
+    return true;
   }
 
-  private atRule(): string {
-    const t = this.peek() as CssToken & { value: string };
-    const name = t.value.toLowerCase();
-    this.at += 1;
-    const { tokens: prelude, stop } = this.collect(['{', 'semicolon']);
-    if (stop?.type === 'semicolon') this.at += 1;
-    const hasBlock = stop?.type === '{';
-    if (hasBlock) this.at += 1;
+  private blockClosed(block: Block | null | undefined, what: string): void {
+    const end = block?.loc?.end.offset;
+    if (end !== undefined && this.src[end - 1] !== '}') this.issue(this.src.length, 'css_syntax', `${what} is not closed (missing "}").`);
+  }
+
+  private ruleList(nodes: CssNode[], nested: boolean): string {
+    const out: string[] = [];
+    for (const node of nodes) {
+      if (node.type === 'Rule') out.push(this.styleRule(node));
+      else if (node.type === 'Atrule') out.push(this.atRule(node));
+      else if (node.type === 'Raw') this.strayText(node);
+    }
+    return out.filter(Boolean).join(nested ? '' : '\n');
+  }
+
+  /** Text the parser could not make a rule of. */
+  private strayText(node: CssNode): void {
+    const tokens = trimBlank(this.tokens(node)).filter((t) => t.type !== T.Semicolon);
+    const [first] = tokens;
+    if (!first) return;
+    if (first.type === T.RightCurlyBracket) this.issue(first.start, 'css_syntax', 'An unmatched "}".');
+    else if (tokens.some((t) => t.type === T.Colon)) this.issue(first.start, 'css_syntax', "A declaration outside any rule; put it inside a selector's { ... } block.");
+    else this.issue(first.start, 'css_syntax', 'Expected a selector followed by a { ... } block.');
+  }
+
+  private atRule(node: Atrule): string {
+    const name = nameOf({ type: T.AtKeyword, raw: `@${node.name}`, start: 0 }).toLowerCase();
+    const prelude = this.tokens(node.prelude);
     const refuse = (code: string, message: string) => {
-      this.issue(t.start, code, message);
-      if (hasBlock) {
-        this.at -= 1;
-        this.skipBlock();
-      }
+      this.issue(this.at(node), code, message);
       return '';
     };
     if (name === 'import') return refuse('css_import', '@import is not allowed: custom CSS cannot load other stylesheets. Paste the rules themselves instead.');
-    if (name === 'charset') return hasBlock ? refuse('css_syntax', '@charset takes no block.') : '';
-    if (!hasBlock) return refuse('css_syntax', `@${name} needs a { ... } block.`);
+    if (name === 'charset') return node.block ? refuse('css_syntax', '@charset takes no block.') : '';
+    const supported = GROUPING_AT_RULES.has(name) || name === 'keyframes' || name === '-webkit-keyframes' || name === 'font-face';
+    if (!supported) return refuse('css_at_rule', `@${name} is not supported in custom CSS (allowed: @media, @supports, @container, @keyframes and @font-face with local() fonts).`);
+    if (!node.block) return refuse('css_syntax', `@${name} needs a { ... } block.`);
+    const children = node.block.children.toArray();
     if (GROUPING_AT_RULES.has(name)) {
-      const condition = this.value(prelude, `@${name}`, false);
-      if (++this.depth > MAX_DEPTH) return refuse('css_syntax', `At-rules are nested more than ${MAX_DEPTH} deep.`);
-      const body = this.ruleList(true);
+      const condition = this.value(prelude, `@${name}`);
+      if (++this.depth > MAX_DEPTH) {
+        this.depth -= 1;
+        return refuse('css_syntax', `At-rules are nested more than ${MAX_DEPTH} deep.`);
+      }
+      const body = this.ruleList(children, true);
       this.depth -= 1;
+      this.blockClosed(node.block, 'A block');
       return `@${name} ${condition}{${body}}`;
     }
     if (name === 'keyframes' || name === '-webkit-keyframes') {
-      const ident = prelude.filter((p) => p.type !== 'ws' && p.type !== 'comment');
-      if (ident.length !== 1 || (ident[0].type !== 'ident' && ident[0].type !== 'string')) return refuse('css_syntax', `@${name} needs one animation name.`);
-      return `@${name} ${serializeToken(ident[0])}{${this.keyframes()}}`;
+      const animation = trimBlank(prelude);
+      if (animation.length !== 1 || (animation[0].type !== T.Ident && animation[0].type !== T.String)) return refuse('css_syntax', `@${name} needs one animation name.`);
+      const body = this.keyframes(children);
+      this.blockClosed(node.block, 'An @keyframes block');
+      return `@${name} ${serializeToken(animation[0])}{${body}}`;
     }
-    if (name === 'font-face') {
-      const start = this.issues.length;
-      const body = this.declarations('@font-face');
-      if (this.issues.length > start) return '';
-      return `@font-face{${body}}`;
-    }
-    return refuse('css_at_rule', `@${name} is not supported in custom CSS (allowed: @media, @supports, @container, @keyframes and @font-face with local() fonts).`);
+    // @font-face: declarations whose url()s are all refused, so only local() fonts remain.
+    const before = this.issues.length;
+    const body = this.declarations(node.block, '@font-face');
+    return this.issues.length > before ? '' : `@font-face{${body}}`;
   }
 
-  private keyframes(): string {
+  private keyframes(children: CssNode[]): string {
     const out: string[] = [];
-    for (;;) {
-      this.skipBlank();
-      const t = this.peek();
-      if (!t) {
-        this.issue(this.src.length, 'css_syntax', 'An @keyframes block is not closed (missing "}").');
-        break;
-      }
-      if (t.type === '}') {
-        this.at += 1;
-        break;
-      }
-      const { tokens: selector, stop } = this.collect(['{', 'semicolon']);
-      if (stop?.type !== '{') {
-        this.issue(t.start, 'css_syntax', 'A keyframe needs a { ... } block.');
-        if (stop) this.at += 1;
+    for (const frame of children) {
+      if (frame.type !== 'Rule') {
+        if (frame.type !== 'Raw' || trimBlank(this.tokens(frame)).some((t) => t.type !== T.Semicolon)) this.issue(this.at(frame), 'css_syntax', 'A keyframe needs a { ... } block.');
         continue;
       }
-      this.at += 1;
-      const valid = selector.every((s) => s.type === 'ws' || s.type === 'comment' || s.type === 'comma' || s.type === 'percentage' || (s.type === 'ident' && /^(from|to)$/i.test(s.value)));
-      if (!valid) this.issue(t.start, 'css_syntax', 'Keyframe selectors are percentages, from or to.');
-      out.push(`${selector.map(serializeToken).join('').trim()}{${this.declarations('@keyframes')}}`);
+      const selector = trimBlank(this.tokens(frame.prelude));
+      const valid = selector.every((t) => isBlank(t) || t.type === T.Comma || t.type === T.Percentage || (t.type === T.Ident && /^(from|to)$/i.test(nameOf(t))));
+      if (!valid) this.issue(this.at(frame), 'css_syntax', 'Keyframe selectors are percentages, from or to.');
+      out.push(`${selector.map(serializeToken).join('')}{${this.declarations(frame.block, '@keyframes')}}`);
     }
     return out.join('');
   }
 
-  private styleRule(): string {
-    const first = this.peek()!;
-    const { tokens: prelude, stop } = this.collect(['{', 'semicolon']);
-    if (stop?.type !== '{') {
-      const looksLikeDeclaration = prelude.some((p) => p.type === 'colon');
-      this.issue(
-        first.start,
-        'css_syntax',
-        looksLikeDeclaration ? 'A declaration outside any rule; put it inside a selector\'s { ... } block.' : 'Expected a selector followed by a { ... } block.',
-      );
-      if (stop) this.at += 1;
-      return '';
-    }
-    this.at += 1;
-    const selectors = this.selectors(prelude, first.start);
-    const body = this.declarations('rule');
+  private styleRule(rule: Rule): string {
+    const selectors = this.selectors(this.tokens(rule.prelude), this.at(rule));
+    const body = this.declarations(rule.block, 'rule');
     return selectors ? `${selectors}{${body}}` : '';
   }
 
   /** Each selector of the list, under the scope. */
-  private selectors(prelude: CssToken[], offset: number): string {
-    const parts: CssToken[][] = [[]];
+  private selectors(prelude: Token[], offset: number): string {
+    this.value(prelude, 'selector'); // judged like any value: brackets, url(), script
+    const parts: Token[][] = [[]];
     let depth = 0;
     for (const t of prelude) {
-      if (t.type === '(' || t.type === 'function' || t.type === '[') depth += 1;
-      if (t.type === ')' || t.type === ']') depth -= 1;
-      if (t.type === 'comma' && depth === 0) parts.push([]);
+      if (t.type === T.LeftParenthesis || t.type === T.Function || t.type === T.LeftSquareBracket) depth += 1;
+      if (t.type === T.RightParenthesis || t.type === T.RightSquareBracket) depth -= 1;
+      if (t.type === T.Comma && depth === 0) parts.push([]);
       else parts[parts.length - 1].push(t);
     }
     const out: string[] = [];
@@ -265,11 +228,11 @@ class Compiler {
         continue;
       }
       const lead = part[0];
-      if (lead.type === 'delim' && ['>', '+', '~'].includes(lead.value)) {
-        this.issue(lead.start, 'css_selector', `A selector cannot start with "${lead.value}": it would reach outside the app.`);
+      if (isDelim(lead, '>') || isDelim(lead, '+') || isDelim(lead, '~')) {
+        this.issue(lead.start, 'css_selector', `A selector cannot start with "${lead.raw}": it would reach outside the app.`);
         continue;
       }
-      const amp = part.find((p) => p.type === 'delim' && p.value === '&');
+      const amp = part.find((p) => isDelim(p, '&'));
       if (amp) {
         this.issue(amp.start, 'css_selector', 'The nesting selector "&" is not supported; write each rule at the top level.');
         continue;
@@ -281,89 +244,113 @@ class Compiler {
     return out.join(',');
   }
 
-  private declarations(context: string): string {
+  private declarations(block: Block, context: string): string {
     const out: string[] = [];
-    for (;;) {
-      this.skipBlank();
-      const t = this.peek();
-      if (!t) {
-        this.issue(this.src.length, 'css_syntax', 'A rule is not closed (missing "}").');
-        break;
+    for (const node of block.children.toArray()) {
+      if (node.type === 'Declaration') {
+        const declaration = this.declaration(node, context);
+        if (declaration) out.push(declaration);
+      } else if (node.type === 'Rule' || node.type === 'Atrule' || this.tokens(node).some((t) => t.type === T.LeftCurlyBracket)) {
+        this.issue(this.at(node), 'css_nesting', 'Nested rules are not supported; write each rule at the top level.');
+      } else if (trimBlank(this.tokens(node)).some((t) => t.type !== T.Semicolon)) {
+        this.issue(this.at(node), 'css_syntax', 'Expected a declaration such as "color: #333".');
       }
-      if (t.type === '}') {
-        this.at += 1;
-        break;
-      }
-      if (t.type === 'semicolon') {
-        this.at += 1;
-        continue;
-      }
-      const { tokens, stop } = this.collect(['semicolon', '}', '{']);
-      if (stop?.type === '{') {
-        this.issue(t.start, 'css_nesting', 'Nested rules are not supported; write each rule at the top level.');
-        this.skipBlock();
-        continue;
-      }
-      const significant = trimBlank(tokens);
-      const [name, ...afterName] = significant;
-      const colonAt = afterName.findIndex((x) => x.type !== 'ws' && x.type !== 'comment');
-      if (!name || name.type !== 'ident' || afterName[colonAt]?.type !== 'colon') {
-        this.issue(t.start, 'css_syntax', 'Expected a declaration such as "color: #333".');
-        continue;
-      }
-      const property = name.value.toLowerCase();
-      if (BANNED_PROPERTIES.has(property)) {
-        this.issue(name.start, 'css_behavior', `${name.value} is not allowed: it can run code.`);
-        continue;
-      }
-      const value = this.value(afterName.slice(colonAt + 1), context === '@font-face' ? '@font-face' : property, true);
-      out.push(`${serializeIdent(name.value)}:${value}`);
     }
+    this.blockClosed(block, 'A rule');
     return out.join(';');
   }
 
-  /** Checks and serializes a declaration value (or an at-rule condition). */
-  private value(raw: CssToken[], where: string, declaration: boolean): string {
-    const tokens = trimBlank(raw);
-    // A trailing "!important" is stripped: the app's own !important guards must always win.
-    const bang = tokens.findIndex((t) => t.type === 'delim' && t.value === '!');
-    let end = tokens.length;
-    if (bang >= 0) {
-      const after = tokens.slice(bang + 1).filter((t) => t.type !== 'ws' && t.type !== 'comment');
-      if (declaration && after.length === 1 && after[0].type === 'ident' && after[0].value.toLowerCase() === 'important') {
-        // From the whitespace before "!" to the end of "important": "20px !important;" becomes "20px;".
-        const before = tokens[bang - 1];
-        this.strip.push([before && before.type === 'ws' ? before.start : tokens[bang].start, after[0].end]);
-        this.importantCount += 1;
-        end = bang;
-      } else {
-        this.issue(tokens[bang].start, 'css_syntax', 'An unexpected "!".');
-      }
+  private declaration(node: Declaration, context: string): string {
+    const [name] = this.tokens(node);
+    if (name?.type !== T.Ident) {
+      this.issue(this.at(node), 'css_syntax', 'Expected a declaration such as "color: #333".');
+      return '';
     }
-    const kept = trimBlank(tokens.slice(0, end));
-    for (let i = 0; i < kept.length; i++) {
-      const t = kept[i];
-      if (t.type === 'url') this.checkUrl(t.value, t.start, where);
-      else if (t.type === 'function') {
-        const fn = t.value.toLowerCase();
+    const property = nameOf(name);
+    if (BANNED_PROPERTIES.has(property.toLowerCase())) {
+      this.issue(name.start, 'css_behavior', `${property} is not allowed: it can run code.`);
+      return '';
+    }
+    const valueEnd = node.value.loc?.end.offset ?? this.at(node);
+    if (node.important === true) {
+      // "20px !important;" is stored as "20px;": the app's own !important guards must always win.
+      const tail = this.src.slice(valueEnd, node.loc?.end.offset ?? valueEnd).replace(/[\s;]+$/, '');
+      this.strip.push([valueEnd, valueEnd + tail.length]);
+      this.importantCount += 1;
+    } else if (node.important) {
+      this.issue(valueEnd, 'css_syntax', 'An unexpected "!".');
+    }
+    const value = this.value(this.tokens(node.value), context === '@font-face' ? '@font-face' : property.toLowerCase());
+    return `${serializeIdent(property)}:${value}`;
+  }
+
+  /** Checks and serializes a value, an at-rule condition or a selector list. */
+  private value(raw: Token[], where: string): string {
+    const tokens = trimBlank(raw);
+    const out: string[] = [];
+    const open: Close[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t.type === T.Function || t.type === T.LeftParenthesis || t.type === T.LeftSquareBracket) open.push(t.type === T.LeftSquareBracket ? ']' : ')');
+      else if (END[t.type]) {
+        if (open.pop() !== END[t.type]) this.issue(t.start, 'css_syntax', `An unmatched "${END[t.type]}".`);
+      } else if (PUNCTUATION[t.type]) {
+        const opened = open[open.length - 1];
+        this.issue(t.start, 'css_syntax', opened ? `A "${opened === ')' ? '(' : '['}" is not closed before "${PUNCTUATION[t.type]}".` : `An unexpected "${PUNCTUATION[t.type]}".`);
+      } else if (isDelim(t, '!')) {
+        this.issue(t.start, 'css_syntax', 'An unexpected "!".');
+      }
+      if (t.type === T.Url) this.checkUrl(stringOf(t), t.start, where);
+      if ((t.type === T.String || t.type === T.Ident || t.type === T.Url) && /(java|vb)script:/i.test((t.type === T.Ident ? nameOf(t) : stringOf(t)).replace(/[\s\u0000-\u001f]/g, ''))) {
+        this.issue(t.start, 'css_javascript', 'javascript: URLs are not allowed.');
+      }
+      if (t.type === T.Ident && nameOf(t).toLowerCase() === 'javascript' && tokens[i + 1]?.type === T.Colon) {
+        this.issue(t.start, 'css_javascript', 'javascript: URLs are not allowed.');
+      }
+      if (t.type === T.Function) {
+        const fn = nameOf(t).toLowerCase();
         if (fn === 'url') {
-          const arg = kept.slice(i + 1).find((x) => x.type !== 'ws' && x.type !== 'comment');
-          if (arg?.type === 'string') this.checkUrl(arg.value, t.start, where);
-          else this.issue(t.start, 'css_url', 'url() must hold one quoted or unquoted URL.');
+          const found = this.urlFunction(tokens, i, where);
+          if (found) {
+            open.pop();
+            out.push(`url(${serializeString(found.url)})`);
+            i = found.close;
+            continue;
+          }
         } else if (fn === 'expression') {
           this.issue(t.start, 'css_expression', 'expression() is not allowed: it runs script.');
         } else if (IMAGE_FUNCTIONS.has(fn)) {
-          this.issue(t.start, 'css_url', `${t.value}() is not allowed; use url() of an uploaded brand asset.`);
+          this.issue(t.start, 'css_url', `${nameOf(t)}() is not allowed; use url() of an uploaded brand asset.`);
         }
       }
-      if ((t.type === 'string' || t.type === 'ident' || t.type === 'url') && /(java|vb)script:/i.test(t.value.replace(/[\s\u0000-\u001f]/g, ''))) {
-        this.issue(t.start, 'css_javascript', 'javascript: URLs are not allowed.');
-      }
-      if (t.type === 'ident' && t.value.toLowerCase() === 'javascript' && kept[i + 1]?.type === 'colon') {
-        this.issue(t.start, 'css_javascript', 'javascript: URLs are not allowed.');
-      }
+      out.push(serializeToken(t));
     }
-    return kept.map(serializeToken).join('');
+    if (open.length) this.issue(tokens[tokens.length - 1]?.start ?? this.src.length, 'css_syntax', `A "${open[open.length - 1] === ')' ? '(' : '['}" is not closed.`);
+    return out.join('');
+  }
+
+  /**
+   * A url( the tokenizer read as a function: `url("...")` (quoted), or an
+   * escaped name such as `\75 rl(...)`, which browsers read as an unquoted
+   * url(). Checks the URL and returns it with the index of its ")", or
+   * null when it is not one URL.
+   */
+  private urlFunction(tokens: Token[], at: number, where: string): { url: string; close: number } | null {
+    const fn = tokens[at];
+    const close = tokens.findIndex((t, i) => i > at && t.type === T.RightParenthesis);
+    const inner = trimBlank(tokens.slice(at + 1, close < 0 ? tokens.length : close));
+    let url: string | null = null;
+    if (inner.length === 1 && inner[0].type === T.String) url = stringOf(inner[0]);
+    else if (fn.raw.toLowerCase() !== 'url(') {
+      const text = inner.map((t) => t.raw).join('');
+      if (!/[\s"'(]/.test(text)) url = stringOf({ type: T.Url, raw: `url(${text})`, start: fn.start });
+    }
+    if (url === null || close < 0) {
+      this.issue(fn.start, 'css_url', 'url() must hold one quoted or unquoted URL.');
+      return null;
+    }
+    this.checkUrl(url, fn.start, where);
+    return { url, close };
   }
 
   private checkUrl(url: string, offset: number, where: string): void {
@@ -392,27 +379,18 @@ class Compiler {
   }
 }
 
-function trimBlank(tokens: CssToken[]): CssToken[] {
-  let a = 0;
-  let b = tokens.length;
-  const blank = (t: CssToken) => t.type === 'ws' || t.type === 'comment' || t.type === 'cdo' || t.type === 'cdc';
-  while (a < b && blank(tokens[a])) a += 1;
-  while (b > a && blank(tokens[b - 1])) b -= 1;
-  return tokens.slice(a, b);
-}
-
 /** Drops leading `html`, `body` and `:root` compounds: they stand for the scope element itself. */
-function withoutRoot(tokens: CssToken[]): CssToken[] {
+function withoutRoot(tokens: Token[]): Token[] {
   let rest = tokens;
   for (;;) {
     let n = 0;
     const [a, b] = rest;
-    if (a?.type === 'ident' && ROOT_NAMES.has(a.value.toLowerCase())) n = 1;
-    else if (a?.type === 'colon' && b?.type === 'ident' && b.value.toLowerCase() === 'root') n = 2;
+    if (a?.type === T.Ident && ROOT_NAMES.has(nameOf(a).toLowerCase())) n = 1;
+    else if (a?.type === T.Colon && b?.type === T.Ident && nameOf(b).toLowerCase() === 'root') n = 2;
     const next = rest[n];
-    if (n === 0 || (next && next.type !== 'ws' && next.type !== 'comment' && !(next.type === 'delim' && next.value === '>'))) return rest;
+    if (n === 0 || (next && !isBlank(next) && !isDelim(next, '>'))) return rest;
     rest = rest.slice(n);
-    while (rest[0] && (rest[0].type === 'ws' || rest[0].type === 'comment' || (rest[0].type === 'delim' && rest[0].value === '>'))) rest = rest.slice(1);
+    while (rest[0] && (isBlank(rest[0]) || isDelim(rest[0], '>'))) rest = rest.slice(1);
   }
 }
 
@@ -439,15 +417,7 @@ export function compileCustomCss(source: string, options: CustomCssOptions): Com
     const line = source.slice(0, script.index).split('\n').length;
     throw new CustomCssError([{ code: 'css_javascript', message: `Line ${line}: javascript: URLs are not allowed.` }]);
   }
-  let tokens: CssToken[];
-  try {
-    tokens = tokenizeCss(source);
-  } catch (err) {
-    if (!(err instanceof CssSyntaxError)) throw err;
-    const line = source.slice(0, err.offset).split('\n').length;
-    throw new CustomCssError([{ code: 'css_syntax', message: `Line ${line}: ${err.message}` }]);
-  }
-  const compiler = new Compiler(source, tokens, opts);
+  const compiler = new Compiler(source, opts);
   // "<" is always written with a space after it; drop the doubled space where one followed anyway.
   const scoped = compiler.compile().replace(/< {2,}/g, '< ');
   if (compiler.issues.length) throw new CustomCssError(compiler.issues);
