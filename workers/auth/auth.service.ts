@@ -7,6 +7,7 @@ import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
 import { assertNotThrottled, clearFailures, recordFailure } from './throttle';
 import { assertNotSuspended } from '../tenancy/suspension';
+import { forgetSessionAccess } from './session-access';
 import { clientSignupOpen, closedSignupError } from '../agency/client-signup/client-signup.service';
 import { ACCESS_TOKEN_TTL_SECONDS, IMPERSONATION_SESSION_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, signAccessToken } from './tokens';
 
@@ -35,17 +36,22 @@ interface SessionGrant {
   actingFromAccountId: string | null;
 }
 
-/** Creates a refresh session and signs an access token bound to it. */
-async function openSession(env: Env, grant: SessionGrant, expiresAt?: number): Promise<AuthResult> {
+/**
+ * Creates a refresh session and signs an access token bound to it. A session
+ * rotated from another joins that one's family (`familyId`); a new sign-in
+ * starts a family of its own.
+ */
+async function openSession(env: Env, grant: SessionGrant, options: { expiresAt?: number; familyId?: string } = {}): Promise<AuthResult> {
   const refreshToken = randomToken();
   const sessionId = createId('session');
   const now = Date.now();
   const actorUserId = grant.actingFromAccountId ? grant.user.id : null;
+  const expiresAt = options.expiresAt ?? now + (grant.actingFromAccountId ? IMPERSONATION_SESSION_TTL_SECONDS : REFRESH_TOKEN_TTL_SECONDS) * 1000;
   await env.DB.prepare(
-    `INSERT INTO sessions (id, account_id, user_id, actor_user_id, token_hash, expires_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sessions (id, family_id, account_id, user_id, actor_user_id, token_hash, expires_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-    .bind(sessionId, grant.account.id, grant.user.id, actorUserId, await sha256Hex(refreshToken), expiresAt ?? now + (grant.actingFromAccountId ? IMPERSONATION_SESSION_TTL_SECONDS : REFRESH_TOKEN_TTL_SECONDS) * 1000, now)
+    .bind(sessionId, options.familyId ?? sessionId, grant.account.id, grant.user.id, actorUserId, await sha256Hex(refreshToken), expiresAt, now)
     .run();
   const token = await signAccessToken(env.JWT_SECRET, {
     sub: grant.user.id,
@@ -164,16 +170,26 @@ export async function login(env: Env, input: { email: string; password: string; 
 
 interface SessionRow {
   id: string;
+  family_id: string | null;
   account_id: string;
   user_id: string;
   actor_user_id: string | null;
   expires_at: number;
+  rotated_at: number | null;
   revoked_at: number | null;
 }
 
+/** Ends every session of a sign-in (all rotated from the same first one), access tokens included. */
+async function revokeFamily(env: Env, familyId: string, now = Date.now()): Promise<void> {
+  await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').bind(now, familyId).run();
+  forgetSessionAccess();
+}
+
 /**
- * Rotates a refresh token: the old one is revoked and a new session opened,
- * after re-checking that the user may still enter the account.
+ * Rotates a refresh token: the old one is marked used and a new session of
+ * the same family opened, after re-checking that the user may still enter
+ * the account. A refresh token used a second time was copied (or raced by a
+ * thief): the whole family is revoked, the successor already issued included.
  */
 export async function refresh(env: Env, refreshToken: string): Promise<AuthResult> {
   const now = Date.now();
@@ -181,23 +197,34 @@ export async function refresh(env: Env, refreshToken: string): Promise<AuthResul
   if (!session || session.revoked_at !== null || session.expires_at <= now) {
     throw new AppError('unauthorized', 'The refresh token is not valid; sign in again.');
   }
-  const revoked = await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').bind(now, session.id).run();
-  if (revoked.meta.changes !== 1) throw new AppError('unauthorized', 'The refresh token was already used; sign in again.');
+  const familyId = session.family_id ?? session.id;
+  const reused = () => new AppError('unauthorized', 'The refresh token was already used; for safety this sign-in has ended everywhere. Sign in again.');
+  if (session.rotated_at !== null) {
+    await revokeFamily(env, familyId, now);
+    throw reused();
+  }
+  const rotated = await env.DB.prepare('UPDATE sessions SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL').bind(now, session.id).run();
+  if (rotated.meta.changes !== 1) {
+    await revokeFamily(env, familyId, now);
+    throw reused();
+  }
   const access = await resolveAccountAccess(env.DB, session.user_id, session.account_id);
   if (!access) throw new AppError('unauthorized', 'You no longer have access to this account; sign in again.');
   const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE id = ?', session.user_id);
   if (!user) throw new AppError('unauthorized', 'The user no longer exists.');
   const account = await getAccountOrThrow(env.DB, session.account_id);
   const actingFromAccountId = access.viaAgency?.agencyAccountId ?? null;
+  // A refresh does not turn one kind of session into the other (a member removed from a client account does not come back in as agency staff).
+  if ((actingFromAccountId !== null) !== (session.actor_user_id !== null)) throw new AppError('unauthorized', 'You no longer have access to this account; sign in again.');
   if (!actingFromAccountId) await assertNotSuspended(env.DB, account.id);
   // An impersonation ends when its first session would have: refreshing does not extend it.
-  return openSession(env, { user, account, role: access.role, actingFromAccountId }, actingFromAccountId ? session.expires_at : undefined);
+  return openSession(env, { user, account, role: access.role, actingFromAccountId }, { familyId, ...(actingFromAccountId ? { expiresAt: session.expires_at } : {}) });
 }
 
+/** Signs out the sign-in this refresh token belongs to: every session of its family, and their access tokens, at once. */
 export async function logout(env: Env, refreshToken: string): Promise<void> {
-  await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL')
-    .bind(Date.now(), await sha256Hex(refreshToken))
-    .run();
+  const session = await queryFirst<{ id: string; family_id: string | null }>(env.DB, 'SELECT id, family_id FROM sessions WHERE token_hash = ?', await sha256Hex(refreshToken));
+  if (session) await revokeFamily(env, session.family_id ?? session.id);
 }
 
 /**

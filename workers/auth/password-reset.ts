@@ -7,6 +7,7 @@ import { homeMembership } from './auth.service';
 import { hashPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
 import { countAttempt } from './throttle';
+import { forgetSessionAccess } from './session-access';
 
 /**
  * One-time links to set a password, by email: "forgot password" (an hour)
@@ -140,6 +141,7 @@ export async function resetPassword(env: Env, token: string, password: string, b
     statement(env.DB, `DELETE FROM login_throttle WHERE key = ? AND ${claimed}`, `email:${reset.email}`, reset.id, claim),
   ]);
   if (claimResult.meta.changes !== 1) throw badLink('This reset link was already used. Ask for a new one if you still need it.');
+  forgetSessionAccess();
   if (reset.purpose === 'reset') {
     background(
       emailPasswordChanged(env, reset.user_id, reset.id, now).catch((err) =>

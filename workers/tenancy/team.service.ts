@@ -7,6 +7,7 @@ import { hashPassword } from '../auth/password';
 import { newPasswordLink } from '../auth/password-reset';
 import { randomToken } from '../auth/secrets';
 import { countAttempt } from '../auth/throttle';
+import { forgetSessionAccess } from '../auth/session-access';
 import { emailAddedToAccount, emailInvitation, type InvitationSent } from './invitations';
 import { assertWithinPlanLimit, isPlanLimitGuardFailure, planLimitGuard, refuseAfterLimitRace } from '../billing/entitlements';
 
@@ -145,6 +146,8 @@ export async function changeRole(deps: ServiceDeps, userId: string, role: Role):
     throw new AppError('conflict', 'An account needs at least one owner. Make someone else owner first.');
   }
   await deps.db.prepare('UPDATE memberships SET role = ? WHERE account_id = ? AND user_id = ?').bind(role, deps.auth.accountId, userId).run();
+  // Their open tokens act with the new role from the next request on.
+  forgetSessionAccess();
   return { ...member, role };
 }
 
@@ -158,6 +161,7 @@ export async function removeTeamMember(deps: ServiceDeps, userId: string): Promi
     statement(deps.db, 'DELETE FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId),
     statement(deps.db, 'UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND user_id = ? AND revoked_at IS NULL', Date.now(), deps.auth.accountId, userId),
   ]);
+  forgetSessionAccess();
 }
 
 /**

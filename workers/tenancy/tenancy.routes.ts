@@ -148,8 +148,11 @@ tenancyRoutes.openapi(
     responses: { 201: jsonResponse(CreatedApiKeySchema, 'Created'), ...mutationErrors },
   }),
   async (c) => {
+    // The role checked is the caller's current one (auth middleware), and a key never outranks an admin.
     assertRole(c.var.auth, 'admin', 'manage API keys');
     assertUser(c.var.auth);
+    // A key would outlive the switch into a client account that made it; staff create keys as members of the account instead.
+    if (c.var.auth.actorUserId) throw new AppError('forbidden', 'API keys cannot be created while you are switched into a client account. Ask one of its own admins, or add yourself to it as a member.');
     const { row, key } = await createApiKey(depsOf(c), c.req.valid('json'));
     return c.json({ api_key: serializeApiKey(row), key }, 201);
   },
