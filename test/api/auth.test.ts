@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MAX_FAILURES_PER_EMAIL } from '../../workers/auth/throttle';
+import { MAX_FAILURES_PER_EMAIL_AND_ADDRESS } from '../../workers/auth/throttle';
 import { call, createTenant, uniqueEmail } from '../factories';
 
 describe('signup and login', () => {
@@ -44,7 +44,7 @@ describe('signup and login', () => {
 
   it('locks an email out after repeated failures, even for the right password', async () => {
     const tenant = await createTenant();
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+    for (let i = 0; i < MAX_FAILURES_PER_EMAIL_AND_ADDRESS; i++) {
       expect((await call('POST', '/api/auth/login', { body: { email: tenant.email, password: `guess-${i}-xxxxx` } })).status).toBe(401);
     }
     const locked = await call('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } });

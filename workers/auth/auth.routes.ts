@@ -16,6 +16,8 @@ import {
 } from './auth.schemas';
 import { MAX_RESET_REQUESTS_PER_ADDRESS, requestPasswordReset, resetPassword } from './password-reset';
 import { assertUser, requireAuth } from './auth.middleware';
+import { DEVICE_COOKIE, DEVICE_HEADER, deviceCookie, deviceTokenOf } from './device-token';
+import { MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_DEVICE, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_EMAIL_AND_ADDRESS } from './throttle';
 
 export const authRoutes = createRouter();
 
@@ -40,10 +42,20 @@ authRoutes.openapi(
     path: '/login',
     tags: ['Auth'],
     summary: 'Log in',
+    description: `Failed attempts are counted before the password is checked: ${MAX_FAILURES_PER_EMAIL_AND_ADDRESS} per email from one client address, ${MAX_FAILURES_PER_EMAIL} per email from anywhere, ${MAX_FAILURES_PER_ADDRESS} per address, in 15 minutes; then 429. A device this user signed in from before (the \`${DEVICE_COOKIE}\` cookie a browser keeps, or the \`${DEVICE_HEADER}\` reply header sent back in the same header) has a limit of its own (${MAX_FAILURES_PER_DEVICE}), so others failing elsewhere cannot lock its owner out.`,
     request: { body: jsonBody(loginBodySchema) },
-    responses: { 200: jsonResponse(AuthResultSchema, 'Signed in'), ...mutationErrors, 429: { description: 'Too many failed attempts' } },
+    responses: {
+      200: { ...jsonResponse(AuthResultSchema, 'Signed in'), headers: { [DEVICE_HEADER]: { description: 'Send it back in the same header on later sign-ins from this client', schema: { type: 'string' } } } },
+      ...mutationErrors,
+      429: { description: 'Too many failed attempts' },
+    },
   }),
-  async (c) => c.json(await login(c.env, c.req.valid('json'), c.req.header('cf-connecting-ip')), 200),
+  async (c) => {
+    const { result, deviceToken } = await login(c.env, c.req.valid('json'), { clientAddress: c.req.header('cf-connecting-ip'), deviceToken: deviceTokenOf(c.req) });
+    c.header(DEVICE_HEADER, deviceToken);
+    c.header('set-cookie', deviceCookie(deviceToken, new URL(c.req.url).protocol === 'https:'));
+    return c.json(result, 200);
+  },
 );
 
 // POST /api/auth/refresh – rotate a refresh token into a new token pair

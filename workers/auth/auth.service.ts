@@ -5,7 +5,8 @@ import { isUniqueViolation, queryFirst, statement, transaction } from '../platfo
 import { accountKindRank, getAccountOrThrow, resolveAccountAccess, type AccountRow } from '../tenancy/tenancy.service';
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
-import { assertNotThrottled, clearFailures, recordFailure } from './throttle';
+import { reserveLoginAttempt } from './throttle';
+import { issueDeviceToken, readDeviceToken } from './device-token';
 import { assertNotSuspended } from '../tenancy/suspension';
 import { forgetSessionAccess } from './session-access';
 import { clientSignupOpen, closedSignupError } from '../agency/client-signup/client-signup.service';
@@ -148,15 +149,26 @@ export async function homeMembership(db: D1Database, userId: string): Promise<{ 
   );
 }
 
-export async function login(env: Env, input: { email: string; password: string; account_id?: string }, clientAddress?: string): Promise<AuthResult> {
-  await assertNotThrottled(env.DB, input.email, clientAddress);
+export interface LoginRequest {
+  /** CF-Connecting-IP, when the request has one. */
+  clientAddress?: string;
+  /** The device token the caller sent (cookie or header), if any. */
+  deviceToken?: string | null;
+}
+
+/**
+ * Signs a user in with their password. The attempt is counted before the
+ * password is checked (throttle.ts); a caller on a device this user signed in
+ * from before is counted apart from everyone else. Answers the session and
+ * a fresh device token for the caller to keep.
+ */
+export async function login(env: Env, input: { email: string; password: string; account_id?: string }, request: LoginRequest = {}): Promise<{ result: AuthResult; deviceToken: string }> {
   const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE email = ?', input.email);
+  const device = await readDeviceToken(env.JWT_SECRET, request.deviceToken);
+  const attempt = await reserveLoginAttempt(env.DB, input.email, request.clientAddress, device && user && device.userId === user.id ? device : null);
   const ok = await verifyPassword(input.password, user?.password_hash ?? DECOY_PASSWORD_HASH);
-  if (!user || !ok) {
-    await recordFailure(env.DB, input.email, clientAddress);
-    throw new AppError('invalid_credentials', INVALID_LOGIN);
-  }
-  await clearFailures(env.DB, input.email);
+  if (!user || !ok) throw new AppError('invalid_credentials', INVALID_LOGIN);
+  await attempt.release();
   const membership = input.account_id
     ? await queryFirst<{ account_id: string; role: Role }>(env.DB, 'SELECT account_id, role FROM memberships WHERE user_id = ? AND account_id = ?', user.id, input.account_id)
     : await homeMembership(env.DB, user.id);
@@ -165,7 +177,8 @@ export async function login(env: Env, input: { email: string; password: string; 
   }
   const account = await getAccountOrThrow(env.DB, membership.account_id);
   await assertNotSuspended(env.DB, account.id);
-  return openSession(env, { user, account, role: membership.role, actingFromAccountId: null });
+  const result = await openSession(env, { user, account, role: membership.role, actingFromAccountId: null });
+  return { result, deviceToken: await issueDeviceToken(env.JWT_SECRET, user.id) };
 }
 
 interface SessionRow {

@@ -6,7 +6,7 @@ import { createLogger } from '../platform/logger';
 import { homeMembership } from './auth.service';
 import { hashPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
-import { countAttempt } from './throttle';
+import { countAttempt, emailAddressKeyPrefix, emailThrottleKey } from './throttle';
 import { forgetSessionAccess } from './session-access';
 
 /**
@@ -138,7 +138,8 @@ export async function resetPassword(env: Env, token: string, password: string, b
     statement(env.DB, `UPDATE users SET password_hash = ?, invited_at = NULL, updated_at = ? WHERE id = ? AND ${claimed}`, passwordHash, now, reset.user_id, reset.id, claim),
     statement(env.DB, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
     statement(env.DB, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
-    statement(env.DB, `DELETE FROM login_throttle WHERE key = ? AND ${claimed}`, `email:${reset.email}`, reset.id, claim),
+    // They proved they hold the email: sign-in failures counted against it so far are forgiven, from every address.
+    statement(env.DB, `DELETE FROM login_throttle WHERE (key = ? OR substr(key, 1, length(?)) = ?) AND ${claimed}`, emailThrottleKey(reset.email), emailAddressKeyPrefix(reset.email), emailAddressKeyPrefix(reset.email), reset.id, claim),
   ]);
   if (claimResult.meta.changes !== 1) throw badLink('This reset link was already used. Ask for a new one if you still need it.');
   forgetSessionAccess();
