@@ -64,7 +64,11 @@ export function requireAuth() {
       const claims = await verifyAccessToken(c.env.JWT_SECRET, credential);
       // The role is today's, not the token's: a demotion, removal or sign-out takes effect at once.
       const { role } = await sessionAccess(c.env.DB, { id: claims.sid, userId: claims.sub, accountId: claims.acc });
-      if (!role) throw new AppError('unauthorized', 'This session has ended (signed out, password changed, or access removed); sign in again.');
+      if (!role) {
+        // Suspension revokes the account's sessions; say why rather than only that the session ended.
+        if (!claims.act) await assertNotSuspended(c.env.DB, claims.acc);
+        throw new AppError('unauthorized', 'This session has ended (signed out, password changed, or access removed); sign in again.');
+      }
       c.set('auth', {
         accountId: claims.acc,
         userId: claims.sub,

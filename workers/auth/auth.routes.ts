@@ -4,6 +4,8 @@ import { newEvent, outboxStatement, publishEvents } from '../events/events.outbo
 import { auditStatement } from '../agency/audit/audit.service';
 import { exchangeToken, login, logout, refresh, signup } from './auth.service';
 import {
+  acceptInvitationBodySchema,
+  AcceptedInvitationSchema,
   AuthResultSchema,
   loginBodySchema,
   PasswordResetDoneSchema,
@@ -16,6 +18,7 @@ import {
 } from './auth.schemas';
 import { MAX_RESET_REQUESTS_PER_ADDRESS, requestPasswordReset, resetPassword } from './password-reset';
 import { assertUser, requireAuth } from './auth.middleware';
+import { acceptInvitation } from '../tenancy/account-invitations';
 import { DEVICE_COOKIE, DEVICE_HEADER, deviceCookie, deviceTokenOf } from './device-token';
 import { MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_DEVICE, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_EMAIL_AND_ADDRESS } from './throttle';
 
@@ -119,6 +122,20 @@ authRoutes.openapi(
     const { token, password } = c.req.valid('json');
     return c.json(await resetPassword(c.env, token, password, (work) => c.executionCtx.waitUntil(work)), 200);
   },
+);
+
+// POST /api/auth/invitations/accept – join the account an emailed invitation names (someone who already has a login)
+authRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/invitations/accept',
+    tags: ['Auth'],
+    summary: 'Accept an invitation to join an account',
+    description: 'People who already have a login are invited, never added: the emailed link (`/join-account#token=...`, 7 days, once) makes them a member with the invited role. Sign in as usual afterwards; the account is in the account menu. An unknown, used, withdrawn or expired token is a field error on `token`; the account\'s plan limits apply now.',
+    request: { body: jsonBody(acceptInvitationBodySchema) },
+    responses: { 200: jsonResponse(AcceptedInvitationSchema, 'Joined'), ...mutationErrors },
+  }),
+  async (c) => c.json(await acceptInvitation(c.env.DB, c.req.valid('json').token), 200),
 );
 
 // POST /api/auth/token-exchange – switch into another account (agency staff: impersonate a sub-account)

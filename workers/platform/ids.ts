@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   membership: 'mem',
   session: 'ses',
   passwordReset: 'pwr',
+  invitation: 'inv',
   apiKey: 'key',
   contact: 'ctc',
   tag: 'tag',

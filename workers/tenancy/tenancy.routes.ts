@@ -80,6 +80,7 @@ tenancyRoutes.openapi(
 tenancyRoutes.openapi(
   createRoute({
     method: 'post', path: '/users', tags: ['Team'], summary: 'Add a team member', security,
+    description: 'A new person is added (with the password given, or invited by email to choose one). Someone who already has a login is only invited: they join when they accept the emailed link (POST /api/auth/invitations/accept), and until then the team list shows them as invited, with the name and email typed here. DELETE /api/users/{id} withdraws an invitation; PATCH changes its role.',
     request: { body: jsonBody(addTeamMemberBodySchema) },
     responses: { 201: jsonResponse(TeamMemberSchema, 'Added'), ...mutationErrors },
   }),
@@ -226,7 +227,7 @@ tenancyRoutes.openapi(
 tenancyRoutes.openapi(
   createRoute({
     method: 'post', path: '/agency/sub-accounts/{id}/users', tags: ['Agency'], summary: 'Add a user to a sub-account', security,
-    description: 'Agency owners and admins add people to their client accounts with any role, owner included, without switching into them. The client account\'s plan limits apply.',
+    description: 'Agency owners and admins add people to their client accounts with any role, owner included, without switching into them. The client account\'s plan limits apply. As with POST /api/users, someone who already has a login is invited and joins only by accepting.',
     request: { params: IdParamSchema, body: jsonBody(addTeamMemberBodySchema) },
     responses: { 201: jsonResponse(TeamMemberSchema, 'Added'), ...mutationErrors },
   }),
