@@ -2,7 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { createRouter, jsonBody, jsonResponse, mutationErrors } from '../platform/router';
 import { newEvent, outboxStatement, publishEvents } from '../events/events.outbox';
 import { auditStatement } from '../agency/audit/audit.service';
-import { exchangeToken, login, logout, refresh, signup } from './auth.service';
+import { exchangeToken, login, logout, refresh } from './auth.service';
+import { confirmSignup, MAX_SIGNUPS_PER_ADDRESS, requestSignup, SIGNUP_REQUESTED_MESSAGE } from './signup';
 import {
   acceptInvitationBodySchema,
   AcceptedInvitationSchema,
@@ -14,28 +15,53 @@ import {
   PasswordResetRequestedSchema,
   refreshBodySchema,
   signupBodySchema,
+  signupConfirmBodySchema,
+  SignupRequestedSchema,
   tokenExchangeBodySchema,
 } from './auth.schemas';
 import { MAX_RESET_REQUESTS_PER_ADDRESS, requestPasswordReset, resetPassword } from './password-reset';
 import { assertUser, requireAuth } from './auth.middleware';
 import { acceptInvitation } from '../tenancy/account-invitations';
-import { DEVICE_COOKIE, DEVICE_HEADER, deviceCookie, deviceTokenOf } from './device-token';
+import { DEVICE_COOKIE, DEVICE_HEADER, deviceCookie, deviceTokenOf, issueDeviceToken } from './device-token';
 import { MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_DEVICE, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_EMAIL_AND_ADDRESS } from './throttle';
 
 export const authRoutes = createRouter();
 
-// POST /api/auth/signup – create an account (business or agency; on an agency's domain, a client sub-account) and its owner
+// POST /api/auth/signup – start a sign-up: the same "check your email" for every email
 authRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/signup',
     tags: ['Auth'],
     summary: 'Sign up',
-    description: 'On the platform address: a business or (agency: true) an agency account. On an agency\'s custom domain: a client sub-account of that agency when it takes client sign-ups (PUT /api/agency/client-signup), else 403.',
+    description: `Answers 202 with the same body for every email, registered or not, so it tells no one who has an account. A new email is sent a link (24 hours, once) to \`/signup/confirm#token=...\`, whose token POST /api/auth/signup/confirm turns into the account and a session; a registered email is told someone tried, and how to sign in. On the platform address: a business or (agency: true) an agency account. On an agency's custom domain: a client sub-account of that agency when it takes client sign-ups (PUT /api/agency/client-signup), else 403. At most ${MAX_SIGNUPS_PER_ADDRESS} sign-ups per client address per hour (then 429).`,
     request: { body: jsonBody(signupBodySchema) },
+    responses: { 202: jsonResponse(SignupRequestedSchema, 'Taken; a link is on its way'), ...mutationErrors, 429: { description: 'Too many sign-ups from this address' } },
+  }),
+  async (c) => {
+    await requestSignup(c.env, c.req.valid('json'), c.var.host.agencyId, c.req.header('cf-connecting-ip'));
+    return c.json({ message: SIGNUP_REQUESTED_MESSAGE }, 202);
+  },
+);
+
+// POST /api/auth/signup/confirm – create the account with the emailed link's token, and sign in
+authRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/signup/confirm',
+    tags: ['Auth'],
+    summary: 'Finish signing up',
+    description: 'Uses the token of the emailed sign-up link: creates the account and its owner and signs in. An unknown, used or expired token is a field error on `token`.',
+    request: { body: jsonBody(signupConfirmBodySchema) },
     responses: { 201: jsonResponse(AuthResultSchema, 'Account created and signed in'), ...mutationErrors },
   }),
-  async (c) => c.json(await signup(c.env, c.req.valid('json'), c.var.host.agencyId), 201),
+  async (c) => {
+    const result = await confirmSignup(c.env, c.req.valid('json').token);
+    const deviceToken = await issueDeviceToken(c.env.JWT_SECRET, result.user.id);
+    c.header(DEVICE_HEADER, deviceToken);
+    c.header('set-cookie', deviceCookie(deviceToken, new URL(c.req.url).protocol === 'https:'));
+    return c.json(result, 201);
+  },
 );
 
 // POST /api/auth/login – exchange email and password for tokens (throttled)

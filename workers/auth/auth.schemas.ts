@@ -18,6 +18,15 @@ export const signupBodySchema = z
   .strict()
   .openapi('SignupBody');
 
+export const SignupRequestedSchema = z
+  .object({ message: z.string().openapi({ description: 'The same for every email, whether or not it has an account' }) })
+  .openapi('SignupRequested');
+
+export const signupConfirmBodySchema = z
+  .object({ token: z.string().trim().min(1, 'The sign-up link is missing its token.').max(200).openapi({ description: 'The token from the emailed link (after `#token=`)' }) })
+  .strict()
+  .openapi('SignupConfirmBody');
+
 export const loginBodySchema = z
   .object({
     email: emailSchema,

@@ -1,9 +1,9 @@
 import type { Role } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
-import { isUniqueViolation, queryFirst, statement, transaction } from '../platform/db';
+import { queryFirst, statement, transaction } from '../platform/db';
 import { accountKindRank, getAccountOrThrow, resolveAccountAccess, type AccountRow } from '../tenancy/tenancy.service';
-import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './password';
+import { DECOY_PASSWORD_HASH, verifyPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
 import { reserveLoginAttempt } from './throttle';
 import { issueDeviceToken, readDeviceToken } from './device-token';
@@ -70,36 +70,38 @@ async function openSession(env: Env, grant: SessionGrant, options: { expiresAt?:
   };
 }
 
-export interface SignupInput {
+/**
+ * Checks where a sign-up may happen: on the platform's address a business or
+ * an agency; on an agency's domain (`agencyId`) a client sub-account of that
+ * agency, when the agency takes client sign-ups there, and refused otherwise.
+ */
+export async function assertSignupAllowed(env: Env, input: { agency?: boolean }, agencyId: string | null): Promise<void> {
+  if (agencyId === null) return;
+  if (!(await clientSignupOpen(env.DB, agencyId))) throw await closedSignupError(env, agencyId);
+  if (input.agency) {
+    throw new AppError('validation_failed', 'Agency accounts are created on the platform\'s own address, not on an agency\'s domain.', {
+      errors: [{ field: 'agency', message: 'Not available here.' }],
+    });
+  }
+}
+
+export interface ConfirmedSignup {
   email: string;
-  password: string;
   name: string;
-  account_name?: string;
-  agency?: boolean;
+  account_name: string | null;
+  agency: boolean;
+  agency_id: string | null;
+  password_hash: string;
 }
 
 /**
- * Creates an account, its owner and a first session, in one transaction. On
- * the platform's address the account is a business or an agency; on an
- * agency's domain (`agencyId`) it is a client sub-account of that agency,
- * when the agency takes client sign-ups there, and refused otherwise.
+ * Creates the account of a confirmed sign-up, its owner and a first session,
+ * in one transaction (signup.ts: the email was confirmed first). The
+ * statements in `alongside` commit with it (marking the request used).
  */
-export async function signup(env: Env, input: SignupInput, agencyId: string | null = null): Promise<AuthResult> {
-  if (agencyId !== null) {
-    if (!(await clientSignupOpen(env.DB, agencyId))) throw await closedSignupError(env, agencyId);
-    if (input.agency) {
-      throw new AppError('validation_failed', 'Agency accounts are created on the platform\'s own address, not on an agency\'s domain.', {
-        errors: [{ field: 'agency', message: 'Not available here.' }],
-      });
-    }
-  }
-  const existing = await queryFirst<{ id: string }>(env.DB, 'SELECT id FROM users WHERE email = ?', input.email);
-  if (existing) {
-    throw new AppError('conflict', 'An account with this email already exists. Sign in instead.', {
-      errors: [{ field: 'email', message: 'This email is already registered.' }],
-    });
-  }
+export async function createAccountWithOwner(env: Env, input: ConfirmedSignup, alongside: D1PreparedStatement[] = []): Promise<AuthResult> {
   const now = Date.now();
+  const agencyId = input.agency_id;
   const kind = agencyId !== null ? 'sub_account' : input.agency ? 'agency' : 'business';
   const account: AccountRow = {
     id: createId('account'),
@@ -112,10 +114,10 @@ export async function signup(env: Env, input: SignupInput, agencyId: string | nu
     updated_at: now,
   };
   const user = { id: createId('user'), email: input.email, name: input.name };
-  const passwordHash = await hashPassword(input.password);
   const statements = [
+    ...alongside,
     statement(env.DB, 'INSERT INTO accounts (id, name, kind, status, agency_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', account.id, account.name, kind, 'active', agencyId, now, now),
-    statement(env.DB, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', user.id, user.email, user.name, passwordHash, now, now),
+    statement(env.DB, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', user.id, user.email, user.name, input.password_hash, now, now),
     statement(env.DB, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), account.id, user.id, 'owner', now),
   ];
   if (kind === 'agency') {
@@ -124,16 +126,7 @@ export async function signup(env: Env, input: SignupInput, agencyId: string | nu
   if (kind === 'sub_account') {
     statements.push(statement(env.DB, 'INSERT INTO sub_accounts (id, agency_id, account_id, name, created_at) VALUES (?, ?, ?, ?, ?)', createId('subAccount'), agencyId, account.id, account.name, now));
   }
-  try {
-    await transaction(env.DB, statements);
-  } catch (err) {
-    if (isUniqueViolation(err, 'users.email')) {
-      throw new AppError('conflict', 'An account with this email already exists. Sign in instead.', {
-        errors: [{ field: 'email', message: 'This email is already registered.' }],
-      });
-    }
-    throw err;
-  }
+  await transaction(env.DB, statements);
   return openSession(env, { user, account, role: 'owner', actingFromAccountId: null });
 }
 

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   session: 'ses',
   passwordReset: 'pwr',
   invitation: 'inv',
+  signupRequest: 'sgn',
   apiKey: 'key',
   contact: 'ctc',
   tag: 'tag',
