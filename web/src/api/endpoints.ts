@@ -43,7 +43,8 @@ import type {
 
 export const auth = {
   signup: (body: { email: string; password: string; name: string; account_name?: string; agency?: boolean }) =>
-    api<AuthResponse>('/auth/signup', { body, anonymous: true }),
+    api<{ message: string }>('/auth/signup', { body, anonymous: true }),
+  confirmSignup: (token: string) => api<AuthResponse>('/auth/signup/confirm', { body: { token }, anonymous: true }),
   login: (body: { email: string; password: string }) => api<AuthResponse>('/auth/login', { body, anonymous: true }),
   logout: (refresh_token: string) => api<void>('/auth/logout', { body: { refresh_token }, anonymous: true }),
   requestPasswordReset: (email: string) => api<{ message: string }>('/auth/password-reset', { body: { email }, anonymous: true }),
