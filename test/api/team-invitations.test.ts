@@ -97,3 +97,28 @@ describe('adding someone who already has a login is an invitation they accept', 
     expect((await login(person, client.id)).status).toBe(200);
   });
 });
+
+describe('an invitation is worth no more than its sender\'s rights', () => {
+  it('an admin who invited someone as admin and was then removed: the invitation lapses with them', async () => {
+    const owner = await createTenant();
+    const adminEmail = `admin.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    expect((await owner.api('POST', '/api/users', { email: adminEmail, name: 'Ari', role: 'admin', password: 'admin-password-1' })).status).toBe(201);
+    const adminLogin = await call('POST', '/api/auth/login', { body: { email: adminEmail, password: 'admin-password-1' } });
+    const friend = await createTenant();
+    const invited = await call('POST', '/api/users', { token: adminLogin.body.token, body: { email: friend.email, name: 'Friend', role: 'admin' } });
+    expect(invited.status).toBe(201);
+    const [mail] = await joinInvitations(friend.email);
+
+    expect((await owner.api('DELETE', `/api/users/${adminLogin.body.user.id}`)).status).toBe(204);
+    const lapsed = await acceptJoin(joinTokenOf(mail));
+    expect(lapsed.status).toBe(422);
+    expect(lapsed.body.errors[0].message).toContain('no longer valid');
+    expect((await login(friend, owner.accountId)).status).toBe(401);
+
+    // The owner sends it again, and vouches for it from then on.
+    expect((await owner.api('POST', `/api/users/${invited.body.id}/invitation`)).status).toBe(200);
+    const fresh = (await joinInvitations(friend.email)).find((m) => m.id !== mail.id) as SandboxEmail;
+    expect((await acceptJoin(joinTokenOf(fresh))).status).toBe(200);
+    expect((await login(friend, owner.accountId)).status).toBe(200);
+  });
+});

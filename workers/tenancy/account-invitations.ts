@@ -6,6 +6,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
 import { INVITE_LINK_TTL_MS } from '../auth/password-reset';
+import { resolveAccountAccess } from './tenancy.service';
 
 /**
  * Invitations of people who already have a login (migration 0016). Adding
@@ -68,12 +69,19 @@ export async function createInvitation(deps: ServiceDeps, invitee: { userId: str
 /** A fresh link for an open invitation (the earlier one stops working). */
 export async function renewInvitation(deps: ServiceDeps, invitation: OpenInvitationRow, now = Date.now()) {
   const { token, tokenHash, expiresAt } = await newJoinToken(now);
-  await deps.db.prepare('UPDATE account_invitations SET token_hash = ?, expires_at = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL').bind(tokenHash, expiresAt, invitation.id).run();
+  // Whoever sends it again vouches for it from now on.
+  await deps.db
+    .prepare('UPDATE account_invitations SET token_hash = ?, expires_at = ?, invited_by_user_id = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL')
+    .bind(tokenHash, expiresAt, deps.auth.actorUserId ?? deps.auth.userId, invitation.id)
+    .run();
   return { id: `${invitation.id}:${now}`, token, expiresAt };
 }
 
 export async function changeInvitationRole(deps: ServiceDeps, invitation: OpenInvitationRow, role: Role): Promise<void> {
-  await deps.db.prepare('UPDATE account_invitations SET role = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL').bind(role, invitation.id).run();
+  await deps.db
+    .prepare('UPDATE account_invitations SET role = ?, invited_by_user_id = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL')
+    .bind(role, deps.auth.actorUserId ?? deps.auth.userId, invitation.id)
+    .run();
 }
 
 export async function withdrawInvitation(deps: ServiceDeps, invitation: OpenInvitationRow): Promise<void> {
@@ -87,9 +95,26 @@ interface InvitationByTokenRow {
   user_id: string;
   user_email: string;
   role: Role;
+  invited_by_user_id: string | null;
   expires_at: number;
   accepted_at: number | null;
   revoked_at: number | null;
+}
+
+const ROLE_RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+
+/**
+ * Whether the person who sent an invitation could still grant its role: an
+ * invitation is worth no more than its sender's rights today (a removed or
+ * demoted admin's invitations lapse with them). Agency owners and admins
+ * invite into their client accounts as owners.
+ */
+async function inviterStillMayGrant(db: D1Database, invitation: InvitationByTokenRow): Promise<boolean> {
+  if (!invitation.invited_by_user_id) return false;
+  const access = await resolveAccountAccess(db, invitation.invited_by_user_id, invitation.account_id);
+  if (!access) return false;
+  const role: Role = access.viaAgency ? 'owner' : access.role;
+  return ROLE_RANK[role] >= ROLE_RANK[invitation.role] && (role === 'owner' || role === 'admin');
 }
 
 const badLink = (message: string) => new AppError('validation_failed', message, { errors: [{ field: 'token', message }] });
@@ -109,7 +134,7 @@ export interface AcceptedInvitation {
 export async function acceptInvitation(db: D1Database, token: string, now = Date.now()): Promise<AcceptedInvitation> {
   const invitation = await queryFirst<InvitationByTokenRow>(
     db,
-    `SELECT i.id, i.account_id, a.name AS account_name, i.user_id, u.email AS user_email, i.role, i.expires_at, i.accepted_at, i.revoked_at
+    `SELECT i.id, i.account_id, a.name AS account_name, i.user_id, u.email AS user_email, i.role, i.invited_by_user_id, i.expires_at, i.accepted_at, i.revoked_at
        FROM account_invitations i JOIN accounts a ON a.id = i.account_id JOIN users u ON u.id = i.user_id
       WHERE i.token_hash = ?`,
     await sha256Hex(token),
@@ -118,6 +143,7 @@ export async function acceptInvitation(db: D1Database, token: string, now = Date
   if (invitation.accepted_at !== null) throw badLink('This invitation was already accepted. Sign in to open the account.');
   if (invitation.revoked_at !== null) throw badLink('This invitation was withdrawn. Ask whoever invited you if you still need access.');
   if (invitation.expires_at <= now) throw badLink('This invitation has expired (invitations work for 7 days). Ask whoever invited you to send it again.');
+  if (!(await inviterStillMayGrant(db, invitation))) throw badLink('This invitation is no longer valid: whoever sent it can no longer add people with that role. Ask an admin of the account to invite you again.');
   const result: AcceptedInvitation = { account: { id: invitation.account_id, name: invitation.account_name }, role: invitation.role, email: invitation.user_email };
 
   const member = await queryFirst(db, 'SELECT 1 AS ok FROM memberships WHERE account_id = ? AND user_id = ?', invitation.account_id, invitation.user_id);
