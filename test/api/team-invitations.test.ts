@@ -122,3 +122,23 @@ describe('an invitation is worth no more than its sender\'s rights', () => {
     expect((await login(friend, owner.accountId)).status).toBe(200);
   });
 });
+
+describe('a person invited before they ever signed up', () => {
+  it('asking for a password reset gets them the invitation, naming the account it joins, not a plain reset into it', async () => {
+    const inviter = await createTenant({ agency: true, name: 'Mallory' });
+    const email = `newcomer.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    expect((await inviter.api('POST', '/api/users', { email, name: 'Newcomer', role: 'member' })).status).toBe(201);
+
+    expect((await call('POST', '/api/auth/password-reset', { body: { email } })).status).toBe(202);
+    let mails: SandboxEmail[] = [];
+    for (let i = 0; i < 100 && mails.length < 2; i++) {
+      mails = (await sandboxEmails(env, { to: email })).filter((m) => m.tags.some((t) => t.value === 'invitation'));
+      if (mails.length < 2) await new Promise((r) => setTimeout(r, 50));
+    }
+    const fromReset = mails.find((m) => m.subject.startsWith('Finish joining')) as SandboxEmail;
+    expect(fromReset.subject).toBe('Finish joining Mallory Co on CRM');
+    expect(fromReset.text).toContain('Choosing a password joins Mallory Co.');
+    expect(fromReset.text).toContain('/accept-invite#token=');
+    expect((await sandboxEmails(env, { to: email })).filter((m) => m.tags.some((t) => t.value === 'password_reset'))).toEqual([]);
+  });
+});
