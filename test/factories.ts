@@ -1,5 +1,6 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { sandboxEmails } from '../workers/sandbox/resend/resend.controls';
+import { resendSandboxStub, sandboxEmails } from '../workers/sandbox/resend/resend.controls';
 
 /** The same origin the web app uses; a platform host. */
 export const ORIGIN = 'http://localhost';
@@ -45,12 +46,16 @@ export interface Tenant {
   api: <T = any>(method: string, path: string, body?: unknown) => Promise<ApiReply<T>>;
 }
 
-/** The token of the newest sign-up link emailed to `email` (sign-up answers after the email is sent). */
-export async function signupLinkToken(email: string): Promise<string> {
+/** The newest sign-up email to `email` (sign-up answers after the email is sent) and its link's token. */
+async function signupLink(email: string): Promise<{ mailId: string; token: string }> {
   const mails = (await sandboxEmails(env, { to: email })).filter((m) => m.tags.some((t) => t.value === 'signup_confirm'));
   const match = /\/signup\/confirm#token=([\w-]+)/.exec(mails[0]?.text ?? '');
-  if (!match) throw new Error(`no sign-up link was emailed to ${email}`);
-  return match[1] as string;
+  if (!match || !mails[0]) throw new Error(`no sign-up link was emailed to ${email}`);
+  return { mailId: mails[0].id, token: match[1] as string };
+}
+
+export async function signupLinkToken(email: string): Promise<string> {
+  return (await signupLink(email)).token;
 }
 
 /** Finishes a sign-up of `email` with its emailed link, as its owner would; `origin` is the host it was made on. */
@@ -68,8 +73,11 @@ export async function createTenant(options: { agency?: boolean; name?: string } 
     body: { email, password, name: options.name ?? 'Test Owner', account_name: `${options.name ?? 'Test'} Co`, ...(options.agency ? { agency: true } : {}) },
   });
   if (res.status !== 202) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const { mailId } = await signupLink(email);
   const confirmed = await confirmSignupByEmail(email);
   if (confirmed.status !== 201) throw new Error(`signup confirmation failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  // The new owner is done with that email: the tenant starts with an empty mailbox, so tests see only what they cause.
+  await runInDurableObject(resendSandboxStub(env), (_emulator, state) => void state.storage.sql.exec('DELETE FROM emails WHERE id = ?', mailId));
   return tenantFromAuth(confirmed.body, email, password);
 }
 
