@@ -83,6 +83,14 @@ describe('adding someone who already has a login is an invitation they accept', 
     expect((await owner.api('GET', '/api/users')).body.data).toHaveLength(1);
   });
 
+  it('inviting the same person from parallel requests sends one invitation; the others are told they are invited', async () => {
+    const owner = await createTenant();
+    const person = await createTenant();
+    const replies = await Promise.all(Array.from({ length: 4 }, () => owner.api('POST', '/api/users', { email: person.email, name: 'P', role: 'member' })));
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    expect(await joinInvitations(person.email)).toHaveLength(1);
+  });
+
   it('an agency adding a registered person to its client account goes through the same invitation', async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;

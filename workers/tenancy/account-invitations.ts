@@ -1,7 +1,7 @@
 import { randomToken, sha256Hex } from '../auth/secrets';
 import { assertWithinPlanLimit, isPlanLimitGuardFailure, planLimitGuard, refuseAfterLimitRace } from '../billing/entitlements';
 import type { Role } from '../platform/context';
-import { queryFirst, statement, transaction } from '../platform/db';
+import { isUniqueViolation, queryFirst, statement, transaction } from '../platform/db';
 import type { ServiceDeps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
@@ -46,22 +46,29 @@ async function newJoinToken(now: number) {
   return { token, tokenHash: await sha256Hex(token), expiresAt: now + INVITE_LINK_TTL_MS };
 }
 
+const alreadyInvited = (email: string) =>
+  new AppError('conflict', `${email} is already invited to this account. Send the invitation again from the team list.`, {
+    errors: [{ field: 'email', message: 'Already invited.' }],
+  });
+
 /** Invites an existing user into the deps' account; answers the invitation and the token to email. */
 export async function createInvitation(deps: ServiceDeps, invitee: { userId: string; email: string; name: string; role: Role }, now = Date.now()) {
-  if (await findOpenInvitation(deps, invitee.userId)) {
-    throw new AppError('conflict', `${invitee.email} is already invited to this account. Send the invitation again from the team list.`, {
-      errors: [{ field: 'email', message: 'Already invited.' }],
-    });
-  }
+  if (await findOpenInvitation(deps, invitee.userId)) throw alreadyInvited(invitee.email);
   const id = createId('invitation');
   const { token, tokenHash, expiresAt } = await newJoinToken(now);
-  await deps.db
-    .prepare(
-      `INSERT INTO account_invitations (id, account_id, user_id, email, name, role, invited_by_user_id, token_hash, expires_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(id, deps.auth.accountId, invitee.userId, invitee.email, invitee.name, invitee.role, deps.auth.actorUserId ?? deps.auth.userId, tokenHash, expiresAt, now)
-    .run();
+  try {
+    await deps.db
+      .prepare(
+        `INSERT INTO account_invitations (id, account_id, user_id, email, name, role, invited_by_user_id, token_hash, expires_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(id, deps.auth.accountId, invitee.userId, invitee.email, invitee.name, invitee.role, deps.auth.actorUserId ?? deps.auth.userId, tokenHash, expiresAt, now)
+      .run();
+  } catch (err) {
+    // Two requests inviting the same person at once: the open-invitation index lets one through.
+    if (isUniqueViolation(err, 'account_invitations')) throw alreadyInvited(invitee.email);
+    throw err;
+  }
   const row: OpenInvitationRow = { id, user_id: invitee.userId, email: invitee.email, name: invitee.name, role: invitee.role, created_at: now };
   return { row, link: { id, token, expiresAt } };
 }

@@ -90,6 +90,10 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
     if (already) {
       throw new AppError('conflict', `${input.email} is already in this account.`, { errors: [{ field: 'email', message: 'Already a member.' }] });
     }
+    // Withdrawing and inviting again must not become a way to flood someone's inbox.
+    if ((await countAttempt(deps.db, `invite:${deps.auth.accountId}:${existing.id}`, 60 * 60 * 1000)).count > MAX_INVITATIONS_PER_HOUR) {
+      throw new AppError('rate_limited', `${input.email} was sent ${MAX_INVITATIONS_PER_HOUR} invitations in the last hour. Try again later.`);
+    }
     const { row, link } = await createInvitation(deps, { userId: existing.id, email: input.email, name: input.name, role: input.role }, now);
     const invitation = await emailJoinInvitation(deps, { id: existing.id, email: input.email, role: input.role }, link);
     return { member: invitationAsMember(row), invitation };
