@@ -575,10 +575,15 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
         }
       }
     }
-    const signup = await request(baseUrl, 'POST', '/api/auth/signup', {
+    await request(baseUrl, 'POST', '/api/auth/signup', {
       body: { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: DEMO_NAME, account_name: DEMO_ACCOUNT_NAME, agency: true },
       device,
     });
+    // Sign-up is finished with the emailed link (the newest one); the sandbox mailbox has it by the time sign-up answers.
+    const mails = await request(baseUrl, 'GET', `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(DEMO_EMAIL)}`, { token: 're_sandbox' });
+    const link = mails.data.map((m) => /\/signup\/confirm#token=([\w-]+)/.exec(m.text ?? '')).find(Boolean);
+    if (!link) throw new Error('the demo sign-up link did not arrive in the sandbox mailbox');
+    const signup = await request(baseUrl, 'POST', '/api/auth/signup/confirm', { body: { token: link[1] }, device });
     agencyToken = signup.token;
     ownerId = signup.user.id;
     agencyAccountId = signup.account?.id ?? null;

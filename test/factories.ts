@@ -1,4 +1,6 @@
-import { exports } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { resendSandboxStub, sandboxEmails } from '../workers/sandbox/resend/resend.controls';
 
 /** The same origin the web app uses; a platform host. */
 export const ORIGIN = 'http://localhost';
@@ -44,15 +46,39 @@ export interface Tenant {
   api: <T = any>(method: string, path: string, body?: unknown) => Promise<ApiReply<T>>;
 }
 
-/** Signs up a fresh account and returns a client bound to its token. */
+/** The newest sign-up email to `email` (sign-up answers after the email is sent) and its link's token. */
+async function signupLink(email: string): Promise<{ mailId: string; token: string }> {
+  const mails = (await sandboxEmails(env, { to: email })).filter((m) => m.tags.some((t) => t.value === 'signup_confirm'));
+  const match = /\/signup\/confirm#token=([\w-]+)/.exec(mails[0]?.text ?? '');
+  if (!match || !mails[0]) throw new Error(`no sign-up link was emailed to ${email}`);
+  return { mailId: mails[0].id, token: match[1] as string };
+}
+
+export async function signupLinkToken(email: string): Promise<string> {
+  return (await signupLink(email)).token;
+}
+
+/** Finishes a sign-up of `email` with its emailed link, as its owner would; `origin` is the host it was made on. */
+export async function confirmSignupByEmail(email: string, origin = ORIGIN): Promise<ApiReply> {
+  const token = await signupLinkToken(email);
+  const res = await exports.default.fetch(`${origin}/api/auth/signup/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  return { status: res.status, body: await res.json(), headers: res.headers };
+}
+
+/** Signs up a fresh account (confirming it from the sandbox mailbox) and returns a client bound to its token. */
 export async function createTenant(options: { agency?: boolean; name?: string } = {}): Promise<Tenant> {
   const email = uniqueEmail(options.agency ? 'agency' : 'owner');
   const password = 'correct-horse-battery';
   const res = await call<AuthReply>('POST', '/api/auth/signup', {
     body: { email, password, name: options.name ?? 'Test Owner', account_name: `${options.name ?? 'Test'} Co`, ...(options.agency ? { agency: true } : {}) },
   });
-  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return tenantFromAuth(res.body, email, password);
+  if (res.status !== 202) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const { mailId } = await signupLink(email);
+  const confirmed = await confirmSignupByEmail(email);
+  if (confirmed.status !== 201) throw new Error(`signup confirmation failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  // The new owner is done with that email: the tenant starts with an empty mailbox, so tests see only what they cause.
+  await runInDurableObject(resendSandboxStub(env), (_emulator, state) => void state.storage.sql.exec('DELETE FROM emails WHERE id = ?', mailId));
+  return tenantFromAuth(confirmed.body, email, password);
 }
 
 /** What signup, login and token exchange answer, as far as a tenant needs it. */

@@ -1,15 +1,24 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MAX_FAILURES_PER_EMAIL } from '../../workers/auth/throttle';
-import { call, createTenant, uniqueEmail } from '../factories';
+import { MAX_FAILURES_PER_EMAIL_AND_ADDRESS } from '../../workers/auth/throttle';
+import { env } from 'cloudflare:workers';
+import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
+import { call, confirmSignupByEmail, createTenant, uniqueEmail } from '../factories';
 
 describe('signup and login', () => {
-  it('signs up an owner, logs in, and never returns the password or its hash', async () => {
+  it('signs up an owner (confirmed by the emailed link), logs in, and never returns the password or its hash', async () => {
     const email = uniqueEmail();
     const signup = await call('POST', '/api/auth/signup', { body: { email: email.toUpperCase(), password: 'a-long-password', name: 'Ada' } });
-    expect(signup.status).toBe(201);
-    expect(signup.body.user.email).toBe(email);
-    expect(signup.body.account).toMatchObject({ kind: 'business', status: 'active' });
-    expect(JSON.stringify(signup.body)).not.toMatch(/a-long-password|pbkdf2/);
+    expect(signup.status).toBe(202);
+    // Nothing exists until the link is used.
+    expect((await call('POST', '/api/auth/login', { body: { email, password: 'a-long-password' } })).status).toBe(401);
+    const confirmed = await confirmSignupByEmail(email);
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body.user.email).toBe(email);
+    expect(confirmed.body.account).toMatchObject({ kind: 'business', status: 'active' });
+    expect(JSON.stringify(confirmed.body)).not.toMatch(/a-long-password|pbkdf2/);
+    expect((await call('GET', '/api/me', { token: confirmed.body.token })).status).toBe(200);
+    // The link works once.
+    expect((await confirmSignupByEmail(email)).status).toBe(422);
 
     const login = await call('POST', '/api/auth/login', { body: { email, password: 'a-long-password' } });
     expect(login.status).toBe(200);
@@ -18,13 +27,25 @@ describe('signup and login', () => {
     expect(JSON.stringify(me.body)).not.toMatch(/password|hash/i);
   });
 
-  it('refuses a second signup with the same email in any case', async () => {
-    const email = uniqueEmail();
-    await call('POST', '/api/auth/signup', { body: { email, password: 'a-long-password', name: 'Ada' } });
-    const again = await call('POST', '/api/auth/signup', { body: { email: email.toUpperCase(), password: 'another-password', name: 'Eve' } });
-    expect(again.status).toBe(409);
-    expect(again.headers.get('content-type')).toContain('application/problem+json');
-    expect(again.body.errors[0].field).toBe('email');
+  it('signing up with a registered email answers exactly as for a new one, creates nothing, and tells the owner', async () => {
+    const owner = await createTenant();
+    const signupLinks = async () => (await sandboxEmails(env, { to: owner.email })).filter((m) => m.tags.some((t) => t.value === 'signup_confirm')).length;
+    const linksBefore = await signupLinks();
+    const fresh = uniqueEmail();
+    const taken = await call('POST', '/api/auth/signup', { body: { email: owner.email.toUpperCase(), password: 'another-password', name: 'Eve' } });
+    const free = await call('POST', '/api/auth/signup', { body: { email: fresh, password: 'another-password', name: 'Eve' } });
+    expect(taken.status).toBe(202);
+    expect(taken.status).toBe(free.status);
+    expect(taken.body).toEqual(free.body);
+    expect(taken.headers.get('content-type')).toBe(free.headers.get('content-type'));
+
+    // Eve's password does not open the owner's login, and no sign-up link went to the owner.
+    expect((await call('POST', '/api/auth/login', { body: { email: owner.email, password: 'another-password' } })).status).toBe(401);
+    expect(await signupLinks()).toBe(linksBefore);
+    const [notice] = (await sandboxEmails(env, { to: owner.email })).filter((m) => m.tags.some((t) => t.value === 'signup_existing'));
+    expect(notice.subject).toBe('You already have a CRM account');
+    expect(notice.text).toContain('No new account was made.');
+    expect((await call('POST', '/api/auth/login', { body: { email: owner.email, password: owner.password } })).status).toBe(200);
   });
 
   it('answers a weak password and a bad email with field errors', async () => {
@@ -44,7 +65,7 @@ describe('signup and login', () => {
 
   it('locks an email out after repeated failures, even for the right password', async () => {
     const tenant = await createTenant();
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+    for (let i = 0; i < MAX_FAILURES_PER_EMAIL_AND_ADDRESS; i++) {
       expect((await call('POST', '/api/auth/login', { body: { email: tenant.email, password: `guess-${i}-xxxxx` } })).status).toBe(401);
     }
     const locked = await call('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } });

@@ -8,6 +8,7 @@ const NOT_TENANT_TABLES: Record<string, string> = {
   users: 'global identities; reach accounts only through memberships',
   login_throttle: 'keyed by email/address before anyone is signed in',
   password_resets: 'belong to a global user, before anyone is signed in',
+  signup_requests: 'a sign-up waiting for its email to be confirmed; no account exists yet',
   d1_migrations: 'schema bookkeeping',
   stripe_events: 'webhook dedupe by Stripe event id; events reach accounts through the objects they name',
 };

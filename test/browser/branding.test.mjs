@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { callApi, launchBrowser, newPage, screenshot, signUpViaApi, startApp, uniqueEmail, waitUntil } from './helpers.mjs';
+import { callApi, launchBrowser, newPage, screenshot, signUpViaApi, startApp, uniqueEmail, waitUntil, signupLinkPath } from './helpers.mjs';
 
 // The domain API takes only names that resolve on the public internet, so
 // not .test; Chromium sends this one to 127.0.0.1 and nothing leaves the machine.
@@ -329,10 +329,14 @@ test('an agency opens client sign-up on its domain; a visitor signs up there and
   await visitor.getByRole('heading', { name: 'Create your account' }).waitFor();
   assert.equal(await visitor.getByText("I'm an agency").count(), 0);
   await visitor.getByLabel('Your name').fill('Casey Coastal');
-  await visitor.getByLabel('Work email').fill(uniqueEmail('coastal'));
+  const visitorEmail = uniqueEmail('coastal');
+  await visitor.getByLabel('Work email').fill(visitorEmail);
   await visitor.getByLabel('Password').fill('coastal-password-2026');
   await visitor.getByLabel('Business name').fill('Coastal Dental');
   await visitor.getByRole('button', { name: 'Create account' }).click();
+  // The account is made when the emailed link is opened (on the agency's domain).
+  await visitor.getByRole('heading', { name: 'Check your email' }).waitFor();
+  await visitor.goto(`${signupUrl.replace('/signup', '')}${await signupLinkPath(app.url, visitorEmail)}`);
   await visitor.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
   await waitUntil(async () => (await visitor.title()) === 'Contacts · Harbor Hub', { message: 'the agency brand inside the app' });
   assert.deepEqual(visitor.pageErrors, []);

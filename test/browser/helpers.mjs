@@ -183,7 +183,19 @@ export async function callApi(baseUrl, token, method, apiPath, body) {
   return text ? JSON.parse(text) : null;
 }
 
-/** Signs up a fresh account through the API and returns its session plus a bound API caller. */
+/** The path of the sign-up link emailed to `email` (in the sandbox mailbox), once it has arrived. */
+export async function signupLinkPath(baseUrl, email) {
+  const mails = await waitUntil(async () => {
+    const { data } = await callApi(baseUrl, 're_sandbox', 'GET', `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`);
+    const links = data.filter((m) => m.tags.some((t) => t.value === 'signup_confirm'));
+    return links.length > 0 && links;
+  }, { message: `the sign-up email to ${email}` });
+  return /(\/signup\/confirm#token=[\w-]+)/.exec(mails[0].text)[1];
+}
+
+const signupLinkToken = async (baseUrl, email) => (await signupLinkPath(baseUrl, email)).split('#token=')[1];
+
+/** Signs up a fresh account through the API (confirming it from the sandbox mailbox) and returns its session plus a bound API caller. */
 export async function signUpViaApi(baseUrl, overrides = {}) {
   const input = {
     email: uniqueEmail(),
@@ -192,7 +204,8 @@ export async function signUpViaApi(baseUrl, overrides = {}) {
     account_name: 'Tester Studio',
     ...overrides,
   };
-  const res = await callApi(baseUrl, null, 'POST', '/api/auth/signup', input);
+  await callApi(baseUrl, null, 'POST', '/api/auth/signup', input);
+  const res = await callApi(baseUrl, null, 'POST', '/api/auth/signup/confirm', { token: await signupLinkToken(baseUrl, input.email) });
   return {
     ...res,
     email: input.email,

@@ -18,6 +18,15 @@ export const signupBodySchema = z
   .strict()
   .openapi('SignupBody');
 
+export const SignupRequestedSchema = z
+  .object({ message: z.string().openapi({ description: 'The same for every email, whether or not it has an account' }) })
+  .openapi('SignupRequested');
+
+export const signupConfirmBodySchema = z
+  .object({ token: z.string().trim().min(1, 'The sign-up link is missing its token.').max(200).openapi({ description: 'The token from the emailed link (after `#token=`)' }) })
+  .strict()
+  .openapi('SignupConfirmBody');
+
 export const loginBodySchema = z
   .object({
     email: emailSchema,
@@ -92,3 +101,16 @@ export const passwordResetBodySchema = z
 export const PasswordResetDoneSchema = z
   .object({ email: z.string().openapi({ description: 'The account email, to sign in with the new password' }) })
   .openapi('PasswordResetDone');
+
+export const acceptInvitationBodySchema = z
+  .object({ token: z.string().trim().min(1, 'The invitation link is missing its token.').max(200).openapi({ description: 'The token from the emailed link (after `#token=`)' }) })
+  .strict()
+  .openapi('AcceptInvitationBody');
+
+export const AcceptedInvitationSchema = z
+  .object({
+    account: z.object({ id: z.string(), name: z.string() }),
+    role: z.enum(['owner', 'admin', 'member']),
+    email: z.string().openapi({ description: 'The login that joined: sign in with it and its password' }),
+  })
+  .openapi('AcceptedInvitation');

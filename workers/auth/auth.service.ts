@@ -1,12 +1,14 @@
 import type { Role } from '../platform/context';
 import { AppError } from '../platform/errors';
 import { createId } from '../platform/ids';
-import { isUniqueViolation, queryFirst, statement, transaction } from '../platform/db';
+import { queryFirst, statement, transaction } from '../platform/db';
 import { accountKindRank, getAccountOrThrow, resolveAccountAccess, type AccountRow } from '../tenancy/tenancy.service';
-import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './password';
+import { DECOY_PASSWORD_HASH, verifyPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
-import { assertNotThrottled, clearFailures, recordFailure } from './throttle';
+import { reserveLoginAttempt } from './throttle';
+import { issueDeviceToken, readDeviceToken } from './device-token';
 import { assertNotSuspended } from '../tenancy/suspension';
+import { forgetSessionAccess } from './session-access';
 import { clientSignupOpen, closedSignupError } from '../agency/client-signup/client-signup.service';
 import { ACCESS_TOKEN_TTL_SECONDS, IMPERSONATION_SESSION_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, signAccessToken } from './tokens';
 
@@ -35,17 +37,22 @@ interface SessionGrant {
   actingFromAccountId: string | null;
 }
 
-/** Creates a refresh session and signs an access token bound to it. */
-async function openSession(env: Env, grant: SessionGrant, expiresAt?: number): Promise<AuthResult> {
+/**
+ * Creates a refresh session and signs an access token bound to it. A session
+ * rotated from another joins that one's family (`familyId`); a new sign-in
+ * starts a family of its own.
+ */
+async function openSession(env: Env, grant: SessionGrant, options: { expiresAt?: number; familyId?: string } = {}): Promise<AuthResult> {
   const refreshToken = randomToken();
   const sessionId = createId('session');
   const now = Date.now();
   const actorUserId = grant.actingFromAccountId ? grant.user.id : null;
+  const expiresAt = options.expiresAt ?? now + (grant.actingFromAccountId ? IMPERSONATION_SESSION_TTL_SECONDS : REFRESH_TOKEN_TTL_SECONDS) * 1000;
   await env.DB.prepare(
-    `INSERT INTO sessions (id, account_id, user_id, actor_user_id, token_hash, expires_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sessions (id, family_id, account_id, user_id, actor_user_id, token_hash, expires_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-    .bind(sessionId, grant.account.id, grant.user.id, actorUserId, await sha256Hex(refreshToken), expiresAt ?? now + (grant.actingFromAccountId ? IMPERSONATION_SESSION_TTL_SECONDS : REFRESH_TOKEN_TTL_SECONDS) * 1000, now)
+    .bind(sessionId, options.familyId ?? sessionId, grant.account.id, grant.user.id, actorUserId, await sha256Hex(refreshToken), expiresAt, now)
     .run();
   const token = await signAccessToken(env.JWT_SECRET, {
     sub: grant.user.id,
@@ -63,36 +70,38 @@ async function openSession(env: Env, grant: SessionGrant, expiresAt?: number): P
   };
 }
 
-export interface SignupInput {
+/**
+ * Checks where a sign-up may happen: on the platform's address a business or
+ * an agency; on an agency's domain (`agencyId`) a client sub-account of that
+ * agency, when the agency takes client sign-ups there, and refused otherwise.
+ */
+export async function assertSignupAllowed(env: Env, input: { agency?: boolean }, agencyId: string | null): Promise<void> {
+  if (agencyId === null) return;
+  if (!(await clientSignupOpen(env.DB, agencyId))) throw await closedSignupError(env, agencyId);
+  if (input.agency) {
+    throw new AppError('validation_failed', 'Agency accounts are created on the platform\'s own address, not on an agency\'s domain.', {
+      errors: [{ field: 'agency', message: 'Not available here.' }],
+    });
+  }
+}
+
+export interface ConfirmedSignup {
   email: string;
-  password: string;
   name: string;
-  account_name?: string;
-  agency?: boolean;
+  account_name: string | null;
+  agency: boolean;
+  agency_id: string | null;
+  password_hash: string;
 }
 
 /**
- * Creates an account, its owner and a first session, in one transaction. On
- * the platform's address the account is a business or an agency; on an
- * agency's domain (`agencyId`) it is a client sub-account of that agency,
- * when the agency takes client sign-ups there, and refused otherwise.
+ * Creates the account of a confirmed sign-up, its owner and a first session,
+ * in one transaction (signup.ts: the email was confirmed first). The
+ * statements in `alongside` commit with it (marking the request used).
  */
-export async function signup(env: Env, input: SignupInput, agencyId: string | null = null): Promise<AuthResult> {
-  if (agencyId !== null) {
-    if (!(await clientSignupOpen(env.DB, agencyId))) throw await closedSignupError(env, agencyId);
-    if (input.agency) {
-      throw new AppError('validation_failed', 'Agency accounts are created on the platform\'s own address, not on an agency\'s domain.', {
-        errors: [{ field: 'agency', message: 'Not available here.' }],
-      });
-    }
-  }
-  const existing = await queryFirst<{ id: string }>(env.DB, 'SELECT id FROM users WHERE email = ?', input.email);
-  if (existing) {
-    throw new AppError('conflict', 'An account with this email already exists. Sign in instead.', {
-      errors: [{ field: 'email', message: 'This email is already registered.' }],
-    });
-  }
+export async function createAccountWithOwner(env: Env, input: ConfirmedSignup, alongside: D1PreparedStatement[] = []): Promise<AuthResult> {
   const now = Date.now();
+  const agencyId = input.agency_id;
   const kind = agencyId !== null ? 'sub_account' : input.agency ? 'agency' : 'business';
   const account: AccountRow = {
     id: createId('account'),
@@ -105,10 +114,10 @@ export async function signup(env: Env, input: SignupInput, agencyId: string | nu
     updated_at: now,
   };
   const user = { id: createId('user'), email: input.email, name: input.name };
-  const passwordHash = await hashPassword(input.password);
   const statements = [
+    ...alongside,
     statement(env.DB, 'INSERT INTO accounts (id, name, kind, status, agency_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', account.id, account.name, kind, 'active', agencyId, now, now),
-    statement(env.DB, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', user.id, user.email, user.name, passwordHash, now, now),
+    statement(env.DB, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', user.id, user.email, user.name, input.password_hash, now, now),
     statement(env.DB, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), account.id, user.id, 'owner', now),
   ];
   if (kind === 'agency') {
@@ -117,16 +126,7 @@ export async function signup(env: Env, input: SignupInput, agencyId: string | nu
   if (kind === 'sub_account') {
     statements.push(statement(env.DB, 'INSERT INTO sub_accounts (id, agency_id, account_id, name, created_at) VALUES (?, ?, ?, ?, ?)', createId('subAccount'), agencyId, account.id, account.name, now));
   }
-  try {
-    await transaction(env.DB, statements);
-  } catch (err) {
-    if (isUniqueViolation(err, 'users.email')) {
-      throw new AppError('conflict', 'An account with this email already exists. Sign in instead.', {
-        errors: [{ field: 'email', message: 'This email is already registered.' }],
-      });
-    }
-    throw err;
-  }
+  await transaction(env.DB, statements);
   return openSession(env, { user, account, role: 'owner', actingFromAccountId: null });
 }
 
@@ -142,15 +142,26 @@ export async function homeMembership(db: D1Database, userId: string): Promise<{ 
   );
 }
 
-export async function login(env: Env, input: { email: string; password: string; account_id?: string }, clientAddress?: string): Promise<AuthResult> {
-  await assertNotThrottled(env.DB, input.email, clientAddress);
+export interface LoginRequest {
+  /** CF-Connecting-IP, when the request has one. */
+  clientAddress?: string;
+  /** The device token the caller sent (cookie or header), if any. */
+  deviceToken?: string | null;
+}
+
+/**
+ * Signs a user in with their password. The attempt is counted before the
+ * password is checked (throttle.ts); a caller on a device this user signed in
+ * from before is counted apart from everyone else. Answers the session and
+ * a fresh device token for the caller to keep.
+ */
+export async function login(env: Env, input: { email: string; password: string; account_id?: string }, request: LoginRequest = {}): Promise<{ result: AuthResult; deviceToken: string }> {
   const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE email = ?', input.email);
+  const device = await readDeviceToken(env.JWT_SECRET, request.deviceToken);
+  const attempt = await reserveLoginAttempt(env.DB, input.email, request.clientAddress, device && user && device.userId === user.id ? device : null);
   const ok = await verifyPassword(input.password, user?.password_hash ?? DECOY_PASSWORD_HASH);
-  if (!user || !ok) {
-    await recordFailure(env.DB, input.email, clientAddress);
-    throw new AppError('invalid_credentials', INVALID_LOGIN);
-  }
-  await clearFailures(env.DB, input.email);
+  if (!user || !ok) throw new AppError('invalid_credentials', INVALID_LOGIN);
+  await attempt.release();
   const membership = input.account_id
     ? await queryFirst<{ account_id: string; role: Role }>(env.DB, 'SELECT account_id, role FROM memberships WHERE user_id = ? AND account_id = ?', user.id, input.account_id)
     : await homeMembership(env.DB, user.id);
@@ -159,21 +170,32 @@ export async function login(env: Env, input: { email: string; password: string; 
   }
   const account = await getAccountOrThrow(env.DB, membership.account_id);
   await assertNotSuspended(env.DB, account.id);
-  return openSession(env, { user, account, role: membership.role, actingFromAccountId: null });
+  const result = await openSession(env, { user, account, role: membership.role, actingFromAccountId: null });
+  return { result, deviceToken: await issueDeviceToken(env.JWT_SECRET, user.id) };
 }
 
 interface SessionRow {
   id: string;
+  family_id: string | null;
   account_id: string;
   user_id: string;
   actor_user_id: string | null;
   expires_at: number;
+  rotated_at: number | null;
   revoked_at: number | null;
 }
 
+/** Ends every session of a sign-in (all rotated from the same first one), access tokens included. */
+async function revokeFamily(env: Env, familyId: string, now = Date.now()): Promise<void> {
+  await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').bind(now, familyId).run();
+  forgetSessionAccess();
+}
+
 /**
- * Rotates a refresh token: the old one is revoked and a new session opened,
- * after re-checking that the user may still enter the account.
+ * Rotates a refresh token: the old one is marked used and a new session of
+ * the same family opened, after re-checking that the user may still enter
+ * the account. A refresh token used a second time was copied (or raced by a
+ * thief): the whole family is revoked, the successor already issued included.
  */
 export async function refresh(env: Env, refreshToken: string): Promise<AuthResult> {
   const now = Date.now();
@@ -181,23 +203,34 @@ export async function refresh(env: Env, refreshToken: string): Promise<AuthResul
   if (!session || session.revoked_at !== null || session.expires_at <= now) {
     throw new AppError('unauthorized', 'The refresh token is not valid; sign in again.');
   }
-  const revoked = await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').bind(now, session.id).run();
-  if (revoked.meta.changes !== 1) throw new AppError('unauthorized', 'The refresh token was already used; sign in again.');
+  const familyId = session.family_id ?? session.id;
+  const reused = () => new AppError('unauthorized', 'The refresh token was already used; for safety this sign-in has ended everywhere. Sign in again.');
+  if (session.rotated_at !== null) {
+    await revokeFamily(env, familyId, now);
+    throw reused();
+  }
+  const rotated = await env.DB.prepare('UPDATE sessions SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL').bind(now, session.id).run();
+  if (rotated.meta.changes !== 1) {
+    await revokeFamily(env, familyId, now);
+    throw reused();
+  }
   const access = await resolveAccountAccess(env.DB, session.user_id, session.account_id);
   if (!access) throw new AppError('unauthorized', 'You no longer have access to this account; sign in again.');
   const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE id = ?', session.user_id);
   if (!user) throw new AppError('unauthorized', 'The user no longer exists.');
   const account = await getAccountOrThrow(env.DB, session.account_id);
   const actingFromAccountId = access.viaAgency?.agencyAccountId ?? null;
+  // A refresh does not turn one kind of session into the other (a member removed from a client account does not come back in as agency staff).
+  if ((actingFromAccountId !== null) !== (session.actor_user_id !== null)) throw new AppError('unauthorized', 'You no longer have access to this account; sign in again.');
   if (!actingFromAccountId) await assertNotSuspended(env.DB, account.id);
   // An impersonation ends when its first session would have: refreshing does not extend it.
-  return openSession(env, { user, account, role: access.role, actingFromAccountId }, actingFromAccountId ? session.expires_at : undefined);
+  return openSession(env, { user, account, role: access.role, actingFromAccountId }, { familyId, ...(actingFromAccountId ? { expiresAt: session.expires_at } : {}) });
 }
 
+/** Signs out the sign-in this refresh token belongs to: every session of its family, and their access tokens, at once. */
 export async function logout(env: Env, refreshToken: string): Promise<void> {
-  await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL')
-    .bind(Date.now(), await sha256Hex(refreshToken))
-    .run();
+  const session = await queryFirst<{ id: string; family_id: string | null }>(env.DB, 'SELECT id, family_id FROM sessions WHERE token_hash = ?', await sha256Hex(refreshToken));
+  if (session) await revokeFamily(env, session.family_id ?? session.id);
 }
 
 /**

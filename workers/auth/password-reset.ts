@@ -6,7 +6,8 @@ import { createLogger } from '../platform/logger';
 import { homeMembership } from './auth.service';
 import { hashPassword } from './password';
 import { randomToken, sha256Hex } from './secrets';
-import { countAttempt } from './throttle';
+import { countAttempt, emailAddressKeyPrefix, emailThrottleKey } from './throttle';
+import { forgetSessionAccess } from './session-access';
 
 /**
  * One-time links to set a password, by email: "forgot password" (an hour)
@@ -75,8 +76,10 @@ export async function requestPasswordReset(env: Env, email: string, clientAddres
 export async function emailResetLink(env: Env, email: string, now = Date.now()): Promise<'sent' | 'no_user' | 'throttled'> {
   const log = createLogger({ auth: 'password_reset' });
   if ((await countAttempt(env.DB, `reset-email:${email}`, REQUEST_WINDOW_MS, now)).count > MAX_RESET_EMAILS_PER_EMAIL) return 'throttled';
-  const user = await queryFirst<{ id: string; email: string; name: string }>(env.DB, 'SELECT id, email, name FROM users WHERE email = ?', email);
+  const user = await queryFirst<{ id: string; email: string; name: string; invited_at: number | null }>(env.DB, 'SELECT id, email, name, invited_at FROM users WHERE email = ?', email);
   if (!user) return 'no_user';
+  // Someone invited who never chose a password joins by choosing one: they get the invitation, saying where it takes them, not a plain reset.
+  if (user.invited_at !== null) return emailPendingInvitation(env, user, now);
   const { id, token, insert } = await newPasswordLink(env.DB, user.id, 'reset', now);
   await insert.run();
   const brand = await userBrand(env, user.id, now);
@@ -97,6 +100,38 @@ export async function emailResetLink(env: Env, email: string, now = Date.now()):
     { to: [user.email], tag: 'password_reset', idempotencyKey: `password-reset:${id}`, refId: id },
   );
   log.info('reset link sent', { password_reset_id: id, email_id: sent.id });
+  return 'sent';
+}
+
+/**
+ * A "forgot password" from someone who was invited and never chose a
+ * password: choosing one would take them into the account(s) they were
+ * invited to, so the email says so (an invitation link, 7 days), and they
+ * join knowing where.
+ */
+async function emailPendingInvitation(env: Env, user: { id: string; email: string; name: string }, now: number): Promise<'sent'> {
+  const home = await homeMembership(env.DB, user.id);
+  const account = home ? await queryFirst<{ name: string }>(env.DB, 'SELECT name FROM accounts WHERE id = ?', home.account_id) : null;
+  const { id, token, insert } = await newPasswordLink(env.DB, user.id, 'invite', now);
+  await insert.run();
+  const brand = await userBrand(env, user.id, now);
+  const app = brand.branding.app_name;
+  const where = account ? account.name : `a team on ${app}`;
+  await sendBrandedEmail(
+    env,
+    brand,
+    {
+      subject: `Finish joining ${where} on ${app}`,
+      heading: `Join ${where} on ${app}`,
+      paragraphs: [
+        `Hi ${user.name}, ${user.email} was invited to ${where} on ${app} and has no password yet.`,
+        `Choosing a password joins ${where}. If you do not want to join, ignore this email: nothing changes. The link works once, for the next 7 days.`,
+      ],
+      action: { label: 'Accept the invitation', path: passwordLinkPath('invite', token) },
+      footer: `You get this email because a password reset was requested for ${user.email}.`,
+    },
+    { to: [user.email], tag: 'invitation', idempotencyKey: `invitation:${id}`, refId: id },
+  );
   return 'sent';
 }
 
@@ -137,9 +172,11 @@ export async function resetPassword(env: Env, token: string, password: string, b
     statement(env.DB, `UPDATE users SET password_hash = ?, invited_at = NULL, updated_at = ? WHERE id = ? AND ${claimed}`, passwordHash, now, reset.user_id, reset.id, claim),
     statement(env.DB, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
     statement(env.DB, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
-    statement(env.DB, `DELETE FROM login_throttle WHERE key = ? AND ${claimed}`, `email:${reset.email}`, reset.id, claim),
+    // They proved they hold the email: sign-in failures counted against it so far are forgiven, from every address.
+    statement(env.DB, `DELETE FROM login_throttle WHERE (key = ? OR substr(key, 1, length(?)) = ?) AND ${claimed}`, emailThrottleKey(reset.email), emailAddressKeyPrefix(reset.email), emailAddressKeyPrefix(reset.email), reset.id, claim),
   ]);
   if (claimResult.meta.changes !== 1) throw badLink('This reset link was already used. Ask for a new one if you still need it.');
+  forgetSessionAccess();
   if (reset.purpose === 'reset') {
     background(
       emailPasswordChanged(env, reset.user_id, reset.id, now).catch((err) =>

@@ -43,7 +43,17 @@ export async function signAccessToken(secret: string | undefined, claims: Access
 
 export async function verifyAccessToken(secret: string | undefined, token: string): Promise<AccessClaims> {
   try {
-    const { payload } = await jwtVerify(token, signingKey(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    // A token must say when it ends, and none lives longer than an access token does.
+    const { payload } = await jwtVerify(token, signingKey(secret), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat'],
+      maxTokenAge: ACCESS_TOKEN_TTL_SECONDS,
+    });
+    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || payload.exp - payload.iat > ACCESS_TOKEN_TTL_SECONDS) {
+      throw new AppError('unauthorized', 'The access token is not valid.');
+    }
     const { sub, acc, role, sid, act } = payload as Record<string, unknown>;
     if (typeof sub !== 'string' || typeof acc !== 'string' || typeof sid !== 'string' || (role !== 'owner' && role !== 'admin' && role !== 'member')) {
       throw new AppError('unauthorized', 'The access token is malformed.');

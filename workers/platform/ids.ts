@@ -12,6 +12,8 @@ export const ID_PREFIXES = {
   membership: 'mem',
   session: 'ses',
   passwordReset: 'pwr',
+  invitation: 'inv',
+  signupRequest: 'sgn',
   apiKey: 'key',
   contact: 'ctc',
   tag: 'tag',

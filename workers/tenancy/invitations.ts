@@ -1,5 +1,6 @@
 import { passwordLinkPath } from '../auth/password-reset';
-import { emailBrandOf, sendBrandedEmail, type EmailContent } from '../email/branded-email';
+import { emailBrandOf, sendBrandedEmail, type EmailBrand, type EmailContent } from '../email/branded-email';
+import { joinLinkPath } from './account-invitations';
 import { EmailSendError } from '../email/resend.client';
 import type { Role } from '../platform/context';
 import type { ServiceDeps } from '../platform/deps';
@@ -11,7 +12,8 @@ import { createLogger } from '../platform/logger';
  * in the account's brand with a one-time link (7 days) to choose their own
  * password. Until they do, the team list shows them as invited, and an admin
  * can send the invitation again (team.service.ts). Someone who already had a
- * login is told they were added.
+ * login is invited to join instead, and becomes a member only by accepting
+ * (account-invitations.ts).
  */
 
 export interface InvitationSent {
@@ -52,6 +54,31 @@ export async function emailInvitation(deps: ServiceDeps, invitee: Invitee, link:
     action: { label: 'Accept the invitation', path: passwordLinkPath('invite', link.token) },
     footer: `You get this email because ${who} invited ${invitee.email} to ${accountName}.`,
   };
+  return sendInvitation(deps, invitee, brand, content, link);
+}
+
+/**
+ * Invites someone who already has a login to join the deps' account: the
+ * link (account-invitations.ts) makes them a member when they accept it.
+ * Addressed to the email only: the name the inviter typed may not be theirs.
+ */
+export async function emailJoinInvitation(deps: ServiceDeps, invitee: { id: string; email: string; role: Role }, link: { id: string; token: string; expiresAt: number }): Promise<InvitationSent> {
+  const { brand, app, who, accountName } = await invitationContext(deps);
+  const content: EmailContent = {
+    subject: `${who} invited you to ${accountName} on ${app}`,
+    heading: `Join ${accountName} on ${app}`,
+    paragraphs: [
+      `Hello, ${who} invited ${invitee.email} to join ${accountName} on ${app} as ${asRole(invitee.role)}.`,
+      `Accept to add ${accountName} to the accounts you sign into with ${invitee.email} and your usual password. Until you do, you are not a member of it and nothing changes for you. The link works once, for the next 7 days.`,
+    ],
+    action: { label: 'Accept the invitation', path: joinLinkPath(link.token) },
+    footer: `You get this email because ${who} invited ${invitee.email} to ${accountName}. If you do not know them, ignore it.`,
+  };
+  return sendInvitation(deps, invitee, brand, content, link);
+}
+
+/** Sends an invitation email; a failure is answered (to show and send again), not thrown. */
+async function sendInvitation(deps: ServiceDeps, invitee: { id: string; email: string }, brand: EmailBrand, content: EmailContent, link: { id: string; token: string; expiresAt: number }): Promise<InvitationSent> {
   const expires_at = toIso(link.expiresAt) as string;
   try {
     await sendBrandedEmail(deps.env, brand, content, { to: [invitee.email], tag: 'invitation', idempotencyKey: `invitation:${link.id}`, refId: link.id });
@@ -60,29 +87,5 @@ export async function emailInvitation(deps: ServiceDeps, invitee: Invitee, link:
     const message = err instanceof EmailSendError ? `${err.code}: ${err.message}` : String(err);
     createLogger({ tenancy: 'invitation' }).warn('invitation not sent', { user_id: invitee.id, error: message });
     return { email_status: 'failed', error: `The invitation email could not be sent (${message}). Send it again from the team list.`, expires_at };
-  }
-}
-
-/**
- * Tells someone who already had a login that they were added to another
- * account (they sign in as before and find it in the account menu). Sent
- * after the reply; a failure is only logged.
- */
-export async function emailAddedToAccount(deps: ServiceDeps, member: Invitee, membershipId: string): Promise<void> {
-  const { brand, app, who, accountName } = await invitationContext(deps);
-  const content: EmailContent = {
-    subject: `${who} added you to ${accountName} on ${app}`,
-    heading: `You now have access to ${accountName}`,
-    paragraphs: [
-      `Hi ${member.name}, ${who} added you to ${accountName} on ${app} as ${asRole(member.role)}.`,
-      `Sign in with ${member.email} and your usual password; ${accountName} is in the account menu.`,
-    ],
-    action: { label: `Open ${app}`, path: '/login' },
-    footer: `You get this email because ${who} added ${member.email} to ${accountName}.`,
-  };
-  try {
-    await sendBrandedEmail(deps.env, brand, content, { to: [member.email], tag: 'added_to_account', idempotencyKey: `added:${membershipId}` });
-  } catch (err) {
-    createLogger({ tenancy: 'invitation' }).warn('added-to-account email not sent', { user_id: member.id, error: err instanceof Error ? err.message : String(err) });
   }
 }

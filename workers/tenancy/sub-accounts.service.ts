@@ -5,6 +5,7 @@ import { createId } from '../platform/ids';
 import { queryAll, queryFirst, statement, toIso, transaction, type SqlValue } from '../platform/db';
 import { decodeCursor, toPage } from '../platform/pagination';
 import { forgetSuspension } from './suspension';
+import { forgetSessionAccess } from '../auth/session-access';
 import { getAgencyForAccount } from './tenancy.service';
 
 export interface SubAccountRow {
@@ -125,5 +126,6 @@ export async function updateSubAccount(deps: ServiceDeps, id: string, input: { n
   }
   if (statements.length > 0) await transaction(deps.db, statements);
   forgetSuspension(id);
+  forgetSessionAccess();
   return getSubAccountOrThrow(deps, id);
 }

@@ -80,6 +80,7 @@ tenancyRoutes.openapi(
 tenancyRoutes.openapi(
   createRoute({
     method: 'post', path: '/users', tags: ['Team'], summary: 'Add a team member', security,
+    description: 'A new person is added (with the password given, or invited by email to choose one). Someone who already has a login is only invited: they join when they accept the emailed link (POST /api/auth/invitations/accept), and until then the team list shows them as invited, with the name and email typed here. DELETE /api/users/{id} withdraws an invitation; PATCH changes its role.',
     request: { body: jsonBody(addTeamMemberBodySchema) },
     responses: { 201: jsonResponse(TeamMemberSchema, 'Added'), ...mutationErrors },
   }),
@@ -148,8 +149,11 @@ tenancyRoutes.openapi(
     responses: { 201: jsonResponse(CreatedApiKeySchema, 'Created'), ...mutationErrors },
   }),
   async (c) => {
+    // The role checked is the caller's current one (auth middleware), and a key never outranks an admin.
     assertRole(c.var.auth, 'admin', 'manage API keys');
     assertUser(c.var.auth);
+    // A key would outlive the switch into a client account that made it; staff create keys as members of the account instead.
+    if (c.var.auth.actorUserId) throw new AppError('forbidden', 'API keys cannot be created while you are switched into a client account. Ask one of its own admins, or add yourself to it as a member.');
     const { row, key } = await createApiKey(depsOf(c), c.req.valid('json'));
     return c.json({ api_key: serializeApiKey(row), key }, 201);
   },
@@ -223,7 +227,7 @@ tenancyRoutes.openapi(
 tenancyRoutes.openapi(
   createRoute({
     method: 'post', path: '/agency/sub-accounts/{id}/users', tags: ['Agency'], summary: 'Add a user to a sub-account', security,
-    description: 'Agency owners and admins add people to their client accounts with any role, owner included, without switching into them. The client account\'s plan limits apply.',
+    description: 'Agency owners and admins add people to their client accounts with any role, owner included, without switching into them. The client account\'s plan limits apply. As with POST /api/users, someone who already has a login is invited and joins only by accepting.',
     request: { params: IdParamSchema, body: jsonBody(addTeamMemberBodySchema) },
     responses: { 201: jsonResponse(TeamMemberSchema, 'Added'), ...mutationErrors },
   }),

@@ -17,7 +17,7 @@ export const TeamMemberSchema = z
     name: z.string(),
     email: z.string(),
     role: roleSchema,
-    invited: z.boolean().openapi({ description: 'Invited by email and not signed up yet: has not chosen a password' }),
+    invited: z.boolean().openapi({ description: 'Invited by email and not joined yet: a new person who has not chosen a password, or someone with a login who has not accepted. Until they join, name and email are as the inviter typed them.' }),
     created_at: z.string(),
     invitation: InvitationSentSchema.optional().openapi({ description: 'When this reply sent an invitation' }),
   })
@@ -29,7 +29,7 @@ export const addTeamMemberBodySchema = z
     name: z.string().trim().min(1).max(120),
     role: roleSchema.default('member'),
     password: passwordSchema.optional().openapi({
-      description: 'First password for a person with no login yet. Leave it out to email them an invitation to choose their own. Someone who already has a login keeps theirs.',
+      description: 'First password for a person with no login yet. Leave it out to email them an invitation to choose their own. Someone who already has a login is emailed an invitation to join instead (this is ignored), and is a member only once they accept.',
     }),
   })
   .strict()

@@ -43,11 +43,14 @@ import type {
 
 export const auth = {
   signup: (body: { email: string; password: string; name: string; account_name?: string; agency?: boolean }) =>
-    api<AuthResponse>('/auth/signup', { body, anonymous: true }),
+    api<{ message: string }>('/auth/signup', { body, anonymous: true }),
+  confirmSignup: (token: string) => api<AuthResponse>('/auth/signup/confirm', { body: { token }, anonymous: true }),
   login: (body: { email: string; password: string }) => api<AuthResponse>('/auth/login', { body, anonymous: true }),
   logout: (refresh_token: string) => api<void>('/auth/logout', { body: { refresh_token }, anonymous: true }),
   requestPasswordReset: (email: string) => api<{ message: string }>('/auth/password-reset', { body: { email }, anonymous: true }),
   resetPassword: (body: { token: string; password: string }) => api<{ email: string }>('/auth/password-reset/confirm', { body, anonymous: true }),
+  acceptInvitation: (token: string) =>
+    api<{ account: { id: string; name: string }; role: string; email: string }>('/auth/invitations/accept', { body: { token }, anonymous: true }),
   tokenExchange: (account_id: string) => api<AuthResponse>('/auth/token-exchange', { body: { account_id } }),
   me: () => api<Me>('/me'),
   reachableAccounts: (q: string, signal?: AbortSignal) => api<Page<ReachableAccount>>('/me/accounts', { query: { q, limit: 50 }, signal }),

@@ -1,13 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
-import { Link, navigate } from '../shell/router';
+import { Link } from '../shell/router';
 import { AuthCard } from './AuthCard';
 import { brandedByHost, signupOpenHere, useBranding } from '../ui/branding';
 import { Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
 import { Icon } from '../ui/icons';
-import { useSession } from './SessionProvider';
 import './auth.css';
 
 const MIN_PASSWORD = 10;
@@ -40,10 +39,31 @@ function InvitationOnly() {
   );
 }
 
+/** The answer is the same for every email (it never says whether one is registered); what happens next comes by email. */
+function CheckYourEmail({ email, onBack }: { email: string; onBack: () => void }) {
+  const brand = useBranding();
+  return (
+    <AuthCard>
+      <h1>Check your email</h1>
+      <p className="lead">
+        We sent a link to <strong>{email}</strong> to finish creating your {brand.app_name} account. It works once, for the next 24 hours.
+      </p>
+      <p className="auth-note">Already have an account with this email? The email says how to sign in instead. Nothing after a few minutes? Check your spam folder.</p>
+      <p className="auth-footer">
+        <button type="button" className="auth-link-button" onClick={onBack}>
+          Use another email
+        </button>
+        {' · '}
+        <Link to="/login">Back to sign in</Link>
+      </p>
+    </AuthCard>
+  );
+}
+
 function SignupForm() {
   usePageTitle('Create your account');
-  const { signIn } = useSession();
   const brand = useBranding();
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', email: '', password: '', account_name: '', agency: false });
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -64,15 +84,15 @@ function SignupForm() {
     setProblem(null);
     setErrors({});
     try {
-      const res = await auth.signup({
+      await auth.signup({
         name: form.name.trim(),
         email: form.email.trim(),
         password: form.password,
         account_name: form.account_name.trim() || undefined,
         agency: form.agency,
       });
-      signIn(res);
-      navigate('/contacts', { replace: true });
+      setSentTo(form.email.trim());
+      setBusy(false);
     } catch (err) {
       if (err instanceof ApiError) {
         setErrors(err.fieldErrors);
@@ -83,6 +103,8 @@ function SignupForm() {
       setBusy(false);
     }
   };
+
+  if (sentTo) return <CheckYourEmail email={sentTo} onBack={() => setSentTo(null)} />;
 
   return (
     <AuthCard>

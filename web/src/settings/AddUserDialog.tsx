@@ -1,7 +1,8 @@
 // Adds a person to an account: the account's own team (Settings → Team) or a
-// client account from its agency. Someone who already has a login keeps it;
-// a new person gets the first password given or, left empty, an emailed
-// invitation to choose their own. The API's field errors show beside each field.
+// client account from its agency. Someone who already has a login is emailed
+// an invitation to join (they are a member once they accept); a new person
+// gets the first password given or, left empty, an emailed invitation to
+// choose their own. The API's field errors show beside each field.
 import { useState } from 'react';
 import { ApiError } from '../api/client';
 import type { Role, TeamMember } from '../api/types';
@@ -119,7 +120,7 @@ export function AddUserDialog({
           label="First password (optional)"
           className="span-2"
           error={errors.password}
-          hint="Leave empty to email an invitation, so they choose their own. At least 10 characters. Someone who already has a login keeps theirs."
+          hint="Leave empty to email an invitation, so they choose their own. At least 10 characters. Someone who already has a login is invited to join instead."
         >
           {(p) => (
             <input {...p} className="input" type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />

@@ -11,6 +11,8 @@ const LoginPage = lazy(() => import('../auth/LoginPage'));
 const SignupPage = lazy(() => import('../auth/SignupPage'));
 const ForgotPasswordPage = lazy(() => import('../auth/ForgotPasswordPage'));
 const ResetPasswordPage = lazy(() => import('../auth/ResetPasswordPage'));
+const JoinAccountPage = lazy(() => import('../auth/JoinAccountPage'));
+const ConfirmSignupPage = lazy(() => import('../auth/ConfirmSignupPage'));
 const ContactsPage = lazy(() => import('../contacts/ContactsPage'));
 const ContactPage = lazy(() => import('../contacts/ContactPage'));
 const PipelinePage = lazy(() => import('../pipelines/PipelinePage'));
@@ -36,6 +38,8 @@ const PUBLIC_ROUTES: [string, Page][] = [
 const OPEN_ROUTES: [string, Page][] = [
   ['/reset-password', ResetPasswordPage as Page],
   ['/accept-invite', ResetPasswordPage as Page],
+  ['/join-account', JoinAccountPage as Page],
+  ['/signup/confirm', ConfirmSignupPage as Page],
 ];
 
 const PRIVATE_ROUTES: [string, Page][] = [
