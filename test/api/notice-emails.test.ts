@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { WalletQueueMessage } from '../../durable-objects/wallet/wallet.messages';
 import { deliverNoticeEmails } from '../../workers/email/notice-delivery';
 import { sendEmail } from '../../workers/email/resend.client';
-import worker from '../../workers/index';
+import worker from '../../workers/dev';
 import { failNextSandboxEmails, sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { call, createTenant, uniqueEmail } from '../factories';
 
