@@ -108,12 +108,18 @@ describe('npm run dev', () => {
 
     // Email links point at the port served.
     const email = `owner-${port}@restart.example`;
-    const signup = await post(`${base}/api/auth/signup`, { email, password: 'restart-test-password-1', name: 'Rhea Start', account_name: 'Restart Co' });
+    const mailTo = (pattern, what) =>
+      eventually(async () => {
+        const box = await json(`${base}/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`, { headers: { authorization: 'Bearer re_sandbox' } });
+        return box.data.find((m) => pattern.test(m.text));
+      }, what, 30_000);
+    await post(`${base}/api/auth/signup`, { email, password: 'restart-test-password-1', name: 'Rhea Start', account_name: 'Restart Co' });
+    const confirmMail = await mailTo(/signup\/confirm/, 'the sign-up email');
+    const confirmLink = new RegExp(`${base}/signup/confirm#token=([\\w-]+)`).exec(confirmMail.text);
+    assert.ok(confirmLink, 'the sign-up link points at the port served');
+    const signup = await post(`${base}/api/auth/signup/confirm`, { token: confirmLink[1] });
     await post(`${base}/api/auth/password-reset`, { email });
-    const mail = await eventually(async () => {
-      const box = await json(`${base}/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`, { headers: { authorization: 'Bearer re_sandbox' } });
-      return box.data.find((m) => /reset-password/.test(m.text));
-    }, 'the password reset email', 30_000);
+    const mail = await mailTo(/reset-password/, 'the password reset email');
     assert.match(mail.text, new RegExp(`${base}/reset-password#token=`));
 
     // A top-up whose confirming webhook cannot be delivered before the server stops.
