@@ -3,6 +3,7 @@ import { createRouter, jsonBody, jsonResponse, mutationErrors } from '../platfor
 import { newEvent, outboxStatement, publishEvents } from '../events/events.outbox';
 import { auditStatement } from '../agency/audit/audit.service';
 import { exchangeToken, login, logout, refresh } from './auth.service';
+import { publicClientAddress } from './client-address';
 import { confirmSignup, MAX_SIGNUPS_PER_ADDRESS, requestSignup, SIGNUP_REQUESTED_MESSAGE } from './signup';
 import {
   acceptInvitationBodySchema,
@@ -39,7 +40,7 @@ authRoutes.openapi(
     responses: { 202: jsonResponse(SignupRequestedSchema, 'Taken; a link is on its way'), ...mutationErrors, 429: { description: 'Too many sign-ups from this address' } },
   }),
   async (c) => {
-    await requestSignup(c.env, c.req.valid('json'), c.var.host.agencyId, c.req.header('cf-connecting-ip'));
+    await requestSignup(c.env, c.req.valid('json'), c.var.host.agencyId, publicClientAddress(c.req.header('cf-connecting-ip')));
     return c.json({ message: SIGNUP_REQUESTED_MESSAGE }, 202);
   },
 );
@@ -128,7 +129,7 @@ authRoutes.openapi(
     responses: { 202: jsonResponse(PasswordResetRequestedSchema, 'Taken; a link is on its way if the email has an account'), ...mutationErrors, 429: { description: 'Too many requests from this address' } },
   }),
   async (c) => {
-    await requestPasswordReset(c.env, c.req.valid('json').email, c.req.header('cf-connecting-ip'), (work) => c.executionCtx.waitUntil(work));
+    await requestPasswordReset(c.env, c.req.valid('json').email, publicClientAddress(c.req.header('cf-connecting-ip')), (work) => c.executionCtx.waitUntil(work));
     return c.json({ message: 'If an account uses this email, a link to choose a new password is on its way. It works for an hour.' }, 202);
   },
 );
