@@ -17,6 +17,11 @@ export const EMAILED_NOTICES: Record<string, { subject: (account: string) => str
     heading: 'Auto-recharge could not charge your card',
     action: { label: 'Update your card', path: '/wallet' },
   },
+  'domain.claim_released': {
+    subject: (account) => `${account}: your custom domain claim was released`,
+    heading: 'Your custom domain claim was released',
+    action: { label: 'Set up your domain', path: '/agency/domain' },
+  },
 };
 
 export function isEmailedNotice(kind: string): boolean {
