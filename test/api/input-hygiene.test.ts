@@ -166,3 +166,26 @@ describe('free text: control characters, lone surrogates, Unicode forms', () => 
     expect(found.body.data.map((c) => c.id)).toEqual([contact.id]);
   });
 });
+
+describe('pages that end on a name outside Latin-1', () => {
+  it('contacts sorted by name and sub-accounts page past 山田 and emoji instead of answering 500', async () => {
+    const agency = await createTenant({ agency: true });
+    for (const first_name of ['山田', 'Zoë 😀', 'Ana']) await newContact(agency, { first_name });
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ApiReply<{ data: { first_name: string }[]; next_cursor: string | null }> = await agency.api('GET', `/api/contacts?sort=name&order=asc&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      names.push(...page.body.data.map((c) => c.first_name));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(names).toEqual(['Ana', 'Zoë 😀', '山田']);
+
+    for (const name of ['山田商店', 'Café 😀']) expect((await agency.api('POST', '/api/agency/sub-accounts', { name })).status).toBe(201);
+    const first = await agency.api<{ data: { name: string }[]; next_cursor: string }>('GET', '/api/agency/sub-accounts?limit=1');
+    expect(first.status).toBe(200);
+    const second = await agency.api<{ data: { name: string }[] }>('GET', `/api/agency/sub-accounts?limit=1&cursor=${first.body.next_cursor}`);
+    expect(second.status).toBe(200);
+    expect([...first.body.data, ...second.body.data].map((s) => s.name).sort()).toEqual(['Café 😀', '山田商店']);
+  });
+});
