@@ -396,9 +396,9 @@ describe('agency custom domain: squatting', () => {
     const squatter = await createTenant({ agency: true, name: 'Trial Squatter' });
     const owner = await createTenant({ agency: true, name: 'Real Owner' });
     const host = uniqueHost('portal');
-    const squatted = await squatter.api<DomainBody & { expires_at: string }>('POST', '/api/agency/domain/add', { hostname: host });
+    const squatted = await squatter.api<DomainBody & { expires_at: string; created_at: string }>('POST', '/api/agency/domain/add', { hostname: host });
     expect(squatted.status).toBe(201);
-    expect(Date.parse(squatted.body.expires_at) - Date.parse((squatted.body as DomainBody & { created_at: string }).created_at)).toBe(UNPROVEN_CLAIM_TTL_MS);
+    expect(Date.parse(squatted.body.expires_at) - Date.parse(squatted.body.created_at)).toBe(UNPROVEN_CLAIM_TTL_MS);
 
     // The real owner is told how to prove the domain; the token is its own and the same on every try.
     const asked = await owner.api<Challenge>('POST', '/api/agency/domain/add', { hostname: host });

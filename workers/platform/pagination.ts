@@ -22,7 +22,7 @@ export function encodeCursor(cursor: Cursor): string {
 function cursorJson(binary: string): string {
   const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return binary;
   }
