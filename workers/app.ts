@@ -14,7 +14,7 @@ import { brandingRoutes } from './agency/branding/branding.routes';
 import { auditImpersonation } from './agency/audit/audit.middleware';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { API_DOCS_PAGE } from './platform/docs';
-import { AppError, problemResponse, toAppError } from './platform/errors';
+import { AppError, constraintError, problemResponse, toAppError } from './platform/errors';
 import { requestContext } from './platform/request-context';
 import { createRouter } from './platform/router';
 import { resolveHostMiddleware } from './tenancy/host.middleware';
@@ -79,6 +79,9 @@ app.onError((err, c) => {
   const error = toAppError(err);
   if (error.code === 'internal_error') {
     c.var.log?.error('unhandled error', { path: c.req.path, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  } else if (!(err instanceof AppError) && constraintError(err)) {
+    // A database constraint answered for the route: the reply is generic, the log keeps which one.
+    c.var.log?.warn('constraint refused a write', { path: c.req.path, code: error.code, error: err instanceof Error ? err.message : String(err) });
   }
   return problemResponse(error, c.req.path, c.var.requestId);
 });

@@ -6,6 +6,7 @@ import { addCustomDomain, customDomainStatus, refreshCustomDomains, type DomainP
 import type { ServiceDeps } from '../../workers/platform/deps';
 import { forgetHost } from '../../workers/tenancy/host.middleware';
 import { advanceCloudflareClock, removeSandboxDnsRecords, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
+import { UNPROVEN_CLAIM_TTL_MS } from '../../workers/agency/domains/claims';
 import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
 
 /** The platform's CNAME target (wrangler.toml CUSTOM_DOMAIN_TARGET). */
@@ -226,7 +227,7 @@ describe('agency custom domain: bad input', () => {
     }
   });
 
-  it('refuses a domain another agency claimed (409, naming no one), and changes nothing for either', async () => {
+  it('refuses a domain another agency claimed (409, naming no one, saying how to prove it is yours), and changes nothing for either', async () => {
     const first = await createTenant({ agency: true, name: 'First Agency' });
     const second = await createTenant({ agency: true, name: 'Second Agency' });
     const host = uniqueHost();
@@ -237,7 +238,8 @@ describe('agency custom domain: bad input', () => {
     for (const hostname of [host, host.toUpperCase()]) {
       const res = await second.api('POST', '/api/agency/domain/add', { hostname });
       expect(res.status).toBe(409);
-      expect(res.body.detail).toBe(`${host} is already connected to another account on this platform. If the domain is yours, remove it from that account first, or contact support.`);
+      expect(res.body).toMatchObject({ reason: 'ownership_proof_required', hostname: host, challenge: { type: 'TXT', name: `_edge-crm-claim.${host}` } });
+      expect(res.body.detail).toContain(`${host} is claimed by another account on this platform, but that claim is not verified.`);
       expect(JSON.stringify(res.body)).not.toMatch(new RegExp(`${first.accountId}|${firstAgency.id}|First Agency`));
     }
     expect((await second.api('GET', '/api/agency/domain/status')).status).toBe(404);
@@ -360,5 +362,131 @@ describe('agency custom domain: who may', () => {
     const res = await downgraded.api('POST', '/api/agency/domain/add', { hostname: uniqueHost() });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ feature: 'white_label', upgrade: { plan: 'agency' }, detail: expect.stringContaining('White-label is not included in the Professional plan') });
+  });
+});
+
+// Kept last in the file: the sweep below runs with a clock 72 hours ahead and releases every unproven claim made so far.
+describe('agency custom domain: squatting', () => {
+  interface Challenge {
+    reason: string;
+    challenge: { type: 'TXT'; name: string; value: string };
+    claim_expires_at: string;
+    detail: string;
+  }
+  interface Released {
+    reason: string;
+    release_reason: string;
+    hostname: string;
+    detail: string;
+  }
+  interface Notice {
+    kind: string;
+    message: string;
+    email: { status: string } | null;
+  }
+  const notices = async (tenant: Tenant) => (await tenant.api<{ data: Notice[] }>('GET', '/api/notifications')).body.data.filter((n) => n.kind === 'domain.claim_released');
+
+  /** Both records Cloudflare needs, so the domain verifies. */
+  async function completeDns(host: string, domain: DomainBody): Promise<void> {
+    await setSandboxDnsRecord(env, { name: host, type: 'CNAME', content: TARGET });
+    await setSandboxDnsRecord(env, { name: domain.dns_records[1].name, type: 'TXT', content: domain.dns_records[1].value });
+  }
+
+  it('a later claimant who proves the domain with its own TXT token wins over an unverified claim; the squatter is told and cannot take it back', async () => {
+    const squatter = await createTenant({ agency: true, name: 'Trial Squatter' });
+    const owner = await createTenant({ agency: true, name: 'Real Owner' });
+    const host = uniqueHost('portal');
+    const squatted = await squatter.api<DomainBody & { expires_at: string; created_at: string }>('POST', '/api/agency/domain/add', { hostname: host });
+    expect(squatted.status).toBe(201);
+    expect(Date.parse(squatted.body.expires_at) - Date.parse(squatted.body.created_at)).toBe(UNPROVEN_CLAIM_TTL_MS);
+
+    // The real owner is told how to prove the domain; the token is its own and the same on every try.
+    const asked = await owner.api<Challenge>('POST', '/api/agency/domain/add', { hostname: host });
+    expect(asked.status).toBe(409);
+    expect(asked.body).toMatchObject({ reason: 'ownership_proof_required', challenge: { type: 'TXT', name: `_edge-crm-claim.${host}`, value: expect.stringMatching(/^edge-crm-claim=[0-9a-f]{32}$/) } });
+    expect(asked.body.challenge.value).not.toContain(squatted.body.dns_records[1].value);
+    await setSandboxDnsRecord(env, { name: asked.body.challenge.name, type: 'TXT', content: 'edge-crm-claim=someone-elses-token' });
+    const wrong = await owner.api<Challenge>('POST', '/api/agency/domain/add', { hostname: host });
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.challenge).toEqual(asked.body.challenge);
+    expect(wrong.body.detail).toContain('The DNS shows "edge-crm-claim=someone-elses-token" there now.');
+
+    // The record in place: the unverified claim is released and the owner's claim is made, proven (it does not lapse).
+    await setSandboxDnsRecord(env, { name: asked.body.challenge.name, type: 'TXT', content: asked.body.challenge.value });
+    const won = await owner.api<DomainBody & { expires_at: string | null }>('POST', '/api/agency/domain/add', { hostname: host });
+    expect(won.status).toBe(201);
+    expect(won.body).toMatchObject({ hostname: host, status: 'pending', expires_at: null });
+    // A new Cloudflare hostname with a new ownership token: the squatter's token proves nothing now.
+    expect(won.body.dns_records[1].value).not.toBe(squatted.body.dns_records[1].value);
+    expect((await customHostnamesClient(env).list({ hostname: host })).result).toHaveLength(1);
+
+    const status = await squatter.api<Released>('GET', '/api/agency/domain/status');
+    expect(status.status).toBe(404);
+    expect(status.body).toMatchObject({ reason: 'claim_released', release_reason: 'proven_elsewhere', hostname: host });
+    expect(status.body.detail).toContain('another account proved it controls the domain\'s DNS');
+    expect(JSON.stringify(status.body)).not.toMatch(new RegExp(`${owner.accountId}|Real Owner`));
+    expect((await squatter.api('POST', '/api/agency/domain/verify')).body).toMatchObject({ reason: 'claim_released' });
+    const [notice] = await notices(squatter);
+    expect(notice.message).toBe(`Your claim on the custom domain ${host} was released: another account proved it controls the domain's DNS (with a TXT record of its own) while this claim was not verified. If the domain is yours, add it again and create its DNS records.`);
+    expect(notice.email?.status).toBe('sent');
+
+    // The owner's proven claim cannot be contested back.
+    const back = await squatter.api<{ reason: string }>('POST', '/api/agency/domain/add', { hostname: host });
+    expect(back.status).toBe(409);
+    expect(back.body.reason).toBe('domain_taken');
+
+    // And it goes live the ordinary way.
+    await completeDns(host, won.body);
+    expect((await owner.api<DomainBody>('POST', '/api/agency/domain/verify')).body.status).toBe('provisioning');
+    await advanceCloudflareClock(env, { seconds: 30 });
+    expect((await owner.api<DomainBody>('GET', '/api/agency/domain/status')).body).toMatchObject({ status: 'active', live: true });
+  });
+
+  it('an unverified claim lapses after 72 hours: the scheduled refresh releases it at Cloudflare, tells its agency why, and frees the hostname; a verified one never lapses', async () => {
+    const squatter = await createTenant({ agency: true });
+    const verified = await createTenant({ agency: true });
+    const owner = await createTenant({ agency: true });
+    const host = uniqueHost('brand');
+    const kept = uniqueHost('kept');
+    expect((await squatter.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    const keptDomain = await verified.api<DomainBody & { expires_at: string | null }>('POST', '/api/agency/domain/add', { hostname: kept });
+    await completeDns(kept, keptDomain.body);
+    expect((await verified.api<DomainBody & { expires_at: string | null }>('POST', '/api/agency/domain/verify')).body).toMatchObject({ status: 'provisioning', expires_at: null });
+
+    // Before the 72 hours are up, nothing lapses.
+    expect((await refreshCustomDomains(env, { limit: 100, now: Date.now() + UNPROVEN_CLAIM_TTL_MS - 60_000 })).released).toBe(0);
+    expect((await squatter.api('GET', '/api/agency/domain/status')).status).toBe(200);
+
+    const swept = await refreshCustomDomains(env, { limit: 100, now: Date.now() + UNPROVEN_CLAIM_TTL_MS + 60_000 });
+    expect(swept.released).toBeGreaterThanOrEqual(1);
+    const status = await squatter.api<Released>('GET', '/api/agency/domain/status');
+    expect(status.status).toBe(404);
+    expect(status.body).toMatchObject({ reason: 'claim_released', release_reason: 'expired', hostname: host });
+    expect(status.body.detail).toContain('it was not verified within 72 hours');
+    expect((await notices(squatter)).map((n) => n.message)).toEqual([expect.stringContaining(`Your claim on the custom domain ${host} was released: it was not verified within 72 hours`)]);
+    expect((await customHostnamesClient(env).list({ hostname: host })).result).toEqual([]);
+
+    // The verified domain stays, and cannot be contested even by someone with a claim record in the DNS.
+    expect((await verified.api<DomainBody>('GET', '/api/agency/domain/status')).body.hostname).toBe(kept);
+    const contested = await owner.api<{ reason: string }>('POST', '/api/agency/domain/add', { hostname: kept });
+    expect(contested.status).toBe(409);
+    expect(contested.body.reason).toBe('domain_taken');
+
+    // The freed hostname is anyone's to add; adding a domain again clears the release note.
+    expect((await owner.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    const other = uniqueHost('again');
+    expect((await squatter.api('POST', '/api/agency/domain/add', { hostname: other })).status).toBe(201);
+    expect((await squatter.api<DomainBody>('GET', '/api/agency/domain/status')).body.hostname).toBe(other);
+  });
+
+  it('a claim found lapsed when another agency adds the hostname is released then and there', async () => {
+    const squatter = await createTenant({ agency: true });
+    const owner = await createTenant({ agency: true });
+    const host = uniqueHost('lapsed');
+    expect((await squatter.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    // What 72 hours without verification leave behind (the scheduled sweep has not run yet).
+    await env.DB.prepare('UPDATE custom_domains SET expires_at = ? WHERE hostname = ?').bind(Date.now() - 1, host).run();
+    expect((await owner.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    expect((await squatter.api<Released>('GET', '/api/agency/domain/status')).body).toMatchObject({ reason: 'claim_released', release_reason: 'expired' });
   });
 });

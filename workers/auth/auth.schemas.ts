@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { text } from '../platform/text';
 
 export const emailSchema = z.string().trim().toLowerCase().email('Enter a valid email address.').max(254);
 export const passwordSchema = z
@@ -11,8 +12,8 @@ export const signupBodySchema = z
   .object({
     email: emailSchema,
     password: passwordSchema,
-    name: z.string().trim().min(1, 'Enter your name.').max(120),
-    account_name: z.string().trim().min(1).max(120).optional().openapi({ description: 'Business or agency name; defaults to "<name>\'s account"' }),
+    name: text().min(1, 'Enter your name.').max(120),
+    account_name: text().min(1).max(120).optional().openapi({ description: 'Business or agency name; defaults to "<name>\'s account"' }),
     agency: z.boolean().optional().openapi({ description: 'Create an agency account that can own sub-accounts' }),
   })
   .strict()

@@ -22,6 +22,11 @@ export const EMAILED_NOTICES: Record<string, { subject: (account: string) => str
     heading: 'Auto-recharge paused until tomorrow',
     action: { label: 'Open your wallet', path: '/wallet' },
   },
+  'domain.claim_released': {
+    subject: (account) => `${account}: your custom domain claim was released`,
+    heading: 'Your custom domain claim was released',
+    action: { label: 'Set up your domain', path: '/agency/domain' },
+  },
 };
 
 export function isEmailedNotice(kind: string): boolean {

@@ -1,6 +1,6 @@
 import type { AuthContext } from '../platform/context';
 import { createId } from '../platform/ids';
-import { queryAll } from '../platform/db';
+import { queryAll, transaction } from '../platform/db';
 import type { DomainEvent, DomainEventData, DomainEventType } from './events.types';
 
 /** Builds an event for the caller's account; write it with `outboxStatement` in the same batch as the change. */
@@ -81,6 +81,7 @@ export async function commitWithEvents(
   statements: D1PreparedStatement[],
   events: DomainEvent[],
 ): Promise<void> {
-  await deps.db.batch([...statements, ...events.map((e) => outboxStatement(deps.db, e))]);
+  // Nothing to write (a tag the contact already has) is a no-op, not an empty D1 batch, which D1 refuses.
+  await transaction(deps.db, [...statements, ...events.map((e) => outboxStatement(deps.db, e))]);
   if (events.length > 0) deps.waitUntil(publishEvents(deps.env, events));
 }

@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  // A write the database refused: a unique value taken (often by a request racing this one), or a reference to nothing.
+  already_exists: 409,
+  invalid_reference: 422,
   duplicate_contact: 409,
   insufficient_funds: 409,
   payload_too_large: 413,
@@ -65,6 +68,8 @@ const TITLES: Record<ErrorCode, string> = {
   forbidden: 'Not allowed',
   not_found: 'Not found',
   conflict: 'Conflict',
+  already_exists: 'Already exists',
+  invalid_reference: 'Refers to something that does not exist',
   duplicate_contact: 'Duplicate contact',
   insufficient_funds: 'Insufficient funds',
   payload_too_large: 'Payload too large',
@@ -139,7 +144,9 @@ export function fieldErrorsFromZod(error: ZodError): FieldError[] {
     if (issue.code === 'unrecognized_keys') {
       return { field: issue.keys.join(', '), message: `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`, code: 'unknown_field' };
     }
-    return { field: issue.path.map(String).join('.') || '(body)', message: issue.message, code: issue.code };
+    // A custom check may name its own code (text() says `invalid_text`).
+    const code = issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code;
+    return { field: issue.path.map(String).join('.') || '(body)', message: issue.message, code };
   });
 }
 
@@ -149,10 +156,32 @@ export function validationError(error: ZodError, target: string): AppError {
   return new AppError('validation_failed', `The ${target} has invalid fields: ${fields}.`, { errors });
 }
 
+/**
+ * What a D1 (SQLite) constraint failure means to the caller, or null when
+ * `err` is not one. D1 reports them as `...UNIQUE constraint failed:
+ * table.column: SQLITE_CONSTRAINT`; the answer says nothing of tables or SQL.
+ * A capability that knows better (a duplicate contact, a taken domain) throws
+ * its own AppError first; this is the floor for every other write, so a race
+ * or a dangling id is a 409/422, never a 500.
+ */
+export function constraintError(err: unknown): AppError | null {
+  const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
+  if (!/SQLITE_CONSTRAINT|constraint failed/i.test(message)) return null;
+  if (/UNIQUE constraint failed|PRIMARY KEY/i.test(message)) {
+    return new AppError('already_exists', 'This conflicts with something that already exists (it may have just been created by another request). Reload to see the current state, then try again if still needed.');
+  }
+  if (/FOREIGN KEY constraint failed/i.test(message)) {
+    return new AppError('invalid_reference', 'The request refers to something that does not exist (or no longer exists). Check the ids it names.');
+  }
+  return null;
+}
+
 /** Maps anything thrown inside a request to an AppError; unknown errors say nothing internal. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) return validationError(err, 'request');
+  const constraint = constraintError(err);
+  if (constraint) return constraint;
   if (err instanceof HTTPException) {
     if (/unsupported media type/i.test(err.message) || err.status === 415) {
       return new AppError('unsupported_media_type', 'Send the request body as JSON with "Content-Type: application/json".');

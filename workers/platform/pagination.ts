@@ -11,13 +11,26 @@ export interface Cursor {
   id: string;
 }
 
+// The JSON goes through UTF-8: btoa alone takes Latin-1 only and threw on a
+// page ending at a contact named 山田 or with an emoji.
 export function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify(cursor)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  const bytes = new TextEncoder().encode(JSON.stringify(cursor));
+  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+/** UTF-8 JSON; cursors issued before that were Latin-1, and are still read. */
+function cursorJson(binary: string): string {
+  const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return binary;
+  }
 }
 
 export function decodeCursor(raw: string): Cursor {
   try {
-    const json = atob(raw.replaceAll('-', '+').replaceAll('_', '/'));
+    const json = cursorJson(atob(raw.replaceAll('-', '+').replaceAll('_', '/')));
     const parsed: unknown = JSON.parse(json);
     if (
       parsed && typeof parsed === 'object' && 'id' in parsed && typeof parsed.id === 'string' && 'v' in parsed &&

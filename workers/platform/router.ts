@@ -67,6 +67,15 @@ export const mutationErrors = {
 
 export const IdParamSchema = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 
+/**
+ * An id in a body or query that names another object (a contact, a user).
+ * Never empty: "" is neither an id nor "none" (send null to clear a link),
+ * and an empty id reaching the database fails its foreign key.
+ *
+ * @example contact_id: idRef().nullable().optional()
+ */
+export const idRef = () => z.string().min(1, 'Give an id (or null for none); an empty string is neither.').max(64);
+
 export const PageQuerySchema = z.object({
   cursor: z.string().max(500).optional().openapi({ description: 'Opaque cursor from the previous page' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),

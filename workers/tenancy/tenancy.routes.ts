@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { text } from '../platform/text';
 import { listAuditLog } from '../agency/audit/audit.service';
 import { assertRole, assertUser } from '../auth/auth.middleware';
 import { ME_ACCOUNTS_SHOWN, MeSchema, ReachableAccountPageSchema } from '../auth/auth.schemas';
@@ -59,7 +60,7 @@ tenancyRoutes.openapi(
   createRoute({
     method: 'get', path: '/me/accounts', tags: ['Account'], summary: 'Accounts to switch into', security,
     description: 'Agencies first, then businesses, then client accounts, each in name order. While impersonating, the accounts of the agency user acting.',
-    request: { query: PageQuerySchema.extend({ q: z.string().max(100).optional().openapi({ description: 'Part of the name, any case' }) }) },
+    request: { query: PageQuerySchema.extend({ q: text().max(100).optional().openapi({ description: 'Part of the name, any case' }) }) },
     responses: { 200: jsonResponse(ReachableAccountPageSchema, 'Accounts'), ...standardErrors },
   }),
   async (c) => {

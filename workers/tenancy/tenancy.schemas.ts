@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { text } from '../platform/text';
 import { emailSchema, passwordSchema } from '../auth/auth.schemas';
 
 const roleSchema = z.enum(['owner', 'admin', 'member']);
@@ -26,7 +27,7 @@ export const TeamMemberSchema = z
 export const addTeamMemberBodySchema = z
   .object({
     email: emailSchema,
-    name: z.string().trim().min(1).max(120),
+    name: text().min(1).max(120),
     role: roleSchema.default('member'),
     password: passwordSchema.optional().openapi({
       description: 'First password for a person with no login yet. Leave it out to email them an invitation to choose their own. Someone who already has a login is emailed an invitation to join instead (this is ignored), and is a member only once they accept.',
@@ -42,7 +43,7 @@ export const ApiKeySchema = z
   .openapi('ApiKey');
 
 export const createApiKeyBodySchema = z
-  .object({ name: z.string().trim().min(1).max(80), role: z.enum(['admin', 'member']).default('admin') })
+  .object({ name: text().min(1).max(80), role: z.enum(['admin', 'member']).default('admin') })
   .strict()
   .openapi('CreateApiKeyBody');
 
@@ -72,13 +73,13 @@ export const SubAccountPageSchema = z
   .openapi('SubAccountPage');
 
 export const subAccountQuerySchema = z.object({
-  q: z.string().max(100).optional().openapi({ description: 'Part of the name, any case' }),
+  q: text().max(100).optional().openapi({ description: 'Part of the name, any case' }),
   suspended: z.enum(['true', 'false']).optional().openapi({ description: 'Only suspended (true) or only open (false) clients' }),
 });
 
 export const updateSubAccountBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(120).optional(),
+    name: text().min(1).max(120).optional(),
     suspended: z.boolean().optional().openapi({ description: 'true suspends (its users are signed out and refused); false reactivates' }),
   })
   .strict()
@@ -99,4 +100,4 @@ export const AuditEntrySchema = z
   })
   .openapi('AgencyAuditEntry');
 
-export const createSubAccountBodySchema = z.object({ name: z.string().trim().min(1).max(120) }).strict().openapi('CreateSubAccountBody');
+export const createSubAccountBodySchema = z.object({ name: text().min(1).max(120) }).strict().openapi('CreateSubAccountBody');

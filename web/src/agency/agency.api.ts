@@ -125,6 +125,8 @@ export interface CustomDomain {
   errors: string[];
   checked_at: string | null;
   activated_at: string | null;
+  /** While not verified: when the claim lapses and the hostname is released (72 hours after adding it). */
+  expires_at: string | null;
   created_at: string;
 }
 

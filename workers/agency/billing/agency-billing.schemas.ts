@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { text } from '../../platform/text';
 import { DunningCaseSchema } from '../../billing/billing.schemas';
 import { savePaymentMethodBodySchema } from '../../wallet/wallet.schemas';
 
@@ -40,7 +41,7 @@ const tierPrice = z
 
 export const tierBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(60).openapi({ example: 'Basic' }),
+    name: text().min(1).max(60).openapi({ example: 'Basic' }),
     price: tierPrice,
     contacts: z.number().int().positive().openapi({ description: 'Contacts a sub-account on the tier may have; at most the agency plan\'s limit', example: 2500 }),
     users: z.number().int().positive().optional().openapi({ description: 'Users a sub-account on the tier may have; without it, as many as the agency plan allows' }),
@@ -73,7 +74,7 @@ export const TiersSchema = z
 
 export const subscribeSubAccountBodySchema = z
   .object({
-    tier: z.string().trim().min(1).max(60).openapi({ description: 'The tier\'s name or key', example: 'Basic' }),
+    tier: text().min(1).max(60).openapi({ description: 'The tier\'s name or key', example: 'Basic' }),
     payment_method: savePaymentMethodBodySchema.shape.payment_method.optional().openapi({ description: 'The card the sub-account pays with (saved on the agency\'s Stripe account); needed the first time' }),
   })
   .strict()

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { text } from '../../platform/text';
 import { MAX_CUSTOM_CSS_BYTES } from './css-sanitizer';
 
 export const BRAND_ASSET_KINDS = ['logo_light', 'logo_dark', 'favicon'] as const;
@@ -14,9 +15,7 @@ const hexColor = z
 /** PUT replaces the text settings: a field left out or null goes back to the platform's default. */
 export const updateBrandingBodySchema = z
   .object({
-    app_name: z
-      .string()
-      .trim()
+    app_name: text()
       .min(1, 'Enter the name your clients see, or leave it out for the default.')
       .max(60, 'Use at most 60 characters.')
       .regex(/^[^\u0000-\u001f\u007f<>]*$/, 'The app name cannot contain control characters, "<" or ">".')
@@ -25,8 +24,7 @@ export const updateBrandingBodySchema = z
     primary_color: hexColor.nullish().openapi({ description: 'Buttons and links' }),
     secondary_color: hexColor.nullish().openapi({ description: 'Accents' }),
     support_email: z.string().trim().toLowerCase().email('Enter a valid email address.').max(254).nullish().openapi({ example: 'support@agencydomain.com' }),
-    custom_css: z
-      .string()
+    custom_css: text({ multiline: true })
       // The byte limit (with the size in the message) is the compiler's; this only stops absurd input early.
       .max(MAX_CUSTOM_CSS_BYTES * 4, `Custom CSS is limited to ${MAX_CUSTOM_CSS_BYTES / 1024} KB.`)
       .nullish()

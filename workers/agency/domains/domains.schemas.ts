@@ -43,6 +43,9 @@ export const CustomDomainSchema = z
     errors: z.array(z.string()).openapi({ description: 'What stands between the domain and going live, in plain words' }),
     checked_at: z.string().nullable(),
     activated_at: z.string().nullable(),
+    expires_at: z.string().nullable().openapi({
+      description: 'While the domain is not verified: when this claim lapses and the hostname is released for whoever proves it (72 hours after adding it). null once verified.',
+    }),
     created_at: z.string(),
   })
   .openapi('CustomDomain');

@@ -8,6 +8,9 @@ import { createLogger } from '../../platform/logger';
 import { forgetHost, isPlatformHost } from '../../tenancy/host.middleware';
 import { CF_CODES, CloudflareApiError, CloudflareUnavailableError, customHostnamesClient, type CustomHostname, type CustomHostnamesClient, type SslRequest } from './custom-hostnames.client';
 import { checkDomainDns, dnsResolver, normalizeName, type DnsResolver, type DomainDnsCheck } from './dns';
+import {
+  challengeFor, challengeMet, forgetChallenge, forgetRelease, isExpired, isUnproven, lastRelease, proofRequired, releaseClaim, releasedProblem, UNPROVEN_CLAIM_TTL_MS,
+} from './claims';
 import type { DomainStatus } from './domains.schemas';
 import { registrableDomain } from './hostname';
 
@@ -19,7 +22,9 @@ import { registrableDomain } from './hostname';
  * decides when a domain goes live; the service's own DNS lookups only explain
  * what is missing. `agencies.custom_domain`, which the edge resolves Host
  * headers with, is set only while the domain is live, and every change to it
- * drops the host from this isolate's cache.
+ * drops the host from this isolate's cache. A claim that is not verified
+ * holds its hostname for 72 hours only, and loses it sooner to an agency that
+ * proves the domain is its own (claims.ts).
  */
 
 export interface CustomDomainRow {
@@ -35,6 +40,8 @@ export interface CustomDomainRow {
   verification_errors: string;
   checked_at: number | null;
   activated_at: number | null;
+  /** Until when an unproven claim holds the hostname; NULL once proven (claims.ts). */
+  expires_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -225,6 +232,7 @@ export interface CustomDomainView {
   errors: string[];
   checked_at: string | null;
   activated_at: string | null;
+  expires_at: string | null;
   created_at: string;
 }
 
@@ -252,6 +260,7 @@ function viewOf(row: CustomDomainRow, dns: DomainDnsCheck, target: string): Cust
     errors: JSON.parse(row.verification_errors) as string[],
     checked_at: toIso(row.checked_at),
     activated_at: toIso(row.activated_at),
+    expires_at: isUnproven(row) ? toIso(row.expires_at) : null,
     created_at: toIso(row.created_at) as string,
   };
 }
@@ -307,6 +316,8 @@ async function sync(env: Env, db: D1Database, row: CustomDomainRow, mode: 'verif
     verification_errors: JSON.stringify(errors),
     checked_at: cf ? now : row.checked_at,
     activated_at: status === 'active' ? (row.activated_at ?? now) : row.status === 'active' ? null : row.activated_at,
+    // Verified by Cloudflare once: the claim is proven and no longer lapses.
+    expires_at: status === 'provisioning' || status === 'active' || status === 'moved' ? null : row.expires_at,
     updated_at: now,
   };
   await save(db, next);
@@ -323,10 +334,10 @@ async function save(db: D1Database, row: CustomDomainRow): Promise<void> {
     statement(
       db,
       `UPDATE custom_domains SET cloudflare_hostname_id = ?, status = ?, cloudflare_status = ?, ssl_status = ?, ownership_txt_name = ?, ownership_txt_value = ?,
-              verification_errors = ?, checked_at = ?, activated_at = ?, updated_at = ?
+              verification_errors = ?, checked_at = ?, activated_at = ?, updated_at = ?, expires_at = ?
         WHERE agency_id = ? AND hostname = ? AND status != 'removing'`,
       row.cloudflare_hostname_id, row.status, row.cloudflare_status, row.ssl_status, row.ownership_txt_name, row.ownership_txt_value,
-      row.verification_errors, row.checked_at, row.activated_at, row.updated_at, row.agency_id, row.hostname,
+      row.verification_errors, row.checked_at, row.activated_at, row.updated_at, row.expires_at, row.agency_id, row.hostname,
     ),
     row.status === 'active'
       ? statement(
@@ -364,25 +375,29 @@ export async function addCustomDomain(deps: ServiceDeps, hostname: string, provi
       extensions: { reason: 'domain_exists', hostname: existing.hostname },
     });
   }
-  const claimed = await queryFirst<{ one: number }>(
-    deps.db,
-    'SELECT 1 AS one FROM custom_domains WHERE hostname = ?1 UNION ALL SELECT 1 FROM agencies WHERE custom_domain = ?1 AND id != ?2 LIMIT 1',
-    hostname,
-    agency.id,
-  );
-  if (claimed) throw taken(hostname);
+  const liveElsewhere = await queryFirst<{ one: number }>(deps.db, 'SELECT 1 AS one FROM agencies WHERE custom_domain = ? AND id != ?', hostname, agency.id);
+  if (liveElsewhere) throw taken(hostname);
+  const holder = await queryFirst<CustomDomainRow>(deps.db, 'SELECT * FROM custom_domains WHERE hostname = ?', hostname);
+  const proven = holder ? await contestHostname(deps, agency.id, holder, providers) : false;
 
   // The row claims the hostname before Cloudflare is called, so two agencies racing for it cannot both get it.
+  // Unless this agency just proved the domain by TXT, the claim lapses if it is not verified in time.
   const now = Date.now();
   const row: CustomDomainRow = {
     agency_id: agency.id, account_id: deps.auth.accountId, hostname, cloudflare_hostname_id: null, status: 'pending', cloudflare_status: null, ssl_status: null,
-    ownership_txt_name: null, ownership_txt_value: null, verification_errors: '[]', checked_at: null, activated_at: null, created_at: now, updated_at: now,
+    ownership_txt_name: null, ownership_txt_value: null, verification_errors: '[]', checked_at: null, activated_at: null,
+    expires_at: proven ? null : now + UNPROVEN_CLAIM_TTL_MS, created_at: now, updated_at: now,
   };
   try {
-    await deps.db
-      .prepare('INSERT INTO custom_domains (agency_id, account_id, hostname, status, verification_errors, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .bind(row.agency_id, row.account_id, row.hostname, row.status, row.verification_errors, row.created_at, row.updated_at)
-      .run();
+    await transaction(deps.db, [
+      statement(
+        deps.db,
+        'INSERT INTO custom_domains (agency_id, account_id, hostname, status, verification_errors, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        row.agency_id, row.account_id, row.hostname, row.status, row.verification_errors, row.expires_at, row.created_at, row.updated_at,
+      ),
+      forgetRelease(deps.db, agency.id),
+      forgetChallenge(deps.db, agency.id, hostname),
+    ]);
   } catch (err) {
     if (isUniqueViolation(err, 'hostname')) throw taken(hostname);
     if (isUniqueViolation(err)) throw new AppError('conflict', 'This agency is adding a custom domain in another request right now; check GET /api/agency/domain/status.');
@@ -401,6 +416,45 @@ export async function addCustomDomain(deps: ServiceDeps, hostname: string, provi
   return { created: true, domain: await sync(deps.env, deps.db, registered, 'read', providers) };
 }
 
+/**
+ * A hostname another agency holds: taken when that claim is proven; when it
+ * is not, released if it lapsed or if this agency's own TXT record is in the
+ * DNS, and otherwise a 409 saying which record proves the domain. Answers
+ * whether this agency proved the domain.
+ */
+async function contestHostname(deps: ServiceDeps, agencyId: string, holder: CustomDomainRow, providers: DomainProviders): Promise<boolean> {
+  if (holder.agency_id === agencyId || !isUnproven(holder)) throw taken(holder.hostname);
+  if (isExpired(holder, Date.now())) {
+    if (await releaseIfLapsed(deps.env, deps.db, holder, providers, 'read')) return false;
+    throw taken(holder.hostname); // verified at the last moment
+  }
+  const challenge = await challengeFor(deps.db, { agencyId, accountId: deps.auth.accountId }, holder.hostname);
+  const dns = await challengeMet(providers.dns, challenge);
+  if (!dns.met) throw proofRequired(holder.hostname, challenge, holder, dns);
+  if (!(await releaseClaim(deps.db, deps.env, providers.cloudflare, holder, 'proven_elsewhere'))) throw taken(holder.hostname);
+  return true;
+}
+
+/**
+ * An unproven claim past its time gets one last look at Cloudflare (a domain
+ * verified at the last minute is kept); still unverified, it is released.
+ * Answers whether it was released.
+ */
+async function releaseIfLapsed(env: Env, db: D1Database, row: CustomDomainRow, providers: DomainProviders, mode: 'verify' | 'read', now = Date.now()): Promise<boolean> {
+  if (!isExpired(row, now)) return false;
+  const view = await sync(env, db, row, mode, providers).catch(() => null);
+  if (view && view.status !== 'pending') return false;
+  return releaseClaim(db, env, providers.cloudflare, row, 'expired', now);
+}
+
+/** The agency's domain for status and verify: a lapsed claim is released on the spot, and either way a missing domain says why. */
+async function currentDomainOrThrow(deps: ServiceDeps, agencyId: string, action: string, providers: DomainProviders, mode: 'verify' | 'read'): Promise<CustomDomainRow> {
+  const row = await domainOf(deps.db, agencyId);
+  if (row && !(await releaseIfLapsed(deps.env, deps.db, row, providers, mode))) return row;
+  const release = await lastRelease(deps.db, agencyId);
+  throw release ? releasedProblem(release) : noDomain(action);
+}
+
 function noDomain(action: string): AppError {
   return new AppError('not_found', `This agency has no custom domain to ${action}. Add one with POST /api/agency/domain/add.`);
 }
@@ -409,8 +463,7 @@ function noDomain(action: string): AppError {
 export async function verifyCustomDomain(deps: ServiceDeps, providers: DomainProviders = domainProviders(deps.env)): Promise<CustomDomainView> {
   const agency = await requireDomainManager(deps);
   await assertPlanFeature(deps.db, deps.auth.accountId, 'white_label');
-  const row = await domainOf(deps.db, agency.id);
-  if (!row) throw noDomain('verify');
+  const row = await currentDomainOrThrow(deps, agency.id, 'verify', providers, 'verify');
   if (row.status === 'removing') throw new AppError('conflict', `${row.hostname} is being removed. Call DELETE /api/agency/domain/remove again to finish.`);
   return sync(deps.env, deps.db, row, 'verify', providers);
 }
@@ -418,8 +471,7 @@ export async function verifyCustomDomain(deps: ServiceDeps, providers: DomainPro
 /** Where the domain stands: Cloudflare's statuses, the DNS records to create and what the DNS shows now. */
 export async function customDomainStatus(deps: ServiceDeps, providers: DomainProviders = domainProviders(deps.env)): Promise<CustomDomainView> {
   const agency = await requireDomainManager(deps);
-  const row = await domainOf(deps.db, agency.id);
-  if (!row) throw noDomain('show');
+  const row = await currentDomainOrThrow(deps, agency.id, 'show', providers, 'read');
   if (row.status === 'removing') {
     const target = customDomainTarget(deps.env);
     const dns = await checkDomainDns(providers.dns, { hostname: row.hostname, target, txtName: row.ownership_txt_name ?? '', txtValue: row.ownership_txt_value ?? '' });
@@ -475,19 +527,38 @@ export async function removeCustomDomain(deps: ServiceDeps, providers: DomainPro
 }
 
 /**
- * Refreshes domains still on their way to live from Cloudflare, oldest check
- * first, so a certificate that finished while nobody was looking puts the
- * domain live. Meant for the scheduled handler; answers how many went live.
+ * Releases unproven claims past their 72 hours (claims.ts), then refreshes
+ * domains still on their way to live from Cloudflare, oldest check first, so
+ * a certificate that finished while nobody was looking puts the domain live.
+ * Meant for the scheduled handler; answers how many went live and how many
+ * claims were released.
  *
  * @example ctx.waitUntil(refreshCustomDomains(env, { limit: 20 }))
  */
-export async function refreshCustomDomains(env: Env, options: { limit?: number; providers?: DomainProviders } = {}): Promise<{ checked: number; live: number }> {
+export async function refreshCustomDomains(env: Env, options: { limit?: number; providers?: DomainProviders; now?: number } = {}): Promise<{ checked: number; live: number; released: number }> {
+  const now = options.now ?? Date.now();
+  const providers = options.providers ?? domainProviders(env);
+  // Unproven claims past their 72 hours are released first, so they stop holding hostnames others may own.
+  const lapsed = await queryAll<CustomDomainRow>(
+    env.DB,
+    "SELECT * FROM custom_domains WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+    now,
+    options.limit ?? 20,
+  );
+  let released = 0;
+  for (const row of lapsed) {
+    try {
+      if (await releaseIfLapsed(env, env.DB, row, providers, 'read', now)) released += 1;
+    } catch (err) {
+      log.warn('releasing a lapsed custom domain claim failed', { hostname: row.hostname, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   const rows = await queryAll<CustomDomainRow>(
     env.DB,
     "SELECT * FROM custom_domains WHERE status IN ('pending', 'provisioning', 'moved') ORDER BY COALESCE(checked_at, 0) LIMIT ?",
     options.limit ?? 20,
   );
-  const providers = options.providers ?? domainProviders(env);
   let live = 0;
   for (const row of rows) {
     try {
@@ -496,5 +567,5 @@ export async function refreshCustomDomains(env: Env, options: { limit?: number; 
       log.warn('custom domain refresh failed', { hostname: row.hostname, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  return { checked: rows.length, live };
+  return { checked: rows.length, live, released };
 }

@@ -1,8 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { idRef } from '../../platform/router';
+import { text as textInput } from '../../platform/text';
 import { emailSchema } from '../../auth/auth.schemas';
 import { tagNameSchema } from '../tags/tags.schemas';
 
-const text = (max: number) => z.string().trim().max(max).nullable().optional();
+const text = (max: number) => textInput().max(max).nullable().optional();
 
 export const addressSchema = z
   .object({ line1: text(200), line2: text(200), city: text(100), region: text(100), postal_code: text(20), country: text(2).openapi({ description: 'ISO 3166-1 alpha-2' }) })
@@ -18,11 +20,11 @@ const contactFields = {
   first_name: text(100),
   last_name: text(100),
   email: emailSchema.nullable().optional(),
-  phone: z.string().trim().max(40).nullable().optional().openapi({ description: 'Any common format; stored as E.164. Numbers without a country code are read as US.' }),
+  phone: textInput().max(40).nullable().optional().openapi({ description: 'Any common format; stored as E.164. Numbers without a country code are read as US.' }),
   company: text(200),
   address: addressSchema.optional(),
   source: text(100),
-  assigned_user_id: z.string().max(64).nullable().optional(),
+  assigned_user_id: idRef().nullable().optional(),
   dnd: dndSchema.optional(),
   tags: z.array(tagNameSchema).max(50).optional().openapi({ description: 'Tag names; new names create tags. On update, replaces the set.' }),
   custom_fields: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Values by custom field key; null clears a value' }),
@@ -44,7 +46,7 @@ export const addTagsBodySchema = z.object({ tags: z.array(tagNameSchema).min(1).
 export const CONTACT_SORTS = ['created_at', 'updated_at', 'name', 'email'] as const;
 
 export const listContactsQuerySchema = z.object({
-  q: z.string().trim().max(100).optional().openapi({ description: 'Prefix of a name, email or phone number' }),
+  q: textInput().max(100).optional().openapi({ description: 'Prefix of a name, email or phone number' }),
   tag: z.string().max(64).optional().openapi({ description: 'Only contacts with this tag id' }),
   sort: z.enum(CONTACT_SORTS).default('created_at'),
   order: z.enum(['asc', 'desc']).default('desc'),

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { FieldError } from '../../platform/errors';
 import { formatUsd, parseUsd } from '../../platform/money';
+import { textProblem, toNfc, truncateText } from '../../platform/text';
 import { toE164 } from '../contacts/phone';
 import type { CustomFieldRow } from './custom-fields.service';
 
@@ -23,12 +24,17 @@ function isRealDate(value: string): boolean {
  * Validates one custom field value against its definition and returns the
  * stored form, or a message saying what is wrong.
  */
-export function toStoredValue(field: CustomFieldRow, raw: unknown): StoredValue | string {
+export function toStoredValue(field: CustomFieldRow, rawInput: unknown): StoredValue | string {
   const options: string[] = JSON.parse(field.options);
+  // Text is compared and stored in NFC, like every other text input (platform/text.ts).
+  const raw = typeof rawInput === 'string' ? toNfc(rawInput) : Array.isArray(rawInput) ? rawInput.map((v) => (typeof v === 'string' ? toNfc(v) : v)) : rawInput;
   switch (field.type) {
-    case 'text':
+    case 'text': {
       if (typeof raw !== 'string' || raw.length > 5000) return 'Expected text of at most 5000 characters.';
-      return { value: JSON.stringify(raw), valueKey: raw.slice(0, 200) };
+      const problem = textProblem(raw, { multiline: true });
+      if (problem) return problem;
+      return { value: JSON.stringify(raw), valueKey: textFilterKey(raw) };
+    }
     case 'number': {
       if (typeof raw !== 'number' || !Number.isFinite(raw)) return 'Expected a number.';
       return { value: JSON.stringify(raw), valueKey: String(raw) };
@@ -78,6 +84,9 @@ export function fromStoredValue(type: string, value: string): unknown {
   return parsed;
 }
 
+/** Text values are filtered on their first 200 characters, cut where a character ends. */
+const textFilterKey = (value: string) => truncateText(toNfc(value), 200);
+
 /** The key a filter value is compared with, for `cf.<key>=<value>` list filters. */
 export function filterKey(field: CustomFieldRow, raw: string): string | null {
   if (field.type === 'monetary') {
@@ -90,7 +99,8 @@ export function filterKey(field: CustomFieldRow, raw: string): string | null {
   if (field.type === 'number') return Number.isFinite(Number(raw)) ? String(Number(raw)) : null;
   if (field.type === 'phone') return toE164(raw);
   if (field.type === 'email') return raw.trim().toLowerCase();
-  return raw;
+  if (field.type === 'text') return textFilterKey(raw);
+  return toNfc(raw);
 }
 
 /**

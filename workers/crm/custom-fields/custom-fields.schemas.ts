@@ -1,13 +1,14 @@
 import { z } from '@hono/zod-openapi';
+import { text } from '../../platform/text';
 
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'single_option', 'multi_option', 'checkbox', 'phone', 'email', 'monetary'] as const;
 export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 
-const optionsSchema = z.array(z.string().trim().min(1).max(100)).max(200);
+const optionsSchema = z.array(text().min(1).max(100)).max(200);
 
 export const createCustomFieldBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: text().min(1).max(100),
     key: z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,49}$/, 'Use lower-case letters, digits and underscores, starting with a letter.')
@@ -20,7 +21,7 @@ export const createCustomFieldBodySchema = z
   .openapi('CreateCustomFieldBody');
 
 export const updateCustomFieldBodySchema = z
-  .object({ name: z.string().trim().min(1).max(100).optional(), options: optionsSchema.optional(), position: z.number().int().min(0).max(10_000).optional() })
+  .object({ name: text().min(1).max(100).optional(), options: optionsSchema.optional(), position: z.number().int().min(0).max(10_000).optional() })
   .strict()
   .openapi('UpdateCustomFieldBody');
 

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { text } from '../../platform/text';
 import type { ServiceDeps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
 import { createId } from '../../platform/ids';
@@ -7,7 +8,7 @@ import { decodeCursor, toPage } from '../../platform/pagination';
 import { commitWithEvents, newEvent } from '../../events/events.outbox';
 import { getContactOrThrow } from '../contacts/contacts.service';
 
-export const createNoteBodySchema = z.object({ body: z.string().trim().min(1, 'A note cannot be empty.').max(20_000) }).strict().openapi('CreateNoteBody');
+export const createNoteBodySchema = z.object({ body: text({ multiline: true }).trim().min(1, 'A note cannot be empty.').max(20_000) }).strict().openapi('CreateNoteBody');
 export const updateNoteBodySchema = createNoteBodySchema.openapi('UpdateNoteBody');
 export const NoteSchema = z
   .object({ id: z.string(), contact_id: z.string(), body: z.string(), author_user_id: z.string().nullable(), created_at: z.string(), updated_at: z.string() })

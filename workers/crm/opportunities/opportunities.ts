@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { idRef } from '../../platform/router';
+import { text } from '../../platform/text';
 import type { ServiceDeps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
 import { createId } from '../../platform/ids';
@@ -16,25 +18,25 @@ const moneySchema = z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'Use a decimal am
 
 export const createOpportunityBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    pipeline_id: z.string().max(64),
-    stage_id: z.string().max(64).optional().openapi({ description: 'Defaults to the first stage' }),
-    contact_id: z.string().max(64).nullable().optional(),
+    name: text().min(1).max(200),
+    pipeline_id: idRef(),
+    stage_id: idRef().optional().openapi({ description: 'Defaults to the first stage' }),
+    contact_id: idRef().nullable().optional(),
     value: moneySchema.optional(),
     status: z.enum(STATUSES).optional(),
-    assignee_user_id: z.string().max(64).nullable().optional(),
+    assignee_user_id: idRef().nullable().optional(),
   })
   .strict()
   .openapi('CreateOpportunityBody');
 
 export const updateOpportunityBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    stage_id: z.string().max(64).optional().openapi({ description: 'Move to another stage of the same pipeline' }),
-    contact_id: z.string().max(64).nullable().optional(),
+    name: text().min(1).max(200).optional(),
+    stage_id: idRef().optional().openapi({ description: 'Move to another stage of the same pipeline' }),
+    contact_id: idRef().nullable().optional(),
     value: moneySchema.optional(),
     status: z.enum(STATUSES).optional(),
-    assignee_user_id: z.string().max(64).nullable().optional(),
+    assignee_user_id: idRef().nullable().optional(),
   })
   .strict()
   .openapi('UpdateOpportunityBody');

@@ -1,21 +1,23 @@
 import { z } from '@hono/zod-openapi';
+import { idRef } from '../../platform/router';
+import { text } from '../../platform/text';
 import type { ServiceDeps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
 import { createId } from '../../platform/ids';
 import { queryAll, queryFirst, statement, toIso, transaction } from '../../platform/db';
 
-const stageName = z.string().trim().min(1, 'Stage names cannot be empty.').max(80);
+const stageName = text().min(1, 'Stage names cannot be empty.').max(80);
 
 export const createPipelineBodySchema = z
-  .object({ name: z.string().trim().min(1).max(120), stages: z.array(stageName).min(1, 'A pipeline needs at least one stage.').max(30) })
+  .object({ name: text().min(1).max(120), stages: z.array(stageName).min(1, 'A pipeline needs at least one stage.').max(30) })
   .strict()
   .openapi('CreatePipelineBody');
 
 export const updatePipelineBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(120).optional(),
+    name: text().min(1).max(120).optional(),
     stages: z
-      .array(z.object({ id: z.string().max(64).optional(), name: stageName }).strict())
+      .array(z.object({ id: idRef().optional(), name: stageName }).strict())
       .min(1, 'A pipeline needs at least one stage.')
       .max(30)
       .optional()

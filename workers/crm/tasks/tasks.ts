@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { idRef } from '../../platform/router';
+import { text } from '../../platform/text';
 import type { ServiceDeps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
 import { createId } from '../../platform/ids';
@@ -13,21 +15,21 @@ const isoDateTime = z.string().datetime({ offset: true, message: 'Use an ISO 860
 
 export const createTaskBodySchema = z
   .object({
-    title: z.string().trim().min(1, 'A task needs a title.').max(300),
-    body: z.string().max(10_000).nullable().optional(),
+    title: text().min(1, 'A task needs a title.').max(300),
+    body: text({ multiline: true }).max(10_000).nullable().optional(),
     due_at: isoDateTime.nullable().optional(),
-    assignee_user_id: z.string().max(64).nullable().optional(),
-    contact_id: z.string().max(64).nullable().optional(),
+    assignee_user_id: idRef().nullable().optional(),
+    contact_id: idRef().nullable().optional(),
   })
   .strict()
   .openapi('CreateTaskBody');
 
 export const updateTaskBodySchema = z
   .object({
-    title: z.string().trim().min(1).max(300).optional(),
-    body: z.string().max(10_000).nullable().optional(),
+    title: text().min(1).max(300).optional(),
+    body: text({ multiline: true }).max(10_000).nullable().optional(),
     due_at: isoDateTime.nullable().optional(),
-    assignee_user_id: z.string().max(64).nullable().optional(),
+    assignee_user_id: idRef().nullable().optional(),
     completed: z.boolean().optional(),
   })
   .strict()

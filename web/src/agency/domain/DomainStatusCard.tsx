@@ -84,6 +84,11 @@ export function DomainStatusCard({
                 Certificate: {sslLabel(d.ssl_status)}
               </span>
               {d.activated_at && <span className="subtle">Live since {formatDateTime(d.activated_at)}</span>}
+              {d.expires_at && (
+                <span className="subtle" data-testid="domain-expires" title="An unverified claim holds the hostname for 72 hours">
+                  Held for you until {formatDateTime(d.expires_at)} unless verified
+                </span>
+              )}
             </div>
           </div>
           <div className="domain-actions">
