@@ -34,50 +34,485 @@ const SEED_END = Date.UTC(2026, 3, 1);
 const SEED_SPAN = 3 * 365 * 24 * 3600 * 1000;
 
 const FIRST_NAMES = [
-  'James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth', 'William', 'Barbara',
-  'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Christopher', 'Karen', 'Charles', 'Lisa', 'Daniel', 'Nancy',
-  'Matthew', 'Betty', 'Anthony', 'Sandra', 'Mark', 'Margaret', 'Donald', 'Ashley', 'Steven', 'Kimberly', 'Andrew', 'Emily',
-  'Paul', 'Donna', 'Joshua', 'Michelle', 'Kenneth', 'Carol', 'Kevin', 'Amanda', 'Brian', 'Melissa', 'George', 'Deborah',
-  'Timothy', 'Stephanie', 'Ronald', 'Dorothy', 'Jason', 'Rebecca', 'Edward', 'Sharon', 'Jeffrey', 'Laura', 'Ryan', 'Cynthia',
-  'Jacob', 'Amy', 'Gary', 'Kathleen', 'Nicholas', 'Angela', 'Eric', 'Shirley', 'Jonathan', 'Brenda', 'Stephen', 'Emma',
-  'Larry', 'Anna', 'Justin', 'Pamela', 'Scott', 'Nicole', 'Brandon', 'Samantha', 'Benjamin', 'Katherine', 'Samuel', 'Christine',
-  'Gregory', 'Helen', 'Alexander', 'Debra', 'Patrick', 'Rachel', 'Frank', 'Carolyn', 'Raymond', 'Janet', 'Jack', 'Maria',
-  'Dennis', 'Olivia', 'Jerry', 'Heather', 'Tyler', 'Diane', 'Aaron', 'Julie', 'Jose', 'Joyce', 'Adam', 'Victoria', 'Nathan',
-  'Ruth', 'Henry', 'Virginia', 'Zachary', 'Lauren', 'Douglas', 'Kelly', 'Peter', 'Christina', 'Kyle', 'Joan', 'Noah', 'Evelyn',
-  'Ethan', 'Judith', 'Jeremy', 'Andrea', 'Walter', 'Hannah', 'Christian', 'Megan', 'Keith', 'Cheryl', 'Roger', 'Jacqueline',
-  'Terry', 'Martha', 'Austin', 'Madison', 'Sean', 'Teresa', 'Gerald', 'Gloria', 'Carl', 'Sara', 'Harold', 'Janice', 'Dylan',
-  'Ann', 'Arthur', 'Kathryn', 'Lawrence', 'Abigail', 'Jordan', 'Sophia', 'Jesse', 'Frances', 'Bryan', 'Jean', 'Billy', 'Alice',
-  'Bruce', 'Judy', 'Gabriel', 'Isabella', 'Joe', 'Julia', 'Logan', 'Grace', 'Alan', 'Amber', 'Juan', 'Denise', 'Albert',
-  'Danielle', 'Willie', 'Marilyn', 'Elijah', 'Beverly', 'Wayne', 'Charlotte', 'Randy', 'Natalie', 'Vincent', 'Theresa', 'Mason',
-  'Diana', 'Roy', 'Brittany', 'Ralph', 'Doris', 'Bobby', 'Kayla', 'Russell', 'Alexis', 'Bradley', 'Lori', 'Philip', 'Marie',
-  'Eugene', 'Priya', 'Wei', 'Mohammed', 'Fatima', 'Hiroshi', 'Yuki', 'Carlos', 'Sofia', 'Luis', 'Ana', 'Ahmed', 'Chen',
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'John',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'David',
+  'Elizabeth',
+  'William',
+  'Barbara',
+  'Richard',
+  'Susan',
+  'Joseph',
+  'Jessica',
+  'Thomas',
+  'Sarah',
+  'Christopher',
+  'Karen',
+  'Charles',
+  'Lisa',
+  'Daniel',
+  'Nancy',
+  'Matthew',
+  'Betty',
+  'Anthony',
+  'Sandra',
+  'Mark',
+  'Margaret',
+  'Donald',
+  'Ashley',
+  'Steven',
+  'Kimberly',
+  'Andrew',
+  'Emily',
+  'Paul',
+  'Donna',
+  'Joshua',
+  'Michelle',
+  'Kenneth',
+  'Carol',
+  'Kevin',
+  'Amanda',
+  'Brian',
+  'Melissa',
+  'George',
+  'Deborah',
+  'Timothy',
+  'Stephanie',
+  'Ronald',
+  'Dorothy',
+  'Jason',
+  'Rebecca',
+  'Edward',
+  'Sharon',
+  'Jeffrey',
+  'Laura',
+  'Ryan',
+  'Cynthia',
+  'Jacob',
+  'Amy',
+  'Gary',
+  'Kathleen',
+  'Nicholas',
+  'Angela',
+  'Eric',
+  'Shirley',
+  'Jonathan',
+  'Brenda',
+  'Stephen',
+  'Emma',
+  'Larry',
+  'Anna',
+  'Justin',
+  'Pamela',
+  'Scott',
+  'Nicole',
+  'Brandon',
+  'Samantha',
+  'Benjamin',
+  'Katherine',
+  'Samuel',
+  'Christine',
+  'Gregory',
+  'Helen',
+  'Alexander',
+  'Debra',
+  'Patrick',
+  'Rachel',
+  'Frank',
+  'Carolyn',
+  'Raymond',
+  'Janet',
+  'Jack',
+  'Maria',
+  'Dennis',
+  'Olivia',
+  'Jerry',
+  'Heather',
+  'Tyler',
+  'Diane',
+  'Aaron',
+  'Julie',
+  'Jose',
+  'Joyce',
+  'Adam',
+  'Victoria',
+  'Nathan',
+  'Ruth',
+  'Henry',
+  'Virginia',
+  'Zachary',
+  'Lauren',
+  'Douglas',
+  'Kelly',
+  'Peter',
+  'Christina',
+  'Kyle',
+  'Joan',
+  'Noah',
+  'Evelyn',
+  'Ethan',
+  'Judith',
+  'Jeremy',
+  'Andrea',
+  'Walter',
+  'Hannah',
+  'Christian',
+  'Megan',
+  'Keith',
+  'Cheryl',
+  'Roger',
+  'Jacqueline',
+  'Terry',
+  'Martha',
+  'Austin',
+  'Madison',
+  'Sean',
+  'Teresa',
+  'Gerald',
+  'Gloria',
+  'Carl',
+  'Sara',
+  'Harold',
+  'Janice',
+  'Dylan',
+  'Ann',
+  'Arthur',
+  'Kathryn',
+  'Lawrence',
+  'Abigail',
+  'Jordan',
+  'Sophia',
+  'Jesse',
+  'Frances',
+  'Bryan',
+  'Jean',
+  'Billy',
+  'Alice',
+  'Bruce',
+  'Judy',
+  'Gabriel',
+  'Isabella',
+  'Joe',
+  'Julia',
+  'Logan',
+  'Grace',
+  'Alan',
+  'Amber',
+  'Juan',
+  'Denise',
+  'Albert',
+  'Danielle',
+  'Willie',
+  'Marilyn',
+  'Elijah',
+  'Beverly',
+  'Wayne',
+  'Charlotte',
+  'Randy',
+  'Natalie',
+  'Vincent',
+  'Theresa',
+  'Mason',
+  'Diana',
+  'Roy',
+  'Brittany',
+  'Ralph',
+  'Doris',
+  'Bobby',
+  'Kayla',
+  'Russell',
+  'Alexis',
+  'Bradley',
+  'Lori',
+  'Philip',
+  'Marie',
+  'Eugene',
+  'Priya',
+  'Wei',
+  'Mohammed',
+  'Fatima',
+  'Hiroshi',
+  'Yuki',
+  'Carlos',
+  'Sofia',
+  'Luis',
+  'Ana',
+  'Ahmed',
+  'Chen',
 ];
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez',
-  'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Perez', 'Thompson', 'White',
-  'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott', 'Torres',
-  'Nguyen', 'Hill', 'Flores', 'Green', 'Adams', 'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell', 'Mitchell', 'Carter', 'Roberts',
-  'Gomez', 'Phillips', 'Evans', 'Turner', 'Diaz', 'Parker', 'Cruz', 'Edwards', 'Collins', 'Reyes', 'Stewart', 'Morris', 'Morales',
-  'Murphy', 'Cook', 'Rogers', 'Gutierrez', 'Ortiz', 'Morgan', 'Cooper', 'Peterson', 'Bailey', 'Reed', 'Kelly', 'Howard', 'Ramos',
-  'Kim', 'Cox', 'Ward', 'Richardson', 'Watson', 'Brooks', 'Chavez', 'Wood', 'James', 'Bennett', 'Gray', 'Mendoza', 'Ruiz',
-  'Hughes', 'Price', 'Alvarez', 'Castillo', 'Sanders', 'Patel', 'Myers', 'Long', 'Ross', 'Foster', 'Jimenez', 'Powell', 'Jenkins',
-  'Perry', 'Russell', 'Sullivan', 'Bell', 'Coleman', 'Butler', 'Henderson', 'Barnes', 'Gonzales', 'Fisher', 'Vasquez', 'Simmons',
-  'Romero', 'Jordan', 'Patterson', 'Alexander', 'Hamilton', 'Graham', 'Reynolds', 'Griffin', 'Wallace', 'Moreno', 'West', 'Cole',
-  'Hayes', 'Bryant', 'Herrera', 'Gibson', 'Ellis', 'Tran', 'Medina', 'Aguilar', 'Stevens', 'Murray', 'Ford', 'Castro', 'Marshall',
-  'Owens', 'Harrison', 'Fernandez', 'McDonald', 'Woods', 'Washington', 'Kennedy', 'Wells', 'Vargas', 'Henry', 'Chen', 'Freeman',
-  'Webb', 'Tucker', 'Guzman', 'Burns', 'Crawford', 'Olson', 'Simpson', 'Porter', 'Hunter', 'Gordon', 'Mendez', 'Silva', 'Shaw',
-  'Snyder', 'Mason', 'Dixon', 'Munoz', 'Hunt', 'Hicks', 'Holmes', 'Palmer', 'Wagner', 'Black', 'Robertson', 'Boyd', 'Rose',
-  'Stone', 'Salazar', 'Fox', 'Warren', 'Mills', 'Meyer', 'Rice', 'Schmidt', 'Garza', 'Daniels', 'Ferguson', 'Nichols', 'Stephens',
-  'Soto', 'Weaver', 'Ryan', 'Gardner', 'Payne', 'Grant', 'Dunn', 'Kelley', 'Spencer', 'Hawkins', 'Arnold', 'Pierce', 'Hansen',
-  'Peters', 'Santos', 'Hart', 'Bradley', 'Knight', 'Elliott', 'Cunningham', 'Duncan', 'Armstrong', 'Hudson', 'Carroll', 'Lane',
-  'Riley', 'Andrews', 'Alvarado', 'Ray', 'Delgado', 'Berry', 'Perkins', 'Hoffman', 'Johnston', 'Matthews', 'Pena', 'Richards',
-  'Tanaka', 'Sato', 'Singh', 'Kumar', 'Wang', 'Li', 'Zhang', 'Khan', 'Ali', 'Okafor', 'Novak', 'Kowalski', 'Müller', "O'Brien",
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Perez',
+  'Thompson',
+  'White',
+  'Harris',
+  'Sanchez',
+  'Clark',
+  'Ramirez',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Torres',
+  'Nguyen',
+  'Hill',
+  'Flores',
+  'Green',
+  'Adams',
+  'Nelson',
+  'Baker',
+  'Hall',
+  'Rivera',
+  'Campbell',
+  'Mitchell',
+  'Carter',
+  'Roberts',
+  'Gomez',
+  'Phillips',
+  'Evans',
+  'Turner',
+  'Diaz',
+  'Parker',
+  'Cruz',
+  'Edwards',
+  'Collins',
+  'Reyes',
+  'Stewart',
+  'Morris',
+  'Morales',
+  'Murphy',
+  'Cook',
+  'Rogers',
+  'Gutierrez',
+  'Ortiz',
+  'Morgan',
+  'Cooper',
+  'Peterson',
+  'Bailey',
+  'Reed',
+  'Kelly',
+  'Howard',
+  'Ramos',
+  'Kim',
+  'Cox',
+  'Ward',
+  'Richardson',
+  'Watson',
+  'Brooks',
+  'Chavez',
+  'Wood',
+  'James',
+  'Bennett',
+  'Gray',
+  'Mendoza',
+  'Ruiz',
+  'Hughes',
+  'Price',
+  'Alvarez',
+  'Castillo',
+  'Sanders',
+  'Patel',
+  'Myers',
+  'Long',
+  'Ross',
+  'Foster',
+  'Jimenez',
+  'Powell',
+  'Jenkins',
+  'Perry',
+  'Russell',
+  'Sullivan',
+  'Bell',
+  'Coleman',
+  'Butler',
+  'Henderson',
+  'Barnes',
+  'Gonzales',
+  'Fisher',
+  'Vasquez',
+  'Simmons',
+  'Romero',
+  'Jordan',
+  'Patterson',
+  'Alexander',
+  'Hamilton',
+  'Graham',
+  'Reynolds',
+  'Griffin',
+  'Wallace',
+  'Moreno',
+  'West',
+  'Cole',
+  'Hayes',
+  'Bryant',
+  'Herrera',
+  'Gibson',
+  'Ellis',
+  'Tran',
+  'Medina',
+  'Aguilar',
+  'Stevens',
+  'Murray',
+  'Ford',
+  'Castro',
+  'Marshall',
+  'Owens',
+  'Harrison',
+  'Fernandez',
+  'McDonald',
+  'Woods',
+  'Washington',
+  'Kennedy',
+  'Wells',
+  'Vargas',
+  'Henry',
+  'Chen',
+  'Freeman',
+  'Webb',
+  'Tucker',
+  'Guzman',
+  'Burns',
+  'Crawford',
+  'Olson',
+  'Simpson',
+  'Porter',
+  'Hunter',
+  'Gordon',
+  'Mendez',
+  'Silva',
+  'Shaw',
+  'Snyder',
+  'Mason',
+  'Dixon',
+  'Munoz',
+  'Hunt',
+  'Hicks',
+  'Holmes',
+  'Palmer',
+  'Wagner',
+  'Black',
+  'Robertson',
+  'Boyd',
+  'Rose',
+  'Stone',
+  'Salazar',
+  'Fox',
+  'Warren',
+  'Mills',
+  'Meyer',
+  'Rice',
+  'Schmidt',
+  'Garza',
+  'Daniels',
+  'Ferguson',
+  'Nichols',
+  'Stephens',
+  'Soto',
+  'Weaver',
+  'Ryan',
+  'Gardner',
+  'Payne',
+  'Grant',
+  'Dunn',
+  'Kelley',
+  'Spencer',
+  'Hawkins',
+  'Arnold',
+  'Pierce',
+  'Hansen',
+  'Peters',
+  'Santos',
+  'Hart',
+  'Bradley',
+  'Knight',
+  'Elliott',
+  'Cunningham',
+  'Duncan',
+  'Armstrong',
+  'Hudson',
+  'Carroll',
+  'Lane',
+  'Riley',
+  'Andrews',
+  'Alvarado',
+  'Ray',
+  'Delgado',
+  'Berry',
+  'Perkins',
+  'Hoffman',
+  'Johnston',
+  'Matthews',
+  'Pena',
+  'Richards',
+  'Tanaka',
+  'Sato',
+  'Singh',
+  'Kumar',
+  'Wang',
+  'Li',
+  'Zhang',
+  'Khan',
+  'Ali',
+  'Okafor',
+  'Novak',
+  'Kowalski',
+  'Müller',
+  "O'Brien",
 ];
 const MAIL_DOMAINS = ['gmail.com', 'gmail.com', 'gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com', 'icloud.com', 'aol.com', 'proton.me'];
-const COMPANIES = ['Acme Dental', 'Brightside Roofing', 'Summit Realty', 'Blue Harbor Spa', 'Northwind Fitness', 'Cedar Law Group', 'Pinecrest HVAC', 'Golden Gate Auto', 'Lakeside Chiropractic', 'Evergreen Landscaping'];
+const COMPANIES = [
+  'Acme Dental',
+  'Brightside Roofing',
+  'Summit Realty',
+  'Blue Harbor Spa',
+  'Northwind Fitness',
+  'Cedar Law Group',
+  'Pinecrest HVAC',
+  'Golden Gate Auto',
+  'Lakeside Chiropractic',
+  'Evergreen Landscaping',
+];
 const CITIES: Array<[string, string, string]> = [
-  ['San Francisco', 'CA', '415'], ['New York', 'NY', '212'], ['Chicago', 'IL', '312'], ['Los Angeles', 'CA', '213'], ['Houston', 'TX', '713'],
-  ['Phoenix', 'AZ', '602'], ['Seattle', 'WA', '206'], ['Boston', 'MA', '617'], ['Miami', 'FL', '305'], ['Denver', 'CO', '303'],
+  ['San Francisco', 'CA', '415'],
+  ['New York', 'NY', '212'],
+  ['Chicago', 'IL', '312'],
+  ['Los Angeles', 'CA', '213'],
+  ['Houston', 'TX', '713'],
+  ['Phoenix', 'AZ', '602'],
+  ['Seattle', 'WA', '206'],
+  ['Boston', 'MA', '617'],
+  ['Miami', 'FL', '305'],
+  ['Denver', 'CO', '303'],
 ];
 const SOURCES = ['Google Ads', 'Facebook', 'Referral', 'Website', 'Event'];
 const TAGS = [
@@ -100,7 +535,11 @@ function rng(seed: number): () => number {
   };
 }
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)];
-const slug = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z]/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z]/g, '');
 
 interface SeedContact {
   index: number;
@@ -186,7 +625,6 @@ function baseInput(over: Partial<ListContactsInput> = {}): ListContactsInput {
   return { sort: 'created_at', order: 'desc', limit: LIMIT, customFieldFilters: {}, ...over };
 }
 
-
 /** Inserts many rows through one bound parameter (a JSON array of row arrays), staying under D1's 100-parameter limit. */
 function jsonInsert(db: D1Database, table: string, columns: string[], rows: SqlValue[][]): D1PreparedStatement {
   const select = columns.map((_, k) => `json_extract(value, '$[${k}]')`).join(', ');
@@ -220,16 +658,26 @@ async function setup(env: Env): Promise<Response> {
   const db = env.DB;
   const stmts = [
     db.prepare("INSERT INTO accounts (id, name, kind, created_at, updated_at) VALUES (?, 'Bench Account', 'business', ?, ?)").bind(accountId, now, now),
-    db.prepare("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, 'bench@example.com', 'Bench Owner', 'x', ?, ?)").bind(userId, now, now),
-    db.prepare("INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, 'owner', ?)").bind(createId('membership'), accountId, userId, now),
+    db
+      .prepare("INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, 'bench@example.com', 'Bench Owner', 'x', ?, ?)")
+      .bind(userId, now, now),
+    db
+      .prepare("INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, 'owner', ?)")
+      .bind(createId('membership'), accountId, userId, now),
     ...TAGS.map((t) =>
-      db.prepare('INSERT INTO tags (id, account_id, name, name_key, color, created_at) VALUES (?, ?, ?, ?, ?, ?)').bind(createId('tag'), accountId, t.name, t.name.toLowerCase(), t.color, now),
+      db
+        .prepare('INSERT INTO tags (id, account_id, name, name_key, color, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .bind(createId('tag'), accountId, t.name, t.name.toLowerCase(), t.color, now),
     ),
     db
-      .prepare("INSERT INTO custom_fields (id, account_id, key, name, type, options, position, created_at) VALUES (?, ?, 'lead_source', 'Lead source', 'single_option', ?, 0, ?)")
+      .prepare(
+        "INSERT INTO custom_fields (id, account_id, key, name, type, options, position, created_at) VALUES (?, ?, 'lead_source', 'Lead source', 'single_option', ?, 0, ?)",
+      )
       .bind(createId('customField'), accountId, JSON.stringify(SOURCES), now),
     db
-      .prepare("INSERT INTO custom_fields (id, account_id, key, name, type, options, position, created_at) VALUES (?, ?, 'score', 'Lead score', 'number', '[]', 1, ?)")
+      .prepare(
+        "INSERT INTO custom_fields (id, account_id, key, name, type, options, position, created_at) VALUES (?, ?, 'score', 'Lead score', 'number', '[]', 1, ?)",
+      )
       .bind(createId('customField'), accountId, now),
   ];
   await db.batch(stmts);
@@ -237,8 +685,21 @@ async function setup(env: Env): Promise<Response> {
 }
 
 const CONTACT_COLUMNS = [
-  'id', 'account_id', 'first_name', 'last_name', 'name_key', 'last_name_key', 'email', 'phone', 'company',
-  'city', 'region', 'country', 'source', 'created_at', 'updated_at',
+  'id',
+  'account_id',
+  'first_name',
+  'last_name',
+  'name_key',
+  'last_name_key',
+  'email',
+  'phone',
+  'company',
+  'city',
+  'region',
+  'country',
+  'source',
+  'created_at',
+  'updated_at',
 ];
 
 async function seed(env: Env, body: { accountId: string; from: number; count: number; rowsPerStatement?: number }): Promise<Response> {
@@ -256,16 +717,31 @@ async function seed(env: Env, body: { accountId: string; from: number; count: nu
       const c = seedContact(i);
       const id = createId('contact', c.created_at);
       contacts.push([
-        id, fx.accountId, c.first_name, c.last_name, `${c.first_name} ${c.last_name}`.toLowerCase(), c.last_name.toLowerCase(),
-        c.email, c.phone, c.company, c.city, c.region, 'US', c.source, c.created_at, c.updated_at,
+        id,
+        fx.accountId,
+        c.first_name,
+        c.last_name,
+        `${c.first_name} ${c.last_name}`.toLowerCase(),
+        c.last_name.toLowerCase(),
+        c.email,
+        c.phone,
+        c.company,
+        c.city,
+        c.region,
+        'US',
+        c.source,
+        c.created_at,
+        c.updated_at,
       ]);
       for (const t of c.tags) contactTags.push([fx.accountId, id, fx.tagIds[t], c.created_at, c.created_at]);
       if (c.lead_source) values.push([fx.accountId, id, fx.fieldIds.lead_source, JSON.stringify(c.lead_source), c.lead_source, c.updated_at]);
       if (c.score !== null) values.push([fx.accountId, id, fx.fieldIds.score, JSON.stringify(c.score), String(c.score), c.updated_at]);
     }
     statements.push(jsonInsert(db, 'contacts', CONTACT_COLUMNS, contacts));
-    if (contactTags.length) statements.push(jsonInsert(db, 'contact_tags', ['account_id', 'contact_id', 'tag_id', 'contact_created_at', 'created_at'], contactTags));
-    if (values.length) statements.push(jsonInsert(db, 'custom_field_values', ['account_id', 'contact_id', 'field_id', 'value', 'value_key', 'updated_at'], values));
+    if (contactTags.length)
+      statements.push(jsonInsert(db, 'contact_tags', ['account_id', 'contact_id', 'tag_id', 'contact_created_at', 'created_at'], contactTags));
+    if (values.length)
+      statements.push(jsonInsert(db, 'custom_field_values', ['account_id', 'contact_id', 'field_id', 'value', 'value_key', 'updated_at'], values));
     tagRows += contactTags.length;
     valueRows += values.length;
   }
@@ -324,18 +800,20 @@ function inputsFor(shape: Shape, fx: Fixture, cursor: string | undefined, total 
         return { label: q, input: baseInput({ q }) };
       });
     case 'search_phone_prefix':
-      return samples.filter((c) => c.phone).map((c, k) => {
-        const national = (c.phone as string).slice(2); // 10 digits
-        const digits = 3 + (k % 6); // 3..8 digits typed
-        const typed = national.slice(0, digits);
-        const q = [
-          `+1${typed}`,
-          typed,
-          typed.length > 3 ? `(${typed.slice(0, 3)}) ${typed.slice(3)}` : `(${typed})`,
-          typed.length > 3 ? `${typed.slice(0, 3)}-${typed.slice(3)}` : typed,
-        ][k % 4];
-        return { label: q, input: baseInput({ q }) };
-      });
+      return samples
+        .filter((c) => c.phone)
+        .map((c, k) => {
+          const national = (c.phone as string).slice(2); // 10 digits
+          const digits = 3 + (k % 6); // 3..8 digits typed
+          const typed = national.slice(0, digits);
+          const q = [
+            `+1${typed}`,
+            typed,
+            typed.length > 3 ? `(${typed.slice(0, 3)}) ${typed.slice(3)}` : `(${typed})`,
+            typed.length > 3 ? `${typed.slice(0, 3)}-${typed.slice(3)}` : typed,
+          ][k % 4];
+          return { label: q, input: baseInput({ q }) };
+        });
     case 'search_name_prefix':
       return samples.map((c, k) => {
         const q = [
@@ -414,7 +892,8 @@ async function verify(env: Env, ctx: ExecutionContext, body: { accountId: string
       const got = (await listContacts(deps, input)).data.map((c) => c.email ?? '');
       checked++;
       rows += got.length;
-      if (got.length !== expected.length || got.some((email, k) => email !== expected[k])) mismatches.push({ shape, input: label, expected: expected.slice(0, 5), got: got.slice(0, 5) });
+      if (got.length !== expected.length || got.some((email, k) => email !== expected[k]))
+        mismatches.push({ shape, input: label, expected: expected.slice(0, 5), got: got.slice(0, 5) });
     }
   }
   return json({ inputs_checked: checked, rows_compared: rows, mismatches });
@@ -526,7 +1005,11 @@ interface ExplainedStatement {
  * D1, then for each distinct statement runs EXPLAIN QUERY PLAN and re-runs it
  * to read D1's own rows_read and duration.
  */
-async function explain(env: Env, ctx: ExecutionContext, body: { accountId: string; shape: Shape; cursor?: string; inputs?: number; total?: number }): Promise<Response> {
+async function explain(
+  env: Env,
+  ctx: ExecutionContext,
+  body: { accountId: string; shape: Shape; cursor?: string; inputs?: number; total?: number },
+): Promise<Response> {
   const fx = await loadFixture(env.DB, body.accountId);
   const inputs = inputsFor(body.shape, fx, body.cursor, body.total).slice(0, body.inputs ?? 12);
   const seen = new Map<string, ExplainedStatement>();
@@ -539,12 +1022,16 @@ async function explain(env: Env, ctx: ExecutionContext, body: { accountId: strin
       const key = role === 'main' ? cap.sql : name;
       let entry = seen.get(key);
       if (!entry) {
-        const planRows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${cap.sql}`).bind(...cap.binds).all<PlanRow>();
+        const planRows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${cap.sql}`)
+          .bind(...cap.binds)
+          .all<PlanRow>();
         const plan = planTree(planRows.results);
         entry = { statement: name, role, sql: cap.sql.replace(/\s+/g, ' ').trim(), plan, flags: planFlags(plan, role), runs: [] };
         seen.set(key, entry);
       }
-      const rerun = await env.DB.prepare(cap.sql).bind(...cap.binds).all();
+      const rerun = await env.DB.prepare(cap.sql)
+        .bind(...cap.binds)
+        .all();
       entry.runs.push({ input: label, rows: rerun.results.length, rows_read: rerun.meta.rows_read ?? -1, sql_ms: rerun.meta.duration });
     }
   }
@@ -587,7 +1074,9 @@ export default {
           return await verify(env, ctx, body);
         case '/sql': {
           // Ad-hoc diagnostics from run.mjs (row counts, ANALYZE).
-          const r = await env.DB.prepare(body.sql).bind(...(body.binds ?? [])).all();
+          const r = await env.DB.prepare(body.sql)
+            .bind(...(body.binds ?? []))
+            .all();
           return json({ results: r.results, meta: r.meta });
         }
         default:

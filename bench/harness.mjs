@@ -30,15 +30,23 @@ export function descendants() {
   } catch {
     return [];
   }
-  const rows = out.trim().split('\n').map((l) => {
-    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
-    return m ? { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] } : null;
-  }).filter(Boolean);
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+      return m ? { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] } : null;
+    })
+    .filter(Boolean);
   const mine = new Set([process.pid]);
   let grew = true;
   while (grew) {
     grew = false;
-    for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) { mine.add(r.pid); grew = true; }
+    for (const r of rows)
+      if (mine.has(r.ppid) && !mine.has(r.pid)) {
+        mine.add(r.pid);
+        grew = true;
+      }
   }
   return rows.filter((r) => r.pid !== process.pid && mine.has(r.pid) && !/^ps /.test(r.args));
 }
@@ -87,7 +95,10 @@ export function startRun({ tmpPrefix, log }) {
       await new Promise((r) => setTimeout(r, 500));
       const workerd = descendants().filter((p) => /workerd/.test(p.args));
       if (workerd.length) log(`WARNING: workerd still running: ${workerd.map((p) => p.pid).join(', ')}`);
-      else log(`cleanup: worker disposed, temp dir removed, ${left.length ? `${left.length} leftover child process(es) stopped (${left.map((p) => path.basename(p.args.split(' ')[0])).join(', ')}), ` : ''}no workerd left`);
+      else
+        log(
+          `cleanup: worker disposed, temp dir removed, ${left.length ? `${left.length} leftover child process(es) stopped (${left.map((p) => path.basename(p.args.split(' ')[0])).join(', ')}), ` : ''}no workerd left`,
+        );
     },
   };
   for (const sig of ['SIGINT', 'SIGTERM']) {

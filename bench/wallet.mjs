@@ -65,11 +65,31 @@ const REQUEST_TIMEOUT_MS = 300_000;
  */
 const EXPERIMENT_SET = [
   { key: 'no_publish', label: "WalletDO's own debitMany, alarm publishing off", exp: { debitMany: 'real', publish: false } },
-  { key: 'L1_per_item', label: 'L1 the per-item path (per item: SELECT, INSERT RETURNING, UPDATE)', exp: { debitMany: 'lean', insert: 'rows', lookup: 'item', balance: 'item', returning: true } },
-  { key: 'L2_no_returning', label: 'L2 = L1 without RETURNING seq (seq counted in JS)', exp: { debitMany: 'lean', insert: 'rows', lookup: 'item', balance: 'item', returning: false } },
-  { key: 'L3_batch_lookup_update', label: 'L3 = L2 with 1 key lookup + 1 balance UPDATE per batch', exp: { debitMany: 'lean', insert: 'rows', lookup: 'batch', balance: 'batch', returning: false } },
-  { key: 'L4_json_insert', label: 'L4 = L3 with 1 INSERT..SELECT json_each per batch', exp: { debitMany: 'lean', insert: 'json', lookup: 'batch', balance: 'batch' } },
-  { key: 'L5_compact_results', label: 'L5 = L4 returning {id, seq, balance_after} per item', exp: { debitMany: 'lean', insert: 'json', lookup: 'batch', balance: 'batch', returns: 'compact' } },
+  {
+    key: 'L1_per_item',
+    label: 'L1 the per-item path (per item: SELECT, INSERT RETURNING, UPDATE)',
+    exp: { debitMany: 'lean', insert: 'rows', lookup: 'item', balance: 'item', returning: true },
+  },
+  {
+    key: 'L2_no_returning',
+    label: 'L2 = L1 without RETURNING seq (seq counted in JS)',
+    exp: { debitMany: 'lean', insert: 'rows', lookup: 'item', balance: 'item', returning: false },
+  },
+  {
+    key: 'L3_batch_lookup_update',
+    label: 'L3 = L2 with 1 key lookup + 1 balance UPDATE per batch',
+    exp: { debitMany: 'lean', insert: 'rows', lookup: 'batch', balance: 'batch', returning: false },
+  },
+  {
+    key: 'L4_json_insert',
+    label: 'L4 = L3 with 1 INSERT..SELECT json_each per batch',
+    exp: { debitMany: 'lean', insert: 'json', lookup: 'batch', balance: 'batch' },
+  },
+  {
+    key: 'L5_compact_results',
+    label: 'L5 = L4 returning {id, seq, balance_after} per item',
+    exp: { debitMany: 'lean', insert: 'json', lookup: 'batch', balance: 'batch', returns: 'compact' },
+  },
 ];
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
@@ -81,7 +101,6 @@ const run = startRun({ tmpPrefix: 'crm-bench-wallet-', log });
 const { tmpRoot } = run;
 
 /* ----------------------------------------------------------- process plumbing */
-
 
 async function post(base, route, body = {}) {
   const res = await fetch(new URL(route, base), {
@@ -110,7 +129,14 @@ const median = (values) => {
 function latencyStats(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const r = (x) => Math.round(x * 1000) / 1000;
-  return { n: sorted.length, p50: r(percentile(sorted, 50)), p90: r(percentile(sorted, 90)), p99: r(percentile(sorted, 99)), max: r(sorted[sorted.length - 1]), mean: r(sorted.reduce((s, x) => s + x, 0) / sorted.length) };
+  return {
+    n: sorted.length,
+    p50: r(percentile(sorted, 50)),
+    p90: r(percentile(sorted, 90)),
+    p99: r(percentile(sorted, 99)),
+    max: r(sorted[sorted.length - 1]),
+    mean: r(sorted.reduce((s, x) => s + x, 0) / sorted.length),
+  };
 }
 function histogram(samples) {
   const m = new Map();
@@ -131,13 +157,36 @@ async function main() {
   const started = Date.now();
   const results = {
     generated_at: new Date().toISOString(),
-    environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, loadavg_at_start: os.loadavg().map((x) => Number(x.toFixed(2))), wrangler: readVersion(ROOT, 'wrangler'), miniflare: readVersion(ROOT, 'miniflare') },
-    config: {
-      repeats: REPEATS, single_n: SINGLE_N, concurrent_n: CONCURRENT_N, inflight: INFLIGHT, batched_n: BATCHED_N, batch: BATCH, batch_large: BATCH_LARGE || null, bare_n: BARE_N,
-      experiments: EXPERIMENTS, credit_micros: 1_000_000_000_000, debit_amounts_micros: '1000..7000 (SMS-like), unique idempotency keys', warmup_per_wallet: 20,
-      queue: 'WALLET_EVENTS producer without a consumer: local miniflare accepts and drops the messages, so publishing costs the object its real work and nothing more',
+    environment: {
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      loadavg_at_start: os.loadavg().map((x) => Number(x.toFixed(2))),
+      wrangler: readVersion(ROOT, 'wrangler'),
+      miniflare: readVersion(ROOT, 'miniflare'),
     },
-    targets: { single_per_second_min: SINGLE_TARGET, batched_per_second_min: BATCHED_TARGET, bare_over_batched_max: RATIO_TARGET, bare_reference_per_second: BARE_REFERENCE },
+    config: {
+      repeats: REPEATS,
+      single_n: SINGLE_N,
+      concurrent_n: CONCURRENT_N,
+      inflight: INFLIGHT,
+      batched_n: BATCHED_N,
+      batch: BATCH,
+      batch_large: BATCH_LARGE || null,
+      bare_n: BARE_N,
+      experiments: EXPERIMENTS,
+      credit_micros: 1_000_000_000_000,
+      debit_amounts_micros: '1000..7000 (SMS-like), unique idempotency keys',
+      warmup_per_wallet: 20,
+      queue:
+        'WALLET_EVENTS producer without a consumer: local miniflare accepts and drops the messages, so publishing costs the object its real work and nothing more',
+    },
+    targets: {
+      single_per_second_min: SINGLE_TARGET,
+      batched_per_second_min: BATCHED_TARGET,
+      bare_over_batched_max: RATIO_TARGET,
+      bare_reference_per_second: BARE_REFERENCE,
+    },
   };
 
   // 1. Bundle once, start that snapshot (teammates saving files must not reload it mid-run).
@@ -145,7 +194,8 @@ async function main() {
   log('bundling bench/wallet.worker.ts (wrangler deploy --dry-run --outdir <tmp>)');
   const bundled = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', bundleDir, '-c', CONFIG], { env: childEnv, encoding: 'utf8' });
   const entry = path.join(bundleDir, 'wallet.worker.js');
-  if (bundled.status !== 0 || !fs.existsSync(entry)) throw new Error(`bundling the wallet bench worker failed (exit ${bundled.status}):\n${bundled.stdout}\n${bundled.stderr}`);
+  if (bundled.status !== 0 || !fs.existsSync(entry))
+    throw new Error(`bundling the wallet bench worker failed (exit ${bundled.status}):\n${bundled.stdout}\n${bundled.stderr}`);
   const { unstable_startWorker } = await import('wrangler');
   const port = await freePort();
   log(`starting the wallet bench worker on 127.0.0.1:${port}`);
@@ -167,7 +217,15 @@ async function main() {
   const base = await worker.url;
 
   // 2. The parts, interleaved per repeat so machine noise hits them alike.
-  const runs = { single: [], concurrent: [], batched: [], batched_large: [], bare: [], bare_returning: [], experiments: Object.fromEntries(EXPERIMENT_SET.map((e) => [e.key, []])) };
+  const runs = {
+    single: [],
+    concurrent: [],
+    batched: [],
+    batched_large: [],
+    bare: [],
+    bare_returning: [],
+    experiments: Object.fromEntries(EXPERIMENT_SET.map((e) => [e.key, []])),
+  };
   const clientMs = (t0) => Math.round(performance.now() - t0);
   const restarts = [];
   for (let rep = 1; rep <= REPEATS; rep++) {
@@ -189,7 +247,9 @@ async function main() {
       }
       r.request_ms_seen_by_node = clientMs(t0);
       into.push(r);
-      log(`run ${rep}/${REPEATS} ${pad(label, 34)} ${lpad(int(r.per_second), 8)} /s  (${int(r.n)} in ${int(r.wall_ms)} ms)  ledger ${r.verify.ok ? 'ok' : 'WRONG'}`);
+      log(
+        `run ${rep}/${REPEATS} ${pad(label, 34)} ${lpad(int(r.per_second), 8)} /s  (${int(r.n)} in ${int(r.wall_ms)} ms)  ledger ${r.verify.ok ? 'ok' : 'WRONG'}`,
+      );
       return r;
     };
     await step('bare insert loop', '/bare', { n: BARE_N }, runs.bare);
@@ -199,7 +259,8 @@ async function main() {
     if (BATCH_LARGE > 0) await step(`batched debitMany x${BATCH_LARGE}`, '/wallet/batched', { n: BATCHED_N, batch: BATCH_LARGE }, runs.batched_large);
     if (EXPERIMENTS) {
       await step('what-if bare loop + RETURNING seq', '/bare', { n: BARE_N, returning: true }, runs.bare_returning);
-      for (const e of EXPERIMENT_SET) await step(`what-if ${e.key} x${BATCH}`, '/wallet/batched', { n: BATCHED_N, batch: BATCH, impl: 'experiment', exp: e.exp }, runs.experiments[e.key]);
+      for (const e of EXPERIMENT_SET)
+        await step(`what-if ${e.key} x${BATCH}`, '/wallet/batched', { n: BATCHED_N, batch: BATCH, impl: 'experiment', exp: e.exp }, runs.experiments[e.key]);
     }
   }
   // The alarm -> Queue path works here (WALLET_EVENTS is a producer without a consumer).
@@ -211,25 +272,39 @@ async function main() {
   const summarize = (list) => {
     if (!list.length) return null;
     const rates = list.map((r) => r.per_second);
-    return { median_per_second: median(rates), min_per_second: Math.min(...rates), max_per_second: Math.max(...rates), per_run: rates, all_verified: list.every((r) => r.verify.ok) };
+    return {
+      median_per_second: median(rates),
+      min_per_second: Math.min(...rates),
+      max_per_second: Math.max(...rates),
+      per_run: rates,
+      all_verified: list.every((r) => r.verify.ok),
+    };
   };
   const pooled = (list) => {
     const samples = list.flatMap((r) => r.samples ?? []);
     return samples.length ? { ...latencyStats(samples), histogram_ms: histogram(samples) } : null;
   };
   const summary = {
-    single: { ...summarize(runs.single), latency_ms_pooled: pooled(runs.single), latency_p50_per_run: runs.single.map((r) => r.latency_ms.p50), latency_p99_per_run: runs.single.map((r) => r.latency_ms.p99) },
+    single: {
+      ...summarize(runs.single),
+      latency_ms_pooled: pooled(runs.single),
+      latency_p50_per_run: runs.single.map((r) => r.latency_ms.p50),
+      latency_p99_per_run: runs.single.map((r) => r.latency_ms.p99),
+    },
     concurrent: { ...summarize(runs.concurrent), latency_ms_pooled: pooled(runs.concurrent) },
     batched: { ...summarize(runs.batched), per_call_ms_median: median(runs.batched.map((r) => r.per_call_ms.p50)) },
     batched_large: summarize(runs.batched_large),
     bare: summarize(runs.bare),
     bare_returning: summarize(runs.bare_returning),
-    experiments: EXPERIMENTS ? Object.fromEntries(EXPERIMENT_SET.map((e) => [e.key, { label: e.label, options: e.exp, ...summarize(runs.experiments[e.key]) }])) : null,
+    experiments: EXPERIMENTS
+      ? Object.fromEntries(EXPERIMENT_SET.map((e) => [e.key, { label: e.label, options: e.exp, ...summarize(runs.experiments[e.key]) }]))
+      : null,
   };
   summary.ratio_bare_over_batched = summary.bare.median_per_second / summary.batched.median_per_second;
   summary.ratio_per_run = runs.bare.map((b, k) => b.per_second / runs.batched[k].per_second);
   if (summary.batched_large) summary.ratio_bare_over_batched_large = summary.bare.median_per_second / summary.batched_large.median_per_second;
-  for (const key of Object.keys(summary.experiments ?? {})) summary.experiments[key].ratio_bare_over = summary.bare.median_per_second / summary.experiments[key].median_per_second;
+  for (const key of Object.keys(summary.experiments ?? {}))
+    summary.experiments[key].ratio_bare_over = summary.bare.median_per_second / summary.experiments[key].median_per_second;
   if (summary.bare_returning) summary.bare_over_bare_returning = summary.bare.median_per_second / summary.bare_returning.median_per_second;
   // Raw per-debit samples are summarized above; keep the JSON readable.
   for (const r of [...runs.single, ...runs.concurrent]) delete r.samples;
@@ -250,68 +325,195 @@ function report(results) {
 
   // Single RPC per debit.
   const singlePass = s.single.median_per_second >= SINGLE_TARGET && s.single.all_verified;
-  checks.push({ name: `single-RPC debits/s per wallet >= ${SINGLE_TARGET}`, value: s.single.median_per_second, pass: singlePass, ledger_verified: s.single.all_verified });
-  rows.push([`single-RPC debits/s (1 in flight, n=${SINGLE_N})${ledgerNote(s.single)}`, int(s.single.median_per_second), range(s.single), `>= ${int(SINGLE_TARGET)}/s`, verdict(singlePass)]);
+  checks.push({
+    name: `single-RPC debits/s per wallet >= ${SINGLE_TARGET}`,
+    value: s.single.median_per_second,
+    pass: singlePass,
+    ledger_verified: s.single.all_verified,
+  });
+  rows.push([
+    `single-RPC debits/s (1 in flight, n=${SINGLE_N})${ledgerNote(s.single)}`,
+    int(s.single.median_per_second),
+    range(s.single),
+    `>= ${int(SINGLE_TARGET)}/s`,
+    verdict(singlePass),
+  ]);
   const lat = s.single.latency_ms_pooled;
   const ms = (x) => (x === 0 ? '<1' : fmt(x, 0));
-  rows.push(['  one debit, p50 (ms, workerd clock, 1 ms steps)', ms(lat.p50), `runs: ${s.single.latency_p50_per_run.map(ms).join(', ')}`, '(measure; no target)', '']);
-  rows.push(['  one debit, p99 (ms, workerd clock, 1 ms steps)', ms(lat.p99), `runs: ${s.single.latency_p99_per_run.map(ms).join(', ')}`, '(measure; no target)', '']);
+  rows.push([
+    '  one debit, p50 (ms, workerd clock, 1 ms steps)',
+    ms(lat.p50),
+    `runs: ${s.single.latency_p50_per_run.map(ms).join(', ')}`,
+    '(measure; no target)',
+    '',
+  ]);
+  rows.push([
+    '  one debit, p99 (ms, workerd clock, 1 ms steps)',
+    ms(lat.p99),
+    `runs: ${s.single.latency_p99_per_run.map(ms).join(', ')}`,
+    '(measure; no target)',
+    '',
+  ]);
   rows.push(['  one debit, mean = wall time / n (ms)', fmt(1000 / s.single.median_per_second, 3), `max ${fmt(lat.max, 0)} ms`, '(measure)', '']);
-  rows.push([`single-RPC debits/s (${INFLIGHT} in flight, n=${CONCURRENT_N})${ledgerNote(s.concurrent)}`, int(s.concurrent.median_per_second), range(s.concurrent), '(info: object limit)', s.concurrent.all_verified ? '' : 'FAIL']);
-  rows.push([`  one debit with ${INFLIGHT} in flight, p50 / p99 (ms)`, fmt(s.concurrent.latency_ms_pooled.p50, 0), `p99 ${fmt(s.concurrent.latency_ms_pooled.p99, 0)}`, '(queueing at the object)', '']);
+  rows.push([
+    `single-RPC debits/s (${INFLIGHT} in flight, n=${CONCURRENT_N})${ledgerNote(s.concurrent)}`,
+    int(s.concurrent.median_per_second),
+    range(s.concurrent),
+    '(info: object limit)',
+    s.concurrent.all_verified ? '' : 'FAIL',
+  ]);
+  rows.push([
+    `  one debit with ${INFLIGHT} in flight, p50 / p99 (ms)`,
+    fmt(s.concurrent.latency_ms_pooled.p50, 0),
+    `p99 ${fmt(s.concurrent.latency_ms_pooled.p99, 0)}`,
+    '(queueing at the object)',
+    '',
+  ]);
   if (!s.concurrent.all_verified) checks.push({ name: 'concurrent single-RPC ledger verified', value: null, pass: false });
 
   // Batched.
   const batchedPass = s.batched.median_per_second >= BATCHED_TARGET && s.batched.all_verified;
-  checks.push({ name: `batched debits/s per wallet >= ${BATCHED_TARGET} (debitMany x${BATCH})`, value: s.batched.median_per_second, pass: batchedPass, ledger_verified: s.batched.all_verified });
-  rows.push([`batched debits/s (debitMany x${BATCH}, n=${BATCHED_N})${ledgerNote(s.batched)}`, int(s.batched.median_per_second), range(s.batched), `>= ${int(BATCHED_TARGET)}/s`, verdict(batchedPass)]);
+  checks.push({
+    name: `batched debits/s per wallet >= ${BATCHED_TARGET} (debitMany x${BATCH})`,
+    value: s.batched.median_per_second,
+    pass: batchedPass,
+    ledger_verified: s.batched.all_verified,
+  });
+  rows.push([
+    `batched debits/s (debitMany x${BATCH}, n=${BATCHED_N})${ledgerNote(s.batched)}`,
+    int(s.batched.median_per_second),
+    range(s.batched),
+    `>= ${int(BATCHED_TARGET)}/s`,
+    verdict(batchedPass),
+  ]);
   rows.push([`  one debitMany of ${BATCH}, p50 (ms)`, fmt(s.batched.per_call_ms_median, 0), '', '(measure)', '']);
   if (s.batched_large) {
-    rows.push([`batched debits/s (debitMany x${BATCH_LARGE}, n=${BATCHED_N})${ledgerNote(s.batched_large)}`, int(s.batched_large.median_per_second), range(s.batched_large), '(info)', s.batched_large.all_verified ? '' : 'FAIL']);
+    rows.push([
+      `batched debits/s (debitMany x${BATCH_LARGE}, n=${BATCHED_N})${ledgerNote(s.batched_large)}`,
+      int(s.batched_large.median_per_second),
+      range(s.batched_large),
+      '(info)',
+      s.batched_large.all_verified ? '' : 'FAIL',
+    ]);
     if (!s.batched_large.all_verified) checks.push({ name: `batched x${BATCH_LARGE} ledger verified`, value: null, pass: false });
   }
-  rows.push([`bare SQLite inserts/s in a DO (n=${BARE_N}, same run)${ledgerNote(s.bare)}`, int(s.bare.median_per_second), range(s.bare), `(physical limit; ~${int(BARE_REFERENCE)})`, s.bare.all_verified ? '' : 'FAIL']);
+  rows.push([
+    `bare SQLite inserts/s in a DO (n=${BARE_N}, same run)${ledgerNote(s.bare)}`,
+    int(s.bare.median_per_second),
+    range(s.bare),
+    `(physical limit; ~${int(BARE_REFERENCE)})`,
+    s.bare.all_verified ? '' : 'FAIL',
+  ]);
   const ratioPass = s.ratio_bare_over_batched <= RATIO_TARGET && s.batched.all_verified && s.bare.all_verified;
   checks.push({ name: `bare inserts/s / batched debits/s <= ${RATIO_TARGET}`, value: s.ratio_bare_over_batched, pass: ratioPass });
-  rows.push([`ratio bare / batched (x${BATCH})`, fmt(s.ratio_bare_over_batched), `runs: ${s.ratio_per_run.map((x) => fmt(x, 1)).join(', ')}`, `<= ${fmt(RATIO_TARGET, 1)}`, verdict(ratioPass)]);
+  rows.push([
+    `ratio bare / batched (x${BATCH})`,
+    fmt(s.ratio_bare_over_batched),
+    `runs: ${s.ratio_per_run.map((x) => fmt(x, 1)).join(', ')}`,
+    `<= ${fmt(RATIO_TARGET, 1)}`,
+    verdict(ratioPass),
+  ]);
 
   // Every ledger check, across every part and run (experiments included: they run WalletDO's own audit()).
-  const parts = [['single', results.runs.single], ['concurrent', results.runs.concurrent], ['batched', results.runs.batched], ['batched_large', results.runs.batched_large], ['bare', results.runs.bare], ['what-if bare_returning', results.runs.bare_returning], ...Object.entries(results.runs.experiments).map(([k, v]) => [`what-if ${k}`, v])];
+  const parts = [
+    ['single', results.runs.single],
+    ['concurrent', results.runs.concurrent],
+    ['batched', results.runs.batched],
+    ['batched_large', results.runs.batched_large],
+    ['bare', results.runs.bare],
+    ['what-if bare_returning', results.runs.bare_returning],
+    ...Object.entries(results.runs.experiments).map(([k, v]) => [`what-if ${k}`, v]),
+  ];
   const verified = parts.flatMap(([name, list]) => list.map((r) => ({ name, ok: r.verify.ok })));
   const allVerified = verified.every((v) => v.ok);
-  checks.push({ name: 'ledger verified after every measurement (audit: balance = sum of transactions, count = sent)', value: `${verified.filter((v) => v.ok).length}/${verified.length}`, pass: allVerified });
-  rows.push(['ledger verified after every measurement (audit)', `${verified.filter((v) => v.ok).length}/${verified.length}`, verified.filter((v) => !v.ok).map((v) => v.name).join(', ').slice(0, 21), 'all', verdict(allVerified)]);
+  checks.push({
+    name: 'ledger verified after every measurement (audit: balance = sum of transactions, count = sent)',
+    value: `${verified.filter((v) => v.ok).length}/${verified.length}`,
+    pass: allVerified,
+  });
+  rows.push([
+    'ledger verified after every measurement (audit)',
+    `${verified.filter((v) => v.ok).length}/${verified.length}`,
+    verified
+      .filter((v) => !v.ok)
+      .map((v) => v.name)
+      .join(', ')
+      .slice(0, 21),
+    'all',
+    verdict(allVerified),
+  ]);
 
   const pc = results.publish_check;
-  checks.push({ name: 'alarm publishes every ledger row to WALLET_EVENTS (sendBatch does not fail)', value: `${pc.status.published_seq}/${pc.status.max_seq}`, pass: pc.verify.ok });
-  rows.push(['alarm published every ledger row to WALLET_EVENTS (2,001 rows)', `${pc.status.published_seq}/${pc.status.max_seq}`, `in ${int(pc.ms_until_published)} ms`, 'all, outbox empty', verdict(pc.verify.ok)]);
+  checks.push({
+    name: 'alarm publishes every ledger row to WALLET_EVENTS (sendBatch does not fail)',
+    value: `${pc.status.published_seq}/${pc.status.max_seq}`,
+    pass: pc.verify.ok,
+  });
+  rows.push([
+    'alarm published every ledger row to WALLET_EVENTS (2,001 rows)',
+    `${pc.status.published_seq}/${pc.status.max_seq}`,
+    `in ${int(pc.ms_until_published)} ms`,
+    'all, outbox empty',
+    verdict(pc.verify.ok),
+  ]);
   results.checks = checks;
 
   const out = [];
   out.push('');
-  out.push(`Wallet benchmark: the real WalletDO (SQLite-backed Durable Object) inside workerd (wrangler ${results.environment.wrangler}, miniflare ${results.environment.miniflare}),`);
-  out.push(`driven over RPC from a Worker; ${REPEATS} interleaved runs of each part, medians shown; a fresh wallet per run, credited once, unique idempotency keys.`);
+  out.push(
+    `Wallet benchmark: the real WalletDO (SQLite-backed Durable Object) inside workerd (wrangler ${results.environment.wrangler}, miniflare ${results.environment.miniflare}),`,
+  );
+  out.push(
+    `driven over RPC from a Worker; ${REPEATS} interleaved runs of each part, medians shown; a fresh wallet per run, credited once, unique idempotency keys.`,
+  );
   out.push("Times are performance.now() across awaited RPC calls in the Worker (outside the object); workerd's clock moves only on I/O, in 1 ms steps,");
-  out.push(`so a single debit's p50/p99 are whole milliseconds ("<1" = under one step) and the mean is wall time / n. ${os.cpus().length} CPUs, load average at start ${results.environment.loadavg_at_start.join(' ')}.`);
+  out.push(
+    `so a single debit's p50/p99 are whole milliseconds ("<1" = under one step) and the mean is wall time / n. ${os.cpus().length} CPUs, load average at start ${results.environment.loadavg_at_start.join(' ')}.`,
+  );
   out.push('');
   out.push(table(rows));
   if (s.experiments) {
     out.push('');
     out.push(`What-if (bench-only ExperimentWalletDO in bench/wallet.worker.ts, a subclass of WalletDO with the same schema, rules and audit;`);
     out.push(`debitMany x${BATCH}, n=${BATCHED_N}, same runs; NOT the product's code path):`);
-    const expRows = Object.entries(s.experiments).map(([, e]) => [`${e.label}${e.all_verified ? '' : ' [LEDGER WRONG]'}`, int(e.median_per_second), `${range(e)}`, `ratio ${fmt(e.ratio_bare_over)}`, e.all_verified ? '' : 'FAIL']);
-    const shipped = [`WalletDO.debitMany (the batched row above; L4-shaped)`, int(s.batched.median_per_second), range(s.batched), `ratio ${fmt(s.ratio_bare_over_batched)}`, ''];
+    const expRows = Object.entries(s.experiments).map(([, e]) => [
+      `${e.label}${e.all_verified ? '' : ' [LEDGER WRONG]'}`,
+      int(e.median_per_second),
+      `${range(e)}`,
+      `ratio ${fmt(e.ratio_bare_over)}`,
+      e.all_verified ? '' : 'FAIL',
+    ]);
+    const shipped = [
+      `WalletDO.debitMany (the batched row above; L4-shaped)`,
+      int(s.batched.median_per_second),
+      range(s.batched),
+      `ratio ${fmt(s.ratio_bare_over_batched)}`,
+      '',
+    ];
     const bareRet = s.bare_returning
-      ? [[`bare insert loop, each INSERT ... RETURNING seq read with .one()${s.bare_returning.all_verified ? '' : ' [WRONG]'}`, int(s.bare_returning.median_per_second), range(s.bare_returning), `bare / this ${fmt(s.bare.median_per_second / s.bare_returning.median_per_second)}`, '']]
+      ? [
+          [
+            `bare insert loop, each INSERT ... RETURNING seq read with .one()${s.bare_returning.all_verified ? '' : ' [WRONG]'}`,
+            int(s.bare_returning.median_per_second),
+            range(s.bare_returning),
+            `bare / this ${fmt(s.bare.median_per_second / s.bare_returning.median_per_second)}`,
+            '',
+          ],
+        ]
       : [];
     out.push(table([shipped, ...expRows, ...bareRet], ['Figure (debits/s, or rows/s for the bare loop)', 'median', 'min..max of runs', 'bare / this', '']));
   }
   out.push('');
   const failed = checks.filter((c) => c.pass === false).length;
   if (results.runtime_restarts_remeasured.length) {
-    out.push(`Note: the local runtime restarted under ${results.runtime_restarts_remeasured.length} request(s) (${results.runtime_restarts_remeasured.map((x) => `run ${x.run} ${x.step.trim()}`).join('; ')}); each was measured again on a fresh wallet.`);
+    out.push(
+      `Note: the local runtime restarted under ${results.runtime_restarts_remeasured.length} request(s) (${results.runtime_restarts_remeasured.map((x) => `run ${x.run} ${x.step.trim()}`).join('; ')}); each was measured again on a fresh wallet.`,
+    );
   }
-  if (SMOKE) out.push('Smoke run (BENCH_SMOKE=1): small n on a busy machine, so the speed verdicts above are not judged; the ledger and publish checks are, and exit 1 when they fail.');
+  if (SMOKE)
+    out.push(
+      'Smoke run (BENCH_SMOKE=1): small n on a busy machine, so the speed verdicts above are not judged; the ledger and publish checks are, and exit 1 when they fail.',
+    );
   out.push(`Summary: ${checks.length - failed} PASS, ${failed} FAIL. Total runtime ${fmt(results.total_runtime_ms / 1000, 1)} s.`);
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   const outFile = path.join(ROOT, 'bench', 'results', SMOKE ? 'wallet.smoke.json' : 'wallet.json');

@@ -26,7 +26,17 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { WalletDO } from '../durable-objects/wallet/wallet.do';
-import { invalidAmount, insufficientFunds, availableMicros, replayConflict, toReceipt, type DebitCommand, type DebitReceipt, type LedgerTransaction, type Outcome } from '../durable-objects/wallet/wallet.ledger';
+import {
+  invalidAmount,
+  insufficientFunds,
+  availableMicros,
+  replayConflict,
+  toReceipt,
+  type DebitCommand,
+  type DebitReceipt,
+  type LedgerTransaction,
+  type Outcome,
+} from '../durable-objects/wallet/wallet.ledger';
 import { findByKey, readState, setBalance } from '../durable-objects/wallet/wallet.store';
 import { createId } from '../workers/platform/ids';
 
@@ -73,14 +83,22 @@ export class BareInsertDO extends DurableObject<BenchEnv> {
       const now = Date.now();
       for (let i = 0; i < n; i++) {
         if (returning) {
-          sql.exec(
-            'INSERT INTO rows (id, amount_micros, idempotency_key, created_at) VALUES (?, ?, ?, ?) RETURNING seq',
-            `wtx_${tag}_${start + i}`, 1000 + (i % 7) * 1000, `bench:${tag}:${start + i}`, now,
-          ).one();
+          sql
+            .exec(
+              'INSERT INTO rows (id, amount_micros, idempotency_key, created_at) VALUES (?, ?, ?, ?) RETURNING seq',
+              `wtx_${tag}_${start + i}`,
+              1000 + (i % 7) * 1000,
+              `bench:${tag}:${start + i}`,
+              now,
+            )
+            .one();
         } else {
           sql.exec(
             'INSERT INTO rows (id, amount_micros, idempotency_key, created_at) VALUES (?, ?, ?, ?)',
-            `wtx_${tag}_${start + i}`, 1000 + (i % 7) * 1000, `bench:${tag}:${start + i}`, now,
+            `wtx_${tag}_${start + i}`,
+            1000 + (i % 7) * 1000,
+            `bench:${tag}:${start + i}`,
+            now,
           );
         }
       }
@@ -146,7 +164,9 @@ export class ExperimentWalletDO extends WalletDO {
       const known = new Map<string, LedgerTransaction>();
       if (this.opts.lookup === 'batch') {
         const keys = JSON.stringify(cmds.map((c) => c.idempotencyKey));
-        for (const row of sql.exec('SELECT * FROM transactions WHERE idempotency_key IN (SELECT value FROM json_each(?))', keys).toArray() as unknown as LedgerTransaction[]) {
+        for (const row of sql
+          .exec('SELECT * FROM transactions WHERE idempotency_key IN (SELECT value FROM json_each(?))', keys)
+          .toArray() as unknown as LedgerTransaction[]) {
           known.set(row.idempotency_key, row);
         }
       }
@@ -157,7 +177,13 @@ export class ExperimentWalletDO extends WalletDO {
       for (const cmd of cmds) {
         const existing = known.get(cmd.idempotencyKey) ?? (this.opts.lookup === 'item' ? findByKey(sql, cmd.idempotencyKey) : null);
         if (existing) {
-          out.push(replayConflict(existing, { type: 'debit', amount_micros: -cmd.amountMicros, resource_type: cmd.resourceType, resource_id: cmd.resourceId }) ?? { ok: true, transaction: existing, replayed: true });
+          out.push(
+            replayConflict(existing, { type: 'debit', amount_micros: -cmd.amountMicros, resource_type: cmd.resourceType, resource_id: cmd.resourceId }) ?? {
+              ok: true,
+              transaction: existing,
+              replayed: true,
+            },
+          );
           continue;
         }
         const bad = invalidAmount(cmd.amountMicros);
@@ -171,9 +197,22 @@ export class ExperimentWalletDO extends WalletDO {
         }
         state.balance_micros -= cmd.amountMicros;
         const tx: LedgerTransaction = {
-          id: createId('walletTransaction'), seq: ++seq, type: 'debit', status: 'settled', amount_micros: -cmd.amountMicros, balance_after_micros: state.balance_micros,
-          resource_type: cmd.resourceType, resource_id: cmd.resourceId, quantity: cmd.quantity ?? null, idempotency_key: cmd.idempotencyKey, reason: 'usage', source: null,
-          description: cmd.description ?? null, hold_id: null, refunds_transaction_id: null, created_at: now,
+          id: createId('walletTransaction'),
+          seq: ++seq,
+          type: 'debit',
+          status: 'settled',
+          amount_micros: -cmd.amountMicros,
+          balance_after_micros: state.balance_micros,
+          resource_type: cmd.resourceType,
+          resource_id: cmd.resourceId,
+          quantity: cmd.quantity ?? null,
+          idempotency_key: cmd.idempotencyKey,
+          reason: 'usage',
+          source: null,
+          description: cmd.description ?? null,
+          hold_id: null,
+          refunds_transaction_id: null,
+          created_at: now,
         };
         known.set(tx.idempotency_key, tx);
         fresh.push(tx);
@@ -184,7 +223,18 @@ export class ExperimentWalletDO extends WalletDO {
       }
       if (this.opts.insert === 'json') {
         if (fresh.length) {
-          const rows = fresh.map((t) => [t.seq, t.id, t.amount_micros, t.balance_after_micros, t.resource_type, t.resource_id, t.quantity, t.idempotency_key, t.description, t.created_at]);
+          const rows = fresh.map((t) => [
+            t.seq,
+            t.id,
+            t.amount_micros,
+            t.balance_after_micros,
+            t.resource_type,
+            t.resource_id,
+            t.quantity,
+            t.idempotency_key,
+            t.description,
+            t.created_at,
+          ]);
           sql.exec(
             `INSERT INTO transactions (seq, id, type, amount_micros, balance_after_micros, resource_type, resource_id, quantity, idempotency_key, reason, description, created_at)
              SELECT value->>0, value->>1, 'debit', value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, 'usage', value->>8, value->>9 FROM json_each(?)`,
@@ -196,7 +246,16 @@ export class ExperimentWalletDO extends WalletDO {
           const cursor = sql.exec(
             `INSERT INTO transactions (seq, id, type, amount_micros, balance_after_micros, resource_type, resource_id, quantity, idempotency_key, reason, description, created_at)
              VALUES (?, ?, 'debit', ?, ?, ?, ?, ?, ?, 'usage', ?, ?)${this.opts.returning ? ' RETURNING seq' : ''}`,
-            t.seq, t.id, t.amount_micros, t.balance_after_micros, t.resource_type, t.resource_id, t.quantity, t.idempotency_key, t.description, t.created_at,
+            t.seq,
+            t.id,
+            t.amount_micros,
+            t.balance_after_micros,
+            t.resource_type,
+            t.resource_id,
+            t.quantity,
+            t.idempotency_key,
+            t.description,
+            t.created_at,
           );
           if (this.opts.returning) t.seq = (cursor.one() as { seq: number }).seq;
         }
@@ -207,7 +266,9 @@ export class ExperimentWalletDO extends WalletDO {
     this['afterWrite']();
     if (this.opts.returns === 'compact') {
       // Same information the caller needs, without the whole row: cast so the RPC signature stays WalletDO's.
-      return outcomes.map((o) => (o.ok ? { ok: true, replayed: o.replayed, id: o.transaction.id, seq: o.transaction.seq, balance_after_micros: o.transaction.balance_after_micros } : o)) as unknown as DebitReceipt[];
+      return outcomes.map((o) =>
+        o.ok ? { ok: true, replayed: o.replayed, id: o.transaction.id, seq: o.transaction.seq, balance_after_micros: o.transaction.balance_after_micros } : o,
+      ) as unknown as DebitReceipt[];
     }
     return outcomes.map(toReceipt);
   }
@@ -270,12 +331,33 @@ async function freshWallet(env: BenchEnv, target: Target): Promise<{ stub: Walle
 }
 
 /** What the caller learns from one outcome, in either the full or the compact (experiment) form. */
-function outcomeView(o: Outcome | DebitReceipt): { ok: boolean; replayed: boolean; id: string | null; amount: number | null; balanceAfter: number | null; code?: string; message?: string } {
+function outcomeView(o: Outcome | DebitReceipt): {
+  ok: boolean;
+  replayed: boolean;
+  id: string | null;
+  amount: number | null;
+  balanceAfter: number | null;
+  code?: string;
+  message?: string;
+} {
   if (!o.ok) return { ok: false, replayed: false, id: null, amount: null, balanceAfter: null, code: o.code, message: o.message };
   const compact = o as unknown as { transaction?: LedgerTransaction; id?: string; amount_micros?: number; balance_after_micros?: number };
-  if (compact.transaction) return { ok: true, replayed: o.replayed, id: compact.transaction.id, amount: -compact.transaction.amount_micros, balanceAfter: compact.transaction.balance_after_micros };
+  if (compact.transaction)
+    return {
+      ok: true,
+      replayed: o.replayed,
+      id: compact.transaction.id,
+      amount: -compact.transaction.amount_micros,
+      balanceAfter: compact.transaction.balance_after_micros,
+    };
   // A receipt (WalletDO.debitMany) or the experiment's compact form.
-  return { ok: true, replayed: o.replayed, id: compact.id ?? null, amount: compact.amount_micros === undefined ? null : -compact.amount_micros, balanceAfter: compact.balance_after_micros ?? null };
+  return {
+    ok: true,
+    replayed: o.replayed,
+    id: compact.id ?? null,
+    amount: compact.amount_micros === undefined ? null : -compact.amount_micros,
+    balanceAfter: compact.balance_after_micros ?? null,
+  };
 }
 
 interface Tally {
@@ -302,7 +384,8 @@ function count(t: Tally, cmd: DebitCommand, o: Outcome | DebitReceipt): void {
   }
   if (v.replayed) t.replayed++;
   else t.ok++;
-  if (v.amount !== null && v.amount !== cmd.amountMicros && t.problems.length < 5) t.problems.push(`${cmd.idempotencyKey}: debited ${v.amount}, asked ${cmd.amountMicros}`);
+  if (v.amount !== null && v.amount !== cmd.amountMicros && t.problems.length < 5)
+    t.problems.push(`${cmd.idempotencyKey}: debited ${v.amount}, asked ${cmd.amountMicros}`);
   t.debited_micros += cmd.amountMicros;
   t.last_balance_after = v.balanceAfter;
 }
@@ -346,7 +429,18 @@ async function single(env: BenchEnv, target: Target, p: { n: number }) {
     count(t, cmd, o);
   }
   const wall = performance.now() - t0;
-  return { route: 'single', ...target, experiment, n: p.n, warmup: WARMUP, wall_ms: wall, per_second: (p.n / wall) * 1000, latency_ms: latency(samples), samples, verify: await verify(stub, t) };
+  return {
+    route: 'single',
+    ...target,
+    experiment,
+    n: p.n,
+    warmup: WARMUP,
+    wall_ms: wall,
+    per_second: (p.n / wall) * 1000,
+    latency_ms: latency(samples),
+    samples,
+    verify: await verify(stub, t),
+  };
 }
 
 async function concurrent(env: BenchEnv, target: Target, p: { n: number; inflight: number }) {
@@ -372,7 +466,18 @@ async function concurrent(env: BenchEnv, target: Target, p: { n: number; infligh
     }),
   );
   const wall = performance.now() - t0;
-  return { route: 'concurrent', ...target, experiment, n: p.n, inflight: p.inflight, wall_ms: wall, per_second: (p.n / wall) * 1000, latency_ms: latency(samples), samples, verify: await verify(stub, t) };
+  return {
+    route: 'concurrent',
+    ...target,
+    experiment,
+    n: p.n,
+    inflight: p.inflight,
+    wall_ms: wall,
+    per_second: (p.n / wall) * 1000,
+    latency_ms: latency(samples),
+    samples,
+    verify: await verify(stub, t),
+  };
 }
 
 async function batched(env: BenchEnv, target: Target, p: { n: number; batch: number }) {
@@ -399,12 +504,22 @@ async function batched(env: BenchEnv, target: Target, p: { n: number; batch: num
   });
   // Idempotency, untimed: sending the first chunk again must replay every item (same transaction ids) and change nothing.
   const again = await stub.debitMany(chunks[0]);
-  const replayOk = again.length === chunks[0].length && again.every((o, k) => {
-    const v = outcomeView(o);
-    return v.ok && v.replayed && v.id !== null && v.id === outcomeView(results[0][k]).id;
-  });
+  const replayOk =
+    again.length === chunks[0].length &&
+    again.every((o, k) => {
+      const v = outcomeView(o);
+      return v.ok && v.replayed && v.id !== null && v.id === outcomeView(results[0][k]).id;
+    });
   return {
-    route: 'batched', ...target, experiment, n: p.n, batch: p.batch, calls: chunks.length, wall_ms: wall, per_second: (p.n / wall) * 1000, per_call_ms: latency(callMs),
+    route: 'batched',
+    ...target,
+    experiment,
+    n: p.n,
+    batch: p.batch,
+    calls: chunks.length,
+    wall_ms: wall,
+    per_second: (p.n / wall) * 1000,
+    per_call_ms: latency(callMs),
     verify: await verify(stub, t, { outcome_count_matches_commands: lengthsMatch, resend_of_first_batch_all_replayed: replayOk }),
   };
 }
@@ -417,7 +532,14 @@ async function bare(env: BenchEnv, p: { n: number; returning: boolean }) {
   const inserted = await stub.insertLoop(p.n, tag, p.returning);
   const wall = performance.now() - t0;
   const rows = await stub.ping();
-  return { route: 'bare', n: p.n, returning: p.returning, wall_ms: wall, per_second: (p.n / wall) * 1000, verify: { ok: inserted === p.n && rows === p.n, inserted, rows_in_table: rows } };
+  return {
+    route: 'bare',
+    n: p.n,
+    returning: p.returning,
+    wall_ms: wall,
+    per_second: (p.n / wall) * 1000,
+    verify: { ok: inserted === p.n && rows === p.n, inserted, rows_in_table: rows },
+  };
 }
 
 /**

@@ -37,6 +37,7 @@ export function parseDevArgs(argv, env = {}) {
 
 function portNumber(text, where) {
   const port = Number(text);
-  if (!/^\d+$/.test(String(text)) || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`${where} must be a port number (1-65535), not "${text}".`);
+  if (!/^\d+$/.test(String(text)) || !Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`${where} must be a port number (1-65535), not "${text}".`);
   return port;
 }

@@ -60,8 +60,11 @@ export function formatLine(raw) {
     try {
       const { level, message, time: _time, request_id, ...rest } = JSON.parse(line);
       if (message === 'request' && request_id === HEALTH_PROBE_REQUEST_ID) return null;
-      if (message === 'request' && rest.method && rest.path) return `${rest.method} ${rest.path} ${rest.status} (${rest.duration_ms} ms) ${request_id ?? ''}`.trimEnd();
-      const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+      if (message === 'request' && rest.method && rest.path)
+        return `${rest.method} ${rest.path} ${rest.status} (${rest.duration_ms} ms) ${request_id ?? ''}`.trimEnd();
+      const extra = Object.entries(rest)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
       return `${level === 'info' ? '' : `${String(level).toUpperCase()} `}${message}${request_id ? ` ${request_id}` : ''}${extra ? `  ${extra}` : ''}`;
     } catch {
       return line;

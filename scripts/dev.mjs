@@ -65,7 +65,15 @@ function reportScheduled(result) {
 
 console.log(`Starting the CRM on http://127.0.0.1:${port} (local D1, Queues, R2, Durable Objects; sandbox providers) ...`);
 try {
-  starting = startLocalServer({ port, persistDir, seed: false, scheduled: true, onScheduled: reportScheduled, log: (text) => output.push(text), signal: startup.signal });
+  starting = startLocalServer({
+    port,
+    persistDir,
+    seed: false,
+    scheduled: true,
+    onScheduled: reportScheduled,
+    log: (text) => output.push(text),
+    signal: startup.signal,
+  });
   server = await starting;
 } catch (err) {
   if (shuttingDown) await new Promise(() => {}); // shutdown() exits
@@ -84,7 +92,9 @@ if (!options.seed) {
   if (progress.complete) {
     seedNote = `Demo data: already seeded on ${progress.completed_at ?? 'an earlier run'} (kept in ${shownStateDir}; delete it to start over).`;
   } else {
-    console.log(progress.missing ? 'Seeding the demo agency through the API (first run only) ...' : 'Finishing the demo seed that stopped on an earlier run ...');
+    console.log(
+      progress.missing ? 'Seeding the demo agency through the API (first run only) ...' : 'Finishing the demo seed that stopped on an earlier run ...',
+    );
     quiet = true;
     // A busy machine can drop a request mid-way (wrangler answers 503 when its runtime restarts): the seed is
     // resumable, so one such failure is retried once, picking up where it stopped.

@@ -72,7 +72,11 @@ function assertPortFree(port) {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', (err) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} on 127.0.0.1 is already in use. Stop whatever is running there, or pick another port (npm run dev -- --port 8790).`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} on 127.0.0.1 is already in use. Stop whatever is running there, or pick another port (npm run dev -- --port 8790).`)
+          : err,
+      ),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
@@ -242,10 +246,22 @@ export async function startLocalServer({ port = 8787, persistDir, seed = true, s
   const child = spawn(
     process.execPath,
     [
-      WRANGLER, 'dev', '--config', DEV_CONFIG, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir, '--inspector-port', String(inspectorPort),
+      WRANGLER,
+      'dev',
+      '--config',
+      DEV_CONFIG,
+      '--port',
+      String(port),
+      '--ip',
+      '127.0.0.1',
+      '--persist-to',
+      stateDir,
+      '--inspector-port',
+      String(inspectorPort),
       '--show-interactive-dev-session=false',
       // Links in emails point at this server, whatever its port.
-      '--var', `APP_URL:${url}`,
+      '--var',
+      `APP_URL:${url}`,
     ],
     // Own process group, so stop() can signal wrangler and the workerd processes it spawns at once.
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
@@ -337,7 +353,18 @@ export async function startLocalServer({ port = 8787, persistDir, seed = true, s
     }
     if (signal?.aborted) throw abortError('Starting the local server');
     signal?.removeEventListener('abort', onAbort);
-    return { url, port, persistDir: stateDir, pid, seeded: seedSummary !== null, seedSummary, demo: { ...DEMO_CREDENTIALS }, exited, output: () => tail.toString(), stop };
+    return {
+      url,
+      port,
+      persistDir: stateDir,
+      pid,
+      seeded: seedSummary !== null,
+      seedSummary,
+      demo: { ...DEMO_CREDENTIALS },
+      exited,
+      output: () => tail.toString(),
+      stop,
+    };
   } catch (err) {
     signal?.removeEventListener('abort', onAbort);
     await stop();

@@ -10,9 +10,31 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  AGENCY_NOTES, AGENCY_SOURCES, AGENCY_TAGS, AGENCY_TASKS, AGENCY_TEAM, COMPANY_PATTERNS, createRandom, DENTAL_NOTES, DENTAL_OPPORTUNITIES,
-  DENTAL_SOURCES, DENTAL_STAGES, DENTAL_TAGS, DENTAL_TASKS, FIRST_NAMES, INDUSTRIES, INSURERS, LAST_NAMES, ONBOARDING_STAGES,
-  PERSONAL_EMAIL_DOMAINS, SALES_STAGES, SERVICES, STREET_KINDS, STREETS, TREATMENTS, US_CITIES,
+  AGENCY_NOTES,
+  AGENCY_SOURCES,
+  AGENCY_TAGS,
+  AGENCY_TASKS,
+  AGENCY_TEAM,
+  COMPANY_PATTERNS,
+  createRandom,
+  DENTAL_NOTES,
+  DENTAL_OPPORTUNITIES,
+  DENTAL_SOURCES,
+  DENTAL_STAGES,
+  DENTAL_TAGS,
+  DENTAL_TASKS,
+  FIRST_NAMES,
+  INDUSTRIES,
+  INSURERS,
+  LAST_NAMES,
+  ONBOARDING_STAGES,
+  PERSONAL_EMAIL_DOMAINS,
+  SALES_STAGES,
+  SERVICES,
+  STREET_KINDS,
+  STREETS,
+  TREATMENTS,
+  US_CITIES,
 } from './seed-data.mjs';
 
 export const DEMO_EMAIL = 'demo@northwind.agency';
@@ -90,7 +112,12 @@ async function request(baseUrl, method, path, { token, body, headers: extra = {}
   if (cookie) headers.cookie = cookie;
   let res;
   try {
-    res = await fetch(new URL(path, baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch (err) {
     throw new Error(`${method} ${path} did not get an answer from ${baseUrl}: ${err.message}`);
   }
@@ -164,7 +191,13 @@ export async function demoUserCanLogIn(baseUrl, credentials = DEMO_CREDENTIALS, 
 export async function seedProgress(file) {
   try {
     const record = JSON.parse(await readFile(file, 'utf8'));
-    return { complete: record.complete === true, steps: record.steps ?? {}, cookies: record.cookies ?? {}, briefs: record.briefs ?? {}, completed_at: record.completed_at ?? null };
+    return {
+      complete: record.complete === true,
+      steps: record.steps ?? {},
+      cookies: record.cookies ?? {},
+      briefs: record.briefs ?? {},
+      completed_at: record.completed_at ?? null,
+    };
   } catch (err) {
     if (err.code === 'ENOENT') return { complete: false, steps: {}, cookies: {}, briefs: {}, completed_at: null, missing: true };
     throw err;
@@ -191,7 +224,10 @@ function progressRecorder(file, initial) {
 async function serverAnswers(baseUrl) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(new URL('/api/health', baseUrl), { signal: AbortSignal.timeout(2000) }).then((res) => res.ok, () => false);
+    const ok = await fetch(new URL('/api/health', baseUrl), { signal: AbortSignal.timeout(2000) }).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -212,7 +248,12 @@ export class SeedError extends Error {
 // ---------------------------------------------------------------------------
 // Generators
 
-const asciiSlug = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '');
+const asciiSlug = (s) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '');
 
 function addDays(isoDay, days) {
   const d = new Date(`${isoDay}T00:00:00Z`);
@@ -253,8 +294,13 @@ function identityFactory(r) {
         if (phones.has(e164)) continue;
         phones.add(e164);
         return r.weighted([
-          [`(${area}) 555-${line}`, 30], [`${area}-555-${line}`, 25], [`${area}.555.${line}`, 10], [`${area}555${line}`, 10],
-          [`+1 ${area} 555 ${line}`, 10], [`+1${area}555${line}`, 8], [`1-${area}-555-${line}`, 7],
+          [`(${area}) 555-${line}`, 30],
+          [`${area}-555-${line}`, 25],
+          [`${area}.555.${line}`, 10],
+          [`${area}555${line}`, 10],
+          [`+1 ${area} 555 ${line}`, 10],
+          [`+1${area}555${line}`, 8],
+          [`1-${area}-555-${line}`, 7],
         ]);
       }
     },
@@ -296,12 +342,24 @@ function planAgency(r, today) {
       if (!companies.includes(company)) companies.push(company);
     }
 
-    const status = r.chance(0.22) ? 'customer' : r.weighted([['hot', 20], ['warm', 40], ['cold', 40]]);
+    const status = r.chance(0.22)
+      ? 'customer'
+      : r.weighted([
+          ['hot', 20],
+          ['warm', 40],
+          ['cold', 40],
+        ]);
     const hasPhone = abroad ? true : r.chance(0.9);
     const hasEmail = !hasPhone || r.chance(0.95);
     const personal = r.chance(0.15);
-    const local = r.weighted([[`${asciiSlug(first)}.${asciiSlug(last)}`, 50], [asciiSlug(first), 30], [`${asciiSlug(first)[0]}${asciiSlug(last)}`, 20]]);
-    const email = hasEmail ? ids.email(personal ? `${asciiSlug(first)}.${asciiSlug(last)}` : local, personal ? r.pick(PERSONAL_EMAIL_DOMAINS) : company.domain) : undefined;
+    const local = r.weighted([
+      [`${asciiSlug(first)}.${asciiSlug(last)}`, 50],
+      [asciiSlug(first), 30],
+      [`${asciiSlug(first)[0]}${asciiSlug(last)}`, 20],
+    ]);
+    const email = hasEmail
+      ? ids.email(personal ? `${asciiSlug(first)}.${asciiSlug(last)}` : local, personal ? r.pick(PERSONAL_EMAIL_DOMAINS) : company.domain)
+      : undefined;
     const phone = abroad ? ids.raw(abroad.phone, abroad.e164) : hasPhone ? ids.usPhone(city.areas, ALL_US_AREAS) : undefined;
 
     const address = abroad
@@ -310,7 +368,10 @@ function planAgency(r, today) {
         ? {
             line1: streetAddress(r),
             ...(r.chance(0.2) ? { line2: `Suite ${r.int(1, 9)}${r.pick(['00', '10', '20', '50'])}` } : {}),
-            city: city.city, region: city.region, postal_code: `${city.zip}${String(r.int(1, 99)).padStart(2, '0')}`, country: 'US',
+            city: city.city,
+            region: city.region,
+            postal_code: `${city.zip}${String(r.int(1, 99)).padStart(2, '0')}`,
+            country: 'US',
           }
         : { city: city.city, region: city.region, country: 'US' };
 
@@ -338,10 +399,17 @@ function planAgency(r, today) {
 
     contacts.push({
       status,
-      meta: { first, company: company.name, industry: company.industry, city: abroad ? abroad.city : city.city, service: custom.services_interested?.[0] ?? r.pick(SERVICES) },
+      meta: {
+        first,
+        company: company.name,
+        industry: company.industry,
+        city: abroad ? abroad.city : city.city,
+        service: custom.services_interested?.[0] ?? r.pick(SERVICES),
+      },
       assignee: r.chance(0.8) ? r.int(0, AGENCY_TEAM.length) : null,
       body: {
-        first_name: first, last_name: last,
+        first_name: first,
+        last_name: last,
         ...(email ? { email } : {}),
         ...(phone ? { phone } : {}),
         company: company.name,
@@ -363,7 +431,9 @@ function planAgency(r, today) {
     if (r.chance(0.8)) {
       const completed = r.chance(0.25);
       tasks.push({
-        contact: index, title: r.pick(AGENCY_TASKS)(c), completed,
+        contact: index,
+        title: r.pick(AGENCY_TASKS)(c),
+        completed,
         due_at: completed ? at(today, -r.int(1, 10), r.int(14, 21)) : at(today, r.int(-3, 21), r.int(14, 22), r.pick([0, 30])),
         assignee: contacts[index].assignee ?? r.int(0, AGENCY_TEAM.length),
         body: r.chance(0.4) ? 'Check the latest notes before calling.' : undefined,
@@ -377,7 +447,10 @@ function planAgency(r, today) {
   // 30 Sales opportunities + 10 Onboarding ones.
   const byStatus = (s) => [...contacts.keys()].filter((i) => contacts[i].status === s);
   const openLeads = r.sample([...byStatus('hot'), ...byStatus('warm')], 24);
-  const lostLeads = r.sample(byStatus('cold').filter((i) => !openLeads.includes(i)), 2);
+  const lostLeads = r.sample(
+    byStatus('cold').filter((i) => !openLeads.includes(i)),
+    2,
+  );
   const customers = r.shuffle(byStatus('customer'));
   const opportunities = [];
   const stageCounts = [7, 7, 6, 4];
@@ -389,12 +462,19 @@ function planAgency(r, today) {
   for (const contact of customers.slice(0, 4)) opportunities.push({ pipeline: 'sales', stage: 4, contact, status: 'won' });
   for (const contact of lostLeads) opportunities.push({ pipeline: 'sales', stage: 4, contact, status: 'lost' });
   [3, 3, 2, 2].forEach((count, stage) => {
-    for (let k = 0; k < count; k++) opportunities.push({ pipeline: 'onboarding', stage, contact: customers[4 + opportunities.filter((o) => o.pipeline === 'onboarding').length], status: 'open' });
+    for (let k = 0; k < count; k++)
+      opportunities.push({
+        pipeline: 'onboarding',
+        stage,
+        contact: customers[4 + opportunities.filter((o) => o.pipeline === 'onboarding').length],
+        status: 'open',
+      });
   });
   for (const o of opportunities) {
     const c = contacts[o.contact];
     const service = c.meta.service;
-    o.name = o.pipeline === 'onboarding' ? `${c.meta.company} – ${service} onboarding` : `${c.meta.company} – ${service}${o.status === 'won' ? ' retainer' : ''}`;
+    o.name =
+      o.pipeline === 'onboarding' ? `${c.meta.company} – ${service} onboarding` : `${c.meta.company} – ${service}${o.status === 'won' ? ' retainer' : ''}`;
     o.value = o.pipeline === 'onboarding' && c.body.custom_fields.contract_value ? c.body.custom_fields.contract_value : usd(r.int(6, 96) * 250);
     o.assignee = c.assignee ?? r.int(0, AGENCY_TEAM.length);
   }
@@ -415,9 +495,16 @@ function planDental(r, today) {
     const { first, last } = ids.name();
     const city = r.weighted(DENTAL_CITIES.map((c) => [c, c.weight]));
     const hasPhone = r.chance(0.92);
-    const email = !hasPhone || r.chance(0.9)
-      ? ids.email(r.weighted([[`${asciiSlug(first)}.${asciiSlug(last)}`, 60], [`${asciiSlug(first)}${asciiSlug(last)}${r.int(1, 99)}`, 40]]), r.pick(PERSONAL_EMAIL_DOMAINS))
-      : undefined;
+    const email =
+      !hasPhone || r.chance(0.9)
+        ? ids.email(
+            r.weighted([
+              [`${asciiSlug(first)}.${asciiSlug(last)}`, 60],
+              [`${asciiSlug(first)}${asciiSlug(last)}${r.int(1, 99)}`, 40],
+            ]),
+            r.pick(PERSONAL_EMAIL_DOMAINS),
+          )
+        : undefined;
     const custom = {};
     if (r.chance(0.85)) custom.insurance_provider = r.pick(INSURERS);
     const lastVisitDaysAgo = r.chance(0.8) ? r.int(10, 420) : null;
@@ -431,9 +518,16 @@ function planDental(r, today) {
     if (r.chance(0.2)) tags.push('Review request sent');
     if (r.chance(0.15)) tags.push('Family plan');
     contacts.push({
-      meta: { first, last, insurer: custom.insurance_provider ?? 'Self-pay', treatment: custom.treatment_interest?.[0] ?? r.pick(TREATMENTS), remaining: r.int(3, 15) * 100 },
+      meta: {
+        first,
+        last,
+        insurer: custom.insurance_provider ?? 'Self-pay',
+        treatment: custom.treatment_interest?.[0] ?? r.pick(TREATMENTS),
+        remaining: r.int(3, 15) * 100,
+      },
       body: {
-        first_name: first, last_name: last,
+        first_name: first,
+        last_name: last,
         ...(email ? { email } : {}),
         ...(hasPhone ? { phone: ids.usPhone(['512', '737'], ['512', '737']) } : {}),
         address: r.chance(0.7)
@@ -449,17 +543,42 @@ function planDental(r, today) {
   const tasks = [];
   for (const index of r.sample([...contacts.keys()], 8)) {
     for (const template of r.sample(DENTAL_NOTES, r.int(1, 2))) notes.push({ contact: index, body: template(contacts[index].meta) });
-    if (r.chance(0.75)) tasks.push({ contact: index, title: r.pick(DENTAL_TASKS)(contacts[index].meta), completed: false, due_at: at(today, r.int(0, 10), r.int(14, 22)), assignee: r.int(0, 2) });
+    if (r.chance(0.75))
+      tasks.push({
+        contact: index,
+        title: r.pick(DENTAL_TASKS)(contacts[index].meta),
+        completed: false,
+        due_at: at(today, r.int(0, 10), r.int(14, 22)),
+        assignee: r.int(0, 2),
+      });
   }
   const opportunities = [];
-  const plan = [[0, 4, 'open'], [1, 4, 'open'], [2, 3, 'open'], [2, 1, 'lost'], [3, 2, 'open'], [4, 3, 'won']];
-  const chosen = r.sample([...contacts.keys()], plan.reduce((n, [, count]) => n + count, 0));
+  const plan = [
+    [0, 4, 'open'],
+    [1, 4, 'open'],
+    [2, 3, 'open'],
+    [2, 1, 'lost'],
+    [3, 2, 'open'],
+    [4, 3, 'won'],
+  ];
+  const chosen = r.sample(
+    [...contacts.keys()],
+    plan.reduce((n, [, count]) => n + count, 0),
+  );
   for (const [stage, count, status] of plan) {
     for (let k = 0; k < count; k++) {
       const contact = chosen[opportunities.length];
       const kind = r.pick(DENTAL_OPPORTUNITIES);
       const { first, last } = contacts[contact].meta;
-      opportunities.push({ pipeline: 'treatment', stage, contact, status, name: `${kind.treatment} – ${first} ${last}`, value: usd(Math.round(r.int(kind.min, kind.max) / 50) * 50), assignee: null });
+      opportunities.push({
+        pipeline: 'treatment',
+        stage,
+        contact,
+        status,
+        name: `${kind.treatment} – ${first} ${last}`,
+        value: usd(Math.round(r.int(kind.min, kind.max) / 50) * 50),
+        assignee: null,
+      });
     }
   }
   return { contacts, notes, tasks, opportunities };
@@ -512,14 +631,23 @@ async function awaitCredit(api, label, amount) {
  * demo owner who can log in (a state seeded before records were kept), every
  * step checks what exists. Throws SeedError naming the step on failure.
  */
-export async function seedDemo(baseUrl, { today = new Date().toISOString().slice(0, 10), concurrency = 8, log = () => {}, progressFile, recheck = false, retries = 2 } = {}) {
+export async function seedDemo(
+  baseUrl,
+  { today = new Date().toISOString().slice(0, 10), concurrency = 8, log = () => {}, progressFile, recheck = false, retries = 2 } = {},
+) {
   const started = Date.now();
   const r = createRandom(SEED);
   const agencyPlan = planAgency(r, today);
   const dentalPlan = planDental(r, today);
 
   const previous = progressFile ? await seedProgress(progressFile) : { complete: false, steps: {}, cookies: {}, briefs: {}, missing: true };
-  const { record, save } = progressRecorder(progressFile, { complete: false, completed_at: null, steps: { ...previous.steps }, briefs: { ...previous.briefs }, cookies: { ...previous.cookies } });
+  const { record, save } = progressRecorder(progressFile, {
+    complete: false,
+    completed_at: null,
+    steps: { ...previous.steps },
+    briefs: { ...previous.briefs },
+    cookies: { ...previous.cookies },
+  });
   const device = createDevice(record.cookies);
   let checkEverything = recheck;
   const done = [];
@@ -570,7 +698,8 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
         return previous.missing ? `${DEMO_ACCOUNT_NAME}: owner ${DEMO_EMAIL} exists; checking every step against what is there` : undefined;
       } catch (err) {
         if (!(err instanceof SeedRequestError && err.status === 401)) {
-          if (err instanceof SeedRequestError && err.status === 429) throw new Error(`the login throttle refused ${DEMO_EMAIL} (${err.problem?.detail ?? '429'}); wait until it lets the demo login through again`);
+          if (err instanceof SeedRequestError && err.status === 429)
+            throw new Error(`the login throttle refused ${DEMO_EMAIL} (${err.problem?.detail ?? '429'}); wait until it lets the demo login through again`);
           throw err;
         }
       }
@@ -611,7 +740,10 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
       { name: 'Newsletter', key: 'newsletter', type: 'checkbox' },
     ],
     tags: AGENCY_TAGS,
-    pipelines: [['sales', 'Sales', SALES_STAGES], ['onboarding', 'Onboarding', ONBOARDING_STAGES]],
+    pipelines: [
+      ['sales', 'Sales', SALES_STAGES],
+      ['onboarding', 'Onboarding', ONBOARDING_STAGES],
+    ],
     plan: agencyPlan,
     wallet: { amount: '250.00', briefs: 6 },
   });
@@ -644,7 +776,8 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
     return `${DEMO_SUB_ACCOUNT_NAME}: sub-account created`;
   });
   const exchanged = await agency.post('/api/auth/token-exchange', { account_id: sub.id });
-  if (exchanged.account?.id !== sub.id) throw new SeedError('sub-account', new Error(`Token exchange into ${sub.id} returned a token for account ${exchanged.account?.id}.`));
+  if (exchanged.account?.id !== sub.id)
+    throw new SeedError('sub-account', new Error(`Token exchange into ${sub.id} returned a token for account ${exchanged.account?.id}.`));
   const dental = client(baseUrl, exchanged.token, device);
 
   const subSummary = await seedAccount(dental, {
@@ -694,34 +827,61 @@ export async function seedDemo(baseUrl, { today = new Date().toISOString().slice
  * one top-up with a fixed idempotency key, so a resumed seed never pays
  * twice) and a few AI briefs (each recorded as it is made).
  */
-async function seedAccount(api, { label, prefix, step, record, save, concurrency, checking, ownerId, team, invited, fields, tags, pipelines: pipelineSpecs, plan, wallet }) {
+async function seedAccount(
+  api,
+  { label, prefix, step, record, save, concurrency, checking, ownerId, team, invited, fields, tags, pipelines: pipelineSpecs, plan, wallet },
+) {
   const name = (what) => `${prefix} ${what}`;
 
   let members = [];
   await step(name('team'), async ({ resume }) => {
     const people = [...team.map((m) => ({ ...m, password: DEMO_TEAM_PASSWORD })), ...invited];
-    const res = await ensureAll(people, { resume, concurrency: 1, key: (m) => m.email.toLowerCase(), existing: () => listAll(api, '/api/users'), create: (m) => api.post('/api/users', m) });
+    const res = await ensureAll(people, {
+      resume,
+      concurrency: 1,
+      key: (m) => m.email.toLowerCase(),
+      existing: () => listAll(api, '/api/users'),
+      create: (m) => api.post('/api/users', m),
+    });
     members = res.results.slice(0, team.length);
     return `${label}: ${counted('team members', res)}`;
   });
   const userIds = ownerId ? [ownerId, ...members.map((m) => m.id)] : members.map((m) => m.id);
-  const userFor = (i) => (i === null || i === undefined ? null : userIds[i] ?? null);
+  const userFor = (i) => (i === null || i === undefined ? null : (userIds[i] ?? null));
 
   await step(name('custom fields'), async ({ skip, resume }) => {
     if (skip) return;
-    const res = await ensureAll(fields, { resume, concurrency: 1, key: (f) => f.key, existing: () => listAll(api, '/api/custom-fields'), create: (f) => api.post('/api/custom-fields', f) });
+    const res = await ensureAll(fields, {
+      resume,
+      concurrency: 1,
+      key: (f) => f.key,
+      existing: () => listAll(api, '/api/custom-fields'),
+      create: (f) => api.post('/api/custom-fields', f),
+    });
     return `${label}: ${counted('custom fields', res)}`;
   });
   await step(name('tags'), async ({ skip, resume }) => {
     if (skip) return;
-    const res = await ensureAll(tags, { resume, concurrency, key: (t) => t.name.toLowerCase(), existing: () => listAll(api, '/api/tags'), create: (t) => api.post('/api/tags', t) });
+    const res = await ensureAll(tags, {
+      resume,
+      concurrency,
+      key: (t) => t.name.toLowerCase(),
+      existing: () => listAll(api, '/api/tags'),
+      create: (t) => api.post('/api/tags', t),
+    });
     return `${label}: ${counted('tags', res)}`;
   });
 
   const pipelines = {};
   await step(name('pipelines'), async ({ resume }) => {
     const specs = pipelineSpecs.map(([key, title, stages]) => ({ key, name: title, stages }));
-    const res = await ensureAll(specs, { resume, concurrency: 1, key: (p) => p.name, existing: () => listAll(api, '/api/pipelines'), create: (p) => api.post('/api/pipelines', { name: p.name, stages: p.stages }) });
+    const res = await ensureAll(specs, {
+      resume,
+      concurrency: 1,
+      key: (p) => p.name,
+      existing: () => listAll(api, '/api/pipelines'),
+      create: (p) => api.post('/api/pipelines', { name: p.name, stages: p.stages }),
+    });
     specs.forEach((p, i) => {
       pipelines[p.key] = res.results[i];
     });
@@ -732,13 +892,16 @@ async function seedAccount(api, { label, prefix, step, record, save, concurrency
   const contactKey = (c) => `${c.first_name} ${c.last_name}`;
   let contacts = [];
   await step(name('contacts'), async ({ resume }) => {
-    const res = await ensureAll(plan.contacts.map((c) => ({ ...c.body, ...(userFor(c.assignee) ? { assigned_user_id: userFor(c.assignee) } : {}) })), {
-      resume,
-      concurrency,
-      key: contactKey,
-      existing: () => listAll(api, '/api/contacts?limit=200'),
-      create: (body) => api.post('/api/contacts', body),
-    });
+    const res = await ensureAll(
+      plan.contacts.map((c) => ({ ...c.body, ...(userFor(c.assignee) ? { assigned_user_id: userFor(c.assignee) } : {}) })),
+      {
+        resume,
+        concurrency,
+        key: contactKey,
+        existing: () => listAll(api, '/api/contacts?limit=200'),
+        create: (body) => api.post('/api/contacts', body),
+      },
+    );
     contacts = res.results;
     return record.steps[name('contacts')] === 'done' ? undefined : `${label}: ${counted('contacts', res)}`;
   });
@@ -747,7 +910,9 @@ async function seedAccount(api, { label, prefix, step, record, save, concurrency
   await step(name('notes'), async ({ skip, resume }) => {
     if (skip) return;
     const byContact = new Map();
-    if (resume) for (const index of new Set(plan.notes.map((n) => n.contact))) byContact.set(index, new Set((await listAll(api, `/api/contacts/${contactId(index)}/notes`)).map((n) => n.body)));
+    if (resume)
+      for (const index of new Set(plan.notes.map((n) => n.contact)))
+        byContact.set(index, new Set((await listAll(api, `/api/contacts/${contactId(index)}/notes`)).map((n) => n.body)));
     const missing = plan.notes.filter((n) => !byContact.get(n.contact)?.has(n.body));
     await pool(missing, concurrency, (n) => api.post(`/api/contacts/${contactId(n.contact)}/notes`, { body: n.body }));
     return `${label}: ${counted('notes', { created: missing.length, found: plan.notes.length - missing.length })}`;
@@ -765,7 +930,8 @@ async function seedAccount(api, { label, prefix, step, record, save, concurrency
         existing: () => listAll(api, '/api/tasks?limit=200'),
         create: async (t) => {
           const task = await api.post('/api/tasks', {
-            title: t.title, due_at: t.due_at,
+            title: t.title,
+            due_at: t.due_at,
             ...(t.body ? { body: t.body } : {}),
             ...(t.contact_id ? { contact_id: t.contact_id } : {}),
             ...(userFor(t.assignee) ? { assignee_user_id: userFor(t.assignee) } : {}),
@@ -793,7 +959,11 @@ async function seedAccount(api, { label, prefix, step, record, save, concurrency
         create: (o) => {
           const pipeline = pipelines[o.pipeline];
           return api.post('/api/opportunities', {
-            name: o.name, pipeline_id: pipeline.id, stage_id: pipeline.stages[o.stage].id, contact_id: o.contact_id, value: o.value,
+            name: o.name,
+            pipeline_id: pipeline.id,
+            stage_id: pipeline.stages[o.stage].id,
+            contact_id: o.contact_id,
+            value: o.value,
             ...(o.status !== 'open' ? { status: o.status } : {}),
             ...(userFor(o.assignee) ? { assignee_user_id: userFor(o.assignee) } : {}),
           });
@@ -838,7 +1008,13 @@ async function seedAccount(api, { label, prefix, step, record, save, concurrency
     return `${label}: ${counted('AI briefs', { created, found: wanted.length - created })}`;
   });
 
-  return { users: userIds.length, contacts: plan.contacts.length, notes: plan.notes.length, tasks: plan.tasks.length, opportunities: plan.opportunities.length };
+  return {
+    users: userIds.length,
+    contacts: plan.contacts.length,
+    notes: plan.notes.length,
+    tasks: plan.tasks.length,
+    opportunities: plan.opportunities.length,
+  };
 }
 
 // CLI

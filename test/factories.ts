@@ -18,7 +18,11 @@ export interface ApiReply<T = any> {
 }
 
 /** Calls the real Worker with an optional bearer token and JSON body. */
-export async function call<T = any>(method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<ApiReply<T>> {
+export async function call<T = any>(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<ApiReply<T>> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -61,7 +65,11 @@ export async function signupLinkToken(email: string): Promise<string> {
 /** Finishes a sign-up of `email` with its emailed link, as its owner would; `origin` is the host it was made on. */
 export async function confirmSignupByEmail(email: string, origin = ORIGIN): Promise<ApiReply> {
   const token = await signupLinkToken(email);
-  const res = await exports.default.fetch(`${origin}/api/auth/signup/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  const res = await exports.default.fetch(`${origin}/api/auth/signup/confirm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
 

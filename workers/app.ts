@@ -45,11 +45,16 @@ app.doc31('/api/openapi.json', {
   info: {
     title: 'Edge CRM API',
     version: '1.0.0',
-    description: 'Contacts, tags, custom fields, notes, tasks, pipelines and opportunities, scoped to one account per token. Errors are RFC 9457 problem+json; lists are cursor-paginated; money is a decimal USD string.',
+    description:
+      'Contacts, tags, custom fields, notes, tasks, pipelines and opportunities, scoped to one account per token. Errors are RFC 9457 problem+json; lists are cursor-paginated; money is a decimal USD string.',
   },
   servers: [{ url: '/' }],
 });
-app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Access token from /api/auth/login, or an API key (crm_live_...)' });
+app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'Access token from /api/auth/login, or an API key (crm_live_...)',
+});
 app.route('/api/auth', authRoutes);
 app.route('/api/webhooks', stripeWebhookRoutes);
 app.route('/', brandingRoutes); // public brand assets and the edge-branded index.html; its agency routes authenticate themselves

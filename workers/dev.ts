@@ -39,10 +39,12 @@ dev.route('/sandbox', sandboxRoutes);
 dev.post('/sandbox/scheduled', async (c) => {
   const sweeps = Object.entries(devSweeps(c.env, Date.now()));
   const outcomes = await Promise.allSettled(sweeps.map(([name, sweep]) => runSweep(name, sweep)));
-  const results = Object.fromEntries(sweeps.map(([name], i) => {
-    const outcome = outcomes[i];
-    return [name, outcome.status === 'fulfilled' ? 'ok' : `failed: ${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)}`];
-  }));
+  const results = Object.fromEntries(
+    sweeps.map(([name], i) => {
+      const outcome = outcomes[i];
+      return [name, outcome.status === 'fulfilled' ? 'ok' : `failed: ${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)}`];
+    }),
+  );
   const ok = outcomes.every((o) => o.status === 'fulfilled');
   return c.json({ ok, sweeps: results }, ok ? 200 : 500);
 });

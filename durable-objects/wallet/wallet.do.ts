@@ -17,7 +17,21 @@ import {
   type RefundCommand,
   type WalletState,
 } from './wallet.ledger';
-import { addOutbox, findByKey, findByKeys, findById, findHold, insertDebits, insertTransaction, lastSeq, migrate, readState, recomputeTotals, setBalance, type HoldRow } from './wallet.store';
+import {
+  addOutbox,
+  findByKey,
+  findByKeys,
+  findById,
+  findHold,
+  insertDebits,
+  insertTransaction,
+  lastSeq,
+  migrate,
+  readState,
+  recomputeTotals,
+  setBalance,
+  type HoldRow,
+} from './wallet.store';
 import type { WalletQueueMessage } from './wallet.messages';
 
 export interface WalletSnapshot {
@@ -106,23 +120,45 @@ export class WalletDO extends DurableObject<Env> {
   debitMany(cmds: DebitCommand[]): DebitReceipt[] {
     const outcomes = this.ctx.storage.transactionSync(() => {
       const state = this.state();
-      const known = findByKeys(this.sql, cmds.map((c) => c.idempotencyKey));
+      const known = findByKeys(
+        this.sql,
+        cmds.map((c) => c.idempotencyKey),
+      );
       let seq = lastSeq(this.sql);
       const now = Date.now();
       const fresh: LedgerTransaction[] = [];
       const out = cmds.map((cmd): Outcome => {
         const existing = known.get(cmd.idempotencyKey);
         if (existing) {
-          return replayConflict(existing, { type: 'debit', amount_micros: -cmd.amountMicros, resource_type: cmd.resourceType, resource_id: cmd.resourceId }) ?? { ok: true, transaction: existing, replayed: true };
+          return (
+            replayConflict(existing, { type: 'debit', amount_micros: -cmd.amountMicros, resource_type: cmd.resourceType, resource_id: cmd.resourceId }) ?? {
+              ok: true,
+              transaction: existing,
+              replayed: true,
+            }
+          );
         }
         const bad = invalidAmount(cmd.amountMicros);
         if (bad) return bad;
         if (cmd.amountMicros > availableMicros(state)) return this.refuseForFunds(state, cmd.amountMicros);
         state.balance_micros -= cmd.amountMicros;
         const tx: LedgerTransaction = {
-          id: createId('walletTransaction'), seq: ++seq, type: 'debit', status: 'settled', amount_micros: -cmd.amountMicros, balance_after_micros: state.balance_micros,
-          resource_type: cmd.resourceType, resource_id: cmd.resourceId, quantity: cmd.quantity ?? null, idempotency_key: cmd.idempotencyKey, reason: 'usage', source: null,
-          description: cmd.description ?? null, hold_id: null, refunds_transaction_id: null, created_at: now,
+          id: createId('walletTransaction'),
+          seq: ++seq,
+          type: 'debit',
+          status: 'settled',
+          amount_micros: -cmd.amountMicros,
+          balance_after_micros: state.balance_micros,
+          resource_type: cmd.resourceType,
+          resource_id: cmd.resourceId,
+          quantity: cmd.quantity ?? null,
+          idempotency_key: cmd.idempotencyKey,
+          reason: 'usage',
+          source: null,
+          description: cmd.description ?? null,
+          hold_id: null,
+          refunds_transaction_id: null,
+          created_at: now,
         };
         // A key repeated later in the same batch replays this one.
         known.set(tx.idempotency_key, tx);
@@ -143,18 +179,33 @@ export class WalletDO extends DurableObject<Env> {
       const state = this.state();
       const original = findById(this.sql, cmd.transactionId);
       if (!original || original.type !== 'debit') return { ok: false, code: 'not_found', message: `No debit ${cmd.transactionId} in this wallet.` };
-      const alreadyRefunded = (this.sql.exec('SELECT COALESCE(SUM(amount_micros), 0) AS s FROM transactions WHERE refunds_transaction_id = ?', original.id).one() as { s: number }).s;
+      const alreadyRefunded = (
+        this.sql.exec('SELECT COALESCE(SUM(amount_micros), 0) AS s FROM transactions WHERE refunds_transaction_id = ?', original.id).one() as { s: number }
+      ).s;
       const amount = cmd.amountMicros ?? -original.amount_micros - alreadyRefunded;
       const existing = findByKey(this.sql, cmd.idempotencyKey);
       if (existing) return replayConflict(existing, { type: 'refund', amount_micros: amount }) ?? { ok: true, transaction: existing, replayed: true };
       const bad = invalidAmount(amount);
       if (bad) return bad;
       if (alreadyRefunded + amount > -original.amount_micros) {
-        return { ok: false, code: 'refund_exceeds_debit', message: `Only ${-original.amount_micros - alreadyRefunded} micro-dollars of ${original.id} are left to refund.` };
+        return {
+          ok: false,
+          code: 'refund_exceeds_debit',
+          message: `Only ${-original.amount_micros - alreadyRefunded} micro-dollars of ${original.id} are left to refund.`,
+        };
       }
       const tx = this.record(state, {
-        type: 'refund', amount_micros: amount, idempotency_key: cmd.idempotencyKey, resource_type: original.resource_type, resource_id: original.resource_id,
-        quantity: null, reason: 'refund', source: null, description: cmd.description ?? `Refund of ${original.id}`, hold_id: null, refunds_transaction_id: original.id,
+        type: 'refund',
+        amount_micros: amount,
+        idempotency_key: cmd.idempotencyKey,
+        resource_type: original.resource_type,
+        resource_id: original.resource_id,
+        quantity: null,
+        reason: 'refund',
+        source: null,
+        description: cmd.description ?? `Refund of ${original.id}`,
+        hold_id: null,
+        refunds_transaction_id: original.id,
       });
       this.afterBalanceChange(state);
       return { ok: true, transaction: tx, replayed: false };
@@ -168,7 +219,8 @@ export class WalletDO extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync((): HoldOutcome => {
       const existing = findHold(this.sql, 'idempotency_key', cmd.idempotencyKey);
       if (existing) {
-        if (existing.amount_micros !== cmd.amountMicros) return { ok: false, code: 'idempotency_conflict', message: `Hold key ${cmd.idempotencyKey} was used for another amount.` };
+        if (existing.amount_micros !== cmd.amountMicros)
+          return { ok: false, code: 'idempotency_conflict', message: `Hold key ${cmd.idempotencyKey} was used for another amount.` };
         return { ok: true, hold: existing, replayed: true };
       }
       const bad = invalidAmount(cmd.amountMicros);
@@ -177,12 +229,24 @@ export class WalletDO extends DurableObject<Env> {
       if (cmd.amountMicros > availableMicros(state)) return this.refuseForFunds(state, cmd.amountMicros);
       const now = Date.now();
       const hold: HoldRow = {
-        id: createId('hold'), idempotency_key: cmd.idempotencyKey, amount_micros: cmd.amountMicros, status: 'open', description: cmd.description ?? null,
-        expires_at: now + Math.max(1, cmd.expiresInSeconds) * 1000, settled_transaction_id: null, created_at: now,
+        id: createId('hold'),
+        idempotency_key: cmd.idempotencyKey,
+        amount_micros: cmd.amountMicros,
+        status: 'open',
+        description: cmd.description ?? null,
+        expires_at: now + Math.max(1, cmd.expiresInSeconds) * 1000,
+        settled_transaction_id: null,
+        created_at: now,
       };
       this.sql.exec(
         'INSERT INTO holds (id, idempotency_key, amount_micros, status, description, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        hold.id, hold.idempotency_key, hold.amount_micros, hold.status, hold.description, hold.expires_at, hold.created_at,
+        hold.id,
+        hold.idempotency_key,
+        hold.amount_micros,
+        hold.status,
+        hold.description,
+        hold.expires_at,
+        hold.created_at,
       );
       state.held_micros += hold.amount_micros;
       setBalance(this.sql, state.balance_micros, state.held_micros);
@@ -232,7 +296,10 @@ export class WalletDO extends DurableObject<Env> {
     this.sql.exec(
       `UPDATE state SET auto_recharge_enabled = ?, auto_recharge_threshold_micros = ?, auto_recharge_amount_micros = ?,
          low_balance_threshold_micros = ?, recharge_failure = NULL, low_balance_notified = 0 WHERE id = 1`,
-      input.autoRechargeEnabled ? 1 : 0, input.thresholdMicros, input.amountMicros, input.thresholdMicros,
+      input.autoRechargeEnabled ? 1 : 0,
+      input.thresholdMicros,
+      input.amountMicros,
+      input.thresholdMicros,
     );
     const state = this.state();
     // Turning auto-recharge on while already under the threshold starts one now.
@@ -244,8 +311,17 @@ export class WalletDO extends DurableObject<Env> {
   /** Stripe confirmed the auto-recharge payment: credit it (once) and let the next one start. */
   completeRecharge(input: { rechargeId: string; paymentIntentId: string; amountMicros: number }): Outcome {
     const outcome = this.ctx.storage.transactionSync(() => {
-      const result = this.applyCredit({ idempotencyKey: `stripe:${input.paymentIntentId}`, amountMicros: input.amountMicros, reason: 'auto_recharge', source: input.paymentIntentId, description: 'Auto-recharge' });
-      this.sql.exec('UPDATE state SET pending_recharge_id = NULL, pending_recharge_started_at = NULL WHERE id = 1 AND pending_recharge_id = ?', input.rechargeId);
+      const result = this.applyCredit({
+        idempotencyKey: `stripe:${input.paymentIntentId}`,
+        amountMicros: input.amountMicros,
+        reason: 'auto_recharge',
+        source: input.paymentIntentId,
+        description: 'Auto-recharge',
+      });
+      this.sql.exec(
+        'UPDATE state SET pending_recharge_id = NULL, pending_recharge_started_at = NULL WHERE id = 1 AND pending_recharge_id = ?',
+        input.rechargeId,
+      );
       return result;
     });
     this.afterWrite();
@@ -283,11 +359,11 @@ export class WalletDO extends DurableObject<Env> {
   list(query: ListQuery): LedgerTransaction[] {
     const where: string[] = [];
     const binds: unknown[] = [];
-    if (query.beforeSeq !== undefined) (where.push('seq < ?'), binds.push(query.beforeSeq));
-    if (query.afterSeq !== undefined) (where.push('seq > ?'), binds.push(query.afterSeq));
-    if (query.resourceType) (where.push('resource_type = ?'), binds.push(query.resourceType));
-    if (query.fromMs !== undefined) (where.push('created_at >= ?'), binds.push(query.fromMs));
-    if (query.toMs !== undefined) (where.push('created_at < ?'), binds.push(query.toMs));
+    if (query.beforeSeq !== undefined) where.push('seq < ?'), binds.push(query.beforeSeq);
+    if (query.afterSeq !== undefined) where.push('seq > ?'), binds.push(query.afterSeq);
+    if (query.resourceType) where.push('resource_type = ?'), binds.push(query.resourceType);
+    if (query.fromMs !== undefined) where.push('created_at >= ?'), binds.push(query.fromMs);
+    if (query.toMs !== undefined) where.push('created_at < ?'), binds.push(query.toMs);
     const order = query.afterSeq !== undefined ? 'ASC' : 'DESC';
     const sql = `SELECT * FROM transactions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order} LIMIT ?`;
     return this.sql.exec(sql, ...binds, Math.min(query.limit, 1000)).toArray() as unknown as LedgerTransaction[];
@@ -298,7 +374,13 @@ export class WalletDO extends DurableObject<Env> {
     const state = this.state();
     const totals = recomputeTotals(this.sql);
     const count = (this.sql.exec('SELECT COUNT(*) AS n FROM transactions').one() as { n: number }).n;
-    return { balance_micros: state.balance_micros, sum_of_transactions_micros: totals.balance, held_micros: state.held_micros, sum_of_open_holds_micros: totals.held, transaction_count: count };
+    return {
+      balance_micros: state.balance_micros,
+      sum_of_transactions_micros: totals.balance,
+      held_micros: state.held_micros,
+      sum_of_open_holds_micros: totals.held,
+      transaction_count: count,
+    };
   }
 
   async alarm(): Promise<void> {
@@ -324,11 +406,19 @@ export class WalletDO extends DurableObject<Env> {
   private snapshot(): WalletSnapshot {
     const s = this.state();
     return {
-      wallet_id: s.wallet_id, account_id: s.account_id, balance_micros: s.balance_micros, held_micros: s.held_micros,
-      available_micros: availableMicros(s), credit_limit_micros: s.credit_limit_micros, low_balance_threshold_micros: s.low_balance_threshold_micros,
+      wallet_id: s.wallet_id,
+      account_id: s.account_id,
+      balance_micros: s.balance_micros,
+      held_micros: s.held_micros,
+      available_micros: availableMicros(s),
+      credit_limit_micros: s.credit_limit_micros,
+      low_balance_threshold_micros: s.low_balance_threshold_micros,
       auto_recharge: {
-        enabled: s.auto_recharge_enabled === 1, threshold_micros: s.auto_recharge_threshold_micros, amount_micros: s.auto_recharge_amount_micros,
-        pending_recharge_id: s.pending_recharge_id, failure: s.recharge_failure,
+        enabled: s.auto_recharge_enabled === 1,
+        threshold_micros: s.auto_recharge_threshold_micros,
+        amount_micros: s.auto_recharge_amount_micros,
+        pending_recharge_id: s.pending_recharge_id,
+        failure: s.recharge_failure,
         paused_until: s.recharge_paused_until !== null && s.recharge_paused_until > Date.now() ? s.recharge_paused_until : null,
       },
     };
@@ -348,8 +438,17 @@ export class WalletDO extends DurableObject<Env> {
     if (bad) return bad;
     const state = this.state();
     const tx = this.record(state, {
-      type: 'credit', amount_micros: cmd.amountMicros, idempotency_key: cmd.idempotencyKey, resource_type: null, resource_id: null, quantity: null,
-      reason: cmd.reason, source: cmd.source, description: cmd.description ?? null, hold_id: null, refunds_transaction_id: null,
+      type: 'credit',
+      amount_micros: cmd.amountMicros,
+      idempotency_key: cmd.idempotencyKey,
+      resource_type: null,
+      resource_id: null,
+      quantity: null,
+      reason: cmd.reason,
+      source: cmd.source,
+      description: cmd.description ?? null,
+      hold_id: null,
+      refunds_transaction_id: null,
     });
     if (state.balance_micros >= state.low_balance_threshold_micros) this.sql.exec('UPDATE state SET low_balance_notified = 0 WHERE id = 1');
     return { ok: true, transaction: tx, replayed: false };
@@ -358,14 +457,29 @@ export class WalletDO extends DurableObject<Env> {
   private applyDebit(state: WalletState, cmd: DebitCommand, holdId: string | null = null): Outcome {
     const existing = findByKey(this.sql, cmd.idempotencyKey);
     if (existing) {
-      return replayConflict(existing, { type: 'debit', amount_micros: -cmd.amountMicros, resource_type: cmd.resourceType, resource_id: cmd.resourceId }) ?? { ok: true, transaction: existing, replayed: true };
+      return (
+        replayConflict(existing, { type: 'debit', amount_micros: -cmd.amountMicros, resource_type: cmd.resourceType, resource_id: cmd.resourceId }) ?? {
+          ok: true,
+          transaction: existing,
+          replayed: true,
+        }
+      );
     }
     const bad = invalidAmount(cmd.amountMicros);
     if (bad) return bad;
     if (cmd.amountMicros > availableMicros(state)) return this.refuseForFunds(state, cmd.amountMicros);
     const tx = this.record(state, {
-      type: 'debit', amount_micros: -cmd.amountMicros, idempotency_key: cmd.idempotencyKey, resource_type: cmd.resourceType, resource_id: cmd.resourceId,
-      quantity: cmd.quantity ?? null, reason: 'usage', source: null, description: cmd.description ?? null, hold_id: holdId, refunds_transaction_id: null,
+      type: 'debit',
+      amount_micros: -cmd.amountMicros,
+      idempotency_key: cmd.idempotencyKey,
+      resource_type: cmd.resourceType,
+      resource_id: cmd.resourceId,
+      quantity: cmd.quantity ?? null,
+      reason: 'usage',
+      source: null,
+      description: cmd.description ?? null,
+      hold_id: holdId,
+      refunds_transaction_id: null,
     });
     this.afterBalanceChange(state);
     return { ok: true, transaction: tx, replayed: false };
@@ -429,16 +543,28 @@ export class WalletDO extends DurableObject<Env> {
     const accountId = state.account_id;
     let published = state.published_seq;
     while (published - state.published_seq < PUBLISH_PER_ALARM) {
-      const rows = this.sql.exec('SELECT * FROM transactions WHERE seq > ? ORDER BY seq LIMIT ?', published, PUBLISH_BATCH).toArray() as unknown as LedgerTransaction[];
+      const rows = this.sql
+        .exec('SELECT * FROM transactions WHERE seq > ? ORDER BY seq LIMIT ?', published, PUBLISH_BATCH)
+        .toArray() as unknown as LedgerTransaction[];
       if (rows.length === 0) break;
       const messages: WalletQueueMessage[] = rows.map((tx) => ({ kind: 'transaction', wallet_id: walletId, account_id: accountId, transaction: tx }));
       await this.env.WALLET_EVENTS.sendBatch(messages.map((body) => ({ body, contentType: 'json' as const })));
       published = rows[rows.length - 1].seq;
       this.sql.exec('UPDATE state SET published_seq = ? WHERE id = 1', published);
     }
-    const notices = this.sql.exec('SELECT * FROM outbox ORDER BY id LIMIT 100').toArray() as Array<{ id: number; kind: string; payload: string; created_at: number }>;
+    const notices = this.sql.exec('SELECT * FROM outbox ORDER BY id LIMIT 100').toArray() as Array<{
+      id: number;
+      kind: string;
+      payload: string;
+      created_at: number;
+    }>;
     if (notices.length > 0) {
-      const messages: WalletQueueMessage[] = notices.map((n) => ({ kind: 'notice', wallet_id: walletId, account_id: accountId, notice: { kind: n.kind, payload: JSON.parse(n.payload), created_at: n.created_at } }));
+      const messages: WalletQueueMessage[] = notices.map((n) => ({
+        kind: 'notice',
+        wallet_id: walletId,
+        account_id: accountId,
+        notice: { kind: n.kind, payload: JSON.parse(n.payload), created_at: n.created_at },
+      }));
       await this.env.WALLET_EVENTS.sendBatch(messages.map((body) => ({ body, contentType: 'json' as const })));
       this.sql.exec('DELETE FROM outbox WHERE id <= ?', notices[notices.length - 1].id);
     }

@@ -116,7 +116,10 @@ export function insufficientFunds(state: WalletState, required: number): Refusal
 }
 
 /** A replayed key must describe the same command; anything else is a caller bug worth refusing loudly. */
-export function replayConflict(existing: LedgerTransaction, expected: { type: TransactionType; amount_micros: number; resource_type?: string | null; resource_id?: string | null }): Refusal | null {
+export function replayConflict(
+  existing: LedgerTransaction,
+  expected: { type: TransactionType; amount_micros: number; resource_type?: string | null; resource_id?: string | null },
+): Refusal | null {
   const same =
     existing.type === expected.type &&
     existing.amount_micros === expected.amount_micros &&

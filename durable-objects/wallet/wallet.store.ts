@@ -98,8 +98,20 @@ export function insertTransaction(sql: SqlStorage, tx: Omit<LedgerTransaction, '
     `INSERT INTO transactions (id, type, amount_micros, balance_after_micros, resource_type, resource_id, quantity, idempotency_key, reason, source,
        description, hold_id, refunds_transaction_id, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-    tx.id, tx.type, tx.amount_micros, tx.balance_after_micros, tx.resource_type, tx.resource_id, tx.quantity, tx.idempotency_key, tx.reason,
-    tx.source, tx.description, tx.hold_id, tx.refunds_transaction_id, tx.created_at,
+    tx.id,
+    tx.type,
+    tx.amount_micros,
+    tx.balance_after_micros,
+    tx.resource_type,
+    tx.resource_id,
+    tx.quantity,
+    tx.idempotency_key,
+    tx.reason,
+    tx.source,
+    tx.description,
+    tx.hold_id,
+    tx.refunds_transaction_id,
+    tx.created_at,
   );
   const seq = (cursor.one() as { seq: number }).seq;
   return { ...tx, seq, status: 'settled' };
@@ -107,7 +119,9 @@ export function insertTransaction(sql: SqlStorage, tx: Omit<LedgerTransaction, '
 
 /** The transactions already recorded under any of these idempotency keys, by key: one query for a whole batch. */
 export function findByKeys(sql: SqlStorage, keys: string[]): Map<string, LedgerTransaction> {
-  const rows = sql.exec('SELECT * FROM transactions WHERE idempotency_key IN (SELECT value FROM json_each(?))', JSON.stringify(keys)).toArray() as unknown as LedgerTransaction[];
+  const rows = sql
+    .exec('SELECT * FROM transactions WHERE idempotency_key IN (SELECT value FROM json_each(?))', JSON.stringify(keys))
+    .toArray() as unknown as LedgerTransaction[];
   return new Map(rows.map((row) => [row.idempotency_key, row]));
 }
 
@@ -122,7 +136,19 @@ export function lastSeq(sql: SqlStorage): number {
  */
 export function insertDebits(sql: SqlStorage, txs: LedgerTransaction[]): void {
   if (txs.length === 0) return;
-  const rows = txs.map((t) => [t.seq, t.id, t.amount_micros, t.balance_after_micros, t.resource_type, t.resource_id, t.quantity, t.idempotency_key, t.description, t.hold_id, t.created_at]);
+  const rows = txs.map((t) => [
+    t.seq,
+    t.id,
+    t.amount_micros,
+    t.balance_after_micros,
+    t.resource_type,
+    t.resource_id,
+    t.quantity,
+    t.idempotency_key,
+    t.description,
+    t.hold_id,
+    t.created_at,
+  ]);
   sql.exec(
     `INSERT INTO transactions (seq, id, type, amount_micros, balance_after_micros, resource_type, resource_id, quantity, idempotency_key, reason, description, hold_id, created_at)
      SELECT value->>0, value->>1, 'debit', value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, 'usage', value->>8, value->>9, value->>10 FROM json_each(?)`,

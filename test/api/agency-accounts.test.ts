@@ -10,7 +10,12 @@ async function agencyWithClient(): Promise<{ agency: Tenant; clientId: string; c
   const client = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' });
   expect(client.status).toBe(201);
   const email = uniqueEmail('client-owner');
-  const added = await agency.api('POST', `/api/agency/sub-accounts/${client.body.id}/users`, { email, name: 'Client Owner', role: 'owner', password: PASSWORD });
+  const added = await agency.api('POST', `/api/agency/sub-accounts/${client.body.id}/users`, {
+    email,
+    name: 'Client Owner',
+    role: 'owner',
+    password: PASSWORD,
+  });
   expect(added.status, JSON.stringify(added.body)).toBe(201);
   const login = await call('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
   expect(login.status).toBe(200);
@@ -43,7 +48,10 @@ describe('managing client accounts', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: ApiReply<{ data: { name: string }[]; counts: { total: number; suspended: number }; next_cursor: string | null }> = await agency.api('GET', `/api/agency/sub-accounts?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: ApiReply<{ data: { name: string }[]; counts: { total: number; suspended: number }; next_cursor: string | null }> = await agency.api(
+          'GET',
+          `/api/agency/sub-accounts?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(page.status).toBe(200);
         expect(page.body.data.length).toBeLessThanOrEqual(3);
         expect(page.body.counts).toEqual({ total: 7, suspended: 1 });
@@ -77,10 +85,19 @@ describe('managing client accounts', () => {
 
     const refused = await call('GET', '/api/contacts', { token: clientOwner.token });
     expect(refused.status).toBe(403);
-    expect(refused.body).toMatchObject({ type: 'https://docs.edge-crm.dev/problems/account-suspended', detail: expect.stringMatching(/suspended by the agency/) });
+    expect(refused.body).toMatchObject({
+      type: 'https://docs.edge-crm.dev/problems/account-suspended',
+      detail: expect.stringMatching(/suspended by the agency/),
+    });
     const login = await call('POST', '/api/auth/login', { body: { email: clientOwner.email, password: PASSWORD } });
     expect(login.status).toBe(403);
-    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM sessions WHERE account_id = ? AND actor_user_id IS NULL AND revoked_at IS NULL').bind(clientId).first<{ n: number }>())?.n).toBe(0);
+    expect(
+      (
+        await env.DB.prepare('SELECT COUNT(*) AS n FROM sessions WHERE account_id = ? AND actor_user_id IS NULL AND revoked_at IS NULL')
+          .bind(clientId)
+          .first<{ n: number }>()
+      )?.n,
+    ).toBe(0);
 
     const inside = await exchange(agency, clientId);
     expect(inside.status).toBe(200);
@@ -92,7 +109,7 @@ describe('managing client accounts', () => {
     expect((await call('GET', '/api/contacts', { token: again.body.token })).status).toBe(200);
   });
 
-  it('client users and other agencies cannot reach agency routes or this agency\'s clients', async () => {
+  it("client users and other agencies cannot reach agency routes or this agency's clients", async () => {
     const { agency, clientId, clientOwner } = await agencyWithClient();
     const asClient = (method: string, path: string, body?: unknown) => call(method, path, { token: clientOwner.token, body });
     expect((await asClient('GET', '/api/agency/sub-accounts')).status).toBe(403);
@@ -102,7 +119,10 @@ describe('managing client accounts', () => {
 
     const other = await createTenant({ agency: true, name: 'Other agency' });
     expect((await other.api('GET', `/api/agency/sub-accounts/${clientId}`)).status).toBe(404);
-    expect((await other.api('POST', `/api/agency/sub-accounts/${clientId}/users`, { email: uniqueEmail('intruder'), name: 'I', role: 'owner', password: PASSWORD })).status).toBe(404);
+    expect(
+      (await other.api('POST', `/api/agency/sub-accounts/${clientId}/users`, { email: uniqueEmail('intruder'), name: 'I', role: 'owner', password: PASSWORD }))
+        .status,
+    ).toBe(404);
     expect((await other.api('PATCH', `/api/agency/sub-accounts/${clientId}`, { suspended: true })).status).toBe(404);
     expect((await exchange(other, clientId)).status).toBe(404);
     expect((await agency.api('GET', `/api/agency/sub-accounts/${clientId}`)).body.suspended).toBe(false);
@@ -120,7 +140,9 @@ describe('impersonation', () => {
 
     const log = await agency.api('GET', '/api/agency/audit-log');
     expect(log.status).toBe(200);
-    expect(log.body.data.map((e: { action: string; method: string | null; path: string | null; status: number | null }) => [e.action, e.method, e.path, e.status])).toEqual([
+    expect(
+      log.body.data.map((e: { action: string; method: string | null; path: string | null; status: number | null }) => [e.action, e.method, e.path, e.status]),
+    ).toEqual([
       ['request', 'POST', '/api/contacts', 409],
       ['request', 'POST', '/api/contacts', 201],
       ['impersonation_started', null, null, null],
@@ -148,11 +170,17 @@ describe('impersonation', () => {
     expect(tried.status).toBe(404);
 
     const inside = await exchange(agency, clientId);
-    const first = await env.DB.prepare('SELECT expires_at, created_at FROM sessions WHERE account_id = ? AND actor_user_id IS NOT NULL ORDER BY created_at DESC LIMIT 1').bind(clientId).first<{ expires_at: number; created_at: number }>();
+    const first = await env.DB.prepare(
+      'SELECT expires_at, created_at FROM sessions WHERE account_id = ? AND actor_user_id IS NOT NULL ORDER BY created_at DESC LIMIT 1',
+    )
+      .bind(clientId)
+      .first<{ expires_at: number; created_at: number }>();
     expect((first?.expires_at ?? 0) - (first?.created_at ?? 0)).toBe(8 * 3_600_000);
     const refreshed = await call('POST', '/api/auth/refresh', { body: { refresh_token: inside.body.refresh_token } });
     expect(refreshed.status).toBe(200);
-    const next = await env.DB.prepare('SELECT expires_at FROM sessions WHERE account_id = ? AND actor_user_id IS NOT NULL AND revoked_at IS NULL').bind(clientId).first<{ expires_at: number }>();
+    const next = await env.DB.prepare('SELECT expires_at FROM sessions WHERE account_id = ? AND actor_user_id IS NOT NULL AND revoked_at IS NULL')
+      .bind(clientId)
+      .first<{ expires_at: number }>();
     expect(next?.expires_at).toBe(first?.expires_at);
   });
 });

@@ -1,5 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { advanceBillingClock } from '../../workers/billing/billing.clock';
 import { billingNow } from '../../workers/billing/billing.scope';
@@ -53,20 +53,36 @@ async function walkTo(at: number): Promise<void> {
   if (at > now) await advanceBillingClock(env, { hours: Math.ceil((at - now) / HOUR) });
 }
 
-describe('connecting the agency\'s Stripe account', () => {
+describe("connecting the agency's Stripe account", () => {
   it('walks Connect onboarding: a link, incomplete until it is opened, complete after account.updated; asking again is a conflict', async () => {
     const agency = await createTenant({ agency: true, name: 'Onboarding Agency' });
-    expect((await agency.api('GET', '/api/agency/stripe/status')).body).toMatchObject({ connected: false, onboarding_complete: false, stripe_account_id: null, revenue_share_percent: '10' });
+    expect((await agency.api('GET', '/api/agency/stripe/status')).body).toMatchObject({
+      connected: false,
+      onboarding_complete: false,
+      stripe_account_id: null,
+      revenue_share_percent: '10',
+    });
 
     const link = await agency.api('POST', '/api/agency/stripe/connect', { type: 'express' });
     expect(link.status, JSON.stringify(link.body)).toBe(200);
-    expect(link.body.connection).toMatchObject({ connected: true, type: 'express', charges_enabled: false, details_submitted: false, onboarding_complete: false });
+    expect(link.body.connection).toMatchObject({
+      connected: true,
+      type: 'express',
+      charges_enabled: false,
+      details_submitted: false,
+      onboarding_complete: false,
+    });
     const stripeAccount = link.body.connection.stripe_account_id as string;
     expect(stripeAccount).toMatch(/^acct_1/);
     expect(link.body.url).toMatch(/^http:\/\/localhost\/sandbox\/stripe\/_emulator\/connect\/onboard\?account=acct_/);
     expect(Date.parse(link.body.expires_at)).toBeGreaterThan(Date.now());
     const account = await stripeClient(env).accounts.retrieve(stripeAccount);
-    expect(account).toMatchObject({ type: 'express', charges_enabled: false, metadata: { account_id: agency.accountId }, business_profile: { name: 'Onboarding Agency Co' } });
+    expect(account).toMatchObject({
+      type: 'express',
+      charges_enabled: false,
+      metadata: { account_id: agency.accountId },
+      business_profile: { name: 'Onboarding Agency Co' },
+    });
 
     // Selling before onboarding is finished is refused with what to do.
     const client = await newClient(agency);
@@ -80,12 +96,23 @@ describe('connecting the agency\'s Stripe account', () => {
     expect(opened.status).toBe(302);
     expect(opened.headers.get('location')).toBe('http://localhost/agency/billing?stripe=return');
     await deliverAllPendingStripeWebhooks(env);
-    const row = await env.DB.prepare('SELECT charges_enabled, details_submitted, onboarded_at FROM agency_billing WHERE account_id = ?').bind(agency.accountId).first<{ charges_enabled: number; details_submitted: number; onboarded_at: number | null }>();
+    const row = await env.DB.prepare('SELECT charges_enabled, details_submitted, onboarded_at FROM agency_billing WHERE account_id = ?')
+      .bind(agency.accountId)
+      .first<{ charges_enabled: number; details_submitted: number; onboarded_at: number | null }>();
     expect(row).toMatchObject({ charges_enabled: 1, details_submitted: 1, onboarded_at: expect.any(Number) });
-    const seen = await env.DB.prepare("SELECT COUNT(*) AS n FROM stripe_events WHERE type = 'account.updated' AND processed_at IS NOT NULL").first<{ n: number }>();
+    const seen = await env.DB.prepare("SELECT COUNT(*) AS n FROM stripe_events WHERE type = 'account.updated' AND processed_at IS NOT NULL").first<{
+      n: number;
+    }>();
     expect(seen?.n).toBeGreaterThanOrEqual(1);
 
-    expect((await agency.api('GET', '/api/agency/stripe/status')).body).toMatchObject({ connected: true, stripe_account_id: stripeAccount, charges_enabled: true, payouts_enabled: true, onboarding_complete: true, onboarded_at: expect.any(String) });
+    expect((await agency.api('GET', '/api/agency/stripe/status')).body).toMatchObject({
+      connected: true,
+      stripe_account_id: stripeAccount,
+      charges_enabled: true,
+      payouts_enabled: true,
+      onboarding_complete: true,
+      onboarded_at: expect.any(String),
+    });
     // The link was single-use; there is nothing left to onboard.
     expect((await visit(link.body.url)).headers.get('location')).toBe('http://localhost/agency/billing?stripe=refresh');
     const again = await agency.api('POST', '/api/agency/stripe/connect', {});
@@ -94,7 +121,7 @@ describe('connecting the agency\'s Stripe account', () => {
   });
 });
 
-describe('the agency\'s tiers', () => {
+describe("the agency's tiers", () => {
   it('are validated (unique names, at least $1.00, positive limits within the agency plan), and bad input saves nothing', async () => {
     const agency = await createTenant({ agency: true });
     const put = (tiers: unknown) => agency.api('PUT', '/api/agency/pricing/tiers', { tiers });
@@ -110,7 +137,15 @@ describe('the agency\'s tiers', () => {
     expect(big.status).toBe(422);
     expect(big.body.errors[0]).toMatchObject({ field: 'tiers.0.contacts', code: 'above_plan_limit', message: expect.stringContaining('100,000') });
     expect(fieldsOf(await put([{ ...BASIC, name: 'FREE' }]))).toEqual([['tiers.0.name', 'reserved_name']]);
-    for (const bad of [{ ...BASIC, price: 149 }, { ...BASIC, price: '149.999' }, { ...BASIC, contacts: 0 }, { ...BASIC, contacts: 2.5 }, { ...BASIC, users: 0 }, { ...BASIC, name: '' }, { ...BASIC, extra: true }]) {
+    for (const bad of [
+      { ...BASIC, price: 149 },
+      { ...BASIC, price: '149.999' },
+      { ...BASIC, contacts: 0 },
+      { ...BASIC, contacts: 2.5 },
+      { ...BASIC, users: 0 },
+      { ...BASIC, name: '' },
+      { ...BASIC, extra: true },
+    ]) {
       const res = await put([bad]);
       expect(res.status, JSON.stringify(bad)).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -136,7 +171,9 @@ describe('the agency\'s tiers', () => {
     const later = await newClient(agency, 'Later client');
     expect((await putOnTier(agency, later, { tier: 'basic', payment_method: 'pm_card_visa' })).status).toBe(201);
     const priceOf = async (clientId: string) => {
-      const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?').bind(clientId).first<{ stripe_subscription_id: string }>();
+      const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?')
+        .bind(clientId)
+        .first<{ stripe_subscription_id: string }>();
       return (await connected.subscriptions.retrieve(row?.stripe_subscription_id as string)).items.data[0].price;
     };
     expect((await priceOf(early)).unit_amount).toBe(14900);
@@ -147,7 +184,10 @@ describe('the agency\'s tiers', () => {
     const retired = await agency.api('PUT', '/api/agency/pricing/tiers', { tiers: [PRO] });
     expect(retired.body.tiers.map((t: { key: string }) => t.key)).toEqual(['pro']);
     expect(retired.body.retired_tiers).toEqual([{ key: 'basic', name: 'Basic', price: '199.0000', contacts: 2500, users: null, subscribers: 2 }]);
-    expect((await agency.api('GET', `/api/agency/sub-accounts/${early}/subscription`)).body).toMatchObject({ plan_source: 'agency_tier', tier: { key: 'basic', contacts: 2500 } });
+    expect((await agency.api('GET', `/api/agency/sub-accounts/${early}/subscription`)).body).toMatchObject({
+      plan_source: 'agency_tier',
+      tier: { key: 'basic', contacts: 2500 },
+    });
     const third = await newClient(agency, 'Third client');
     const refused = await putOnTier(agency, third, { tier: 'Basic', payment_method: 'pm_card_visa' });
     expect(refused.status).toBe(422);
@@ -156,29 +196,45 @@ describe('the agency\'s tiers', () => {
 });
 
 describe('a sub-account on an agency tier', () => {
-  it('is billed on the agency\'s Stripe with 10% to the platform, and gets the tier\'s limits', async () => {
+  it("is billed on the agency's Stripe with 10% to the platform, and gets the tier's limits", async () => {
     const agency = await connectedAgency();
     const client = await newClient(agency);
     const subscribed = await putOnTier(agency, client, { tier: 'Basic', payment_method: 'pm_card_visa' });
     expect(subscribed.status, JSON.stringify(subscribed.body)).toBe(201);
     expect(subscribed.body).toMatchObject({
-      sub_account_id: client, plan_source: 'agency_tier', status: 'active', tier: { key: 'basic', name: 'Basic', price: '149.0000', contacts: 3, users: 2 },
-      subscription: { status: 'active', cancel_at_period_end: false }, payment_method: { brand: 'visa', last4: '4242' }, dunning: null,
+      sub_account_id: client,
+      plan_source: 'agency_tier',
+      status: 'active',
+      tier: { key: 'basic', name: 'Basic', price: '149.0000', contacts: 3, users: 2 },
+      subscription: { status: 'active', cancel_at_period_end: false },
+      payment_method: { brand: 'visa', last4: '4242' },
+      dunning: null,
     });
 
     // The invoice is the agency's, paid on its connected account; the platform's 10% is an application fee.
     const connected = stripeClient(env, { stripeAccount: agency.stripeAccount });
-    const [invoice] = (await connected.invoices.list({ subscription: subscribed.body.subscription.id })).data as Array<Stripe.Invoice & { application_fee_amount: number | null }>;
+    const [invoice] = (await connected.invoices.list({ subscription: subscribed.body.subscription.id })).data as Array<
+      Stripe.Invoice & { application_fee_amount: number | null }
+    >;
     expect(invoice).toMatchObject({ status: 'paid', amount_paid: 14900, application_fee_amount: 1490, billing_reason: 'subscription_create' });
     expect((await connected.subscriptions.retrieve(subscribed.body.subscription.id)).application_fee_percent).toBe(10);
     const fees = (await stripeClient(env).applicationFees.list({ limit: 100 })).data.filter((f) => f.account === agency.stripeAccount);
     expect(fees.map((f) => [f.amount, f.currency])).toEqual([[1490, 'usd']]);
-    expect(await stripeClient(env).customers.list({ limit: 100 }).then((l) => l.data.some((c) => c.metadata.account_id === client))).toBe(false);
+    expect(
+      await stripeClient(env)
+        .customers.list({ limit: 100 })
+        .then((l) => l.data.some((c) => c.metadata.account_id === client)),
+    ).toBe(false);
 
     // Inside the client account: its billing is the agency's tier; it cannot buy a platform plan itself.
     const asClient = await inside(agency, client);
     const billing = (await asClient('GET', '/api/billing')).body;
-    expect(billing).toMatchObject({ plan: { id: 'basic', name: 'Basic', limits: { contacts: 3, users: 2 } }, plan_source: 'agency_tier', status: 'active', subscription: { status: 'active' } });
+    expect(billing).toMatchObject({
+      plan: { id: 'basic', name: 'Basic', limits: { contacts: 3, users: 2 } },
+      plan_source: 'agency_tier',
+      status: 'active',
+      subscription: { status: 'active' },
+    });
     expect(billing.plans.map((p: { id: string }) => p.id)).toEqual(['free', 'basic', 'pro']);
     expect((await asClient('GET', '/api/billing/invoices')).body.data.map((i: { amount_paid: string }) => i.amount_paid)).toEqual(['149.0000']);
     expect((await asClient('GET', '/api/billing/timeline')).body.data.map((e: { kind: string }) => e.kind)).toContain('subscribed');
@@ -190,12 +246,25 @@ describe('a sub-account on an agency tier', () => {
     expect(included).toMatchObject({ core_crm: true, workflows: true, white_label: false, sub_accounts: false });
 
     // Limits follow the tier: the 4th contact and the 3rd user are refused.
-    for (let i = 1; i <= 3; i++) expect((await asClient('POST', '/api/contacts', { first_name: `Patient ${i}`, email: `patient${i}@harbor.example` })).status).toBe(201);
+    for (let i = 1; i <= 3; i++)
+      expect((await asClient('POST', '/api/contacts', { first_name: `Patient ${i}`, email: `patient${i}@harbor.example` })).status).toBe(201);
     const fourth = await asClient('POST', '/api/contacts', { first_name: 'Patient 4', email: 'patient4@harbor.example' });
     expect(fourth.status).toBe(403);
-    expect(fourth.body).toMatchObject({ type: 'https://docs.edge-crm.dev/problems/plan-limit-reached', plan: 'basic', plan_source: 'agency_tier', limit: { resource: 'contacts', limit: 3, used: 3 }, upgrade: { plan: 'pro', name: 'Pro' } });
+    expect(fourth.body).toMatchObject({
+      type: 'https://docs.edge-crm.dev/problems/plan-limit-reached',
+      plan: 'basic',
+      plan_source: 'agency_tier',
+      limit: { resource: 'contacts', limit: 3, used: 3 },
+      upgrade: { plan: 'pro', name: 'Pro' },
+    });
     expect(fourth.body.detail).toMatch(/the agency's Basic plan includes 3 contacts\. Ask your agency to upgrade to Pro \(\$299\/month\)/);
-    const addUser = () => agency.api('POST', `/api/agency/sub-accounts/${client}/users`, { email: uniqueEmail('client-user'), name: 'Client user', role: 'member', password: PASSWORD });
+    const addUser = () =>
+      agency.api('POST', `/api/agency/sub-accounts/${client}/users`, {
+        email: uniqueEmail('client-user'),
+        name: 'Client user',
+        role: 'member',
+        password: PASSWORD,
+      });
     expect((await addUser()).status).toBe(201);
     expect((await addUser()).status).toBe(201);
     expect((await addUser()).body).toMatchObject({ status: 403, plan_source: 'agency_tier', limit: { resource: 'users', limit: 2 } });
@@ -205,7 +274,9 @@ describe('a sub-account on an agency tier', () => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body).toMatchObject({ tier: { key: 'pro' }, plan_source: 'agency_tier' });
     expect((await asClient('POST', '/api/contacts', { first_name: 'Patient 4', email: 'patient4@harbor.example' })).status).toBe(201);
-    const update = (await connected.invoices.list({ subscription: subscribed.body.subscription.id })).data.find((i) => i.billing_reason === 'subscription_update') as Stripe.Invoice & { application_fee_amount: number };
+    const update = (await connected.invoices.list({ subscription: subscribed.body.subscription.id })).data.find(
+      (i) => i.billing_reason === 'subscription_update',
+    ) as Stripe.Invoice & { application_fee_amount: number };
     expect(update.amount_paid).toBeGreaterThan(0);
     expect(update.application_fee_amount).toBe(Math.round(update.amount_paid * 0.1));
     expect((await stripeClient(env).applicationFees.list({ limit: 100 })).data.filter((f) => f.account === agency.stripeAccount)).toHaveLength(2);
@@ -215,7 +286,10 @@ describe('a sub-account on an agency tier', () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.subscription).toMatchObject({ cancel_at_period_end: true });
     expect((await putOnTier(agency, client, { tier: 'Pro' })).body.subscription).toMatchObject({ cancel_at_period_end: false });
-    expect((await agency.api('GET', '/api/agency/pricing/tiers')).body.tiers.map((t: { key: string; subscribers: number }) => [t.key, t.subscribers])).toEqual([['basic', 0], ['pro', 1]]);
+    expect((await agency.api('GET', '/api/agency/pricing/tiers')).body.tiers.map((t: { key: string; subscribers: number }) => [t.key, t.subscribers])).toEqual([
+      ['basic', 0],
+      ['pro', 1],
+    ]);
   });
 
   it('refuses what the agency cannot sell: unknown tiers (422), a first subscription without a card (422), a client over the tier (409)', async () => {
@@ -238,7 +312,11 @@ describe('a sub-account on an agency tier', () => {
     expect(over.body.type).toBe('https://docs.edge-crm.dev/problems/downgrade-blocked');
     const declined = await putOnTier(agency, client, { tier: 'Pro', payment_method: 'pm_card_chargeDeclined' });
     expect(declined.status).toBe(402);
-    expect((await agency.api('GET', `/api/agency/sub-accounts/${client}/subscription`)).body).toMatchObject({ subscription: null, tier: null, plan_source: 'agency' });
+    expect((await agency.api('GET', `/api/agency/sub-accounts/${client}/subscription`)).body).toMatchObject({
+      subscription: null,
+      tier: null,
+      plan_source: 'agency',
+    });
     expect((await agency.api('DELETE', `/api/agency/sub-accounts/${client}/subscription`)).status).toBe(409);
   });
 });
@@ -248,7 +326,10 @@ describe('tenancy and access', () => {
     const agency = await connectedAgency();
     const client = await newClient(agency);
     const clientOwnerEmail = uniqueEmail('client-owner');
-    expect((await agency.api('POST', `/api/agency/sub-accounts/${client}/users`, { email: clientOwnerEmail, name: 'Owner', role: 'owner', password: PASSWORD })).status).toBe(201);
+    expect(
+      (await agency.api('POST', `/api/agency/sub-accounts/${client}/users`, { email: clientOwnerEmail, name: 'Owner', role: 'owner', password: PASSWORD }))
+        .status,
+    ).toBe(201);
     const clientOwner = (await call('POST', '/api/auth/login', { body: { email: clientOwnerEmail, password: PASSWORD } })).body.token as string;
     const business = await createTenant();
     const impersonating = await inside(agency, client);
@@ -276,7 +357,10 @@ describe('tenancy and access', () => {
     // Another agency: the client is not found, whatever the route.
     const other = await connectedAgency();
     for (const method of ['GET', 'POST', 'DELETE']) {
-      const res = await call(method, `/api/agency/sub-accounts/${client}/subscription`, { token: other.token, body: method === 'POST' ? { tier: 'Basic', payment_method: 'pm_card_visa' } : undefined });
+      const res = await call(method, `/api/agency/sub-accounts/${client}/subscription`, {
+        token: other.token,
+        body: method === 'POST' ? { tier: 'Basic', payment_method: 'pm_card_visa' } : undefined,
+      });
       expect(res.status, method).toBe(404);
     }
     expect((await agency.api('GET', `/api/agency/sub-accounts/${client}/subscription`)).body.subscription).toBeNull();
@@ -287,7 +371,10 @@ describe('tenancy and access', () => {
     const member = (await call('POST', '/api/auth/login', { body: { email: memberEmail, password: PASSWORD } })).body.token as string;
     expect((await call('GET', '/api/agency/pricing/tiers', { token: member })).status).toBe(403);
     expect((await call('PUT', '/api/agency/pricing/tiers', { token: member, body: { tiers: [BASIC] } })).status).toBe(403);
-    expect((await call('POST', `/api/agency/sub-accounts/${client}/subscription`, { token: member, body: { tier: 'Basic', payment_method: 'pm_card_visa' } })).status).toBe(403);
+    expect(
+      (await call('POST', `/api/agency/sub-accounts/${client}/subscription`, { token: member, body: { tier: 'Basic', payment_method: 'pm_card_visa' } }))
+        .status,
+    ).toBe(403);
 
     // Not connected at all: 409 saying to connect first.
     const unconnected = await createTenant({ agency: true });
@@ -297,7 +384,9 @@ describe('tenancy and access', () => {
     expect(notConnected.body.detail).toMatch(/^Connect the agency's Stripe account first/);
 
     // An agency whose plan no longer includes sub-accounts (trial over, on Free) cannot sell tiers.
-    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'free', ?, ?)").bind(agency.accountId, Date.now(), Date.now()).run();
+    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'free', ?, ?)")
+      .bind(agency.accountId, Date.now(), Date.now())
+      .run();
     for (const [method, path, body] of [routes[0], routes[3], routes[5]]) {
       const res = await agency.api(method, path, body);
       expect(res.status, `${method} ${path}`).toBe(403);
@@ -306,7 +395,7 @@ describe('tenancy and access', () => {
   });
 });
 
-describe('dunning on the agency\'s account', () => {
+describe("dunning on the agency's account", () => {
   it('a renewal declined on the connected account takes the sub-account through past_due, the warning and paused, via Connect webhooks; paying brings it back', async () => {
     const agency = await connectedAgency();
     const client = await newClient(agency);
@@ -314,26 +403,39 @@ describe('dunning on the agency\'s account', () => {
     expect(first.status).toBe(201);
     const periodEnd = Date.parse(first.body.subscription.current_period_end);
     // The client's card starts failing: saved on the agency's account, it pays the renewals from now on.
-    expect((await putOnTier(agency, client, { tier: 'Basic', payment_method: 'pm_card_chargeCustomerFail' })).body.payment_method).toMatchObject({ last4: '0341' });
+    expect((await putOnTier(agency, client, { tier: 'Basic', payment_method: 'pm_card_chargeCustomerFail' })).body.payment_method).toMatchObject({
+      last4: '0341',
+    });
     const view = async () => (await agency.api('GET', `/api/agency/sub-accounts/${client}/subscription`)).body;
     const asClient = await inside(agency, client);
 
     // Day 0: the renewal is declined on the connected account; its webhooks open the case.
     await walkTo(periodEnd + HOUR);
     let v = await view();
-    expect(v).toMatchObject({ status: 'past_due', tier: { key: 'basic' }, subscription: { status: 'past_due' }, dunning: { status: 'open', stage: 'past_due', failures: 1, amount_due: '149.0000' } });
-    const caseRow = await env.DB.prepare("SELECT id, stripe_account, started_at FROM dunning_cases WHERE account_id = ? AND status = 'open'").bind(client).first<{ id: string; stripe_account: string; started_at: number }>();
+    expect(v).toMatchObject({
+      status: 'past_due',
+      tier: { key: 'basic' },
+      subscription: { status: 'past_due' },
+      dunning: { status: 'open', stage: 'past_due', failures: 1, amount_due: '149.0000' },
+    });
+    const caseRow = await env.DB.prepare("SELECT id, stripe_account, started_at FROM dunning_cases WHERE account_id = ? AND status = 'open'")
+      .bind(client)
+      .first<{ id: string; stripe_account: string; started_at: number }>();
     expect(caseRow?.stripe_account).toBe(agency.stripeAccount);
     const day0 = caseRow?.started_at as number;
     expect(Math.abs(day0 - periodEnd)).toBeLessThan(2000);
-    const failedEvents = await env.DB.prepare("SELECT COUNT(*) AS n FROM stripe_events WHERE type = 'invoice.payment_failed' AND processed_at IS NOT NULL").first<{ n: number }>();
+    const failedEvents = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM stripe_events WHERE type = 'invoice.payment_failed' AND processed_at IS NOT NULL",
+    ).first<{ n: number }>();
     expect(failedEvents?.n).toBeGreaterThanOrEqual(1);
     expect((await asClient('GET', '/api/billing')).body).toMatchObject({ status: 'past_due', plan_source: 'agency_tier', dunning: { failures: 1 } });
 
     // +24 h: second failure and the warning; +72 h: third failure, paused.
     await walkTo(day0 + DAY + HOUR);
     expect((await view()).dunning).toMatchObject({ stage: 'warned', failures: 2 });
-    const warning = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'").bind(client).first<{ message: string }>();
+    const warning = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'")
+      .bind(client)
+      .first<{ message: string }>();
     expect(warning?.message).toMatch(/^Your payment of \$149\.00 for Basic failed twice/);
     await walkTo(day0 + 3 * DAY + HOUR);
     v = await view();
@@ -342,7 +444,9 @@ describe('dunning on the agency\'s account', () => {
     // The agency itself pays the platform and is not affected.
     expect((await agency.api('GET', '/api/billing')).body.status).toBe('active');
     const connected = stripeClient(env, { stripeAccount: agency.stripeAccount });
-    const renewal = (await connected.invoices.list({ subscription: v.subscription.id })).data.find((i) => i.billing_reason === 'subscription_cycle') as Stripe.Invoice;
+    const renewal = (await connected.invoices.list({ subscription: v.subscription.id })).data.find(
+      (i) => i.billing_reason === 'subscription_cycle',
+    ) as Stripe.Invoice;
     expect(renewal).toMatchObject({ status: 'open', attempt_count: 3 });
     const feesBefore = (await stripeClient(env).applicationFees.list({ limit: 100 })).data.filter((f) => f.account === agency.stripeAccount).length;
 

@@ -106,10 +106,16 @@ describe('branding: who may', () => {
 
     const downgraded = await createTenant({ agency: true });
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)").bind(downgraded.accountId, now, now).run();
+    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)")
+      .bind(downgraded.accountId, now, now)
+      .run();
     const res = await downgraded.api('PUT', '/api/agency/branding', BRAND);
     expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ feature: 'white_label', upgrade: { plan: 'agency' }, detail: expect.stringContaining('White-label is not included in the Professional plan') });
+    expect(res.body).toMatchObject({
+      feature: 'white_label',
+      upgrade: { plan: 'agency' },
+      detail: expect.stringContaining('White-label is not included in the Professional plan'),
+    });
   });
 });
 
@@ -117,11 +123,23 @@ describe('branding: settings', () => {
   it('saves app name, colours (normalized) and support email; PUT replaces, so a field left out goes back to the default', async () => {
     const agency = await createTenant({ agency: true });
     const empty = await agency.api('GET', '/api/agency/branding');
-    expect(empty.body).toMatchObject({ app_name: null, primary_color: null, logo_light_url: null, assets: { logo_light: null, logo_dark: null, favicon: null }, updated_at: null });
+    expect(empty.body).toMatchObject({
+      app_name: null,
+      primary_color: null,
+      logo_light_url: null,
+      assets: { logo_light: null, logo_dark: null, favicon: null },
+      updated_at: null,
+    });
 
     const saved = await agency.api('PUT', '/api/agency/branding', { ...BRAND, secondary_color: '#AbC' });
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({ app_name: 'Bright CRM', primary_color: '#0f766e', secondary_color: '#aabbcc', support_email: 'help@brightagency.com', warnings: [] });
+    expect(saved.body).toMatchObject({
+      app_name: 'Bright CRM',
+      primary_color: '#0f766e',
+      secondary_color: '#aabbcc',
+      support_email: 'help@brightagency.com',
+      warnings: [],
+    });
     expect((await agency.api('GET', '/api/agency/branding')).body).toMatchObject({ app_name: 'Bright CRM', primary_color: '#0f766e' });
 
     const replaced = await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright' });
@@ -189,7 +207,9 @@ describe('branding: settings', () => {
 
   it('keeps what the agency wrote (minus !important, with a warning) and lets url() use its own uploaded assets', async () => {
     const agency = await createTenant({ agency: true });
-    const saved = await agency.api('PUT', '/api/agency/branding', { custom_css: '/* buttons */\n.btn-primary { border-radius: 20px !important; }\n@media (max-width: 600px) { .page { padding: 8px } }' });
+    const saved = await agency.api('PUT', '/api/agency/branding', {
+      custom_css: '/* buttons */\n.btn-primary { border-radius: 20px !important; }\n@media (max-width: 600px) { .page { padding: 8px } }',
+    });
     expect(saved.status).toBe(200);
     expect(saved.body.custom_css).toBe('/* buttons */\n.btn-primary { border-radius: 20px; }\n@media (max-width: 600px) { .page { padding: 8px } }');
     expect(saved.body.warnings).toEqual([expect.stringContaining('!important was removed from 1 declaration')]);
@@ -300,7 +320,9 @@ describe('branding: custom CSS bypass attempts', () => {
   it('keeps what only looks dangerous, written so it stays text: url text in attribute selectors and strings, escaped "</", its own asset behind an escape', () => {
     const compile = (css: string) => compileCustomCss(css, { allowedUrls: new Set([ASSET]) }).scoped;
     expect(compile('a[href*="url(https://evil.example/x.png)"] { color: red }')).toBe('.brand-scope a[href*="url(https://evil.example/x.png)"]{color:red}');
-    expect(compile('.a::before { content: "\\3c /style><script>alert(1)\\3c /script>" }')).toBe('.brand-scope .a::before{content:"\\3c /style\\3e \\3c script\\3e alert(1)\\3c /script\\3e "}');
+    expect(compile('.a::before { content: "\\3c /style><script>alert(1)\\3c /script>" }')).toBe(
+      '.brand-scope .a::before{content:"\\3c /style\\3e \\3c script\\3e alert(1)\\3c /script\\3e "}',
+    );
     expect(compile(`.a { background: \\75 rl(${ASSET}) no-repeat }`)).toBe(`.brand-scope .a{background:url("${ASSET}") no-repeat}`);
     expect(compile(`.a { background: url( '${ASSET}' ) }`)).toBe(`.brand-scope .a{background:url("${ASSET}")}`);
     expect(compile('.\\31 0 { font-family: "Zoë Sans", sans-serif }')).toBe('.brand-scope .\\31 0{font-family:"Zoë Sans", sans-serif}');
@@ -365,11 +387,29 @@ describe('branding: logo and favicon uploads', () => {
     const agency = await createTenant({ agency: true });
     const before = await storedObjects();
     const refused: [string, Uint8Array | string, string, number, RegExp][] = [
-      ['logo_light', PNG_48x32, 'image/svg+xml', 415, /The file is a PNG image but was sent as image\/svg\+xml \(is its file extension wrong\?\)\. Send it as image\/png\./],
+      [
+        'logo_light',
+        PNG_48x32,
+        'image/svg+xml',
+        415,
+        /The file is a PNG image but was sent as image\/svg\+xml \(is its file extension wrong\?\)\. Send it as image\/png\./,
+      ],
       ['logo_light', 'just some text, not a picture', 'image/png', 415, /sent as image\/png, but its bytes are text, not a PNG image/],
       ['logo_light', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), 'image/png', 415, /its bytes are not a PNG image \(nor any image type accepted here\)/],
-      ['logo_light', PNG_48x32, 'application/octet-stream', 415, /Content-Type image\/png, image\/jpeg, image\/webp, image\/svg\+xml or image\/x-icon, not application\/octet-stream/],
-      ['logo_light', new TextEncoder().encode('GIF89a\x01\x00\x01\x00'), 'image/png', 415, /The file is a GIF image; the light logo must be PNG, JPEG, WebP, SVG/],
+      [
+        'logo_light',
+        PNG_48x32,
+        'application/octet-stream',
+        415,
+        /Content-Type image\/png, image\/jpeg, image\/webp, image\/svg\+xml or image\/x-icon, not application\/octet-stream/,
+      ],
+      [
+        'logo_light',
+        new TextEncoder().encode('GIF89a\x01\x00\x01\x00'),
+        'image/png',
+        415,
+        /The file is a GIF image; the light logo must be PNG, JPEG, WebP, SVG/,
+      ],
       ['logo_dark', icoOf(PNG_32x32), 'image/x-icon', 415, /The dark logo must be PNG, JPEG, WebP, SVG; this file is ICO/],
       ['favicon', JPEG_48x32, 'image/jpeg', 415, /The favicon must be PNG, ICO, SVG/],
       ['logo_light', pngHeader(5000, 200), 'image/png', 422, /between 16 and 4096 pixels on each side; this image is 5000×200 px/],
@@ -411,15 +451,37 @@ describe('branding: logo and favicon uploads', () => {
     expect(res.body.asset).toMatchObject({ content_type: 'image/svg+xml', width: 120, height: 40 });
     expect(res.body.removed).toEqual(
       expect.arrayContaining([
-        'onload attribute', '<script> element', '<SCRIPT> element', '<style> with @import', '<foreignObject> element', '<a> link', 'onclick attribute', 'OnMouseOver attribute',
-        'external reference', 'data: URL that is not a PNG, JPEG, GIF or WebP image', '<animate> element', '<set> element', 'fill attribute with an external reference', 'style attribute with an external url()',
+        'onload attribute',
+        '<script> element',
+        '<SCRIPT> element',
+        '<style> with @import',
+        '<foreignObject> element',
+        '<a> link',
+        'onclick attribute',
+        'OnMouseOver attribute',
+        'external reference',
+        'data: URL that is not a PNG, JPEG, GIF or WebP image',
+        '<animate> element',
+        '<set> element',
+        'fill attribute with an external reference',
+        'style attribute with an external url()',
       ]),
     );
     const served = await fetchRaw(res.body.asset.url);
     expect(served.headers.get('content-type')).toBe('image/svg+xml');
     expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
     expect(served.headers.get('x-content-type-options')).toBe('nosniff');
-    for (const banned of [/script/i, /onload|onclick|onmouseover/i, /javascript/i, /foreignObject/i, /evil\.example/, /iframe/i, /@import/, /data:text/, /<animate|<set/]) {
+    for (const banned of [
+      /script/i,
+      /onload|onclick|onmouseover/i,
+      /javascript/i,
+      /foreignObject/i,
+      /evil\.example/,
+      /iframe/i,
+      /@import/,
+      /data:text/,
+      /<animate|<set/,
+    ]) {
       expect(served.text).not.toMatch(banned);
     }
     expect(served.text).toContain('<rect class="ok" width="120" height="40" rx="8"/>');
@@ -432,7 +494,10 @@ describe('branding: logo and favicon uploads', () => {
     const agency = await createTenant({ agency: true });
     const before = await storedObjects();
     const cases: [string, RegExp][] = [
-      ['<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><svg xmlns="http://www.w3.org/2000/svg"><text>&lol2;</text></svg>', /declares a DTD with entities/],
+      [
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><svg xmlns="http://www.w3.org/2000/svg"><text>&lol2;</text></svg>',
+        /declares a DTD with entities/,
+      ],
       ['<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"></svg>', /not well-formed XML/],
       ['<svg xmlns="http://www.w3.org/2000/svg"><rect width=4 height=4/></svg>', /not quoted/],
       ['<svg xmlns="http://www.w3.org/2000/svg"><text>&nbsp;</text></svg>', /entity &nbsp;/],
@@ -469,8 +534,12 @@ describe('branding: logo and favicon uploads', () => {
   });
 
   it('the sanitizer keeps ordinary drawing markup as it was', () => {
-    const out = sanitizeSvg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 32"><defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs><path d="M0 0h64v32H0z" fill="url(#g)"/><use href="#g"/></svg>');
-    expect(out.svg).toBe('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 32"><defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs><path d="M0 0h64v32H0z" fill="url(#g)"/><use href="#g"/></svg>');
+    const out = sanitizeSvg(
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 32"><defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs><path d="M0 0h64v32H0z" fill="url(#g)"/><use href="#g"/></svg>',
+    );
+    expect(out.svg).toBe(
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 32"><defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs><path d="M0 0h64v32H0z" fill="url(#g)"/><use href="#g"/></svg>',
+    );
     expect(out).toMatchObject({ removed: [], width: 64, height: 32 });
   });
 });
@@ -484,12 +553,16 @@ describe('branding at the edge', () => {
     return m ? JSON.parse(m[1]) : null;
   };
 
-  it('index.html on an agency\'s domain is branded from the first byte: title, favicon, colour variables, scoped custom CSS and the boot JSON', async () => {
+  it("index.html on an agency's domain is branded from the first byte: title, favicon, colour variables, scoped custom CSS and the boot JSON", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     const logo = await upload(agency.token, 'logo_light', PNG_48x32, 'image/png');
     const dark = await upload(agency.token, 'logo_dark', WEBP_48x32, 'image/webp');
     const favicon = await upload(agency.token, 'favicon', icoOf(PNG_32x32), 'image/x-icon');
-    await agency.api('PUT', '/api/agency/branding', { ...BRAND, app_name: 'Bright CRM & Co', custom_css: '.impersonation-bar { display: none }\n.btn-primary { border-radius: 20px }' });
+    await agency.api('PUT', '/api/agency/branding', {
+      ...BRAND,
+      app_name: 'Bright CRM & Co',
+      custom_css: '.impersonation-bar { display: none }\n.btn-primary { border-radius: 20px }',
+    });
     const host = await liveDomain(agency);
 
     for (const path of ['/', '/login', '/contacts/ctc_123']) {
@@ -520,10 +593,15 @@ describe('branding at the edge', () => {
     expect((await page(host, logo.body.asset.url)).status).toBe(200);
 
     const publicBranding = await fetchRaw(`http://${host}/api/branding`);
-    expect(JSON.parse(publicBranding.text)).toMatchObject({ source: 'agency', app_name: 'Bright CRM & Co', logo_light_url: logo.body.asset.url, css: expect.stringContaining('.brand-scope .btn-primary') });
+    expect(JSON.parse(publicBranding.text)).toMatchObject({
+      source: 'agency',
+      app_name: 'Bright CRM & Co',
+      logo_light_url: logo.body.asset.url,
+      css: expect.stringContaining('.brand-scope .btn-primary'),
+    });
   });
 
-  it('a save shows on the next page load (this isolate\'s cache is dropped); a plan without white-label shows the platform\'s branding', async () => {
+  it("a save shows on the next page load (this isolate's cache is dropped); a plan without white-label shows the platform's branding", async () => {
     const agency = await createTenant({ agency: true });
     await agency.api('PUT', '/api/agency/branding', BRAND);
     const host = await liveDomain(agency);
@@ -534,7 +612,9 @@ describe('branding at the edge', () => {
     expect(brandJson((await page(host)).text).logo_light_url).toMatch(/^\/brand-assets\/[0-9a-f]{64}\.png$/);
 
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)").bind(agency.accountId, now, now).run();
+    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)")
+      .bind(agency.accountId, now, now)
+      .run();
     // Plans change through billing, which does not touch branding: the isolate cache lets go within its TTL.
     forgetBranding((await env.DB.prepare('SELECT id FROM agencies WHERE account_id = ?').bind(agency.accountId).first<{ id: string }>())!.id);
     const unbranded = await page(host);
@@ -542,7 +622,7 @@ describe('branding at the edge', () => {
     expect(brandJson(unbranded.text)).toMatchObject({ source: 'platform', app_name: 'CRM' });
   });
 
-  it('platform hosts get the default page; GET /api/branding answers the platform\'s defaults, or the signed-in account\'s agency; unknown hosts get the neutral 404', async () => {
+  it("platform hosts get the default page; GET /api/branding answers the platform's defaults, or the signed-in account's agency; unknown hosts get the neutral 404", async () => {
     const agency = await createTenant({ agency: true });
     await agency.api('PUT', '/api/agency/branding', BRAND);
     const platform = await fetchRaw('/');
@@ -553,8 +633,22 @@ describe('branding at the edge', () => {
 
     const anonymous = await call('GET', '/api/branding');
     expect(anonymous.status).toBe(200);
-    expect(anonymous.body).toEqual({ source: 'platform', app_name: 'CRM', primary_color: null, secondary_color: null, support_email: null, logo_light_url: null, logo_dark_url: null, favicon_url: null, css: '' });
-    expect((await call('GET', '/api/branding', { token: agency.token })).body).toMatchObject({ source: 'agency', app_name: 'Bright CRM', primary_color: '#0f766e' });
+    expect(anonymous.body).toEqual({
+      source: 'platform',
+      app_name: 'CRM',
+      primary_color: null,
+      secondary_color: null,
+      support_email: null,
+      logo_light_url: null,
+      logo_dark_url: null,
+      favicon_url: null,
+      css: '',
+    });
+    expect((await call('GET', '/api/branding', { token: agency.token })).body).toMatchObject({
+      source: 'agency',
+      app_name: 'Bright CRM',
+      primary_color: '#0f766e',
+    });
 
     // A client account's own user sees the agency's branding on the platform's address too.
     const sub = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' });

@@ -23,13 +23,23 @@ interface SignupReply {
 
 /** Signs up on `host` and, when the sign-up is taken, finishes it with the emailed link as the person would. */
 async function signUpOn(host: string, body: Record<string, unknown>) {
-  const res = await exports.default.fetch(`http://${host}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await exports.default.fetch(`http://${host}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 202) return { status: res.status, body: (await res.json()) as SignupReply };
   const confirmed = await confirmSignupByEmail(body.email as string, `http://${host}`);
   return { status: confirmed.status, body: confirmed.body as SignupReply };
 }
 
-const person = (extra: Record<string, unknown> = {}) => ({ email: uniqueEmail('client'), password: 'client-password-2026', name: 'Casey Client', account_name: 'Casey Dental', ...extra });
+const person = (extra: Record<string, unknown> = {}) => ({
+  email: uniqueEmail('client'),
+  password: 'client-password-2026',
+  name: 'Casey Client',
+  account_name: 'Casey Dental',
+  ...extra,
+});
 
 async function bootJson(host: string): Promise<Record<string, unknown>> {
   const html = await (await exports.default.fetch(`http://${host}/login`)).text();
@@ -44,7 +54,9 @@ describe('client sign-up on an agency domain', () => {
     const who = person();
     const refused = await signUpOn(host, who);
     expect(refused.status).toBe(403);
-    expect(refused.body.detail).toBe('Accounts on CRM are created by invitation. Ask the team that gave you this address for an invitation, or sign in if you have one.');
+    expect(refused.body.detail).toBe(
+      'Accounts on CRM are created by invitation. Ask the team that gave you this address for an invitation, or sign in if you have one.',
+    );
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM users WHERE email = ?').bind(who.email).first('n')).toBe(0);
   });
 
@@ -72,7 +84,7 @@ describe('client sign-up on an agency domain', () => {
     expect((await confirmSignupByEmail(plainPerson.email)).body.account.kind).toBe('business');
   });
 
-  it('only the agency\'s owners and admins switch it, only on a plan with sub-accounts, and a downgrade closes it', async () => {
+  it("only the agency's owners and admins switch it, only on a plan with sub-accounts, and a downgrade closes it", async () => {
     const { agency, host } = await agencyWithDomain();
     const email = uniqueEmail('member');
     await agency.api('POST', '/api/users', { email, name: 'Mo Member', role: 'member', password: 'member-password-1' });
@@ -86,7 +98,9 @@ describe('client sign-up on an agency domain', () => {
 
     expect((await agency.api('PUT', '/api/agency/client-signup', { enabled: true })).status).toBe(200);
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)").bind(agency.accountId, now, now).run();
+    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)")
+      .bind(agency.accountId, now, now)
+      .run();
     // Professional has neither white-label nor sub-accounts: the domain goes offline, and sign-up with it.
     forgetHost(host);
     const who = person();

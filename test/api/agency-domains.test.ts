@@ -40,7 +40,9 @@ interface DomainBody {
 }
 
 async function agencyDomainRow(accountId: string): Promise<{ custom_domain: string | null; id: string }> {
-  return (await env.DB.prepare('SELECT id, custom_domain FROM agencies WHERE account_id = ?').bind(accountId).first<{ custom_domain: string | null; id: string }>()) as { custom_domain: string | null; id: string };
+  return (await env.DB.prepare('SELECT id, custom_domain FROM agencies WHERE account_id = ?')
+    .bind(accountId)
+    .first<{ custom_domain: string | null; id: string }>()) as { custom_domain: string | null; id: string };
 }
 
 /** Signs in a new team member of `owner`'s account with `role`. */
@@ -61,7 +63,14 @@ describe('agency custom domain: the whole lifecycle in the sandbox', () => {
     const added = await agency.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: host });
     expect(added.status).toBe(201);
     // Cloudflare ran its first check at once and found nothing yet.
-    expect(added.body).toMatchObject({ hostname: host, status: 'pending', live: false, cloudflare_status: 'pending', ssl_status: 'pending_validation', activated_at: null });
+    expect(added.body).toMatchObject({
+      hostname: host,
+      status: 'pending',
+      live: false,
+      cloudflare_status: 'pending',
+      ssl_status: 'pending_validation',
+      activated_at: null,
+    });
     const [cname, txt] = added.body.dns_records;
     expect(cname).toMatchObject({ type: 'CNAME', name: host, value: TARGET, status: 'missing', found: [] });
     expect(txt).toMatchObject({ type: 'TXT', name: txtName, value: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'missing' });
@@ -83,7 +92,10 @@ describe('agency custom domain: the whole lifecycle in the sandbox', () => {
     await setSandboxDnsRecord(env, { name: host, type: 'CNAME', content: TARGET });
     const cnameOnly = await agency.api<DomainBody>('POST', '/api/agency/domain/verify');
     expect(cnameOnly.body).toMatchObject({ status: 'pending', cloudflare_status: 'pending' });
-    expect(cnameOnly.body.dns_records.map((r) => [r.type, r.status])).toEqual([['CNAME', 'ok'], ['TXT', 'missing']]);
+    expect(cnameOnly.body.dns_records.map((r) => [r.type, r.status])).toEqual([
+      ['CNAME', 'ok'],
+      ['TXT', 'missing'],
+    ]);
     expect(cnameOnly.body.errors).toEqual([`No TXT record found at ${txtName}; create TXT ${txtName} with the value ${txt.value}.`]);
     await expectNeutral404(host);
 
@@ -138,13 +150,15 @@ describe('agency custom domain: the whole lifecycle in the sandbox', () => {
     await advanceCloudflareClock(env, { seconds: 3600 });
     const moved = await agency.api<DomainBody>('GET', '/api/agency/domain/status');
     expect(moved.body).toMatchObject({ status: 'moved', live: false, cloudflare_status: 'moved' });
-    expect(moved.body.errors[0]).toBe(`${host} was verified, but its CNAME no longer points at ${TARGET}, so it was taken offline. Restore CNAME ${host} -> ${TARGET}, then verify again.`);
+    expect(moved.body.errors[0]).toBe(
+      `${host} was verified, but its CNAME no longer points at ${TARGET}, so it was taken offline. Restore CNAME ${host} -> ${TARGET}, then verify again.`,
+    );
     await expectNeutral404(host);
   });
 });
 
 describe('agency custom domain: the plan', () => {
-  it('a live domain goes offline when the agency\'s plan loses white-label, says why in its status, and comes back with the plan', async () => {
+  it("a live domain goes offline when the agency's plan loses white-label, says why in its status, and comes back with the plan", async () => {
     const agency = await createTenant({ agency: true });
     const host = uniqueHost('clients');
     const added = await agency.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: host });
@@ -156,7 +170,9 @@ describe('agency custom domain: the plan', () => {
     expect((await fetchHost(host, '/api/health')).status).toBe(200);
 
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)").bind(agency.accountId, now, now).run();
+    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)")
+      .bind(agency.accountId, now, now)
+      .run();
     forgetHost(host); // what the edge's host cache does by itself within HOST_CACHE_TTL_MS
     await expectNeutral404(host);
     expect((await fetchHost(host, '/api/health')).status).toBe(404);
@@ -215,10 +231,12 @@ describe('agency custom domain: bad input', () => {
     expect(res.body.hostname).toBe(host);
     const idn = await createTenant({ agency: true });
     const label = crypto.randomUUID().slice(0, 6);
-    expect((await idn.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: `app.bücher-${label}.de` })).body.hostname).toMatch(/^app\.xn--bcher-.+\.de$/);
+    expect((await idn.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: `app.bücher-${label}.de` })).body.hostname).toMatch(
+      /^app\.xn--bcher-.+\.de$/,
+    );
   });
 
-  it('refuses the platform\'s own addresses', async () => {
+  it("refuses the platform's own addresses", async () => {
     const agency = await createTenant({ agency: true });
     for (const hostname of ['crm-preview.workers.dev', TARGET, 'app.edge-crm.dev']) {
       const res = await agency.api('POST', '/api/agency/domain/add', { hostname });
@@ -259,7 +277,11 @@ describe('agency custom domain: bad input', () => {
     const other = uniqueHost('crm');
     const second = await agency.api('POST', '/api/agency/domain/add', { hostname: other });
     expect(second.status).toBe(409);
-    expect(second.body).toMatchObject({ reason: 'domain_exists', hostname: host, detail: expect.stringContaining('Remove it first (DELETE /api/agency/domain/remove)') });
+    expect(second.body).toMatchObject({
+      reason: 'domain_exists',
+      hostname: host,
+      detail: expect.stringContaining('Remove it first (DELETE /api/agency/domain/remove)'),
+    });
     expect((await agency.api('DELETE', '/api/agency/domain/remove')).status).toBe(204);
     expect((await agency.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: other })).status).toBe(201);
     expect((await agency.api('DELETE', '/api/agency/domain/remove')).status).toBe(204);
@@ -276,7 +298,10 @@ describe('agency custom domain: bad input', () => {
     await setSandboxDnsRecord(env, { name: txt.name, type: 'TXT', content: 'not-the-token' });
     const wrong = await agency.api<DomainBody>('POST', '/api/agency/domain/verify');
     expect(wrong.body.status).toBe('pending');
-    expect(wrong.body.dns_records.map((r) => [r.status, r.found])).toEqual([['wrong', ['lb.other-host.net']], ['wrong', ['not-the-token']]]);
+    expect(wrong.body.dns_records.map((r) => [r.status, r.found])).toEqual([
+      ['wrong', ['lb.other-host.net']],
+      ['wrong', ['not-the-token']],
+    ]);
     expect(wrong.body.errors).toEqual([
       `${host} has a CNAME to lb.other-host.net, not ${TARGET}; change it to CNAME ${host} -> ${TARGET}.`,
       `The TXT record at ${txt.name} holds "not-the-token", not the expected value; set it to ${txt.value}.`,
@@ -286,7 +311,9 @@ describe('agency custom domain: bad input', () => {
     await advanceCloudflareClock(env, { days: 8 });
     const gaveUp = await agency.api<DomainBody>('GET', '/api/agency/domain/status');
     expect(gaveUp.body).toMatchObject({ status: 'pending', live: false, ssl_status: 'validation_timed_out' });
-    expect(gaveUp.body.errors).toContain('Cloudflare stopped checking after 7 days without the right records. Fix the records, then verify again to restart the checks.');
+    expect(gaveUp.body.errors).toContain(
+      'Cloudflare stopped checking after 7 days without the right records. Fix the records, then verify again to restart the checks.',
+    );
     const restarted = await agency.api<DomainBody>('POST', '/api/agency/domain/verify');
     expect(restarted.body).toMatchObject({ status: 'pending', ssl_status: 'pending_validation' });
     await expectNeutral404(host);
@@ -295,18 +322,27 @@ describe('agency custom domain: bad input', () => {
 
 describe('agency custom domain: Cloudflare unreachable', () => {
   const down: DomainProviders = {
-    cloudflare: customHostnamesClient(env, { fetch: async () => { throw new TypeError('Network connection lost.'); } }),
+    cloudflare: customHostnamesClient(env, {
+      fetch: async () => {
+        throw new TypeError('Network connection lost.');
+      },
+    }),
     dns: dnsResolver(env),
   };
   const ownerDeps = (tenant: Tenant): ServiceDeps => ({
-    env, db: env.DB, waitUntil: () => {},
+    env,
+    db: env.DB,
+    waitUntil: () => {},
     auth: { accountId: tenant.accountId, userId: tenant.userId, role: 'owner', actorUserId: null, actorAccountId: null, via: 'session', sessionId: null },
   });
 
   it('an add Cloudflare cannot take changes nothing (502); a status read shows the last known state and says so', async () => {
     const agency = await createTenant({ agency: true });
     const host = uniqueHost();
-    await expect(addCustomDomain(ownerDeps(agency), host, down)).rejects.toMatchObject({ code: 'provider_unavailable', message: expect.stringContaining('nothing was changed') });
+    await expect(addCustomDomain(ownerDeps(agency), host, down)).rejects.toMatchObject({
+      code: 'provider_unavailable',
+      message: expect.stringContaining('nothing was changed'),
+    });
     expect((await agency.api('GET', '/api/agency/domain/status')).status).toBe(404);
 
     const added = await agency.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: host });
@@ -358,10 +394,16 @@ describe('agency custom domain: who may', () => {
 
     const downgraded = await createTenant({ agency: true });
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)").bind(downgraded.accountId, now, now).run();
+    await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)")
+      .bind(downgraded.accountId, now, now)
+      .run();
     const res = await downgraded.api('POST', '/api/agency/domain/add', { hostname: uniqueHost() });
     expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ feature: 'white_label', upgrade: { plan: 'agency' }, detail: expect.stringContaining('White-label is not included in the Professional plan') });
+    expect(res.body).toMatchObject({
+      feature: 'white_label',
+      upgrade: { plan: 'agency' },
+      detail: expect.stringContaining('White-label is not included in the Professional plan'),
+    });
   });
 });
 
@@ -384,7 +426,8 @@ describe('agency custom domain: squatting', () => {
     message: string;
     email: { status: string } | null;
   }
-  const notices = async (tenant: Tenant) => (await tenant.api<{ data: Notice[] }>('GET', '/api/notifications')).body.data.filter((n) => n.kind === 'domain.claim_released');
+  const notices = async (tenant: Tenant) =>
+    (await tenant.api<{ data: Notice[] }>('GET', '/api/notifications')).body.data.filter((n) => n.kind === 'domain.claim_released');
 
   /** Both records Cloudflare needs, so the domain verifies. */
   async function completeDns(host: string, domain: DomainBody): Promise<void> {
@@ -403,7 +446,10 @@ describe('agency custom domain: squatting', () => {
     // The real owner is told how to prove the domain; the token is its own and the same on every try.
     const asked = await owner.api<Challenge>('POST', '/api/agency/domain/add', { hostname: host });
     expect(asked.status).toBe(409);
-    expect(asked.body).toMatchObject({ reason: 'ownership_proof_required', challenge: { type: 'TXT', name: `_edge-crm-claim.${host}`, value: expect.stringMatching(/^edge-crm-claim=[0-9a-f]{32}$/) } });
+    expect(asked.body).toMatchObject({
+      reason: 'ownership_proof_required',
+      challenge: { type: 'TXT', name: `_edge-crm-claim.${host}`, value: expect.stringMatching(/^edge-crm-claim=[0-9a-f]{32}$/) },
+    });
     expect(asked.body.challenge.value).not.toContain(squatted.body.dns_records[1].value);
     await setSandboxDnsRecord(env, { name: asked.body.challenge.name, type: 'TXT', content: 'edge-crm-claim=someone-elses-token' });
     const wrong = await owner.api<Challenge>('POST', '/api/agency/domain/add', { hostname: host });
@@ -423,11 +469,13 @@ describe('agency custom domain: squatting', () => {
     const status = await squatter.api<Released>('GET', '/api/agency/domain/status');
     expect(status.status).toBe(404);
     expect(status.body).toMatchObject({ reason: 'claim_released', release_reason: 'proven_elsewhere', hostname: host });
-    expect(status.body.detail).toContain('another account proved it controls the domain\'s DNS');
+    expect(status.body.detail).toContain("another account proved it controls the domain's DNS");
     expect(JSON.stringify(status.body)).not.toMatch(new RegExp(`${owner.accountId}|Real Owner`));
     expect((await squatter.api('POST', '/api/agency/domain/verify')).body).toMatchObject({ reason: 'claim_released' });
     const [notice] = await notices(squatter);
-    expect(notice.message).toBe(`Your claim on the custom domain ${host} was released: another account proved it controls the domain's DNS (with a TXT record of its own) while this claim was not verified. If the domain is yours, add it again and create its DNS records.`);
+    expect(notice.message).toBe(
+      `Your claim on the custom domain ${host} was released: another account proved it controls the domain's DNS (with a TXT record of its own) while this claim was not verified. If the domain is yours, add it again and create its DNS records.`,
+    );
     expect(notice.email?.status).toBe('sent');
 
     // The owner's proven claim cannot be contested back.
@@ -451,7 +499,10 @@ describe('agency custom domain: squatting', () => {
     expect((await squatter.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
     const keptDomain = await verified.api<DomainBody & { expires_at: string | null }>('POST', '/api/agency/domain/add', { hostname: kept });
     await completeDns(kept, keptDomain.body);
-    expect((await verified.api<DomainBody & { expires_at: string | null }>('POST', '/api/agency/domain/verify')).body).toMatchObject({ status: 'provisioning', expires_at: null });
+    expect((await verified.api<DomainBody & { expires_at: string | null }>('POST', '/api/agency/domain/verify')).body).toMatchObject({
+      status: 'provisioning',
+      expires_at: null,
+    });
 
     // Before the 72 hours are up, nothing lapses.
     expect((await refreshCustomDomains(env, { limit: 100, now: Date.now() + UNPROVEN_CLAIM_TTL_MS - 60_000 })).released).toBe(0);
@@ -463,7 +514,9 @@ describe('agency custom domain: squatting', () => {
     expect(status.status).toBe(404);
     expect(status.body).toMatchObject({ reason: 'claim_released', release_reason: 'expired', hostname: host });
     expect(status.body.detail).toContain('it was not verified within 72 hours');
-    expect((await notices(squatter)).map((n) => n.message)).toEqual([expect.stringContaining(`Your claim on the custom domain ${host} was released: it was not verified within 72 hours`)]);
+    expect((await notices(squatter)).map((n) => n.message)).toEqual([
+      expect.stringContaining(`Your claim on the custom domain ${host} was released: it was not verified within 72 hours`),
+    ]);
     expect((await customHostnamesClient(env).list({ hostname: host })).result).toEqual([]);
 
     // The verified domain stays, and cannot be contested even by someone with a claim record in the DNS.
@@ -485,7 +538,9 @@ describe('agency custom domain: squatting', () => {
     const host = uniqueHost('lapsed');
     expect((await squatter.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
     // What 72 hours without verification leave behind (the scheduled sweep has not run yet).
-    await env.DB.prepare('UPDATE custom_domains SET expires_at = ? WHERE hostname = ?').bind(Date.now() - 1, host).run();
+    await env.DB.prepare('UPDATE custom_domains SET expires_at = ? WHERE hostname = ?')
+      .bind(Date.now() - 1, host)
+      .run();
     expect((await owner.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
     expect((await squatter.api<Released>('GET', '/api/agency/domain/status')).body).toMatchObject({ reason: 'claim_released', release_reason: 'expired' });
   });

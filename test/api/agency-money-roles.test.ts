@@ -18,7 +18,7 @@ async function teammate(owner: Tenant, role: 'member' | 'admin'): Promise<string
 }
 
 describe('agency money is for owners and admins', () => {
-  it('a member gets 403 for margins, usage prices, the Stripe connection, the tiers and a client\'s subscription; an admin reads them', async () => {
+  it("a member gets 403 for margins, usage prices, the Stripe connection, the tiers and a client's subscription; an admin reads them", async () => {
     const agency = await createTenant({ agency: true, name: 'Ledger Agency' });
     expect((await agency.api('PUT', '/api/agency/usage-markup', { sms_outbound: '3.0' })).status).toBe(200);
     expect((await agency.api('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '149.00', contacts: 500 }] })).status).toBe(200);
@@ -26,7 +26,13 @@ describe('agency money is for owners and admins', () => {
     const member = await teammate(agency, 'member');
     const admin = await teammate(agency, 'admin');
 
-    const reads = ['/api/agency/wallet/margins', '/api/agency/usage-markup', '/api/agency/stripe/status', '/api/agency/pricing/tiers', `/api/agency/sub-accounts/${client}/subscription`];
+    const reads = [
+      '/api/agency/wallet/margins',
+      '/api/agency/usage-markup',
+      '/api/agency/stripe/status',
+      '/api/agency/pricing/tiers',
+      `/api/agency/sub-accounts/${client}/subscription`,
+    ];
     for (const path of reads) {
       const refused = await call('GET', path, { token: member });
       expect(refused.status, path).toBe(403);

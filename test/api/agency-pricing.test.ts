@@ -10,13 +10,24 @@ describe('agency usage prices', () => {
     const list = await agency.api('GET', '/api/agency/usage-markup');
     expect(list.status).toBe(200);
     expect(list.body.data.find((p: { resource_type: string }) => p.resource_type === 'sms_outbound')).toEqual({
-      resource_type: 'sms_outbound', label: 'SMS sent', unit: 'message', unit_size: 1, cost: '0.0079', platform_multiplier: '1.5', platform_price: '0.01185',
-      multiplier: '1.5', custom: false, price: '0.01185', margin: '0.0000',
+      resource_type: 'sms_outbound',
+      label: 'SMS sent',
+      unit: 'message',
+      unit_size: 1,
+      cost: '0.0079',
+      platform_multiplier: '1.5',
+      platform_price: '0.01185',
+      multiplier: '1.5',
+      custom: false,
+      price: '0.01185',
+      margin: '0.0000',
     });
 
     const updated = await agency.api('PUT', '/api/agency/usage-markup', { sms_outbound: '2.0', ai_tokens: '3.0', email: '1.2' });
     expect(updated.status).toBe(200);
-    const byType = Object.fromEntries(updated.body.data.map((p: { resource_type: string; price: string; margin: string }) => [p.resource_type, [p.price, p.margin]]));
+    const byType = Object.fromEntries(
+      updated.body.data.map((p: { resource_type: string; price: string; margin: string }) => [p.resource_type, [p.price, p.margin]]),
+    );
     expect(byType.sms_outbound).toEqual(['0.0158', '0.00395']);
     expect(byType.ai_tokens).toEqual(['0.0090', '0.0030']);
     expect(byType.email).toEqual(['0.00012', '-0.00008']);

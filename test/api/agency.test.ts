@@ -11,7 +11,10 @@ describe('agency sub-accounts and switching', () => {
     expect(sub.status).toBe(201);
 
     const me = await agency.api('GET', '/api/me');
-    expect(me.body.accounts.map((a: { name: string; kind: string }) => [a.name, a.kind])).toEqual([['Northwind Co', 'agency'], ['Bright Smile Dental', 'sub_account']]);
+    expect(me.body.accounts.map((a: { name: string; kind: string }) => [a.name, a.kind])).toEqual([
+      ['Northwind Co', 'agency'],
+      ['Bright Smile Dental', 'sub_account'],
+    ]);
 
     const switched = await call('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: sub.body.id } });
     expect(switched.status).toBe(200);
@@ -40,7 +43,8 @@ describe('agency sub-accounts and switching', () => {
   it('/api/me lists the first 20 accounts to switch into; /api/me/accounts pages and searches them all, also while impersonating', async () => {
     const agency = await createTenant({ agency: true, name: 'Many' });
     const clientIds: string[] = [];
-    for (let i = 1; i <= 24; i++) clientIds.push((await agency.api('POST', '/api/agency/sub-accounts', { name: `client ${String(i).padStart(2, '0')}` })).body.id);
+    for (let i = 1; i <= 24; i++)
+      clientIds.push((await agency.api('POST', '/api/agency/sub-accounts', { name: `client ${String(i).padStart(2, '0')}` })).body.id);
     await agency.api('POST', '/api/agency/sub-accounts', { name: 'Zenith Dental' });
 
     const me = (await agency.api('GET', '/api/me')).body;
@@ -53,7 +57,11 @@ describe('agency sub-accounts and switching', () => {
       const names: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: ApiReply<{ data: { name: string }[]; next_cursor: string | null }> = await call('GET', `/api/me/accounts?limit=7${query}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+        const page: ApiReply<{ data: { name: string }[]; next_cursor: string | null }> = await call(
+          'GET',
+          `/api/me/accounts?limit=7${query}${cursor ? `&cursor=${cursor}` : ''}`,
+          { token },
+        );
         expect(page.status).toBe(200);
         names.push(...page.body.data.map((a: { name: string }) => a.name));
         cursor = page.body.next_cursor;

@@ -20,14 +20,16 @@ async function accountWithAdmin(options: { agency?: boolean } = {}): Promise<{ o
 }
 
 describe('access tokens end with what they stand for', () => {
-  it('a removed admin\'s token stops at once: no API key, no new admin, no data', async () => {
+  it("a removed admin's token stops at once: no API key, no new admin, no data", async () => {
     const { owner, admin } = await accountWithAdmin();
     expect((await admin.api('GET', '/api/contacts')).status).toBe(200);
     expect((await owner.api('DELETE', `/api/users/${admin.userId}`)).status).toBe(204);
 
     expect((await admin.api('GET', '/api/contacts')).status).toBe(401);
     expect((await admin.api('POST', '/api/api-keys', { name: 'backdoor', role: 'admin' })).status).toBe(401);
-    expect((await admin.api('POST', '/api/users', { email: uniqueEmail('friend'), name: 'Friend', role: 'admin', password: 'friend-password-1' })).status).toBe(401);
+    expect((await admin.api('POST', '/api/users', { email: uniqueEmail('friend'), name: 'Friend', role: 'admin', password: 'friend-password-1' })).status).toBe(
+      401,
+    );
     expect((await owner.api('GET', '/api/users')).body.data).toHaveLength(1);
   });
 
@@ -37,7 +39,9 @@ describe('access tokens end with what they stand for', () => {
 
     expect((await admin.api('GET', '/api/me')).body.role).toBe('member');
     expect((await admin.api('POST', '/api/api-keys', { name: 'backdoor', role: 'admin' })).status).toBe(403);
-    expect((await admin.api('POST', '/api/users', { email: uniqueEmail('friend'), name: 'Friend', role: 'admin', password: 'friend-password-1' })).status).toBe(403);
+    expect((await admin.api('POST', '/api/users', { email: uniqueEmail('friend'), name: 'Friend', role: 'admin', password: 'friend-password-1' })).status).toBe(
+      403,
+    );
     expect((await admin.api('GET', '/api/contacts')).status).toBe(200);
   });
 

@@ -125,7 +125,11 @@ describe('secrets stay out of logs', () => {
   it('no log line carries a password, token or API key', async () => {
     const lines: string[] = [];
     const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
-    const spies = [vi.spyOn(console, 'log').mockImplementation(capture), vi.spyOn(console, 'warn').mockImplementation(capture), vi.spyOn(console, 'error').mockImplementation(capture)];
+    const spies = [
+      vi.spyOn(console, 'log').mockImplementation(capture),
+      vi.spyOn(console, 'warn').mockImplementation(capture),
+      vi.spyOn(console, 'error').mockImplementation(capture),
+    ];
     try {
       const tenant = await createTenant();
       await call('POST', '/api/auth/login', { body: { email: tenant.email, password: 'wrong-password-zz' } });

@@ -23,11 +23,17 @@ async function fillContacts(accountId: string, count: number): Promise<void> {
 }
 
 const subscribe = (tenant: Tenant, plan: string, paymentMethod?: string, key?: string) =>
-  call('POST', '/api/billing/subscribe', { token: tenant.token, body: { plan, ...(paymentMethod ? { payment_method: paymentMethod } : {}) }, headers: key ? { 'idempotency-key': key } : {} });
+  call('POST', '/api/billing/subscribe', {
+    token: tenant.token,
+    body: { plan, ...(paymentMethod ? { payment_method: paymentMethod } : {}) },
+    headers: key ? { 'idempotency-key': key } : {},
+  });
 
-const addContact = (tenant: Tenant, n: number) => tenant.api('POST', '/api/contacts', { first_name: `New ${n}`, email: `new.${n}.${crypto.randomUUID().slice(0, 6)}@example.com` });
+const addContact = (tenant: Tenant, n: number) =>
+  tenant.api('POST', '/api/contacts', { first_name: `New ${n}`, email: `new.${n}.${crypto.randomUUID().slice(0, 6)}@example.com` });
 
-const addUser = (tenant: Tenant, n: number) => tenant.api('POST', '/api/users', { email: uniqueEmail(`teammate${n}`), name: `Teammate ${n}`, role: 'member', password: 'correct-horse-battery' });
+const addUser = (tenant: Tenant, n: number) =>
+  tenant.api('POST', '/api/users', { email: uniqueEmail(`teammate${n}`), name: `Teammate ${n}`, role: 'member', password: 'correct-horse-battery' });
 
 describe('plans and trial', () => {
   it('a new business starts on a 14-day Professional trial and sees every plan with its limits', async () => {
@@ -52,7 +58,9 @@ describe('plans and trial', () => {
   it('a trial that ran out moves the account to Free once, keeping its data; newer accounts keep their trial', async () => {
     const expired = await createTenant();
     await expired.api('POST', '/api/contacts', { first_name: 'Kept', email: 'kept.trial@example.com' });
-    await env.DB.prepare('UPDATE accounts SET created_at = ? WHERE id = ?').bind(Date.now() - 15 * 86_400_000, expired.accountId).run();
+    await env.DB.prepare('UPDATE accounts SET created_at = ? WHERE id = ?')
+      .bind(Date.now() - 15 * 86_400_000, expired.accountId)
+      .run();
     const fresh = await createTenant();
     const first = await runBillingSweep(env, { inline: true });
     expect(first.trials_ended).toBeGreaterThanOrEqual(1);
@@ -60,7 +68,9 @@ describe('plans and trial', () => {
     expect((await expired.api('GET', '/api/billing')).body).toMatchObject({ plan: { id: 'free' }, plan_source: 'free', trial_ends_at: null });
     const timeline = (await expired.api('GET', '/api/billing/timeline')).body.data;
     expect(timeline.map((e: { kind: string }) => e.kind)).toEqual(['trial_ended']);
-    expect(timeline[0].message).toMatch(/^The 14-day Professional trial ended\. The account is on Free \(500 contacts, 1 user, core CRM\) and keeps all its data/);
+    expect(timeline[0].message).toMatch(
+      /^The 14-day Professional trial ended\. The account is on Free \(500 contacts, 1 user, core CRM\) and keeps all its data/,
+    );
     expect((await expired.api('GET', '/api/contacts')).body.data).toHaveLength(1);
     expect((await fresh.api('GET', '/api/billing')).body.plan_source).toBe('trial');
   });
@@ -86,12 +96,25 @@ describe('subscribing and changing plans', () => {
     const tenant = await createTenant();
     const res = await subscribe(tenant, 'starter', 'pm_card_visa');
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body).toMatchObject({ plan: { id: 'starter' }, plan_source: 'subscription', status: 'active', payment_method: { brand: 'visa', last4: '4242' }, subscription: { status: 'active', cancel_at_period_end: false } });
+    expect(res.body).toMatchObject({
+      plan: { id: 'starter' },
+      plan_source: 'subscription',
+      status: 'active',
+      payment_method: { brand: 'visa', last4: '4242' },
+      subscription: { status: 'active', cancel_at_period_end: false },
+    });
 
     const invoices = await tenant.api('GET', '/api/billing/invoices');
     expect(invoices.body.data).toHaveLength(1);
     const [invoice] = invoices.body.data;
-    expect(invoice).toMatchObject({ status: 'paid', billing_reason: 'subscription_create', total: '97.0000', amount_paid: '97.0000', amount_remaining: '0.0000', currency: 'USD' });
+    expect(invoice).toMatchObject({
+      status: 'paid',
+      billing_reason: 'subscription_create',
+      total: '97.0000',
+      amount_paid: '97.0000',
+      amount_remaining: '0.0000',
+      currency: 'USD',
+    });
     expect(invoice.lines[0].description).toMatch(/Starter/);
 
     const pdf = await exports.default.fetch(`${ORIGIN}${invoice.download_url}`, { headers: { authorization: `Bearer ${tenant.token}` } });
@@ -161,7 +184,9 @@ describe('subscribing and changing plans', () => {
     const blocked = await tenant.api('POST', '/api/billing/upgrade', { plan: 'starter' });
     expect(blocked.status).toBe(409);
     expect(blocked.body.type).toBe('https://docs.edge-crm.dev/problems/downgrade-blocked');
-    expect(blocked.body.detail).toBe('This account does not fit the Starter plan: it has 6,000 contacts; Starter allows 5,000. Remove the excess first, or choose a larger plan.');
+    expect(blocked.body.detail).toBe(
+      'This account does not fit the Starter plan: it has 6,000 contacts; Starter allows 5,000. Remove the excess first, or choose a larger plan.',
+    );
     expect(blocked.body.errors).toEqual([{ field: 'contacts', message: '6,000 contacts; Starter allows 5,000', code: 'over_plan_limit' }]);
     expect((await tenant.api('GET', '/api/billing')).body.plan.id).toBe('professional');
 
@@ -203,7 +228,9 @@ describe('subscribing and changing plans', () => {
     const replay = await subscribe(tenant, 'starter', undefined, 'subscribe-once-0001');
     expect(replay.status).toBe(409);
     const stripe = stripeClient(env);
-    const profile = await env.DB.prepare('SELECT stripe_customer_id FROM billing_profiles WHERE account_id = ?').bind(tenant.accountId).first<{ stripe_customer_id: string }>();
+    const profile = await env.DB.prepare('SELECT stripe_customer_id FROM billing_profiles WHERE account_id = ?')
+      .bind(tenant.accountId)
+      .first<{ stripe_customer_id: string }>();
     const subs = await stripe.subscriptions.list({ customer: profile?.stripe_customer_id, status: 'all' });
     expect(subs.data).toHaveLength(1);
     const charges = await stripe.invoices.list({ customer: profile?.stripe_customer_id });
@@ -238,7 +265,9 @@ describe('plan limits', () => {
       limit: { resource: 'contacts', limit: 5000, used: 5000 },
       upgrade: { plan: 'professional', price_per_month: '297.0000' },
     });
-    expect(over.body.detail).toBe('This account has 5,000 contacts; the Starter plan includes 5,000 contacts. Upgrade to Professional ($297/month) for 25,000 contacts.');
+    expect(over.body.detail).toBe(
+      'This account has 5,000 contacts; the Starter plan includes 5,000 contacts. Upgrade to Professional ($297/month) for 25,000 contacts.',
+    );
     expect((await tenant.api('GET', '/api/billing/usage')).body.contacts).toEqual({ used: 5000, limit: 5000, remaining: 0, over_limit: false });
 
     expect((await addUser(tenant, 2)).status).toBe(201);
@@ -279,7 +308,12 @@ describe('plan limits', () => {
     expect(refused.body).toMatchObject({ type: 'https://docs.edge-crm.dev/problems/plan-limit-reached', feature: 'sub_accounts', upgrade: { plan: 'agency' } });
     expect(refused.body.detail).toBe('Sub-accounts are not included in the Professional plan. Upgrade to Agency ($497/month) for sub-accounts.');
     const usage = (await solo.api('GET', '/api/billing/usage')).body;
-    expect(usage.features.find((f: { feature: string }) => f.feature === 'sub_accounts')).toEqual({ feature: 'sub_accounts', name: 'Sub-accounts', included: false, available_on: 'agency' });
+    expect(usage.features.find((f: { feature: string }) => f.feature === 'sub_accounts')).toEqual({
+      feature: 'sub_accounts',
+      name: 'Sub-accounts',
+      included: false,
+      available_on: 'agency',
+    });
     expect(usage.features.find((f: { feature: string }) => f.feature === 'workflows')).toMatchObject({ included: true });
   });
 
@@ -304,7 +338,9 @@ describe('webhooks', () => {
     const tenant = await createTenant();
     await subscribe(tenant, 'starter', 'pm_card_visa');
     await deliverPendingStripeWebhooks(env);
-    const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?').bind(tenant.accountId).first<{ stripe_subscription_id: string }>();
+    const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?')
+      .bind(tenant.accountId)
+      .first<{ stripe_subscription_id: string }>();
     const subscriptionId = row?.stripe_subscription_id as string;
     const stripe = stripeClient(env);
     await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
@@ -329,8 +365,15 @@ describe('webhooks', () => {
   it('a bad signature answers 400 and changes nothing', async () => {
     const tenant = await createTenant();
     await subscribe(tenant, 'starter', 'pm_card_visa');
-    const row = await env.DB.prepare('SELECT stripe_subscription_id, plan FROM subscriptions WHERE account_id = ?').bind(tenant.accountId).first<{ stripe_subscription_id: string }>();
-    const forged = { id: 'evt_forged_1', object: 'event', type: 'customer.subscription.deleted', data: { object: { id: row?.stripe_subscription_id, object: 'subscription' } } };
+    const row = await env.DB.prepare('SELECT stripe_subscription_id, plan FROM subscriptions WHERE account_id = ?')
+      .bind(tenant.accountId)
+      .first<{ stripe_subscription_id: string }>();
+    const forged = {
+      id: 'evt_forged_1',
+      object: 'event',
+      type: 'customer.subscription.deleted',
+      data: { object: { id: row?.stripe_subscription_id, object: 'subscription' } },
+    };
     const res = await postEvent(forged, 'whsec_someone_else');
     expect(res.status).toBe(400);
     expect(await env.DB.prepare('SELECT id FROM stripe_events WHERE id = ?').bind('evt_forged_1').first()).toBeNull();

@@ -1,6 +1,11 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { CloudflareApiError, customHostnamesClient, type CustomHostname, type CustomHostnamesClient } from '../../workers/agency/domains/custom-hostnames.client';
+import {
+  CloudflareApiError,
+  customHostnamesClient,
+  type CustomHostname,
+  type CustomHostnamesClient,
+} from '../../workers/agency/domains/custom-hostnames.client';
 import { dohResolver, LIVE_DOH_URL } from '../../workers/agency/domains/dns';
 import {
   SANDBOX_CLOUDFLARE_API_TOKEN,
@@ -24,10 +29,18 @@ interface Envelope<R = unknown> {
 const TARGET = 'edge.edge-crm.dev';
 
 /** A raw request to the emulator as mounted on the Worker, the way curl would send it. */
-async function raw<R = unknown>(method: string, path: string, options: { body?: string; headers?: Record<string, string>; auth?: Record<string, string> } = {}): Promise<{ status: number; body: Envelope<R> }> {
+async function raw<R = unknown>(
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string>; auth?: Record<string, string> } = {},
+): Promise<{ status: number; body: Envelope<R> }> {
   const res = await exports.default.fetch(`http://localhost/sandbox/cloudflare${path}`, {
     method,
-    headers: { ...(options.auth ?? { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` }), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(options.headers ?? {}) },
+    headers: {
+      ...(options.auth ?? { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` }),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.headers ?? {}),
+    },
     body: options.body,
   });
   return { status: res.status, body: (await res.json()) as Envelope<R> };
@@ -52,9 +65,12 @@ async function proveOwnership(hostname: string, value: string): Promise<void> {
 describe('Cloudflare sandbox: auth', () => {
   const path = `/client/v4/zones/${SANDBOX_CLOUDFLARE_ZONE_ID}/custom_hostnames`;
 
-  it('refuses missing, malformed and unknown credentials with Cloudflare\'s codes, in its envelope', async () => {
+  it("refuses missing, malformed and unknown credentials with Cloudflare's codes, in its envelope", async () => {
     const none = await raw('GET', path, { auth: {} });
-    expect(none).toMatchObject({ status: 400, body: { success: false, result: null, messages: [], errors: [{ code: 9106, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' }] } });
+    expect(none).toMatchObject({
+      status: 400,
+      body: { success: false, result: null, messages: [], errors: [{ code: 9106, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' }] },
+    });
     const malformed = await raw('GET', path, { auth: { authorization: 'Bearer short' } });
     expect(malformed).toMatchObject({ status: 400, body: { errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111 }] }] } });
     const unknown = await raw('GET', path, { auth: { authorization: `Bearer ${'x'.repeat(40)}` } });
@@ -72,13 +88,16 @@ describe('Cloudflare sandbox: auth', () => {
   });
 
   it('routes only well-formed zones and known paths', async () => {
-    expect((await raw('GET', '/client/v4/zones/not-a-zone/custom_hostnames')).body.errors[0]).toMatchObject({ code: 7003, message: expect.stringContaining('perhaps your object identifier is invalid') });
+    expect((await raw('GET', '/client/v4/zones/not-a-zone/custom_hostnames')).body.errors[0]).toMatchObject({
+      code: 7003,
+      message: expect.stringContaining('perhaps your object identifier is invalid'),
+    });
     expect((await raw('GET', `/client/v4/zones/${SANDBOX_CLOUDFLARE_ZONE_ID}/dns_records`)).body.errors[0].code).toBe(7000);
   });
 });
 
 describe('Cloudflare sandbox: custom hostnames over the wire', () => {
-  it('creates a hostname (201) with the ownership TXT, the HTTP token and the certificate\'s validation records', async () => {
+  it("creates a hostname (201) with the ownership TXT, the HTTP token and the certificate's validation records", async () => {
     const { path } = freshZone();
     const hostname = unique('create');
     const res = await raw<CustomHostname>('POST', path, { body: JSON.stringify({ hostname, ssl: { method: 'txt', type: 'dv' } }) });
@@ -89,26 +108,45 @@ describe('Cloudflare sandbox: custom hostnames over the wire', () => {
     expect(h).toMatchObject({
       hostname,
       status: 'pending',
-      ssl: { type: 'dv', method: 'txt', status: 'initializing', validation_records: [{ txt_name: `_acme-challenge.${hostname}`, txt_value: expect.stringMatching(/^[0-9a-f]{32}$/) }] },
+      ssl: {
+        type: 'dv',
+        method: 'txt',
+        status: 'initializing',
+        validation_records: [{ txt_name: `_acme-challenge.${hostname}`, txt_value: expect.stringMatching(/^[0-9a-f]{32}$/) }],
+      },
       ownership_verification: { type: 'txt', name: `_cf-custom-hostname.${hostname}`, value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
-      ownership_verification_http: { http_url: `http://${hostname}/.well-known/cf-custom-hostname-challenge/${h.id}`, http_body: h.ownership_verification?.value },
+      ownership_verification_http: {
+        http_url: `http://${hostname}/.well-known/cf-custom-hostname-challenge/${h.id}`,
+        http_body: h.ownership_verification?.value,
+      },
     });
     expect(Date.parse(h.created_at ?? '')).toBeGreaterThan(0);
   });
 
-  it('answers Cloudflare\'s errors: duplicate 1406, bad hostnames 1407-1411, bad JSON 1400, ssl 1440, custom origin 1414, ids 1435/1436', async () => {
+  it("answers Cloudflare's errors: duplicate 1406, bad hostnames 1407-1411, bad JSON 1400, ssl 1440, custom origin 1414, ids 1435/1436", async () => {
     const { path, cf } = freshZone();
     const hostname = unique('dup');
     await cf.create({ hostname, ssl: { method: 'http', type: 'dv' } });
     const duplicate = await raw('POST', path, { body: JSON.stringify({ hostname }) });
-    expect(duplicate).toMatchObject({ status: 409, body: { success: false, result: null, errors: [{ code: 1406, message: 'Duplicate custom hostname found.' }] } });
+    expect(duplicate).toMatchObject({
+      status: 409,
+      body: { success: false, result: null, errors: [{ code: 1406, message: 'Duplicate custom hostname found.' }] },
+    });
     const thrown = await cf.create({ hostname }).catch((err: unknown) => err);
     expect(thrown).toBeInstanceOf(CloudflareApiError);
     expect((thrown as CloudflareApiError).has(1406)).toBe(true);
 
     const refusals: [unknown, number][] = [
-      ['app.example.com', 1411], ['app.shop.test', 1409], ['localhost', 1409], ['10.0.0.1', 1407], ['app/path.saas-customer.com', 1407],
-      ['bücher.de', 1408], ['co.uk', 1410], ['com', 1410], [`${'a'.repeat(250)}.com`, 1407], [42, 1407],
+      ['app.example.com', 1411],
+      ['app.shop.test', 1409],
+      ['localhost', 1409],
+      ['10.0.0.1', 1407],
+      ['app/path.saas-customer.com', 1407],
+      ['bücher.de', 1408],
+      ['co.uk', 1410],
+      ['com', 1410],
+      [`${'a'.repeat(250)}.com`, 1407],
+      [42, 1407],
     ];
     for (const [name, code] of refusals) {
       const res = await raw('POST', path, { body: JSON.stringify({ hostname: name }) });
@@ -117,12 +155,19 @@ describe('Cloudflare sandbox: custom hostnames over the wire', () => {
     }
     expect((await raw('POST', path, { body: '{not json' })).body.errors[0].code).toBe(1400);
     expect((await raw('POST', path, { body: JSON.stringify({ hostname: unique('ssl'), ssl: { method: 'http' } }) })).body.errors[0].code).toBe(1440);
-    expect((await raw('POST', path, { body: JSON.stringify({ hostname: unique('ssl'), ssl: { method: 'carrier-pigeon', type: 'dv' } }) })).body.errors[0].code).toBe(1432);
-    expect((await raw('POST', path, { body: JSON.stringify({ hostname: unique('origin'), custom_origin_server: 'origin.saas.com' }) })).body).toMatchObject({ errors: [{ code: 1414 }] });
+    expect(
+      (await raw('POST', path, { body: JSON.stringify({ hostname: unique('ssl'), ssl: { method: 'carrier-pigeon', type: 'dv' } }) })).body.errors[0].code,
+    ).toBe(1432);
+    expect((await raw('POST', path, { body: JSON.stringify({ hostname: unique('origin'), custom_origin_server: 'origin.saas.com' }) })).body).toMatchObject({
+      errors: [{ code: 1414 }],
+    });
     expect((await raw('GET', `${path}/not-an-id`)).body.errors[0].code).toBe(1435);
     const missing = await raw('GET', `${path}/${crypto.randomUUID()}`);
     expect(missing).toMatchObject({ status: 404, body: { errors: [{ code: 1436, message: 'The custom hostname was not found.' }] } });
-    expect((await raw('PATCH', `${path}/${(await cf.list({ hostname })).result[0].id}`, { body: JSON.stringify({ hostname: 'other.saas-customer.com' }) })).body.errors[0].code).toBe(1439);
+    expect(
+      (await raw('PATCH', `${path}/${(await cf.list({ hostname })).result[0].id}`, { body: JSON.stringify({ hostname: 'other.saas-customer.com' }) })).body
+        .errors[0].code,
+    ).toBe(1439);
   });
 
   it('lists with result_info, filtered by hostname (exact, contain) or id, and paginates', async () => {
@@ -172,7 +217,9 @@ describe('Cloudflare sandbox: activation decided from the sandbox DNS', () => {
     await pointAt(hostname);
     const cnameOnly = await cf.edit(created.id, { ssl: { method: 'http', type: 'dv' } });
     expect(cnameOnly.status).toBe('pending');
-    expect(cnameOnly.verification_errors).toEqual(['None of the A or AAAA records are owned by this account and the pre-generated ownership verification token was not found.']);
+    expect(cnameOnly.verification_errors).toEqual([
+      'None of the A or AAAA records are owned by this account and the pre-generated ownership verification token was not found.',
+    ]);
 
     await proveOwnership(hostname, 'some-other-value');
     expect((await cf.edit(created.id, {})).status).toBe('pending');
@@ -214,7 +261,10 @@ describe('Cloudflare sandbox: activation decided from the sandbox DNS', () => {
     await pointAt(hostname);
     await proveOwnership(hostname, created.ownership_verification?.value as string);
     const active = await cf.edit(created.id, {});
-    expect(active).toMatchObject({ status: 'active', ssl: { status: 'pending_validation', validation_errors: [{ message: expect.stringContaining(`_acme-challenge.${hostname}`) }] } });
+    expect(active).toMatchObject({
+      status: 'active',
+      ssl: { status: 'pending_validation', validation_errors: [{ message: expect.stringContaining(`_acme-challenge.${hostname}`) }] },
+    });
     const record = active.ssl?.validation_records?.[0];
     await setSandboxDnsRecord(env, { name: record?.txt_name as string, type: 'TXT', content: record?.txt_value as string });
     expect((await cf.edit(created.id, {})).ssl?.status).toBe('pending_issuance');
@@ -229,7 +279,7 @@ describe('Cloudflare sandbox: activation decided from the sandbox DNS', () => {
     expect((await cf.edit(created.id, { ssl: { method: 'http', type: 'dv' } })).ssl?.status).toBe('pending_validation');
   });
 
-  it('routes to the zone\'s fallback origin: a new zone starts with CUSTOM_DOMAIN_TARGET, and a CNAME to the old origin stops validating after a change', async () => {
+  it("routes to the zone's fallback origin: a new zone starts with CUSTOM_DOMAIN_TARGET, and a CNAME to the old origin stops validating after a change", async () => {
     const { cf } = freshZone();
     expect(await cf.fallbackOrigin()).toMatchObject({ origin: TARGET, status: 'active' });
     expect(await cf.setFallbackOrigin('fallback.other-saas.com')).toMatchObject({ origin: 'fallback.other-saas.com' });
@@ -250,13 +300,29 @@ describe('Cloudflare sandbox: DNS', () => {
     await setSandboxDnsRecord(env, { name: `_cf-custom-hostname.${hostname}`, type: 'TXT', content: 'token "quoted"' });
     const query = async (name: string, type: string, accept = 'application/dns-json') => {
       const res = await exports.default.fetch(`http://localhost/sandbox/cloudflare/dns-query?name=${name}&type=${type}`, { headers: { accept } });
-      return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { Status: number; Answer?: { name: string; type: number; TTL: number; data: string }[] } };
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        body: (await res.json()) as { Status: number; Answer?: { name: string; type: number; TTL: number; data: string }[] },
+      };
     };
     const txt = await query(`_cf-custom-hostname.${hostname}`, 'TXT');
-    expect(txt).toMatchObject({ status: 200, type: 'application/dns-json', body: { Status: 0, Answer: [{ name: `_cf-custom-hostname.${hostname}`, type: 16, TTL: 300, data: '"token \\"quoted\\""' }] } });
+    expect(txt).toMatchObject({
+      status: 200,
+      type: 'application/dns-json',
+      body: { Status: 0, Answer: [{ name: `_cf-custom-hostname.${hostname}`, type: 16, TTL: 300, data: '"token \\"quoted\\""' }] },
+    });
     expect((await query(hostname, 'A')).body.Answer).toEqual([{ name: hostname, type: 5, TTL: 300, data: `${TARGET}.` }]);
     expect((await query(hostname, 'TXT')).body).toMatchObject({ Status: 0 });
-    expect((await query(unique('nobody'), 'CNAME')).body).toEqual({ Status: 3, TC: false, RD: true, RA: true, AD: false, CD: false, Question: [{ name: expect.any(String), type: 5 }] });
+    expect((await query(unique('nobody'), 'CNAME')).body).toEqual({
+      Status: 3,
+      TC: false,
+      RD: true,
+      RA: true,
+      AD: false,
+      CD: false,
+      Question: [{ name: expect.any(String), type: 5 }],
+    });
     expect((await query(hostname, 'CNAME', 'text/html')).status).toBe(400);
 
     // The product's DoH client reads the same answers.
@@ -265,13 +331,25 @@ describe('Cloudflare sandbox: DNS', () => {
     expect(await resolver.lookup(hostname, 'CNAME')).toEqual({ status: 0, values: [TARGET] });
   });
 
-  it('the DoH client parses 1.1.1.1\'s live JSON, joining long TXT records split into strings', async () => {
+  it("the DoH client parses 1.1.1.1's live JSON, joining long TXT records split into strings", async () => {
     const seen: string[] = [];
     const fake: typeof fetch = async (input, init) => {
       seen.push(`${String(input)} ${new Headers(init?.headers).get('accept')}`);
-      return new Response(JSON.stringify({ Status: 0, TC: false, RD: true, RA: true, AD: false, CD: false, Question: [{ name: 'x.acme.com', type: 16 }], Answer: [{ name: 'x.acme.com', type: 16, TTL: 300, data: '"first half " "second half"' }] }), {
-        headers: { 'content-type': 'application/dns-json' },
-      });
+      return new Response(
+        JSON.stringify({
+          Status: 0,
+          TC: false,
+          RD: true,
+          RA: true,
+          AD: false,
+          CD: false,
+          Question: [{ name: 'x.acme.com', type: 16 }],
+          Answer: [{ name: 'x.acme.com', type: 16, TTL: 300, data: '"first half " "second half"' }],
+        }),
+        {
+          headers: { 'content-type': 'application/dns-json' },
+        },
+      );
     };
     const resolver = dohResolver(LIVE_DOH_URL, fake);
     expect(await resolver.lookup('x.acme.com', 'TXT')).toEqual({ status: 0, values: ['first half second half'] });
@@ -297,9 +375,14 @@ describe('Cloudflare sandbox: DNS', () => {
     expect(((await conflict.json()) as { error: { message: string } }).error.message).toMatch(/cannot share its name/);
     expect((await post({ name: hostname, type: 'MX', content: 'mail' })).status).toBe(400);
     expect((await post({ name: 'bad name', type: 'TXT', content: 'x' })).status).toBe(400);
-    const listed = await exports.default.fetch(`http://localhost/sandbox/cloudflare/_emulator/dns?name=${hostname}`, { headers: { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` } });
+    const listed = await exports.default.fetch(`http://localhost/sandbox/cloudflare/_emulator/dns?name=${hostname}`, {
+      headers: { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` },
+    });
     expect(((await listed.json()) as { data: unknown[] }).data).toHaveLength(1);
-    const removed = await exports.default.fetch(`http://localhost/sandbox/cloudflare/_emulator/dns?name=${hostname}&type=TXT`, { method: 'DELETE', headers: { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` } });
+    const removed = await exports.default.fetch(`http://localhost/sandbox/cloudflare/_emulator/dns?name=${hostname}&type=TXT`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` },
+    });
     expect(await removed.json()).toEqual({ deleted: 1 });
   });
 });
@@ -308,10 +391,18 @@ describe('Cloudflare sandbox: live mode', () => {
   it('is not served in live mode, and the live client refuses to start without its secrets', async () => {
     const live = { ...env, PROVIDER_MODE: 'live' } as Env;
     const { sandboxRoutes } = await import('../../workers/sandbox/sandbox.routes');
-    const res = await sandboxRoutes.fetch(new Request(`http://sandbox.internal/cloudflare/client/v4/zones/${SANDBOX_CLOUDFLARE_ZONE_ID}/custom_hostnames`, { headers: { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` } }), live);
+    const res = await sandboxRoutes.fetch(
+      new Request(`http://sandbox.internal/cloudflare/client/v4/zones/${SANDBOX_CLOUDFLARE_ZONE_ID}/custom_hostnames`, {
+        headers: { authorization: `Bearer ${SANDBOX_CLOUDFLARE_API_TOKEN}` },
+      }),
+      live,
+    );
     expect(res.status).toBe(400);
     expect(((await res.json()) as Envelope).success).toBe(false);
     expect(() => customHostnamesClient(live)).toThrow(/CLOUDFLARE_API_TOKEN/);
-    expect(customHostnamesClient({ ...live, CLOUDFLARE_API_TOKEN: 't'.repeat(40), CLOUDFLARE_ZONE_ID: 'z'.repeat(32) } as Env)).toMatchObject({ mode: 'live', zoneId: 'z'.repeat(32) });
+    expect(customHostnamesClient({ ...live, CLOUDFLARE_API_TOKEN: 't'.repeat(40), CLOUDFLARE_ZONE_ID: 'z'.repeat(32) } as Env)).toMatchObject({
+      mode: 'live',
+      zoneId: 'z'.repeat(32),
+    });
   });
 });

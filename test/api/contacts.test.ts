@@ -15,19 +15,31 @@ describe('creating contacts', () => {
   it('normalizes phone to E.164 and email to lower case, and creates tags by name', async () => {
     const tenant = await createTenant();
     const res = await tenant.api('POST', '/api/contacts', {
-      first_name: 'Maria', last_name: 'Lopez', email: 'Maria.Lopez@Example.COM', phone: '(415) 555-2671',
-      company: 'Lopez Dental', source: 'Website form', tags: ['VIP', 'Newsletter'], dnd: { sms: true },
+      first_name: 'Maria',
+      last_name: 'Lopez',
+      email: 'Maria.Lopez@Example.COM',
+      phone: '(415) 555-2671',
+      company: 'Lopez Dental',
+      source: 'Website form',
+      tags: ['VIP', 'Newsletter'],
+      dnd: { sms: true },
       address: { line1: '1 Market St', city: 'San Francisco', region: 'CA', postal_code: '94105', country: 'us' },
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      name: 'Maria Lopez', email: 'maria.lopez@example.com', phone: '+14155552671',
-      dnd: { sms: true, email: false, calls: false }, address: { country: 'US', city: 'San Francisco' },
+      name: 'Maria Lopez',
+      email: 'maria.lopez@example.com',
+      phone: '+14155552671',
+      dnd: { sms: true, email: false, calls: false },
+      address: { country: 'US', city: 'San Francisco' },
     });
     expect(res.body.id).toMatch(/^ctc_/);
     expect(res.body.tags.map((t: { name: string }) => t.name)).toEqual(['Newsletter', 'VIP']);
     const tags = await tenant.api('GET', '/api/tags');
-    expect(tags.body.data.map((t: { name: string; contact_count: number }) => [t.name, t.contact_count])).toEqual([['Newsletter', 1], ['VIP', 1]]);
+    expect(tags.body.data.map((t: { name: string; contact_count: number }) => [t.name, t.contact_count])).toEqual([
+      ['Newsletter', 1],
+      ['VIP', 1],
+    ]);
   });
 
   it('refuses a duplicate email (any case) or phone (any format), naming the existing contact', async () => {
@@ -98,7 +110,15 @@ describe('custom fields on contacts', () => {
 
     const bad = await tenant.api('POST', '/api/contacts', {
       first_name: 'Bad',
-      custom_fields: { lead_score: 'high', industry: 'Plumbing', services: ['SEO', 'TV'], contract_value: 12.5, renewal: '2026-02-30', newsletter: 'yes', office_phone: '123' },
+      custom_fields: {
+        lead_score: 'high',
+        industry: 'Plumbing',
+        services: ['SEO', 'TV'],
+        contract_value: 12.5,
+        renewal: '2026-02-30',
+        newsletter: 'yes',
+        office_phone: '123',
+      },
     });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
@@ -107,11 +127,25 @@ describe('custom fields on contacts', () => {
 
     const good = await tenant.api('POST', '/api/contacts', {
       first_name: 'Good',
-      custom_fields: { lead_score: 87, industry: 'Dental', services: ['SEO', 'Ads', 'SEO'], contract_value: '1250.5', renewal: '2027-01-31', newsletter: true, office_phone: '212 555 0188' },
+      custom_fields: {
+        lead_score: 87,
+        industry: 'Dental',
+        services: ['SEO', 'Ads', 'SEO'],
+        contract_value: '1250.5',
+        renewal: '2027-01-31',
+        newsletter: true,
+        office_phone: '212 555 0188',
+      },
     });
     expect(good.status).toBe(201);
     expect(good.body.custom_fields).toEqual({
-      lead_score: 87, industry: 'Dental', services: ['SEO', 'Ads'], contract_value: '1250.5000', renewal: '2027-01-31', newsletter: true, office_phone: '+12125550188',
+      lead_score: 87,
+      industry: 'Dental',
+      services: ['SEO', 'Ads'],
+      contract_value: '1250.5000',
+      renewal: '2027-01-31',
+      newsletter: true,
+      office_phone: '+12125550188',
     });
 
     const cleared = await tenant.api('PATCH', `/api/contacts/${good.body.id}`, { custom_fields: { lead_score: null } });
@@ -133,9 +167,30 @@ describe('listing contacts', () => {
     await tenant.api('POST', '/api/custom-fields', { name: 'Industry', type: 'single_option', options: ['Dental', 'Legal'] });
     await tenant.api('POST', '/api/custom-fields', { name: 'Services', type: 'multi_option', options: ['SEO', 'Ads'] });
     const people = [
-      { first_name: 'John', last_name: 'Smith', email: 'john@smith.io', phone: '+1 415 555 0101', tags: ['VIP'], custom_fields: { industry: 'Dental', services: ['SEO'] } },
-      { first_name: 'Johanna', last_name: 'Berg', email: 'jo@berg.se', phone: '+1 212 555 0102', tags: ['Lead'], custom_fields: { industry: 'Legal', services: ['SEO', 'Ads'] } },
-      { first_name: 'Alice', last_name: 'Johnson', email: 'alice@wonder.land', phone: '+1 415 555 0103', tags: ['VIP', 'Lead'], custom_fields: { industry: 'Dental' } },
+      {
+        first_name: 'John',
+        last_name: 'Smith',
+        email: 'john@smith.io',
+        phone: '+1 415 555 0101',
+        tags: ['VIP'],
+        custom_fields: { industry: 'Dental', services: ['SEO'] },
+      },
+      {
+        first_name: 'Johanna',
+        last_name: 'Berg',
+        email: 'jo@berg.se',
+        phone: '+1 212 555 0102',
+        tags: ['Lead'],
+        custom_fields: { industry: 'Legal', services: ['SEO', 'Ads'] },
+      },
+      {
+        first_name: 'Alice',
+        last_name: 'Johnson',
+        email: 'alice@wonder.land',
+        phone: '+1 415 555 0103',
+        tags: ['VIP', 'Lead'],
+        custom_fields: { industry: 'Dental' },
+      },
       { first_name: 'Bob', last_name: 'Stone', email: 'bob@stone.com', phone: '+44 20 7946 0000' },
       { first_name: 'Zoe', last_name: 'Adams', email: 'zoe@adams.org' },
     ];
@@ -189,14 +244,16 @@ describe('listing contacts', () => {
     }
   });
 
-
   it('combines a search with tag and custom field filters and pages it in every sort, listing a contact matched twice once', async () => {
     const { tenant, tagId } = await seed();
     const walk = async (query: string) => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api('GET', `/api/contacts?${query}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api(
+          'GET',
+          `/api/contacts?${query}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         seen.push(...names(res));
         cursor = res.body.next_cursor;
       } while (cursor);
@@ -222,7 +279,7 @@ describe('listing contacts', () => {
 });
 
 describe('updating contacts', () => {
-  it('patches fields, replaces tags, and refuses to take a neighbour\'s email', async () => {
+  it("patches fields, replaces tags, and refuses to take a neighbour's email", async () => {
     const tenant = await createTenant();
     const [a, b] = await addContacts(tenant, [
       { first_name: 'Ann', email: 'ann@example.com', tags: ['Old'] },
@@ -262,16 +319,38 @@ describe('large pages', () => {
     for (let i = 0; i < 201; i++) {
       const id = `ctc_bulk${String(i).padStart(4, '0')}`;
       statements.push(
-        env.DB.prepare('INSERT INTO contacts (id, account_id, first_name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(id, tenant.accountId, `P${i}`, `p${i}`, now + i, now + i),
-        env.DB.prepare('INSERT INTO contact_tags (account_id, contact_id, tag_id, contact_created_at, created_at) VALUES (?, ?, ?, ?, ?)').bind(tenant.accountId, id, tag.id, now + i, now),
-        env.DB.prepare('INSERT INTO custom_field_values (account_id, contact_id, field_id, value, value_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(tenant.accountId, id, field.id, String(i), String(i), now),
+        env.DB.prepare('INSERT INTO contacts (id, account_id, first_name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(
+          id,
+          tenant.accountId,
+          `P${i}`,
+          `p${i}`,
+          now + i,
+          now + i,
+        ),
+        env.DB.prepare('INSERT INTO contact_tags (account_id, contact_id, tag_id, contact_created_at, created_at) VALUES (?, ?, ?, ?, ?)').bind(
+          tenant.accountId,
+          id,
+          tag.id,
+          now + i,
+          now,
+        ),
+        env.DB.prepare('INSERT INTO custom_field_values (account_id, contact_id, field_id, value, value_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(
+          tenant.accountId,
+          id,
+          field.id,
+          String(i),
+          String(i),
+          now,
+        ),
       );
     }
     await env.DB.batch(statements);
     const page = await tenant.api('GET', '/api/contacts?limit=200');
     expect(page.status).toBe(200);
     expect(page.body.data).toHaveLength(200);
-    expect(page.body.data.every((c: { tags: unknown[]; custom_fields: { score?: number } }) => c.tags.length === 1 && typeof c.custom_fields.score === 'number')).toBe(true);
+    expect(
+      page.body.data.every((c: { tags: unknown[]; custom_fields: { score?: number } }) => c.tags.length === 1 && typeof c.custom_fields.score === 'number'),
+    ).toBe(true);
     expect(page.body.next_cursor).not.toBeNull();
   });
 });
@@ -285,8 +364,9 @@ describe('broad and narrow searches', () => {
     for (let i = 0; i < 1_100; i++) {
       const id = `ctc_broad${String(i).padStart(5, '0')}`;
       statements.push(
-        env.DB.prepare('INSERT INTO contacts (id, account_id, first_name, last_name, name_key, last_name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-          .bind(id, tenant.accountId, 'Broad', String(i), `broad ${i}`, String(i), now + i, now + i),
+        env.DB.prepare(
+          'INSERT INTO contacts (id, account_id, first_name, last_name, name_key, last_name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ).bind(id, tenant.accountId, 'Broad', String(i), `broad ${i}`, String(i), now + i, now + i),
       );
     }
     for (let i = 0; i < statements.length; i += 200) await env.DB.batch(statements.slice(i, i + 200));
@@ -294,7 +374,10 @@ describe('broad and narrow searches', () => {
       const names: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api('GET', `/api/contacts?q=${encodeURIComponent(q)}&limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api(
+          'GET',
+          `/api/contacts?q=${encodeURIComponent(q)}&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         names.push(...res.body.data.map((c) => c.name));
         cursor = res.body.next_cursor;
       } while (cursor);

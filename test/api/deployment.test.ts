@@ -22,7 +22,13 @@ const LIVE_VALUES: Record<string, string> = {
 };
 
 function deployedEnv(vars: Record<string, string | undefined>): Env {
-  return { ...env, PROVIDER_MODE: 'live', APP_URL: 'https://app.example-crm.com', ...Object.fromEntries(LIVE_SECRETS.map((s) => [s.name, undefined])), ...vars } as Env;
+  return {
+    ...env,
+    PROVIDER_MODE: 'live',
+    APP_URL: 'https://app.example-crm.com',
+    ...Object.fromEntries(LIVE_SECRETS.map((s) => [s.name, undefined])),
+    ...vars,
+  } as Env;
 }
 
 async function call(environment: Env, path: string, init?: RequestInit): Promise<Response> {
@@ -42,7 +48,11 @@ interface ConfigurationProblemBody {
 describe('deployment', () => {
   it('refuses every request while secrets are missing, naming each one and what needs it', async () => {
     const environment = deployedEnv({});
-    for (const [path, init] of [['/api/health'], ['/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"a@b.co","password":"x"}' }], ['/contacts']] as const) {
+    for (const [path, init] of [
+      ['/api/health'],
+      ['/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"a@b.co","password":"x"}' }],
+      ['/contacts'],
+    ] as const) {
       const res = await call(environment, path, init);
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -68,7 +78,10 @@ describe('deployment', () => {
     expect(sandbox.configuration.map((p) => p.name)).toEqual(['PROVIDER_MODE']);
     expect(sandbox.detail).toContain('the sandbox emulators are only in the dev entry');
 
-    const example = await call(deployedEnv({ ...LIVE_VALUES, JWT_SECRET: 'dev-only-change-me-0123456789abcdef0123456789abcdef', APP_URL: 'http://localhost:8787' }), '/api/health');
+    const example = await call(
+      deployedEnv({ ...LIVE_VALUES, JWT_SECRET: 'dev-only-change-me-0123456789abcdef0123456789abcdef', APP_URL: 'http://localhost:8787' }),
+      '/api/health',
+    );
     const problem = (await example.json()) as ConfigurationProblemBody;
     expect(problem.configuration.map((p) => p.name)).toEqual(['JWT_SECRET', 'APP_URL']);
   });
@@ -80,7 +93,12 @@ describe('deployment', () => {
     const mailbox = await call(environment, '/sandbox/resend/_emulator/emails', { headers: { authorization: 'Bearer re_anything' } });
     expect(mailbox.headers.get('content-type') ?? '').not.toContain('json');
 
-    const body = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_forged', object: 'payment_intent' } } });
+    const body = JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      data: { object: { id: 'pi_forged', object: 'payment_intent' } },
+    });
     const forged = await call(environment, '/api/webhooks/stripe', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'stripe-signature': await signStripePayload(SANDBOX_STRIPE_WEBHOOK_SECRET, body) },

@@ -29,9 +29,12 @@ async function walkTo(at: number): Promise<void> {
 }
 
 const billing = async (tenant: Tenant) => (await tenant.api('GET', '/api/billing')).body;
-const timelineKinds = async (tenant: Tenant) => ((await tenant.api('GET', '/api/billing/timeline?limit=200')).body.data as Array<{ kind: string }>).map((e) => e.kind).reverse();
+const timelineKinds = async (tenant: Tenant) =>
+  ((await tenant.api('GET', '/api/billing/timeline?limit=200')).body.data as Array<{ kind: string }>).map((e) => e.kind).reverse();
 const steps = async (caseId: string) =>
-  (await env.DB.prepare('SELECT step FROM dunning_steps WHERE case_id = ? ORDER BY occurred_at, step').bind(caseId).all<{ step: string }>()).results.map((r) => r.step);
+  (await env.DB.prepare('SELECT step FROM dunning_steps WHERE case_id = ? ORDER BY occurred_at, step').bind(caseId).all<{ step: string }>()).results.map(
+    (r) => r.step,
+  );
 
 describe('dunning, day 0 to day 30', () => {
   it('walks the whole flow: past_due, warning, paused, Free on day 7, archived on day 30, and back to active when paid', async () => {
@@ -55,11 +58,20 @@ describe('dunning, day 0 to day 30', () => {
     b = await billing(tenant);
     expect(b.dunning).toMatchObject({ stage: 'warned', failures: 2 });
     expect(Date.parse(b.dunning.next_action_at) - day0).toBe(3 * DAY);
-    const warning = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'").bind(tenant.accountId).all<{ message: string }>();
+    const warning = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'")
+      .bind(tenant.accountId)
+      .all<{ message: string }>();
     expect(warning.results).toHaveLength(1);
     expect(warning.results[0].message).toMatch(/^Your payment of \$97\.00 for Starter failed twice/);
     const unread = (await tenant.api('GET', '/api/notifications?unread=true')).body.data;
-    expect(unread).toEqual([expect.objectContaining({ kind: 'billing.payment_warning', message: warning.results[0].message, read_at: null, email: { status: 'sent', to: [tenant.email], error: null } })]);
+    expect(unread).toEqual([
+      expect.objectContaining({
+        kind: 'billing.payment_warning',
+        message: warning.results[0].message,
+        read_at: null,
+        email: { status: 'sent', to: [tenant.email], error: null },
+      }),
+    ]);
     // ...and the warning email reached the owner, once.
     const emails = await sandboxEmails(env, { to: tenant.email });
     expect(emails.map((e) => e.subject)).toEqual(['Payment failed for Test Co: please update your card']);
@@ -79,11 +91,19 @@ describe('dunning, day 0 to day 30', () => {
     // Day 7: fourth failure, down to Free with every record kept; nothing more is billed.
     await walkTo(day0 + 7 * DAY + HOUR);
     b = await billing(tenant);
-    expect(b).toMatchObject({ status: 'paused', plan: { id: 'free' }, plan_source: 'free', subscription: null, dunning: { stage: 'downgraded', failures: 4, next_action: 'archive' } });
+    expect(b).toMatchObject({
+      status: 'paused',
+      plan: { id: 'free' },
+      plan_source: 'free',
+      subscription: null,
+      dunning: { stage: 'downgraded', failures: 4, next_action: 'archive' },
+    });
     expect(Date.parse(b.dunning.next_action_at) - day0).toBe(30 * DAY);
     expect((await tenant.api('GET', '/api/contacts')).body.data).toHaveLength(2);
     const stripe = stripeClient(env);
-    const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?').bind(tenant.accountId).first<{ stripe_subscription_id: string }>();
+    const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?')
+      .bind(tenant.accountId)
+      .first<{ stripe_subscription_id: string }>();
     expect((await stripe.subscriptions.retrieve(row?.stripe_subscription_id as string)).status).toBe('canceled');
 
     // Day 30: archived, read-only, nothing deleted.
@@ -95,7 +115,16 @@ describe('dunning, day 0 to day 30', () => {
     expect(write.body.type).toBe('https://docs.edge-crm.dev/problems/account-read-only');
     expect((await tenant.api('PATCH', `/api/contacts/${(await tenant.api('GET', '/api/contacts')).body.data[0].id}`, { company: 'X' })).status).toBe(403);
     expect((await tenant.api('GET', '/api/contacts')).body.data).toHaveLength(2);
-    expect(await timelineKinds(tenant)).toEqual(['subscribed', 'payment_method_updated', 'payment_failed', 'payment_failed', 'warning_email_queued', 'account_paused', 'downgraded_to_free', 'account_archived']);
+    expect(await timelineKinds(tenant)).toEqual([
+      'subscribed',
+      'payment_method_updated',
+      'payment_failed',
+      'payment_failed',
+      'warning_email_queued',
+      'account_paused',
+      'downgraded_to_free',
+      'account_archived',
+    ]);
 
     // Paying with a good card brings it back at once.
     const paid = await tenant.api('POST', '/api/billing/pay', { payment_method: 'pm_card_visa' });
@@ -134,11 +163,23 @@ describe('dunning, day 0 to day 30', () => {
     expect((await billing(tenant)).plan.id).toBe('free');
 
     const stripe = stripeClient(env);
-    const good = await stripe.paymentMethods.attach('pm_card_visa', { customer: (await env.DB.prepare('SELECT stripe_customer_id FROM billing_profiles WHERE account_id = ?').bind(tenant.accountId).first<{ stripe_customer_id: string }>())?.stripe_customer_id as string });
+    const good = await stripe.paymentMethods.attach('pm_card_visa', {
+      customer: (
+        await env.DB.prepare('SELECT stripe_customer_id FROM billing_profiles WHERE account_id = ?')
+          .bind(tenant.accountId)
+          .first<{ stripe_customer_id: string }>()
+      )?.stripe_customer_id as string,
+    });
     await stripe.invoices.pay(b0.dunning.invoice_id, { payment_method: good.id });
     await deliverPendingStripeWebhooks(env);
     const b = await billing(tenant);
-    expect(b).toMatchObject({ status: 'active', plan: { id: 'starter' }, plan_source: 'subscription', subscription: { status: 'trialing' }, dunning: { status: 'recovered' } });
+    expect(b).toMatchObject({
+      status: 'active',
+      plan: { id: 'starter' },
+      plan_source: 'subscription',
+      subscription: { status: 'trialing' },
+      dunning: { status: 'recovered' },
+    });
     // Free until the end of the period the invoice paid for, then billed as before.
     expect(Date.parse(b.subscription.current_period_end)).toBeGreaterThan(day0 + 27 * DAY);
     expect((await timelineKinds(tenant)).slice(-2)).toEqual(['payment_recovered', 'plan_restored']);
@@ -164,11 +205,13 @@ describe('dunning, day 0 to day 30', () => {
     expect(await advanceDunningCase(scope, first.id)).toBe('not_due');
     expect((await billing(tenant)).dunning).toMatchObject({ failures: 2, stage: 'warned' });
     expect(await steps(first.id)).toEqual(['failure_1', 'failure_2']);
-    const notices = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'").bind(tenant.accountId).first<{ n: number }>();
+    const notices = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'")
+      .bind(tenant.accountId)
+      .first<{ n: number }>();
     expect(notices?.n).toBe(1);
   });
 
-  it('a sub-account covered by its agency is paused with it, and cannot change the agency\'s plan', async () => {
+  it("a sub-account covered by its agency is paused with it, and cannot change the agency's plan", async () => {
     const agency = await createTenant({ agency: true });
     expect((await agency.api('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' })).status).toBe(201);
     const client = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Dental client' });
@@ -185,6 +228,9 @@ describe('dunning, day 0 to day 30', () => {
     await walkTo(day0 + 3 * DAY + HOUR);
     expect((await billing(agency)).status).toBe('paused');
     expect((await asClient('GET', '/api/billing')).body).toMatchObject({ status: 'paused', status_from_agency: true });
-    await expect(assertAccountCanAutomate(env.DB, client.body.id)).rejects.toMatchObject({ code: 'account_paused', message: expect.stringMatching(/^The agency that manages this account has an unpaid invoice/) });
+    await expect(assertAccountCanAutomate(env.DB, client.body.id)).rejects.toMatchObject({
+      code: 'account_paused',
+      message: expect.stringMatching(/^The agency that manages this account has an unpaid invoice/),
+    });
   });
 });

@@ -7,7 +7,9 @@ import type { DomainEvent } from '../../workers/events/events.types';
 import { createTenant } from '../factories';
 
 async function outbox(accountId: string): Promise<DomainEvent[]> {
-  const { results } = await env.DB.prepare('SELECT * FROM domain_events WHERE account_id = ? ORDER BY occurred_at, id').bind(accountId).all<Record<string, unknown>>();
+  const { results } = await env.DB.prepare('SELECT * FROM domain_events WHERE account_id = ? ORDER BY occurred_at, id')
+    .bind(accountId)
+    .all<Record<string, unknown>>();
   return results.map((r) => ({ ...r, data: JSON.parse(r.data as string) }) as DomainEvent);
 }
 
@@ -54,7 +56,9 @@ describe('domain events', () => {
     const tenant = await createTenant();
     await tenant.api('POST', '/api/contacts', { first_name: 'Lost' });
     const [event] = await outbox(tenant.accountId);
-    await env.DB.prepare('UPDATE domain_events SET published_at = NULL, occurred_at = ? WHERE id = ?').bind(Date.now() - REPUBLISH_AFTER_MS - 1000, event.id).run();
+    await env.DB.prepare('UPDATE domain_events SET published_at = NULL, occurred_at = ? WHERE id = ?')
+      .bind(Date.now() - REPUBLISH_AFTER_MS - 1000, event.id)
+      .run();
     expect(await republishStaleEvents(env)).toBeGreaterThanOrEqual(1);
     const row = await env.DB.prepare('SELECT published_at FROM domain_events WHERE id = ?').bind(event.id).first<{ published_at: number | null }>();
     expect(row).toEqual({ published_at: expect.any(Number) });

@@ -145,13 +145,27 @@ async function buildFixtures(agency: Tenant): Promise<Fixtures> {
   const key = await agency.api<{ api_key: { id: string } }>('POST', '/api/api-keys', { name: 'Fuzz key' });
   return {
     ids: {
-      contacts: contact.body.id, tags: tagId, pipelines: pipeline.body.id, opportunities: opportunity.body.id, tasks: task.body.id,
-      notes: note.body.id, 'custom-fields': field.body.id, 'sub-accounts': sub.body.id, users: member.body.id, 'api-keys': key.body.api_key.id,
+      contacts: contact.body.id,
+      tags: tagId,
+      pipelines: pipeline.body.id,
+      opportunities: opportunity.body.id,
+      tasks: task.body.id,
+      notes: note.body.id,
+      'custom-fields': field.body.id,
+      'sub-accounts': sub.body.id,
+      users: member.body.id,
+      'api-keys': key.body.api_key.id,
       tagId,
     },
     byField: {
-      contact_id: contact.body.id, pipeline_id: pipeline.body.id, stage_id: stageId, assignee_user_id: member.body.id,
-      assigned_user_id: member.body.id, account_id: sub.body.id, sub_account_id: sub.body.id, id: stageId,
+      contact_id: contact.body.id,
+      pipeline_id: pipeline.body.id,
+      stage_id: stageId,
+      assignee_user_id: member.body.id,
+      assigned_user_id: member.body.id,
+      account_id: sub.body.id,
+      sub_account_id: sub.body.id,
+      id: stageId,
     },
   };
 }
@@ -216,9 +230,11 @@ describe('input fuzz: every route in the OpenAPI document', () => {
     // A few at a time, as real clients send them; signing out goes last and alone.
     const [ordinary, signOuts] = [attempts.filter((a) => !a.path.includes('/auth/logout')), attempts.filter((a) => a.path.includes('/auth/logout'))];
     const queue = [...ordinary];
-    await Promise.all(Array.from({ length: 6 }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await run(next);
-    }));
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await run(next);
+      }),
+    );
     for (const attempt of signOuts) await run(attempt);
     expect(attempts.length).toBeGreaterThan(ALL ? 1000 : 300);
     expect(failures).toEqual([]);

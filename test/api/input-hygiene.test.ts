@@ -17,7 +17,10 @@ interface ContactBody {
 function expectFieldProblem(res: ApiReply, status: number, field: string, label = field): void {
   expect(res.status, label).toBe(status);
   expect(res.headers.get('content-type'), label).toContain('application/problem+json');
-  expect((res.body as Problem).errors?.map((e) => e.field), label).toContain(field);
+  expect(
+    (res.body as Problem).errors?.map((e) => e.field),
+    label,
+  ).toContain(field);
 }
 
 /** Nothing about tables, columns or SQL reaches the caller. */
@@ -115,9 +118,19 @@ describe('free text: control characters, lone surrogates, Unicode forms', () => 
       expectFieldProblem(await tenant.api('POST', `/api/contacts/${contact.id}/tags`, { tags: [bad] }), 422, 'tags.0', `contact tag ${label}`);
       expectFieldProblem(await tenant.api('POST', '/api/api-keys', { name: bad }), 422, 'name', `api key ${label}`);
       expectFieldProblem(await tenant.api('POST', '/api/agency/sub-accounts', { name: bad }), 422, 'name', `sub-account ${label}`);
-      expectFieldProblem(await tenant.api('POST', '/api/users', { email: uniqueEmail('named'), name: bad, password: 'member-password-1' }), 422, 'name', `user ${label}`);
+      expectFieldProblem(
+        await tenant.api('POST', '/api/users', { email: uniqueEmail('named'), name: bad, password: 'member-password-1' }),
+        422,
+        'name',
+        `user ${label}`,
+      );
       expectFieldProblem(await tenant.api('POST', '/api/contacts', { first_name: bad }), 422, 'first_name', `contact ${label}`);
-      expectFieldProblem(await call('POST', '/api/auth/signup', { body: { email: uniqueEmail('signup'), password: 'correct-horse-battery', name: bad } }), 422, 'name', `signup ${label}`);
+      expectFieldProblem(
+        await call('POST', '/api/auth/signup', { body: { email: uniqueEmail('signup'), password: 'correct-horse-battery', name: bad } }),
+        422,
+        'name',
+        `signup ${label}`,
+      );
     }
     const problem = (await tenant.api<Problem>('POST', '/api/tags', { name: NUL })).body;
     expect(problem.errors?.[0]).toMatchObject({ field: 'name', code: 'invalid_text', message: expect.stringContaining('U+0000') });
@@ -174,7 +187,10 @@ describe('pages that end on a name outside Latin-1', () => {
     const names: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: ApiReply<{ data: { first_name: string }[]; next_cursor: string | null }> = await agency.api('GET', `/api/contacts?sort=name&order=asc&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: ApiReply<{ data: { first_name: string }[]; next_cursor: string | null }> = await agency.api(
+        'GET',
+        `/api/contacts?sort=name&order=asc&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.status).toBe(200);
       names.push(...page.body.data.map((c) => c.first_name));
       cursor = page.body.next_cursor;

@@ -60,16 +60,22 @@ describe('team invitations', () => {
 
   // Someone who already has a login is invited to join instead: team-invitations.test.ts.
 
-  it('an agency inviting its client\'s owner sends the invitation in the agency\'s brand', async () => {
+  it("an agency inviting its client's owner sends the invitation in the agency's brand", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
-    expect((await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status).toBe(200);
+    expect(
+      (await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+    ).toBe(200);
     const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
     const dentist = uniqueEmail('dentist');
     const added = await agency.api('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: dentist, name: 'Dana', role: 'owner' });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ invited: true, invitation: { email_status: 'sent' } });
     const [mail] = await invitations(dentist);
-    expect(mail).toMatchObject({ from: '"Bright CRM" <notifications@mail.edge-crm.dev>', subject: 'Bright invited you to Harbor Dental on Bright CRM', reply_to: ['help@brightagency.com'] });
+    expect(mail).toMatchObject({
+      from: '"Bright CRM" <notifications@mail.edge-crm.dev>',
+      subject: 'Bright invited you to Harbor Dental on Bright CRM',
+      reply_to: ['help@brightagency.com'],
+    });
     expect(mail.text).toContain('as an owner.');
     expect((await accept(linkOf(mail), 'dentist-password-1')).status).toBe(200);
     expect((await login(dentist, 'dentist-password-1')).body.account.id).toBe(client.id);
@@ -105,7 +111,9 @@ describe('team invitations', () => {
     const email = uniqueEmail('late');
     const added = await owner.api('POST', '/api/users', { email, name: 'Lee', role: 'member' });
     const [mail] = await invitations(email);
-    await env.DB.prepare('UPDATE password_resets SET expires_at = ? WHERE user_id = ?').bind(Date.now() - 1, added.body.id).run();
+    await env.DB.prepare('UPDATE password_resets SET expires_at = ? WHERE user_id = ?')
+      .bind(Date.now() - 1, added.body.id)
+      .run();
     const late = await accept(linkOf(mail), 'lee-password-01');
     expect(late.status).toBe(422);
     expect(late.body.errors).toEqual([{ field: 'token', message: expect.stringContaining('invitations work for 7 days') }]);

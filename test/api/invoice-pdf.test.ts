@@ -35,7 +35,8 @@ describe('invoice PDF', () => {
   it('sets names in Latin, Greek, Cyrillic, Vietnamese and Japanese letters as written (Zoë, Müller, 山田), not as "?"', async () => {
     const bytes = await renderInvoicePdf(INVOICE);
     const text = await pdfText(bytes);
-    for (const expected of ['Zoë Müller GmbH', '山田太郎 (株式会社ヤマダ)', 'Ελένη Παπαδοπούλου', 'Дмитрий Иванов', 'Nguyễn Thị Hương']) expect(text).toContain(expected);
+    for (const expected of ['Zoë Müller GmbH', '山田太郎 (株式会社ヤマダ)', 'Ελένη Παπαδοπούλου', 'Дмитрий Иванов', 'Nguyễn Thị Hương'])
+      expect(text).toContain(expected);
     expect(text).not.toContain('?');
   });
 
@@ -59,13 +60,15 @@ describe('invoice PDF', () => {
       'Amount paid $84.66',
       'Amount due $0.00',
       'in_123 - amounts in USD',
-    ]) expect(text).toContain(expected);
+    ])
+      expect(text).toContain(expected);
   });
 
   it('embeds only the fonts a document uses: no Japanese font in an invoice without Japanese', async () => {
     const latinOnly = await renderInvoicePdf({ ...INVOICE, to: ['Zoë Müller GmbH'] });
     const withJapanese = await renderInvoicePdf({ ...INVOICE, to: ['Zoë Müller GmbH', '山田'] });
-    const fonts = (bytes: Uint8Array) => [...new Set([...new TextDecoder('latin1').decode(bytes).matchAll(/\/BaseFont \/[A-Z]{6}\+([\w-]+)/g)].map((m) => m[1]))].sort();
+    const fonts = (bytes: Uint8Array) =>
+      [...new Set([...new TextDecoder('latin1').decode(bytes).matchAll(/\/BaseFont \/[A-Z]{6}\+([\w-]+)/g)].map((m) => m[1]))].sort();
     expect(fonts(latinOnly)).toEqual(['NotoSans-Bold-Latin', 'NotoSans-Latin']);
     expect(fonts(withJapanese)).toContain('NotoSansJP');
     expect(withJapanese.length - latinOnly.length).toBeLessThan(20_000);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_EMAIL_AND_ADDRESS } from '../../workers/auth/throttle';
 import { call, createTenant } from '../factories';
 
-const login = (email: string, password: string, headers: Record<string, string> = {}) => call('POST', '/api/auth/login', { body: { email, password }, headers });
+const login = (email: string, password: string, headers: Record<string, string> = {}) =>
+  call('POST', '/api/auth/login', { body: { email, password }, headers });
 const from = (address: string) => ({ 'cf-connecting-ip': address });
 
 describe('login throttle', () => {
@@ -42,7 +43,9 @@ describe('login throttle', () => {
 
     // The owner's device (header for API clients, cookie for browsers) still gets in, from any address.
     expect((await login(owner.email, owner.password, { ...from('192.0.2.99'), 'x-device-token': deviceToken as string })).status).toBe(200);
-    expect((await login(owner.email, owner.password, { ...from('192.0.2.20'), cookie: `crm_device=${encodeURIComponent(deviceToken as string)}` })).status).toBe(200);
+    expect(
+      (await login(owner.email, owner.password, { ...from('192.0.2.20'), cookie: `crm_device=${encodeURIComponent(deviceToken as string)}` })).status,
+    ).toBe(200);
     // A forged or foreign device token is no device.
     expect((await login(owner.email, owner.password, { ...from('192.0.2.99'), 'x-device-token': `${deviceToken}x` })).status).toBe(429);
     const stranger = await createTenant();

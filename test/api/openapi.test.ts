@@ -7,7 +7,20 @@ describe('API description', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     const paths = Object.keys(doc.body.paths);
-    for (const p of ['/api/auth/signup', '/api/auth/login', '/api/contacts', '/api/contacts/{id}', '/api/tags', '/api/custom-fields', '/api/pipelines', '/api/opportunities', '/api/tasks', '/api/users', '/api/api-keys', '/api/me']) {
+    for (const p of [
+      '/api/auth/signup',
+      '/api/auth/login',
+      '/api/contacts',
+      '/api/contacts/{id}',
+      '/api/tags',
+      '/api/custom-fields',
+      '/api/pipelines',
+      '/api/opportunities',
+      '/api/tasks',
+      '/api/users',
+      '/api/api-keys',
+      '/api/me',
+    ]) {
       expect(paths).toContain(p);
     }
     expect(doc.body.components.schemas.Contact.properties.email).toBeDefined();

@@ -89,7 +89,9 @@ describe('forgot password', () => {
     expect((await call('POST', '/api/auth/password-reset', { body: { email: 'not-an-email' } })).status).toBe(422);
     expect((await call('POST', '/api/auth/password-reset', { body: { email: tenant.email, admin: true } })).status).toBe(422);
 
-    await env.DB.prepare('UPDATE password_resets SET expires_at = ? WHERE user_id = ?').bind(Date.now() - 1, tenant.userId).run();
+    await env.DB.prepare('UPDATE password_resets SET expires_at = ? WHERE user_id = ?')
+      .bind(Date.now() - 1, tenant.userId)
+      .run();
     const expired = await confirm(token, 'a-brand-new-password');
     expect(expired.status).toBe(422);
     expect(expired.body.errors[0].message).toContain('expired');
@@ -98,7 +100,7 @@ describe('forgot password', () => {
     expect((await call('POST', '/api/auth/refresh', { body: { refresh_token: tenant.refreshToken } })).status).toBe(200);
   });
 
-  it('using one link closes the user\'s other links, and two requests racing with the same link change the password once', async () => {
+  it("using one link closes the user's other links, and two requests racing with the same link change the password once", async () => {
     const tenant = await createTenant();
     await ask(tenant.email);
     await resetEmails(tenant.email, 1);
@@ -111,19 +113,28 @@ describe('forgot password', () => {
     expect((await confirm(tokenOf(second), 'a-later-password')).body.errors[0].message).toContain('already used');
   });
 
-  it('a client of an agency gets the link in the agency\'s brand; a locked-out user can sign in after resetting', async () => {
+  it("a client of an agency gets the link in the agency's brand; a locked-out user can sign in after resetting", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
-    expect((await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status).toBe(200);
+    expect(
+      (await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+    ).toBe(200);
     const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
     const dentist = uniqueEmail('dentist');
-    expect((await agency.api('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: dentist, name: 'Dana', role: 'owner', password: 'dentist-password-1' })).status).toBe(201);
+    expect(
+      (await agency.api('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: dentist, name: 'Dana', role: 'owner', password: 'dentist-password-1' }))
+        .status,
+    ).toBe(201);
     // Dana forgot it and is locked out by failed sign-ins.
     for (let i = 0; i < 6; i++) await call('POST', '/api/auth/login', { body: { email: dentist, password: 'is-it-this-one' } });
     expect((await call('POST', '/api/auth/login', { body: { email: dentist, password: 'dentist-password-1' } })).status).toBe(429);
 
     await ask(dentist);
     const [mail] = await resetEmails(dentist);
-    expect(mail).toMatchObject({ from: '"Bright CRM" <notifications@mail.edge-crm.dev>', subject: 'Reset your Bright CRM password', reply_to: ['help@brightagency.com'] });
+    expect(mail).toMatchObject({
+      from: '"Bright CRM" <notifications@mail.edge-crm.dev>',
+      subject: 'Reset your Bright CRM password',
+      reply_to: ['help@brightagency.com'],
+    });
     expect(mail.html?.toLowerCase()).toContain('border-top:4px solid #0f766e');
     expect(mail.text).toContain('Hi Dana,');
     expect((await confirm(tokenOf(mail), 'dentist-password-2')).status).toBe(200);

@@ -5,10 +5,19 @@ describe('pipelines and opportunities', () => {
   it('creates a pipeline with ordered stages and moves an opportunity between them', async () => {
     const tenant = await createTenant();
     const pipeline = (await tenant.api('POST', '/api/pipelines', { name: 'Sales', stages: ['New', 'Proposal', 'Won'] })).body;
-    expect(pipeline.stages.map((s: { name: string; position: number }) => [s.name, s.position])).toEqual([['New', 0], ['Proposal', 1], ['Won', 2]]);
+    expect(pipeline.stages.map((s: { name: string; position: number }) => [s.name, s.position])).toEqual([
+      ['New', 0],
+      ['Proposal', 1],
+      ['Won', 2],
+    ]);
     const contact = (await tenant.api('POST', '/api/contacts', { first_name: 'Dee', last_name: 'Ray' })).body;
 
-    const created = await tenant.api('POST', '/api/opportunities', { name: 'Website rebuild', pipeline_id: pipeline.id, contact_id: contact.id, value: '4500.5' });
+    const created = await tenant.api('POST', '/api/opportunities', {
+      name: 'Website rebuild',
+      pipeline_id: pipeline.id,
+      contact_id: contact.id,
+      value: '4500.5',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ stage_id: pipeline.stages[0].id, value: '4500.5000', status: 'open', contact: { id: contact.id, name: 'Dee Ray' } });
 
@@ -51,7 +60,12 @@ describe('pipelines and opportunities', () => {
     const p = (await tenant.api('POST', '/api/pipelines', { name: 'P', stages: ['One', 'Two', 'Three'] })).body;
     const [one, two, three] = p.stages;
     await tenant.api('POST', '/api/opportunities', { name: 'held', pipeline_id: p.id, stage_id: two.id });
-    const refused = await tenant.api('PATCH', `/api/pipelines/${p.id}`, { stages: [{ id: one.id, name: 'One' }, { id: three.id, name: 'Three' }] });
+    const refused = await tenant.api('PATCH', `/api/pipelines/${p.id}`, {
+      stages: [
+        { id: one.id, name: 'One' },
+        { id: three.id, name: 'Three' },
+      ],
+    });
     expect(refused.status).toBe(409);
     expect((await tenant.api('GET', `/api/pipelines/${p.id}`)).body.stages).toHaveLength(3);
 
@@ -76,7 +90,12 @@ describe('notes and tasks', () => {
     expect((await tenant.api('PATCH', `/api/notes/${note.body.id}`, { body: 'Called twice' })).body.body).toBe('Called twice');
     expect((await tenant.api('POST', `/api/contacts/${contact.id}/notes`, { body: '   ' })).status).toBe(422);
 
-    const task = await tenant.api('POST', '/api/tasks', { title: 'Send quote', contact_id: contact.id, due_at: '2026-12-01T09:00:00Z', assignee_user_id: tenant.userId });
+    const task = await tenant.api('POST', '/api/tasks', {
+      title: 'Send quote',
+      contact_id: contact.id,
+      due_at: '2026-12-01T09:00:00Z',
+      assignee_user_id: tenant.userId,
+    });
     expect(task.status).toBe(201);
     expect(task.body).toMatchObject({ due_at: '2026-12-01T09:00:00.000Z', completed: false });
     const done = await tenant.api('PATCH', `/api/tasks/${task.body.id}`, { completed: true });

@@ -18,7 +18,7 @@ describe('sandbox providers', () => {
     expect(first.usage?.total_tokens).toBeGreaterThan(0);
   });
 
-  it('the emulator answers errors in OpenAI\'s envelope, which the SDK raises as typed errors', async () => {
+  it("the emulator answers errors in OpenAI's envelope, which the SDK raises as typed errors", async () => {
     const endpoint = providerEndpoint(env, 'openai');
     const client = new OpenAI({ apiKey: endpoint.apiKey, baseURL: endpoint.baseUrl, fetch: endpoint.fetch, maxRetries: 0 });
     await expect(client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
@@ -28,7 +28,10 @@ describe('sandbox providers', () => {
   });
 
   it('is reachable over HTTP under /sandbox/openai for outside tools', async () => {
-    const res = await call('POST', '/sandbox/openai/v1/chat/completions', { headers: { authorization: 'Bearer sk-anything' }, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Plan: Pro' }] } });
+    const res = await call('POST', '/sandbox/openai/v1/chat/completions', {
+      headers: { authorization: 'Bearer sk-anything' },
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Plan: Pro' }] },
+    });
     expect(res.status).toBe(200);
     expect(res.body.choices[0].message.content).toBe('Summary (sandbox model): plan Pro.');
     expect((await call('POST', '/sandbox/openai/v1/chat/completions', { body: { model: 'gpt-4o-mini', messages: [] } })).status).toBe(401);
@@ -38,7 +41,7 @@ describe('sandbox providers', () => {
     expect(() => providerEndpoint({ ...env, PROVIDER_MODE: 'live', OPENAI_API_KEY: '' }, 'openai')).toThrow(/not configured/);
   });
 
-  it('a contact\'s AI summary comes from the model, built from the contact\'s own data, and its tokens are billed', async () => {
+  it("a contact's AI summary comes from the model, built from the contact's own data, and its tokens are billed", async () => {
     const tenant = await createTenant();
     const contact = (await tenant.api('POST', '/api/contacts', { first_name: 'Ada', last_name: 'Byron', company: 'Analytical Engines', tags: ['VIP'] })).body;
     await tenant.api('POST', `/api/contacts/${contact.id}/notes`, { body: 'Wants a demo next week' });

@@ -3,7 +3,10 @@ import { MAX_SIGNUPS_PER_ADDRESS } from '../../workers/auth/signup';
 import { call, uniqueEmail } from '../factories';
 
 const signUpFrom = (address: string) =>
-  call('POST', '/api/auth/signup', { body: { email: uniqueEmail('limit'), password: 'a-long-password', name: 'Lim' }, headers: { 'cf-connecting-ip': address } });
+  call('POST', '/api/auth/signup', {
+    body: { email: uniqueEmail('limit'), password: 'a-long-password', name: 'Lim' },
+    headers: { 'cf-connecting-ip': address },
+  });
 
 describe('sign-ups per client address', () => {
   it(`refuses the sign-up after ${MAX_SIGNUPS_PER_ADDRESS} in an hour from one public address, with when to retry`, async () => {

@@ -9,13 +9,29 @@ const DAY = 86_400;
 /** Two monthly tiers, each test its own so lookups never collide. */
 async function tiers(stripe: Stripe): Promise<{ starter: Stripe.Price; pro: Stripe.Price }> {
   const tag = crypto.randomUUID().slice(0, 8);
-  const starter = await stripe.prices.create({ currency: 'usd', unit_amount: 9700, recurring: { interval: 'month' }, product_data: { name: `Starter ${tag}` }, lookup_key: `starter_${tag}` });
-  const pro = await stripe.prices.create({ currency: 'usd', unit_amount: 29700, recurring: { interval: 'month' }, product_data: { name: `Professional ${tag}` }, lookup_key: `pro_${tag}` });
+  const starter = await stripe.prices.create({
+    currency: 'usd',
+    unit_amount: 9700,
+    recurring: { interval: 'month' },
+    product_data: { name: `Starter ${tag}` },
+    lookup_key: `starter_${tag}`,
+  });
+  const pro = await stripe.prices.create({
+    currency: 'usd',
+    unit_amount: 29700,
+    recurring: { interval: 'month' },
+    product_data: { name: `Professional ${tag}` },
+    lookup_key: `pro_${tag}`,
+  });
   return { starter, pro };
 }
 
 async function customerPaying(stripe: Stripe, card: string): Promise<{ customer: Stripe.Customer; paymentMethod: string }> {
-  const customer = await stripe.customers.create({ email: `billing.${crypto.randomUUID()}@example.com`, payment_method: card, invoice_settings: { default_payment_method: card } });
+  const customer = await stripe.customers.create({
+    email: `billing.${crypto.randomUUID()}@example.com`,
+    payment_method: card,
+    invoice_settings: { default_payment_method: card },
+  });
   return { customer, paymentMethod: customer.invoice_settings.default_payment_method as string };
 }
 
@@ -33,14 +49,34 @@ describe('Stripe sandbox: subscriptions', () => {
     const { starter } = await tiers(stripe);
     const { customer } = await customerPaying(stripe, 'pm_card_visa');
     const now = await stripeClockNow(env);
-    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }], metadata: { account_id: 'acc_1' }, expand: ['latest_invoice.payments'] });
-    expect(sub).toMatchObject({ object: 'subscription', status: 'active', customer: customer.id, currency: 'usd', cancel_at_period_end: false, metadata: { account_id: 'acc_1' } });
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: starter.id }],
+      metadata: { account_id: 'acc_1' },
+      expand: ['latest_invoice.payments'],
+    });
+    expect(sub).toMatchObject({
+      object: 'subscription',
+      status: 'active',
+      customer: customer.id,
+      currency: 'usd',
+      cancel_at_period_end: false,
+      metadata: { account_id: 'acc_1' },
+    });
     expect(sub.items.data[0]).toMatchObject({ price: { id: starter.id, unit_amount: 9700 }, quantity: 1 });
     expect(periodEnd(sub) - sub.items.data[0].current_period_start).toBeGreaterThanOrEqual(28 * DAY);
     expect(Math.abs(sub.items.data[0].current_period_start - now)).toBeLessThan(5);
 
     const invoice = sub.latest_invoice as Stripe.Invoice;
-    expect(invoice).toMatchObject({ status: 'paid', billing_reason: 'subscription_create', amount_due: 9700, amount_paid: 9700, amount_remaining: 0, attempt_count: 1, customer: customer.id });
+    expect(invoice).toMatchObject({
+      status: 'paid',
+      billing_reason: 'subscription_create',
+      amount_due: 9700,
+      amount_paid: 9700,
+      amount_remaining: 0,
+      attempt_count: 1,
+      customer: customer.id,
+    });
     expect(invoice.parent?.subscription_details?.subscription).toBe(sub.id);
     expect(invoice.number).toMatch(/^[0-9A-F]{8}-0001$/);
     expect(invoice.lines.data.map((l) => [l.amount, l.description])).toEqual([[9700, expect.stringMatching(/^1 × Starter .* \(at \$97\.00 \/ month\)$/)]]);
@@ -77,14 +113,21 @@ describe('Stripe sandbox: subscriptions', () => {
     const pi = await stripe.paymentIntents.retrieve(invoice.payments?.data[0].payment.payment_intent as string);
     expect(pi).toMatchObject({ status: 'requires_action', next_action: { type: 'use_stripe_sdk' } });
     const actionEvents = (await stripe.events.list({ types: ['invoice.payment_action_required', 'payment_intent.requires_action'], limit: 100 })).data;
-    expect(actionEvents.filter((e) => (e.data.object as { id: string; customer?: string }).customer === customer.id).map((e) => e.type).sort()).toEqual(['invoice.payment_action_required', 'payment_intent.requires_action']);
+    expect(
+      actionEvents
+        .filter((e) => (e.data.object as { id: string; customer?: string }).customer === customer.id)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['invoice.payment_action_required', 'payment_intent.requires_action']);
   });
 
   it('error_if_incomplete refuses the subscription when the card fails, leaving none behind', async () => {
     const stripe = stripeClient(env);
     const { starter } = await tiers(stripe);
     const { customer } = await customerPaying(stripe, 'pm_card_chargeCustomerFail');
-    await expect(stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }], payment_behavior: 'error_if_incomplete' })).rejects.toBeInstanceOf(Stripe.errors.StripeCardError);
+    await expect(
+      stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }], payment_behavior: 'error_if_incomplete' }),
+    ).rejects.toBeInstanceOf(Stripe.errors.StripeCardError);
     expect((await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data).toEqual([]);
   });
 
@@ -92,7 +135,10 @@ describe('Stripe sandbox: subscriptions', () => {
     const stripe = stripeClient(env);
     const { starter } = await tiers(stripe);
     const customer = await stripe.customers.create({ email: 'nocard@example.com' });
-    await expect(stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }] })).rejects.toMatchObject({ type: 'StripeInvalidRequestError', message: expect.stringContaining('no attached payment source or default payment method') });
+    await expect(stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }] })).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      message: expect.stringContaining('no attached payment source or default payment method'),
+    });
   });
 
   it('upgrading mid-period creates prorations that the next invoice bills with the new price', async () => {
@@ -104,7 +150,11 @@ describe('Stripe sandbox: subscriptions', () => {
     const end = periodEnd(sub);
 
     const at = (await advanceStripeClock(env, { days: 10 })).now;
-    const upgraded = await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0].id, price: pro.id }], proration_behavior: 'create_prorations', proration_date: at });
+    const upgraded = await stripe.subscriptions.update(sub.id, {
+      items: [{ id: sub.items.data[0].id, price: pro.id }],
+      proration_behavior: 'create_prorations',
+      proration_date: at,
+    });
     expect(upgraded.items.data.map((i) => i.price.id)).toEqual([pro.id]);
     expect(upgraded.status).toBe('active');
 
@@ -117,7 +167,11 @@ describe('Stripe sandbox: subscriptions', () => {
     await advanceStripeClock(env, { to: end + 60 });
     const [renewal] = await invoicesOf(stripe, sub.id);
     expect(renewal).toMatchObject({ billing_reason: 'subscription_cycle', status: 'paid', amount_paid: 29700 + charge - credit });
-    const lines = renewal.lines.data.map((l) => ({ amount: l.amount, proration: l.parent?.invoice_item_details?.proration ?? false, description: l.description }));
+    const lines = renewal.lines.data.map((l) => ({
+      amount: l.amount,
+      proration: l.parent?.invoice_item_details?.proration ?? false,
+      description: l.description,
+    }));
     expect(lines).toEqual(
       expect.arrayContaining([
         { amount: -credit, proration: true, description: expect.stringMatching(/^Unused time on Starter/) },
@@ -134,7 +188,11 @@ describe('Stripe sandbox: subscriptions', () => {
     const { customer } = await customerPaying(stripe, 'pm_card_visa');
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }] });
     await advanceStripeClock(env, { days: 3 });
-    const upgraded = await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0].id, price: pro.id }], proration_behavior: 'always_invoice', expand: ['latest_invoice'] });
+    const upgraded = await stripe.subscriptions.update(sub.id, {
+      items: [{ id: sub.items.data[0].id, price: pro.id }],
+      proration_behavior: 'always_invoice',
+      expand: ['latest_invoice'],
+    });
     const invoice = upgraded.latest_invoice as Stripe.Invoice;
     expect(invoice).toMatchObject({ billing_reason: 'subscription_update', status: 'paid' });
     expect(invoice.amount_paid).toBeGreaterThan(0);
@@ -164,7 +222,7 @@ describe('Stripe sandbox: subscriptions', () => {
     expect(paidEvents.some((e) => (e.data.object as Stripe.Invoice).id === renewal.id)).toBe(true);
   });
 
-  it('a renewal the card refuses: invoice.payment_failed with attempt_count 1 and no automatic retry; the product\'s retry pays it', async () => {
+  it("a renewal the card refuses: invoice.payment_failed with attempt_count 1 and no automatic retry; the product's retry pays it", async () => {
     const stripe = stripeClient(env);
     const { starter } = await tiers(stripe);
     const { customer } = await customerPaying(stripe, 'pm_card_visa');
@@ -174,7 +232,14 @@ describe('Stripe sandbox: subscriptions', () => {
 
     await advanceStripeClock(env, { to: periodEnd(sub) + 1 });
     const [renewal] = await invoicesOf(stripe, sub.id);
-    expect(renewal).toMatchObject({ billing_reason: 'subscription_cycle', status: 'open', attempt_count: 1, attempted: true, next_payment_attempt: null, amount_remaining: 9700 });
+    expect(renewal).toMatchObject({
+      billing_reason: 'subscription_cycle',
+      status: 'open',
+      attempt_count: 1,
+      attempted: true,
+      next_payment_attempt: null,
+      amount_remaining: 9700,
+    });
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('past_due');
 
     const failedEvents = (await stripe.events.list({ type: 'invoice.payment_failed', limit: 100 })).data;
@@ -204,7 +269,9 @@ describe('Stripe sandbox: subscriptions', () => {
     const ended = await stripe.subscriptions.retrieve(sub.id);
     expect(ended).toMatchObject({ status: 'canceled', ended_at: end });
     expect(await invoicesOf(stripe, sub.id)).toHaveLength(1);
-    const deleted = (await stripe.events.list({ type: 'customer.subscription.deleted', limit: 100 })).data.find((e) => (e.data.object as Stripe.Subscription).id === sub.id);
+    const deleted = (await stripe.events.list({ type: 'customer.subscription.deleted', limit: 100 })).data.find(
+      (e) => (e.data.object as Stripe.Subscription).id === sub.id,
+    );
     expect(deleted?.data.object).toMatchObject({ status: 'canceled' });
     expect((await stripe.subscriptions.list({ customer: customer.id })).data).toEqual([]);
   });
@@ -248,7 +315,12 @@ describe('Stripe sandbox: subscriptions', () => {
     const { starter } = await tiers(stripe);
     const accountNow = await stripeClockNow(env);
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: accountNow });
-    const customer = await stripe.customers.create({ email: 'clocked@example.com', test_clock: clock.id, payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const customer = await stripe.customers.create({
+      email: 'clocked@example.com',
+      test_clock: clock.id,
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }] });
     expect(sub.test_clock).toBe(clock.id);
     const advanced = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: periodEnd(sub) + 60 });

@@ -12,9 +12,46 @@ import { deliverPendingStripeWebhooks, setWebhookDispatcher, type WebhookDispatc
  * sandbox emulates.
  */
 const FIXTURE_KEYS: Record<string, string[]> = {
-  account: ['business_profile', 'business_type', 'capabilities', 'charges_enabled', 'controller', 'country', 'created', 'default_currency', 'details_submitted', 'email', 'external_accounts', 'future_requirements', 'id', 'metadata', 'object', 'payouts_enabled', 'requirements', 'settings', 'tos_acceptance', 'type'],
+  account: [
+    'business_profile',
+    'business_type',
+    'capabilities',
+    'charges_enabled',
+    'controller',
+    'country',
+    'created',
+    'default_currency',
+    'details_submitted',
+    'email',
+    'external_accounts',
+    'future_requirements',
+    'id',
+    'metadata',
+    'object',
+    'payouts_enabled',
+    'requirements',
+    'settings',
+    'tos_acceptance',
+    'type',
+  ],
   account_link: ['created', 'expires_at', 'object', 'url'],
-  application_fee: ['account', 'amount', 'amount_refunded', 'application', 'balance_transaction', 'charge', 'created', 'currency', 'fee_source', 'id', 'livemode', 'object', 'originating_transaction', 'refunded', 'refunds'],
+  application_fee: [
+    'account',
+    'amount',
+    'amount_refunded',
+    'application',
+    'balance_transaction',
+    'charge',
+    'created',
+    'currency',
+    'fee_source',
+    'id',
+    'livemode',
+    'object',
+    'originating_transaction',
+    'refunded',
+    'refunds',
+  ],
 };
 const missingKeys = (object: object, kind: string) => FIXTURE_KEYS[kind].filter((k) => !(k in object));
 
@@ -57,16 +94,44 @@ async function onboardedAccount(platform: Stripe): Promise<Stripe.Account> {
 
 /** A customer of the connected account on a monthly price, paying with `card`. */
 async function connectedSubscriber(connected: Stripe, card: string, unitAmount: number, feePercent: number): Promise<Stripe.Subscription> {
-  const customer = await connected.customers.create({ email: `client.${crypto.randomUUID()}@example.com`, payment_method: card, invoice_settings: { default_payment_method: card } });
-  const price = await connected.prices.create({ currency: 'usd', unit_amount: unitAmount, recurring: { interval: 'month' }, product_data: { name: 'Agency Basic' } });
-  return connected.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], application_fee_percent: feePercent, expand: ['latest_invoice.payments'] });
+  const customer = await connected.customers.create({
+    email: `client.${crypto.randomUUID()}@example.com`,
+    payment_method: card,
+    invoice_settings: { default_payment_method: card },
+  });
+  const price = await connected.prices.create({
+    currency: 'usd',
+    unit_amount: unitAmount,
+    recurring: { interval: 'month' },
+    product_data: { name: 'Agency Basic' },
+  });
+  return connected.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: price.id }],
+    application_fee_percent: feePercent,
+    expand: ['latest_invoice.payments'],
+  });
 }
 
 describe('Stripe sandbox: Connect accounts and onboarding', () => {
-  it('creates standard and express accounts that cannot take charges until onboarded, shaped like Stripe\'s', async () => {
+  it("creates standard and express accounts that cannot take charges until onboarded, shaped like Stripe's", async () => {
     const platform = stripeClient(env);
-    const standard = await platform.accounts.create({ type: 'standard', email: 'owner@agency.example', business_profile: { name: 'Bright Agency' }, metadata: { agency: 'agy_1' } });
-    expect(standard).toMatchObject({ object: 'account', type: 'standard', charges_enabled: false, payouts_enabled: false, details_submitted: false, email: 'owner@agency.example', country: 'US', metadata: { agency: 'agy_1' } });
+    const standard = await platform.accounts.create({
+      type: 'standard',
+      email: 'owner@agency.example',
+      business_profile: { name: 'Bright Agency' },
+      metadata: { agency: 'agy_1' },
+    });
+    expect(standard).toMatchObject({
+      object: 'account',
+      type: 'standard',
+      charges_enabled: false,
+      payouts_enabled: false,
+      details_submitted: false,
+      email: 'owner@agency.example',
+      country: 'US',
+      metadata: { agency: 'agy_1' },
+    });
     expect(standard.id).toMatch(/^acct_1[A-Za-z0-9]{15}$/);
     expect(standard.requirements?.currently_due).toContain('external_account');
     expect(standard.business_profile?.name).toBe('Bright Agency');
@@ -82,7 +147,10 @@ describe('Stripe sandbox: Connect accounts and onboarding', () => {
     await expect(platform.accounts.create({})).rejects.toMatchObject({ statusCode: 400, param: 'type' });
     await expect(platform.accounts.create({ type: 'custom' })).rejects.toMatchObject({ statusCode: 400, param: 'type' });
     await expect(platform.accounts.retrieve('acct_1NoSuchAccount000')).rejects.toMatchObject({ statusCode: 404 });
-    await expect(stripeClient(env, { stripeAccount: standard.id }).accounts.create({ type: 'standard' })).rejects.toMatchObject({ statusCode: 400, code: 'platform_account_required' });
+    await expect(stripeClient(env, { stripeAccount: standard.id }).accounts.create({ type: 'standard' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'platform_account_required',
+    });
   });
 
   it('an account link opens the sandbox onboarding, which completes it, sends the browser back, and tells the platform with account.updated', async () => {
@@ -99,7 +167,13 @@ describe('Stripe sandbox: Connect accounts and onboarding', () => {
     expect(first.status).toBe(302);
     expect(first.headers.get('location')).toBe(RETURN_URL);
     const after = await platform.accounts.retrieve(account.id);
-    expect(after).toMatchObject({ charges_enabled: true, payouts_enabled: true, details_submitted: true, capabilities: { card_payments: 'active', transfers: 'active' }, requirements: { currently_due: [], disabled_reason: null } });
+    expect(after).toMatchObject({
+      charges_enabled: true,
+      payouts_enabled: true,
+      details_submitted: true,
+      capabilities: { card_payments: 'active', transfers: 'active' },
+      requirements: { currently_due: [], disabled_reason: null },
+    });
 
     // Links are single-use: a second visit goes to refresh_url, where the platform makes a new one.
     const again = await visit(link.url);
@@ -122,8 +196,13 @@ describe('Stripe sandbox: Connect accounts and onboarding', () => {
     expect(renamed).toMatchObject({ email: 'billing@agency.example', metadata: { plan: 'gold' } });
     await deliverPendingStripeWebhooks(env, { account: account.id });
     const second = received.filter((r) => r.event.type === 'account.updated' && r.event.account === account.id)[1];
-    expect(second?.event.data).toMatchObject({ object: { email: 'billing@agency.example' }, previous_attributes: { email: 'express@agency.example', metadata: { plan: null } } });
-    await expect(platform.accountLinks.create({ account: account.id, type: 'account_onboarding', return_url: 'not a url', refresh_url: REFRESH_URL })).rejects.toMatchObject({ statusCode: 400, param: 'return_url' });
+    expect(second?.event.data).toMatchObject({
+      object: { email: 'billing@agency.example' },
+      previous_attributes: { email: 'express@agency.example', metadata: { plan: null } },
+    });
+    await expect(
+      platform.accountLinks.create({ account: account.id, type: 'account_onboarding', return_url: 'not a url', refresh_url: REFRESH_URL }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'return_url' });
   });
 });
 
@@ -148,17 +227,31 @@ describe('Stripe sandbox: application fees', () => {
     const fees = await platform.applicationFees.list({ charge: charge.id });
     expect(fees.data).toHaveLength(1);
     const fee = fees.data[0];
-    expect(fee).toMatchObject({ id: charge.application_fee, object: 'application_fee', account: account.id, amount: 1490, amount_refunded: 0, currency: 'usd', charge: charge.id, refunded: false, application: PLATFORM_APPLICATION, originating_transaction: null, fee_source: { charge: charge.id, type: 'charge' } });
+    expect(fee).toMatchObject({
+      id: charge.application_fee,
+      object: 'application_fee',
+      account: account.id,
+      amount: 1490,
+      amount_refunded: 0,
+      currency: 'usd',
+      charge: charge.id,
+      refunded: false,
+      application: PLATFORM_APPLICATION,
+      originating_transaction: null,
+      fee_source: { charge: charge.id, type: 'charge' },
+    });
     expect(missingKeys(fee, 'application_fee')).toEqual([]);
     expect((await platform.applicationFees.retrieve(fee.id)).amount).toBe(1490);
     await expect(connected.applicationFees.retrieve(fee.id)).rejects.toMatchObject({ statusCode: 404 });
     // The platform is told of its fee by an event of its own: one not addressed to the connected account.
-    const created = (await platform.events.list({ type: 'application_fee.created' })).data.filter((e) => (e.data.object as Stripe.ApplicationFee).id === fee.id);
+    const created = (await platform.events.list({ type: 'application_fee.created' })).data.filter(
+      (e) => (e.data.object as Stripe.ApplicationFee).id === fee.id,
+    );
     expect(created).toHaveLength(1);
     expect(created[0]).not.toHaveProperty('account');
   });
 
-  it('renewals on the connected account follow the platform\'s clock and each paid one records a fee; a declined one records none', async () => {
+  it("renewals on the connected account follow the platform's clock and each paid one records a fee; a declined one records none", async () => {
     const platform = stripeClient(env);
     const account = await onboardedAccount(platform);
     const connected = stripeClient(env, { stripeAccount: account.id });
@@ -171,22 +264,40 @@ describe('Stripe sandbox: application fees', () => {
     await advanceStripeClock(env, { days: 32 });
     expect(Math.abs((await stripeClockNow(env, account.id)) - (await stripeClockNow(env)))).toBeLessThan(5);
     const renewals = (await connected.invoices.list({ subscription: paying.id })).data;
-    expect(renewals.map((i) => [i.billing_reason, i.status])).toEqual([['subscription_cycle', 'paid'], ['subscription_create', 'paid']]);
+    expect(renewals.map((i) => [i.billing_reason, i.status])).toEqual([
+      ['subscription_cycle', 'paid'],
+      ['subscription_create', 'paid'],
+    ]);
     const fees = (await platform.applicationFees.list({ limit: 100 })).data.filter((f) => f.account === account.id);
     expect(fees.map((f) => f.amount)).toEqual([375, 375]);
 
     // The platform's own subscriptions cannot take an application fee.
     const customer = await platform.customers.create({ payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
-    const price = await platform.prices.create({ currency: 'usd', unit_amount: 1000, recurring: { interval: 'month' }, product_data: { name: 'Platform plan' } });
-    await expect(platform.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], application_fee_percent: 10 })).rejects.toMatchObject({ statusCode: 400, param: 'application_fee_percent' });
-    await expect(connected.subscriptions.update(paying.id, { application_fee_percent: 120 })).rejects.toMatchObject({ statusCode: 400, param: 'application_fee_percent' });
+    const price = await platform.prices.create({
+      currency: 'usd',
+      unit_amount: 1000,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Platform plan' },
+    });
+    await expect(platform.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], application_fee_percent: 10 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'application_fee_percent',
+    });
+    await expect(connected.subscriptions.update(paying.id, { application_fee_percent: 120 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'application_fee_percent',
+    });
   });
 });
 
 describe('Stripe sandbox: Connect webhooks', () => {
-  it('connected accounts\' events go to the platform\'s Connect endpoints and name the account; the platform\'s own endpoints hear only the platform', async () => {
+  it("connected accounts' events go to the platform's Connect endpoints and name the account; the platform's own endpoints hear only the platform", async () => {
     const platform = stripeClient(env);
-    const connectEndpoint = await platform.webhookEndpoints.create({ url: 'http://localhost/hooks/connect', enabled_events: ['customer.created'], connect: true });
+    const connectEndpoint = await platform.webhookEndpoints.create({
+      url: 'http://localhost/hooks/connect',
+      enabled_events: ['customer.created'],
+      connect: true,
+    });
     const accountEndpoint = await platform.webhookEndpoints.create({ url: 'http://localhost/hooks/account', enabled_events: ['customer.created'] });
     const account = await platform.accounts.create({ type: 'standard' });
     const connected = stripeClient(env, { stripeAccount: account.id });
@@ -199,14 +310,25 @@ describe('Stripe sandbox: Connect webhooks', () => {
     const viaConnect = to(connectEndpoint.url, theirs.id);
     expect(viaConnect).toHaveLength(1);
     expect(viaConnect[0].event).toMatchObject({ type: 'customer.created', account: account.id });
-    await expect(Stripe.webhooks.constructEventAsync(viaConnect[0].body, viaConnect[0].signature, connectEndpoint.secret as string, 300, Stripe.createSubtleCryptoProvider())).resolves.toMatchObject({ account: account.id });
+    await expect(
+      Stripe.webhooks.constructEventAsync(
+        viaConnect[0].body,
+        viaConnect[0].signature,
+        connectEndpoint.secret as string,
+        300,
+        Stripe.createSubtleCryptoProvider(),
+      ),
+    ).resolves.toMatchObject({ account: account.id });
     expect(to(connectEndpoint.url, ours.id)).toEqual([]);
     expect(to(accountEndpoint.url, theirs.id)).toEqual([]);
     expect(to(accountEndpoint.url, ours.id)).toHaveLength(1);
     expect(to('http://localhost/api/webhooks/stripe', theirs.id)[0]?.event.account).toBe(account.id);
     // The platform's endpoints are not the connected account's: it lists none of its own.
     expect((await connected.webhookEndpoints.list()).data).toEqual([]);
-    await expect(connected.webhookEndpoints.create({ url: 'https://example.com/x', enabled_events: ['*'], connect: true })).rejects.toMatchObject({ statusCode: 400, param: 'connect' });
+    await expect(connected.webhookEndpoints.create({ url: 'https://example.com/x', enabled_events: ['*'], connect: true })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'connect',
+    });
     await platform.webhookEndpoints.del(connectEndpoint.id);
     await platform.webhookEndpoints.del(accountEndpoint.id);
   });

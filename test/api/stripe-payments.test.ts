@@ -37,7 +37,7 @@ describe('Stripe sandbox: customers and saved cards', () => {
     expect(reread.invoice_settings.default_payment_method).toBe(setup.payment_method);
   });
 
-  it('a default payment method must be one of the customer\'s own cards', async () => {
+  it("a default payment method must be one of the customer's own cards", async () => {
     const stripe = stripeClient(env);
     const other = await customerWithCard(stripe);
     const customer = await stripe.customers.create({ email: 'solo@example.com' });
@@ -71,8 +71,25 @@ describe('Stripe sandbox: off-session PaymentIntents', () => {
   it('charges a saved card: succeeded, with a paid charge', async () => {
     const stripe = stripeClient(env);
     const { customer, paymentMethod } = await customerWithCard(stripe);
-    const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true, metadata: { wallet_id: 'wal_1' } });
-    expect(pi).toMatchObject({ object: 'payment_intent', status: 'succeeded', amount: 5000, amount_received: 5000, currency: 'usd', customer: customer.id, metadata: { wallet_id: 'wal_1' }, livemode: false });
+    const pi = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: paymentMethod,
+      confirm: true,
+      off_session: true,
+      metadata: { wallet_id: 'wal_1' },
+    });
+    expect(pi).toMatchObject({
+      object: 'payment_intent',
+      status: 'succeeded',
+      amount: 5000,
+      amount_received: 5000,
+      currency: 'usd',
+      customer: customer.id,
+      metadata: { wallet_id: 'wal_1' },
+      livemode: false,
+    });
     const charge = await stripe.charges.retrieve(pi.latest_charge as string);
     expect(charge).toMatchObject({ paid: true, status: 'succeeded', amount: 5000, payment_intent: pi.id, payment_method: paymentMethod });
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
@@ -83,7 +100,14 @@ describe('Stripe sandbox: off-session PaymentIntents', () => {
     const { customer, paymentMethod } = await customerWithCard(stripe, 'pm_card_chargeCustomerFail');
     let error: unknown;
     try {
-      await stripe.paymentIntents.create({ amount: 2500, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true });
+      await stripe.paymentIntents.create({
+        amount: 2500,
+        currency: 'usd',
+        customer: customer.id,
+        payment_method: paymentMethod,
+        confirm: true,
+        off_session: true,
+      });
     } catch (err) {
       error = err;
     }
@@ -103,7 +127,12 @@ describe('Stripe sandbox: off-session PaymentIntents', () => {
     const threeDs = await stripe.paymentMethods.attach('pm_card_authenticationRequired', { customer: customer.id });
     await expect(
       stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id, payment_method: threeDs.id, confirm: true, off_session: true }),
-    ).rejects.toMatchObject({ type: 'StripeCardError', code: 'authentication_required', decline_code: 'authentication_required', payment_intent: { status: 'requires_payment_method' } });
+    ).rejects.toMatchObject({
+      type: 'StripeCardError',
+      code: 'authentication_required',
+      decline_code: 'authentication_required',
+      payment_intent: { status: 'requires_payment_method' },
+    });
 
     const onSession = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id, payment_method: threeDs.id, confirm: true });
     expect(onSession.status).toBe('requires_action');
@@ -113,8 +142,14 @@ describe('Stripe sandbox: off-session PaymentIntents', () => {
 
   it('rejects what Stripe rejects: an amount under the minimum, off_session without confirm', async () => {
     const stripe = stripeClient(env);
-    await expect(stripe.paymentIntents.create({ amount: 20, currency: 'usd' })).rejects.toMatchObject({ type: 'StripeInvalidRequestError', code: 'amount_too_small', param: 'amount' });
-    await expect(stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', off_session: true })).rejects.toMatchObject({ param: 'off_session' });
+    await expect(stripe.paymentIntents.create({ amount: 20, currency: 'usd' })).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      code: 'amount_too_small',
+      param: 'amount',
+    });
+    await expect(stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', off_session: true })).rejects.toMatchObject({
+      param: 'off_session',
+    });
   });
 });
 
@@ -146,8 +181,14 @@ describe('Stripe sandbox: idempotency and faults', () => {
   it('the same key with different parameters is an idempotency_error and changes nothing', async () => {
     const stripe = stripeClient(env);
     const { customer, paymentMethod } = await customerWithCard(stripe);
-    await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true }, { idempotencyKey: 'topup-mismatch' });
-    const reuse = stripe.paymentIntents.create({ amount: 9000, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true }, { idempotencyKey: 'topup-mismatch' });
+    await stripe.paymentIntents.create(
+      { amount: 1000, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true },
+      { idempotencyKey: 'topup-mismatch' },
+    );
+    const reuse = stripe.paymentIntents.create(
+      { amount: 9000, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true },
+      { idempotencyKey: 'topup-mismatch' },
+    );
     await expect(reuse).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     await expect(reuse).rejects.toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
     expect((await stripe.paymentIntents.list({ customer: customer.id })).data.map((pi) => pi.amount)).toEqual([1000]);
@@ -173,7 +214,14 @@ describe('Stripe sandbox: idempotency and faults', () => {
     await injectStripeFault(env, { path: '/v1/payment_intents', method: 'POST', kind: 'error', status: 500, count: 1 });
     const retried: Array<string | undefined> = [];
     stripe.on('request', (e: Stripe.RequestEvent) => retried.push(e.idempotency_key));
-    const pi = await stripe.paymentIntents.create({ amount: 4200, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true });
+    const pi = await stripe.paymentIntents.create({
+      amount: 4200,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: paymentMethod,
+      confirm: true,
+      off_session: true,
+    });
     expect(pi.status).toBe('succeeded');
     expect(retried).toHaveLength(2);
     expect(retried[1]).toBe(retried[0]);
@@ -186,7 +234,10 @@ describe('Stripe sandbox: idempotency and faults', () => {
     await injectStripeFault(env, { path: '/v1/payment_intents', method: 'POST', kind: 'hang', hangMs: 1200, afterHang: 'process', count: 1 });
     const keys: Array<string | undefined> = [];
     stripe.on('request', (e: Stripe.RequestEvent) => keys.push(e.idempotency_key));
-    const pi = await stripe.paymentIntents.create({ amount: 3100, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true }, { idempotencyKey: 'slow-topup' });
+    const pi = await stripe.paymentIntents.create(
+      { amount: 3100, currency: 'usd', customer: customer.id, payment_method: paymentMethod, confirm: true, off_session: true },
+      { idempotencyKey: 'slow-topup' },
+    );
     expect(pi.status).toBe('succeeded');
     expect(keys.length).toBeGreaterThanOrEqual(2);
     expect(new Set(keys)).toEqual(new Set(['slow-topup']));

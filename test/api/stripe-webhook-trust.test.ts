@@ -48,7 +48,15 @@ let forged = 0;
 /** An event as Stripe would send it, signed with the sandbox secret. */
 function forgedEvent(type: string, object: Record<string, unknown>): string {
   forged += 1;
-  return JSON.stringify({ id: `evt_forged_${Date.now()}_${forged}`, object: 'event', type, api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, data: { object } });
+  return JSON.stringify({
+    id: `evt_forged_${Date.now()}_${forged}`,
+    object: 'event',
+    type,
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: { object },
+  });
 }
 
 async function withCard(tenant: Tenant): Promise<void> {
@@ -57,10 +65,13 @@ async function withCard(tenant: Tenant): Promise<void> {
 
 const addFunds = (tenant: Tenant, amount: string) => call('POST', '/api/wallet/add-funds', { token: tenant.token, body: { amount } });
 const balance = async (tenant: Tenant) => (await tenant.api('GET', '/api/wallet/balance')).body.balance as string;
-const topUpRow = (id: string) => env.DB.prepare('SELECT payment_intent_id, status, amount_micros FROM wallet_top_ups WHERE id = ?').bind(id).first<{ payment_intent_id: string | null; status: string; amount_micros: number }>();
+const topUpRow = (id: string) =>
+  env.DB.prepare('SELECT payment_intent_id, status, amount_micros FROM wallet_top_ups WHERE id = ?')
+    .bind(id)
+    .first<{ payment_intent_id: string | null; status: string; amount_micros: number }>();
 
 describe('wallet top-ups are credited by the PaymentIntent the top-up created', () => {
-  it('a signed payment_intent.succeeded whose metadata names another tenant\'s top-up credits nobody else', async () => {
+  it("a signed payment_intent.succeeded whose metadata names another tenant's top-up credits nobody else", async () => {
     const attacker = await createTenant();
     await withCard(attacker);
     const own = await addFunds(attacker, '10.00');
@@ -77,7 +88,12 @@ describe('wallet top-ups are credited by the PaymentIntent the top-up created', 
     expect((await topUpRow(theirs.body.id))?.payment_intent_id).toMatch(/^pi_/);
 
     const event = forgedEvent('payment_intent.succeeded', {
-      id: attackerIntent, object: 'payment_intent', status: 'succeeded', amount: 1000, amount_received: 1000, currency: 'usd',
+      id: attackerIntent,
+      object: 'payment_intent',
+      status: 'succeeded',
+      amount: 1000,
+      amount_received: 1000,
+      currency: 'usd',
       metadata: { purpose: 'wallet_top_up', top_up_id: theirs.body.id, account_id: victim.accountId },
     });
     const reply = await post(event);
@@ -92,7 +108,7 @@ describe('wallet top-ups are credited by the PaymentIntent the top-up created', 
     expect(reply.status).toBe(200);
   });
 
-  it('a payment that does not match its top-up\'s amount credits nothing and marks the top-up failed', async () => {
+  it("a payment that does not match its top-up's amount credits nothing and marks the top-up failed", async () => {
     const tenant = await createTenant();
     await withCard(tenant);
     holdWebhooks();
@@ -101,7 +117,9 @@ describe('wallet top-ups are credited by the PaymentIntent the top-up created', 
     await deliverPendingStripeWebhooks(env);
     // The row now asks for more than the PaymentIntent charged (as if either had been altered).
     await env.DB.prepare('UPDATE wallet_top_ups SET amount_micros = 25000000 WHERE id = ?').bind(topUp.body.id).run();
-    const succeeded = held.find((h) => h.event.type === 'payment_intent.succeeded' && (h.event.data.object as Stripe.PaymentIntent).metadata.top_up_id === topUp.body.id);
+    const succeeded = held.find(
+      (h) => h.event.type === 'payment_intent.succeeded' && (h.event.data.object as Stripe.PaymentIntent).metadata.top_up_id === topUp.body.id,
+    );
     expect(succeeded).toBeDefined();
     expect((await post(succeeded?.body as string)).status).toBe(200);
     expect(await balance(tenant)).toBe('0.0000');
@@ -109,8 +127,8 @@ describe('wallet top-ups are credited by the PaymentIntent the top-up created', 
   });
 });
 
-describe('subscription events act on the subscription\'s own customer', () => {
-  it('a signed subscription event naming the attacker\'s customer and another account\'s subscription is acknowledged and changes neither account', async () => {
+describe("subscription events act on the subscription's own customer", () => {
+  it("a signed subscription event naming the attacker's customer and another account's subscription is acknowledged and changes neither account", async () => {
     const victim = await createTenant();
     const subscribed = await victim.api('POST', '/api/billing/subscribe', { plan: 'professional', payment_method: 'pm_card_visa' });
     expect(subscribed.status).toBe(201);
@@ -119,9 +137,16 @@ describe('subscription events act on the subscription\'s own customer', () => {
     const attacker = await createTenant();
     await withCard(attacker);
     const before = (await attacker.api('GET', '/api/billing')).body;
-    const customer = await env.DB.prepare('SELECT stripe_customer_id FROM billing_profiles WHERE account_id = ?').bind(attacker.accountId).first<{ stripe_customer_id: string }>();
+    const customer = await env.DB.prepare('SELECT stripe_customer_id FROM billing_profiles WHERE account_id = ?')
+      .bind(attacker.accountId)
+      .first<{ stripe_customer_id: string }>();
 
-    const event = forgedEvent('customer.subscription.updated', { id: victimSubscription, object: 'subscription', customer: customer?.stripe_customer_id, status: 'active' });
+    const event = forgedEvent('customer.subscription.updated', {
+      id: victimSubscription,
+      object: 'subscription',
+      customer: customer?.stripe_customer_id,
+      status: 'active',
+    });
     const reply = await post(event);
 
     const after = (await attacker.api('GET', '/api/billing')).body;

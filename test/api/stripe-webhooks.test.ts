@@ -6,7 +6,13 @@ import { stripeClient, verifyStripeWebhook } from '../../workers/billing/stripe.
 import worker from '../../workers/dev';
 import { PLATFORM_ACCOUNT, SANDBOX_STRIPE_WEBHOOK_SECRET, SANDBOX_WEBHOOKS_QUEUE } from '../../workers/sandbox/stripe/stripe.constants';
 import { stripeWebhookDeliveries } from '../../workers/sandbox/stripe/stripe.controls';
-import { deliverPendingStripeWebhooks, setWebhookDispatcher, signStripePayload, type SandboxWebhookMessage, type WebhookDispatcher } from '../../workers/sandbox/stripe/stripe.webhooks';
+import {
+  deliverPendingStripeWebhooks,
+  setWebhookDispatcher,
+  signStripePayload,
+  type SandboxWebhookMessage,
+  type WebhookDispatcher,
+} from '../../workers/sandbox/stripe/stripe.webhooks';
 
 interface Received {
   url: string;
@@ -45,7 +51,14 @@ describe('Stripe sandbox webhooks', () => {
     const stripe = stripeClient(env);
     const customer = await stripe.customers.create({ email: 'hooked@example.com' }, { idempotencyKey: 'hook-customer-1' });
     const setup = await stripe.setupIntents.create({ customer: customer.id, payment_method: 'pm_card_visa', confirm: true });
-    const pi = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', customer: customer.id, payment_method: setup.payment_method as string, confirm: true, off_session: true });
+    const pi = await stripe.paymentIntents.create({
+      amount: 1200,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: setup.payment_method as string,
+      confirm: true,
+      off_session: true,
+    });
 
     const deliveries = await deliverPendingStripeWebhooks(env);
     expect(deliveries.every((d) => d.status === 'delivered')).toBe(true);
@@ -54,7 +67,13 @@ describe('Stripe sandbox webhooks', () => {
     expect(created.url).toBe('http://localhost/api/webhooks/stripe');
     expect(created.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     const event = await verifyStripeWebhook(env, created.body, created.signature);
-    expect(event).toMatchObject({ object: 'event', type: 'customer.created', livemode: false, api_version: '2026-10-28.endive', request: { idempotency_key: 'hook-customer-1' } });
+    expect(event).toMatchObject({
+      object: 'event',
+      type: 'customer.created',
+      livemode: false,
+      api_version: '2026-10-28.endive',
+      request: { idempotency_key: 'hook-customer-1' },
+    });
     expect(event.id).toMatch(/^evt_1/);
     expect(event.request?.id).toMatch(/^req_/);
     expect(event.data.object).toMatchObject({ id: customer.id, email: 'hooked@example.com' });
@@ -66,7 +85,7 @@ describe('Stripe sandbox webhooks', () => {
     expect((await stripe.events.retrieve(event.id)).data.object).toEqual(event.data.object);
   });
 
-  it('an update carries the changed fields\' old values in previous_attributes', async () => {
+  it("an update carries the changed fields' old values in previous_attributes", async () => {
     const stripe = stripeClient(env);
     const customer = await stripe.customers.create({ email: 'before@example.com', metadata: { tier: 'starter' } });
     await stripe.customers.update(customer.id, { email: 'after@example.com', metadata: { tier: 'pro' } });
@@ -153,11 +172,18 @@ describe('Stripe sandbox webhooks', () => {
 
   it('an endpoint registered through the API gets only its events, signed with its own secret', async () => {
     const stripe = stripeClient(env);
-    const endpoint = await stripe.webhookEndpoints.create({ url: 'http://localhost/api/webhooks/stripe-connect', enabled_events: ['invoice.paid', 'invoice.payment_failed'] });
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: 'http://localhost/api/webhooks/stripe-connect',
+      enabled_events: ['invoice.paid', 'invoice.payment_failed'],
+    });
     expect(endpoint.secret).toMatch(/^whsec_/);
     expect((await stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
 
-    const customer = await stripe.customers.create({ email: 'endpoint@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const customer = await stripe.customers.create({
+      email: 'endpoint@example.com',
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
     const price = await stripe.prices.create({ currency: 'usd', unit_amount: 500, recurring: { interval: 'month' }, product_data: { name: 'Hook plan' } });
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
     await deliverPendingStripeWebhooks(env);
@@ -165,7 +191,15 @@ describe('Stripe sandbox webhooks', () => {
     const toEndpoint = received.filter((r) => r.url === endpoint.url);
     expect(toEndpoint.map((r) => r.event.type)).toEqual(['invoice.paid']);
     expect((toEndpoint[0].event.data.object as Stripe.Invoice).id).toBe(sub.latest_invoice);
-    expect(await Stripe.webhooks.constructEventAsync(toEndpoint[0].body, toEndpoint[0].signature, endpoint.secret as string, 300, Stripe.createSubtleCryptoProvider())).toMatchObject({ type: 'invoice.paid' });
+    expect(
+      await Stripe.webhooks.constructEventAsync(
+        toEndpoint[0].body,
+        toEndpoint[0].signature,
+        endpoint.secret as string,
+        300,
+        Stripe.createSubtleCryptoProvider(),
+      ),
+    ).toMatchObject({ type: 'invoice.paid' });
     await stripe.webhookEndpoints.del(endpoint.id);
   });
 });

@@ -52,7 +52,10 @@ describe('adding someone who already has a login is an invitation they accept', 
     const accepted = await acceptJoin(token);
     expect(accepted.status).toBe(200);
     expect(accepted.body).toEqual({ account: { id: owner.accountId, name: 'Harbor Co' }, role: 'admin', email: person.email });
-    expect((await owner.api('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === person.email)).toMatchObject({ role: 'admin', invited: false });
+    expect((await owner.api('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === person.email)).toMatchObject({
+      role: 'admin',
+      invited: false,
+    });
     const inside = await login(person, owner.accountId);
     expect(inside.status).toBe(200);
     expect((await call('GET', '/api/me', { token: inside.body.token })).body.role).toBe('admin');
@@ -106,7 +109,7 @@ describe('adding someone who already has a login is an invitation they accept', 
   });
 });
 
-describe('an invitation is worth no more than its sender\'s rights', () => {
+describe("an invitation is worth no more than its sender's rights", () => {
   it('an admin who invited someone as admin and was then removed: the invitation lapses with them', async () => {
     const owner = await createTenant();
     const adminEmail = `admin.${crypto.randomUUID().slice(0, 8)}@example.com`;

@@ -15,7 +15,9 @@ const NOT_TENANT_TABLES: Record<string, string> = {
 
 describe('schema', () => {
   it('every tenant table has an account_id column', async () => {
-    const { results } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
+    const { results } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{
+      name: string;
+    }>();
     expect(results.length).toBeGreaterThan(10);
     const missing: string[] = [];
     for (const { name } of results) {
@@ -43,14 +45,26 @@ async function buildVictim(): Promise<Fixture> {
   const pipeline = (await tenant.api('POST', '/api/pipelines', { name: 'Private', stages: ['S1', 'S2'] })).body;
   const opportunity = (await tenant.api('POST', '/api/opportunities', { name: 'Private deal', pipeline_id: pipeline.id, contact_id: contact.id })).body;
   const key = (await tenant.api('POST', '/api/api-keys', { name: 'k' })).body.api_key;
-  const member = (await tenant.api('POST', '/api/users', { email: `member.${Date.now()}@victim.com`, name: 'M', role: 'member', password: 'member-password-1' })).body;
+  const member = (
+    await tenant.api('POST', '/api/users', { email: `member.${Date.now()}@victim.com`, name: 'M', role: 'member', password: 'member-password-1' })
+  ).body;
   await tenant.api('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' });
   const invoice = (await tenant.api('GET', '/api/billing/invoices')).body.data[0];
   return {
     tenant,
     ids: {
-      contact: contact.id, tag: contact.tags[0].id, customField: field.id, note: note.id, task: task.id,
-      pipeline: pipeline.id, stage: pipeline.stages[1].id, opportunity: opportunity.id, apiKey: key.id, user: member.id, invoice: invoice.id, subAccount: subAccount.id,
+      contact: contact.id,
+      tag: contact.tags[0].id,
+      customField: field.id,
+      note: note.id,
+      task: task.id,
+      pipeline: pipeline.id,
+      stage: pipeline.stages[1].id,
+      opportunity: opportunity.id,
+      apiKey: key.id,
+      user: member.id,
+      invoice: invoice.id,
+      subAccount: subAccount.id,
     },
   };
 }
@@ -80,7 +94,7 @@ const PATH_IDS: Record<string, Record<string, keyof Fixture['ids']>> = {
 
 /** Templated paths whose parameters name no tenant object (the tenant comes from the token alone), and why. */
 const NO_ID_PATHS: Record<string, string> = {
-  '/api/agency/branding/assets/{kind}': 'kind is logo_light, logo_dark or favicon of the caller\'s own agency',
+  '/api/agency/branding/assets/{kind}': "kind is logo_light, logo_dark or favicon of the caller's own agency",
 };
 
 /** A body each mutating route would accept, so only tenancy can refuse it. */
@@ -97,14 +111,19 @@ function validBody(method: string, path: string, ids: Fixture['ids']): unknown {
     'patch /api/opportunities/{id}': { stage_id: ids.stage },
     'patch /api/users/{id}': { role: 'admin' },
     'patch /api/agency/sub-accounts/{id}': { suspended: true },
-    'post /api/agency/sub-accounts/{id}/users': { email: `intruder.${Date.now()}@attacker.com`, name: 'Intruder', role: 'owner', password: 'intruder-password-1' },
+    'post /api/agency/sub-accounts/{id}/users': {
+      email: `intruder.${Date.now()}@attacker.com`,
+      name: 'Intruder',
+      role: 'owner',
+      password: 'intruder-password-1',
+    },
     'post /api/agency/sub-accounts/{id}/subscription': { tier: 'Basic', payment_method: 'pm_card_visa' },
   };
   return bodies[`${method} ${path}`];
 }
 
 describe('cross-tenant access', () => {
-  it('every route with an id answers 404 for another account\'s id and changes nothing', async () => {
+  it("every route with an id answers 404 for another account's id and changes nothing", async () => {
     const victim = await buildVictim();
     // An agency too, so agency routes answer for its own sub-accounts and must refuse the victim's.
     const attacker = await createTenant({ name: 'Attacker', agency: true });
@@ -134,11 +153,14 @@ describe('cross-tenant access', () => {
     expect((await victim.tenant.api('GET', `/api/opportunities/${victim.ids.opportunity}`)).body.name).toBe('Private deal');
     expect((await victim.tenant.api('GET', '/api/api-keys')).body.data).toHaveLength(1);
     expect((await victim.tenant.api('GET', '/api/users')).body.data).toHaveLength(2);
-    expect((await victim.tenant.api('GET', `/api/agency/sub-accounts/${victim.ids.subAccount}`)).body).toMatchObject({ name: 'Victim client', suspended: false });
+    expect((await victim.tenant.api('GET', `/api/agency/sub-accounts/${victim.ids.subAccount}`)).body).toMatchObject({
+      name: 'Victim client',
+      suspended: false,
+    });
     expect((await attacker.api('GET', `/api/agency/audit-log?sub_account_id=${victim.ids.subAccount}`)).status).toBe(404);
   });
 
-  it('lists never show another account\'s rows, even when filtered by its ids', async () => {
+  it("lists never show another account's rows, even when filtered by its ids", async () => {
     const victim = await buildVictim();
     const attacker = await createTenant({ name: 'Attacker' });
     expect((await attacker.api('GET', `/api/contacts?tag=${victim.ids.tag}`)).body.data).toEqual([]);

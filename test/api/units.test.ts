@@ -84,7 +84,10 @@ describe('passwords and logs', () => {
 
   it('redacts credential-looking fields from log lines', () => {
     expect(redact({ email: 'a@b.c', password: 'x', nested: { api_key: 'k', refresh_token: 't' }, authorization: 'Bearer x' })).toEqual({
-      email: 'a@b.c', password: '[redacted]', nested: { api_key: '[redacted]', refresh_token: '[redacted]' }, authorization: '[redacted]',
+      email: 'a@b.c',
+      password: '[redacted]',
+      nested: { api_key: '[redacted]', refresh_token: '[redacted]' },
+      authorization: '[redacted]',
     });
   });
 });

@@ -52,9 +52,18 @@ describe('wallet ledger', () => {
     const stub = await freshWallet(100_000).open();
     const charged = await stub.debit(debit('SMr', 30_000));
     if (!charged.ok) throw new Error('debit failed');
-    expect(await stub.refund({ idempotencyKey: 'r1', transactionId: charged.transaction.id, amountMicros: 10_000 })).toMatchObject({ ok: true, transaction: { type: 'refund', amount_micros: 10_000 } });
-    expect(await stub.refund({ idempotencyKey: 'r2', transactionId: charged.transaction.id, amountMicros: 25_000 })).toMatchObject({ ok: false, code: 'refund_exceeds_debit' });
-    expect(await stub.refund({ idempotencyKey: 'r3', transactionId: charged.transaction.id })).toMatchObject({ ok: true, transaction: { amount_micros: 20_000 } });
+    expect(await stub.refund({ idempotencyKey: 'r1', transactionId: charged.transaction.id, amountMicros: 10_000 })).toMatchObject({
+      ok: true,
+      transaction: { type: 'refund', amount_micros: 10_000 },
+    });
+    expect(await stub.refund({ idempotencyKey: 'r2', transactionId: charged.transaction.id, amountMicros: 25_000 })).toMatchObject({
+      ok: false,
+      code: 'refund_exceeds_debit',
+    });
+    expect(await stub.refund({ idempotencyKey: 'r3', transactionId: charged.transaction.id })).toMatchObject({
+      ok: true,
+      transaction: { amount_micros: 20_000 },
+    });
     expect((await stub.balance()).balance_micros).toBe(100_000);
     await expectInvariant(stub);
   });
@@ -71,7 +80,7 @@ describe('wallet ledger', () => {
     const unique = Array.from({ length: 300 }, (_, i) => ({ key: `SMc${i}`, amount: 7_900 + (i % 7) * 1_000 }));
     // Every charge is sent 1-3 times, from interleaved "clients", some after a random delay (a retry).
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const attempts = unique.flatMap((c) => Array.from({ length: 1 + Math.floor(random() * 3) }, () => c));
     attempts.sort(() => random() - 0.5);
     const results = await Promise.all(
@@ -115,12 +124,22 @@ describe('wallet ledger', () => {
     const outcomes = await stub.debitMany(batch);
     expect(outcomes.map((o) => (o.ok ? (o.replayed ? 'replayed' : 'ok') : o.code))).toEqual(['ok', 'ok', 'idempotency_conflict', 'ok']);
     await stub.debit(debit('single-2', 5_000));
-    const stored = (await stub.list({ limit: 100, afterSeq: 0 })) as Array<{ seq: number; id: string; idempotency_key: string; amount_micros: number; balance_after_micros: number }>;
+    const stored = (await stub.list({ limit: 100, afterSeq: 0 })) as Array<{
+      seq: number;
+      id: string;
+      idempotency_key: string;
+      amount_micros: number;
+      balance_after_micros: number;
+    }>;
     expect(stored.map((t) => t.seq)).toEqual(stored.map((_, i) => stored[0].seq + i));
     const returned = outcomes.flatMap((o) => (o.ok ? [o] : []));
     expect(returned.map((r) => r.amount_micros)).toEqual([-2_000, -3_000, -4_000]);
     for (const receipt of returned) {
-      expect(stored.find((t) => t.id === receipt.id)).toMatchObject({ seq: receipt.seq, amount_micros: receipt.amount_micros, balance_after_micros: receipt.balance_after_micros });
+      expect(stored.find((t) => t.id === receipt.id)).toMatchObject({
+        seq: receipt.seq,
+        amount_micros: receipt.amount_micros,
+        balance_after_micros: receipt.balance_after_micros,
+      });
     }
     expect(stored.map((t) => t.idempotency_key).slice(-5)).toEqual(['single-1', 'm1', 'm2', 'm3', 'single-2']);
     const again = await stub.debitMany(batch);

@@ -37,9 +37,11 @@ describe('metering', () => {
     expect(await balanceOf(tenant.accountId)).toBe(1_000_000 - 11_850);
   });
 
-  it('a sub-account pays its agency\'s price and the agency pays the platform price: two legs, each once', async () => {
+  it("a sub-account pays its agency's price and the agency pays the platform price: two legs, each once", async () => {
     const { agency, sub } = await agencyWithClient();
-    await env.DB.prepare("INSERT INTO usage_price_overrides (account_id, resource_type, multiplier, updated_at) VALUES (?, 'sms_outbound', '2.0', 0)").bind(agency.accountId).run();
+    await env.DB.prepare("INSERT INTO usage_price_overrides (account_id, resource_type, multiplier, updated_at) VALUES (?, 'sms_outbound', '2.0', 0)")
+      .bind(agency.accountId)
+      .run();
     await fund(agency.accountId, 1_000_000);
     await fund(sub.accountId, 1_000_000);
     for (let i = 0; i < 3; i++) {
@@ -52,25 +54,37 @@ describe('metering', () => {
     const margins = await agency.api('GET', '/api/agency/wallet/margins');
     expect(margins.status).toBe(200);
     expect(margins.body.sub_accounts).toEqual([
-      { account_id: sub.accountId, name: 'Client Co', charged: '0.0474', cost: '0.03555', margin: '0.01185', resources: [{ resource_type: 'sms_outbound', quantity: 3, charged: '0.0474', cost: '0.03555', margin: '0.01185' }] },
+      {
+        account_id: sub.accountId,
+        name: 'Client Co',
+        charged: '0.0474',
+        cost: '0.03555',
+        margin: '0.01185',
+        resources: [{ resource_type: 'sms_outbound', quantity: 3, charged: '0.0474', cost: '0.03555', margin: '0.01185' }],
+      },
     ]);
     expect((await sub.api('GET', '/api/agency/wallet/margins')).status).toBe(403);
 
     // A client with no usage in the period is listed at zero.
     await agency.api('POST', '/api/agency/sub-accounts', { name: 'Quiet Co' });
     const withQuiet = await agency.api('GET', '/api/agency/wallet/margins');
-    expect(withQuiet.body.sub_accounts.map((a: { name: string; charged: string }) => [a.name, a.charged])).toEqual([['Client Co', '0.0474'], ['Quiet Co', '0.0000']]);
+    expect(withQuiet.body.sub_accounts.map((a: { name: string; charged: string }) => [a.name, a.charged])).toEqual([
+      ['Client Co', '0.0474'],
+      ['Quiet Co', '0.0000'],
+    ]);
   });
 
   it('refuses usage the sub-account cannot pay for, charging nobody', async () => {
     const { agency, sub } = await agencyWithClient();
     await fund(agency.accountId, 1_000_000);
-    await expect(chargeUsage(env, { accountId: sub.accountId, resource: 'sms_outbound', quantity: 1, resourceId: 'SMpoor' })).rejects.toMatchObject({ code: 'insufficient_funds' });
+    await expect(chargeUsage(env, { accountId: sub.accountId, resource: 'sms_outbound', quantity: 1, resourceId: 'SMpoor' })).rejects.toMatchObject({
+      code: 'insufficient_funds',
+    });
     expect(await balanceOf(agency.accountId)).toBe(1_000_000);
     expect(await balanceOf(sub.accountId)).toBe(0);
   });
 
-  it('when the agency cannot pay, the sub-account\'s leg is refunded; a retry after top-up charges once', async () => {
+  it("when the agency cannot pay, the sub-account's leg is refunded; a retry after top-up charges once", async () => {
     const { agency, sub } = await agencyWithClient();
     await fund(sub.accountId, 1_000_000);
     const input = { accountId: sub.accountId, resource: 'sms_outbound' as const, quantity: 1, resourceId: 'SMagencybroke' };
@@ -90,7 +104,11 @@ describe('metering', () => {
     await fund(sub.accountId, 1_000_000);
     const input = { accountId: sub.accountId, resource: 'email' as const, quantity: 500, resourceId: 'batch-7' };
     await expect(
-      chargeUsage(env, input, { afterLeg: (leg) => { if (leg === 'customer') throw new Error('worker died'); } }),
+      chargeUsage(env, input, {
+        afterLeg: (leg) => {
+          if (leg === 'customer') throw new Error('worker died');
+        },
+      }),
     ).rejects.toThrow('worker died');
     expect(await balanceOf(sub.accountId)).toBe(1_000_000 - 100_000);
     expect(await balanceOf(agency.accountId)).toBe(1_000_000);

@@ -9,7 +9,14 @@ describe('wallet API', () => {
     const tenant = await createTenant();
     const res = await tenant.api('GET', '/api/wallet/balance');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ currency: 'USD', balance: '0.0000', held: '0.0000', available: '0.0000', payment_method: null, auto_recharge: { enabled: false, threshold: '10.0000', amount: '50.0000' } });
+    expect(res.body).toMatchObject({
+      currency: 'USD',
+      balance: '0.0000',
+      held: '0.0000',
+      available: '0.0000',
+      payment_method: null,
+      auto_recharge: { enabled: false, threshold: '10.0000', amount: '50.0000' },
+    });
   });
 
   it('lists transactions newest first with cursor paging, resource and date filters, and exports CSV', async () => {
@@ -22,7 +29,10 @@ describe('wallet API', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { data: Array<{ amount: string; resource_id: string | null }>; next_cursor: string | null } } = await tenant.api('GET', `/api/wallet/transactions?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { body: { data: Array<{ amount: string; resource_id: string | null }>; next_cursor: string | null } } = await tenant.api(
+        'GET',
+        `/api/wallet/transactions?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.body.data.map((t) => `${t.resource_id ?? 'credit'} ${t.amount}`));
       cursor = page.body.next_cursor;
     } while (cursor);

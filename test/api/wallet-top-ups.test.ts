@@ -73,7 +73,10 @@ describe('saving a card and adding funds', () => {
     const noCard = await addFunds(tenant, '50.00');
     expect(noCard.status).toBe(422);
     expect((await tenant.api('GET', '/api/wallet/top-ups')).body.data).toEqual([]);
-    const outOfRange = await (async () => { await withCard(tenant); return addFunds(tenant, '4.99'); })();
+    const outOfRange = await (async () => {
+      await withCard(tenant);
+      return addFunds(tenant, '4.99');
+    })();
     expect(outOfRange.body.detail).toBe('Top-ups are whole cents from $5.00 to $10,000.00.');
     await withCard(tenant);
     for (const amount of ['4.99', '50.001', '-5', '20000.00']) expect((await addFunds(tenant, amount)).status, amount).toBe(422);
@@ -105,7 +108,11 @@ describe('Stripe webhooks', () => {
   }
 
   const post = (body: string, signature: string) =>
-    exports.default.fetch('http://localhost/api/webhooks/stripe', { method: 'POST', body, headers: { 'stripe-signature': signature, 'content-type': 'application/json' } });
+    exports.default.fetch('http://localhost/api/webhooks/stripe', {
+      method: 'POST',
+      body,
+      headers: { 'stripe-signature': signature, 'content-type': 'application/json' },
+    });
 
   it('processes an event once however often it is delivered', async () => {
     const { tenant, event } = await pendingTopUpEvent();
@@ -147,7 +154,9 @@ describe('auto-recharge', () => {
     expect(requested).toBe(1);
     // More debits from other callers below the threshold start nothing new while that recharge is pending.
     const pending = (await stub.balance()).auto_recharge.pending_recharge_id;
-    await Promise.all(Array.from({ length: 10 }, (_, i) => stub.debit({ idempotencyKey: `e${i}`, amountMicros: 200_000, resourceType: 'sms_outbound', resourceId: `e${i}` })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => stub.debit({ idempotencyKey: `e${i}`, amountMicros: 200_000, resourceType: 'sms_outbound', resourceId: `e${i}` })),
+    );
     expect((await stub.balance()).auto_recharge.pending_recharge_id).toBe(pending);
     expect((await stub.balance()).auto_recharge.pending_recharge_id).not.toBeNull();
   });
@@ -162,10 +171,13 @@ describe('auto-recharge', () => {
     const { stub } = await ensureWallet(env, tenant.accountId);
     await stub.debit({ idempotencyKey: 'big-send', amountMicros: 6_000_000, resourceType: 'sms_outbound', resourceId: 'campaign-1' });
     await runDurableObjectAlarm(stub);
-    await vi.waitFor(async () => {
-      await deliverPendingStripeWebhooks(env);
-      expect(await balance(tenant)).toBe('34.0000');
-    }, { timeout: 10_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        await deliverPendingStripeWebhooks(env);
+        expect(await balance(tenant)).toBe('34.0000');
+      },
+      { timeout: 10_000, interval: 200 },
+    );
     const topUps = (await tenant.api('GET', '/api/wallet/top-ups')).body.data;
     expect(topUps.map((t: { kind: string; status: string }) => `${t.kind}:${t.status}`)).toEqual(['auto_recharge:succeeded', 'manual:succeeded']);
     expect((await tenant.api('GET', '/api/wallet/balance')).body.auto_recharge).toMatchObject({ enabled: true, in_progress: false, failure: null });
@@ -179,26 +191,37 @@ describe('auto-recharge', () => {
     await tenant.api('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '25.00' });
     await stub.debit({ idempotencyKey: 'x1', amountMicros: 2_000_000, resourceType: 'sms_outbound', resourceId: 'x1' });
     await runDurableObjectAlarm(stub);
-    await vi.waitFor(async () => {
-      expect((await stub.balance()).auto_recharge.failure).toMatch(/declined/i);
-    }, { timeout: 10_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        expect((await stub.balance()).auto_recharge.failure).toMatch(/declined/i);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
     await stub.debit({ idempotencyKey: 'x2', amountMicros: 1_000_000, resourceType: 'sms_outbound', resourceId: 'x2' });
     expect((await stub.balance()).auto_recharge.pending_recharge_id).toBeNull();
     await runDurableObjectAlarm(stub);
-    await vi.waitFor(async () => {
-      const notes = await env.DB.prepare('SELECT kind FROM notifications WHERE account_id = ? ORDER BY created_at').bind(tenant.accountId).all<{ kind: string }>();
-      expect(notes.results.map((n) => n.kind)).toEqual(expect.arrayContaining(['wallet.low_balance', 'recharge.failed']));
-    }, { timeout: 10_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        const notes = await env.DB.prepare('SELECT kind FROM notifications WHERE account_id = ? ORDER BY created_at')
+          .bind(tenant.accountId)
+          .all<{ kind: string }>();
+        expect(notes.results.map((n) => n.kind)).toEqual(expect.arrayContaining(['wallet.low_balance', 'recharge.failed']));
+      },
+      { timeout: 10_000, interval: 200 },
+    );
     expect(await balance(tenant)).toBe('8.0000');
 
     // A new card is the fix: saving one clears the stop and recharges at once.
     await withCard(tenant, 'pm_card_visa');
     expect((await stub.balance()).auto_recharge.failure).toBeNull();
     await runDurableObjectAlarm(stub);
-    await vi.waitFor(async () => {
-      await deliverPendingStripeWebhooks(env);
-      expect(await balance(tenant)).toBe('33.0000');
-    }, { timeout: 10_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        await deliverPendingStripeWebhooks(env);
+        expect(await balance(tenant)).toBe('33.0000');
+      },
+      { timeout: 10_000, interval: 200 },
+    );
   });
 });
 
@@ -209,7 +232,9 @@ describe('auto-recharge limits', () => {
     const rechargeId = snapshot.auto_recharge.pending_recharge_id;
     if (!rechargeId) throw new Error('no recharge pending');
     const message: WalletQueueMessage & { kind: 'notice' } = {
-      kind: 'notice', wallet_id: snapshot.wallet_id, account_id: accountId,
+      kind: 'notice',
+      wallet_id: snapshot.wallet_id,
+      account_id: accountId,
       notice: { kind: 'recharge.requested', payload: { recharge_id: rechargeId, amount_micros: snapshot.auto_recharge.amount_micros }, created_at: Date.now() },
     };
     await startAutoRecharge(env, message);
@@ -217,9 +242,11 @@ describe('auto-recharge limits', () => {
   }
 
   const autoTopUps = async (tenant: Tenant) =>
-    ((await tenant.api('GET', '/api/wallet/top-ups')).body.data as Array<{ kind: string; amount: string; status: string }>).filter((t) => t.kind === 'auto_recharge');
+    ((await tenant.api('GET', '/api/wallet/top-ups')).body.data as Array<{ kind: string; amount: string; status: string }>).filter(
+      (t) => t.kind === 'auto_recharge',
+    );
 
-  it('settings keep a top-up\'s bounds and a threshold from $1.00 to the amount, with field errors', async () => {
+  it("settings keep a top-up's bounds and a threshold from $1.00 to the amount, with field errors", async () => {
     const tenant = await createTenant();
     await withCard(tenant);
     const configure = (threshold: string, amount: string) => tenant.api('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold, amount });
@@ -228,17 +255,31 @@ describe('auto-recharge limits', () => {
     expect(huge.status).toBe(422);
     expect(huge.headers.get('content-type')).toContain('application/problem+json');
     expect(huge.body.detail).toMatch(/whole cents from \$5\.00 to \$10,000\.00/);
-    expect(huge.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'amount', code: 'out_of_range' }), expect.objectContaining({ field: 'threshold', code: 'above_amount' })]));
+    expect(huge.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'amount', code: 'out_of_range' }),
+        expect.objectContaining({ field: 'threshold', code: 'above_amount' }),
+      ]),
+    );
     expect((await configure('50.00', '25.00')).body.errors).toEqual([expect.objectContaining({ field: 'threshold', code: 'above_amount' })]);
     expect((await configure('0.50', '25.00')).body.errors).toEqual([expect.objectContaining({ field: 'threshold', code: 'too_small' })]);
-    expect((await configure('10.00', '4.99')).body.errors).toEqual([expect.objectContaining({ field: 'amount' }), expect.objectContaining({ field: 'threshold', code: 'above_amount' })]);
+    expect((await configure('10.00', '4.99')).body.errors).toEqual([
+      expect.objectContaining({ field: 'amount' }),
+      expect.objectContaining({ field: 'threshold', code: 'above_amount' }),
+    ]);
     expect((await configure('10.00', '10000.01')).status).toBe(422);
     // Nothing was saved by the refusals.
     expect((await tenant.api('GET', '/api/wallet/balance')).body.auto_recharge).toMatchObject({ enabled: false, amount: '50.0000' });
 
     const ok = await configure('10000.00', '10000.00');
     expect(ok.status).toBe(200);
-    expect(ok.body.auto_recharge).toMatchObject({ enabled: true, threshold: '10000.0000', amount: '10000.0000', daily_limit: '10000.0000', paused_until: null });
+    expect(ok.body.auto_recharge).toMatchObject({
+      enabled: true,
+      threshold: '10000.0000',
+      amount: '10000.0000',
+      daily_limit: '10000.0000',
+      paused_until: null,
+    });
   });
 
   it('a wallet whose settings were saved before the bounds is never charged more than a top-up may be', async () => {
@@ -279,13 +320,20 @@ describe('auto-recharge limits', () => {
     await stub.debit({ idempotencyKey: 'spend-3', amountMicros: 1_000_000, resourceType: 'sms_outbound', resourceId: 'spend-3' });
     expect((await stub.balance()).auto_recharge.pending_recharge_id).toBeNull();
     await runDurableObjectAlarm(stub);
-    await vi.waitFor(async () => {
-      const note = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'recharge.limit_reached'").bind(tenant.accountId).first<{ message: string }>();
-      expect(note?.message).toMatch(/most it may in one day \(\$10,000\.00\); it starts again tomorrow/);
-    }, { timeout: 10_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        const note = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'recharge.limit_reached'")
+          .bind(tenant.accountId)
+          .first<{ message: string }>();
+        expect(note?.message).toMatch(/most it may in one day \(\$10,000\.00\); it starts again tomorrow/);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
 
     // The next UTC day (the day's charges are yesterday's, the pause is over): a spend the wallet cannot cover recharges it.
-    await env.DB.prepare("UPDATE wallet_top_ups SET created_at = created_at - 86400000 WHERE account_id = ? AND kind = 'auto_recharge'").bind(tenant.accountId).run();
+    await env.DB.prepare("UPDATE wallet_top_ups SET created_at = created_at - 86400000 WHERE account_id = ? AND kind = 'auto_recharge'")
+      .bind(tenant.accountId)
+      .run();
     await runInDurableObject(stub, (_instance: WalletDO, state) => {
       state.storage.sql.exec('UPDATE state SET recharge_paused_until = ? WHERE id = 1', Date.now() - 1);
     });

@@ -116,7 +116,9 @@ test('Clients: create, search, rename, add a user, suspend and reactivate, open 
   assert.equal(login.account.id, client.id);
 
   // The plan: Stripe is not connected yet, and the dialog says where to do it.
-  await row('Bright Dental Care').getByRole('button', { name: /^Plan of Bright Dental Care: Included/ }).click();
+  await row('Bright Dental Care')
+    .getByRole('button', { name: /^Plan of Bright Dental Care: Included/ })
+    .click();
   const planDialog = page.getByRole('dialog', { name: 'Plan for Bright Dental Care' });
   await planDialog.getByTestId('client-plan-now').filter({ hasText: 'Included (Agency)' }).waitFor();
   assert.equal(await planDialog.getByRole('link', { name: 'Connect Stripe on Plans & pricing' }).getAttribute('href'), '/agency/plans');
@@ -132,10 +134,7 @@ test('Clients: create, search, rename, add a user, suspend and reactivate, open 
   await page.getByRole('status').filter({ hasText: 'Bright Dental Care is suspended' }).waitFor();
   await row('Bright Dental Care').getByText('Suspended', { exact: true }).waitFor();
   assert.match(await row('Bright Dental Care').getAttribute('class'), /is-suspended/);
-  await assert.rejects(
-    callApi(app.url, null, 'POST', '/api/auth/login', { email: clientEmail, password: 'dentist-password-1' }),
-    /403/,
-  );
+  await assert.rejects(callApi(app.url, null, 'POST', '/api/auth/login', { email: clientEmail, password: 'dentist-password-1' }), /403/);
   await shot(page, 'agency-clients');
 
   await page.getByRole('button', { name: 'More actions for Bright Dental Care' }).click();
@@ -287,7 +286,10 @@ test('Custom domain: add it, see the exact DNS records, let the sandbox DNS crea
   await rivalPage.goto(`${app.url}/agency/domain`);
   await rivalPage.getByLabel('Hostname').fill(host);
   await rivalPage.getByRole('button', { name: 'Add domain' }).click();
-  await rivalPage.getByRole('alert').filter({ hasText: `${host} is already connected to another account` }).waitFor();
+  await rivalPage
+    .getByRole('alert')
+    .filter({ hasText: `${host} is already connected to another account` })
+    .waitFor();
   await rivalPage.context().close();
 
   // The sandbox helper creates both records and asks for a check: ownership verified, certificate on its way.
@@ -413,17 +415,26 @@ test('Plans & pricing: connect Stripe in the sandbox, define two tiers, put a cl
   await shot(page, 'agency-client-plan-dialog');
   await dialog.getByRole('button', { name: 'Subscribe · $299.50/month' }).click();
   await page.getByRole('status').filter({ hasText: 'Bright Dental is on Pro' }).waitFor();
-  await dialog.getByTestId('client-plan-now').filter({ hasText: /Pro[\s\S]*\$299\.50\/month, renews/ }).waitFor();
+  await dialog
+    .getByTestId('client-plan-now')
+    .filter({ hasText: /Pro[\s\S]*\$299\.50\/month, renews/ })
+    .waitFor();
   await shot(page, 'agency-client-plan-subscribed');
   // Cancel at the end of the paid period, then keep it after all.
   await dialog.getByRole('button', { name: 'Cancel plan' }).click();
   const confirmCancel = page.getByRole('dialog', { name: 'Cancel Pro for Bright Dental?' });
   await confirmCancel.getByText('moves to Free and keeps all its data').waitFor();
   await confirmCancel.getByRole('button', { name: 'Cancel plan' }).click();
-  await dialog.getByTestId('client-plan-now').filter({ hasText: /Cancelled: Pro stays until/ }).waitFor();
+  await dialog
+    .getByTestId('client-plan-now')
+    .filter({ hasText: /Cancelled: Pro stays until/ })
+    .waitFor();
   await dialog.getByRole('button', { name: 'Keep Pro' }).click();
   await page.getByRole('status').filter({ hasText: 'Bright Dental keeps Pro' }).waitFor();
-  await dialog.getByTestId('client-plan-now').filter({ hasText: /renews/ }).waitFor();
+  await dialog
+    .getByTestId('client-plan-now')
+    .filter({ hasText: /renews/ })
+    .waitFor();
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await row.getByRole('button', { name: /^Plan of Bright Dental: Pro/ }).waitFor();
   const sub = (await agency.call('GET', '/api/agency/sub-accounts')).data[0];

@@ -89,11 +89,14 @@ test('signing up with a registered email answers as for a new one, and emails th
   assert.equal(await page.getByLabel('Work email').count(), 0);
   await screenshot(page, 'signup-duplicate-email');
   const mailbox = `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(existing.email)}`;
-  const [notice] = await waitUntil(async () => {
-    const { data } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
-    const found = data.filter((m) => m.tags.some((t) => t.value === 'signup_existing'));
-    return found.length > 0 && found;
-  }, { message: 'the already-registered email' });
+  const [notice] = await waitUntil(
+    async () => {
+      const { data } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
+      const found = data.filter((m) => m.tags.some((t) => t.value === 'signup_existing'));
+      return found.length > 0 && found;
+    },
+    { message: 'the already-registered email' },
+  );
   assert.equal(notice.subject, 'You already have a CRM account');
 });
 
@@ -131,10 +134,13 @@ test('a forgotten password: ask for a link, open it from the email, choose a new
   await screenshot(page, 'password-reset-sent');
 
   const mailbox = `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(user.email)}`;
-  const [mail] = await waitUntil(async () => {
-    const { data } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
-    return data.length > 0 && data;
-  }, { message: 'the reset email' });
+  const [mail] = await waitUntil(
+    async () => {
+      const { data } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
+      return data.length > 0 && data;
+    },
+    { message: 'the reset email' },
+  );
   assert.equal(mail.subject, 'Reset your CRM password');
   const link = /(\/reset-password#token=[\w-]+)/.exec(mail.text)[1];
 

@@ -94,7 +94,13 @@ test('a new account sees its trial and usage, subscribes with a test card, downl
   assert.match(await row.innerText(), /\$97\.00[\s\S]*Paid/);
   const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: /Download PDF/ }).click()]);
   assert.match(download.suggestedFilename(), /^invoice-.+\.pdf$/);
-  assert.equal(fs.readFileSync(await download.path()).subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.equal(
+    fs
+      .readFileSync(await download.path())
+      .subarray(0, 5)
+      .toString('latin1'),
+    '%PDF-',
+  );
   await shot(page, 'billing-subscribed');
 
   // Upgrade to Professional: the prorated difference is charged now.
@@ -109,21 +115,30 @@ test('a new account sees its trial and usage, subscribes with a test card, downl
   await invoices.getByRole('row').filter({ hasText: 'Plan change' }).waitFor();
 
   const timeline = page.getByRole('list', { name: 'Billing timeline' });
-  await timeline.getByRole('listitem').filter({ hasText: /^Upgraded from Starter to Professional \(\$297\.00\/month\)/ }).waitFor();
-  await timeline.getByRole('listitem').filter({ hasText: /^Subscribed to Starter at \$97\.00\/month/ }).waitFor();
+  await timeline
+    .getByRole('listitem')
+    .filter({ hasText: /^Upgraded from Starter to Professional \(\$297\.00\/month\)/ })
+    .waitFor();
+  await timeline
+    .getByRole('listitem')
+    .filter({ hasText: /^Subscribed to Starter at \$97\.00\/month/ })
+    .waitFor();
   const messages = await timeline.locator('.timeline-message').allInnerTexts();
-  assert.ok(
-    messages.findIndex((m) => m.startsWith('Upgraded')) < messages.findIndex((m) => m.startsWith('Subscribed')),
-    'newest first',
-  );
+  assert.ok(messages.findIndex((m) => m.startsWith('Upgraded')) < messages.findIndex((m) => m.startsWith('Subscribed')), 'newest first');
 
   // Cancel at period end, then keep the plan after all.
   await page.getByRole('button', { name: 'Cancel plan' }).click();
   await page.getByRole('dialog', { name: 'Cancel Professional?' }).getByRole('button', { name: 'Cancel plan' }).click();
-  await page.getByTestId('plan-source').filter({ hasText: /^Cancels on / }).waitFor();
+  await page
+    .getByTestId('plan-source')
+    .filter({ hasText: /^Cancels on / })
+    .waitFor();
   await timeline.getByRole('listitem').filter({ hasText: 'Cancellation scheduled' }).waitFor();
   await page.getByRole('button', { name: 'Keep my plan' }).click();
-  await page.getByTestId('plan-source').filter({ hasText: /^Renews on / }).waitFor();
+  await page
+    .getByTestId('plan-source')
+    .filter({ hasText: /^Renews on / })
+    .waitFor();
   await timeline.getByRole('listitem').filter({ hasText: 'Cancellation withdrawn' }).waitFor();
   // The whole page in one picture, on a desktop and on a phone.
   await dismissToasts(page);
@@ -173,10 +188,13 @@ test('a failed renewal walks through dunning to paused; the banner shows on ever
   const advanceOneDay = async () => {
     const before = (await clock.getByTestId('sandbox-clock-now').count()) ? await clock.getByTestId('sandbox-clock-now').innerText() : '';
     await clock.getByRole('button', { name: '+1 day' }).click();
-    await waitUntil(async () => (await clock.getByTestId('sandbox-clock-now').count()) && (await clock.getByTestId('sandbox-clock-now').innerText()) !== before, {
-      timeout: 30_000,
-      message: 'the clock to move',
-    });
+    await waitUntil(
+      async () => (await clock.getByTestId('sandbox-clock-now').count()) && (await clock.getByTestId('sandbox-clock-now').innerText()) !== before,
+      {
+        timeout: 30_000,
+        message: 'the clock to move',
+      },
+    );
     await waitUntil(async () => clock.getByRole('button', { name: '+1 day' }).isEnabled(), { timeout: 30_000, message: 'the clock to be free' });
   };
   await advanceOneDay();
@@ -187,7 +205,10 @@ test('a failed renewal walks through dunning to paused; the banner shows on ever
   const notices = async () => (await callApi(app.url, 're_sandbox', 'GET', mailbox)).data.filter((e) => !e.tags.some((t) => t.value === 'signup_confirm'));
   await waitUntil(async () => (await notices()).length > 0, { message: 'the warning email' });
   const emails = await notices();
-  assert.deepEqual(emails.map((e) => e.subject), ['Payment failed for Dunning Studio: please update your card']);
+  assert.deepEqual(
+    emails.map((e) => e.subject),
+    ['Payment failed for Dunning Studio: please update your card'],
+  );
   // Links point at the server that sent them (APP_URL is the local server's own address).
   assert.match(emails[0].text, new RegExp(`failed twice[\\s\\S]*Update your card: ${app.url.replace(/[.]/g, '\\.')}/billing`));
   // In the app: the sidebar counts it; the notifications page shows it with its email, and reading it clears the count.
@@ -210,7 +231,11 @@ test('a failed renewal walks through dunning to paused; the banner shows on ever
   assert.match(await page.getByTestId('dunning-next').innerText(), /^Last retry on .+\. If it fails, the account moves to Free\.$/);
   assert.equal(await alert.getByRole('listitem').and(page.locator('[aria-current="step"]')).innerText(), 'Automations paused');
   await page.getByTestId('account-status').filter({ hasText: 'Paused' }).waitFor();
-  await page.getByRole('list', { name: 'Billing timeline' }).getByRole('listitem').filter({ hasText: /^Third payment attempt failed/ }).waitFor();
+  await page
+    .getByRole('list', { name: 'Billing timeline' })
+    .getByRole('listitem')
+    .filter({ hasText: /^Third payment attempt failed/ })
+    .waitFor();
   await shot(page, 'billing-dunning-alert');
 
   // On any other screen the banner says automations are paused and links to paying.

@@ -110,7 +110,12 @@ test('an agency brands its app; its clients see the brand on the agency domain f
   const agency = await signUpViaApi(app.url, { name: 'Avery Bright', account_name: 'Bright Agency', agency: true });
   const client = await agency.call('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' });
   const clientEmail = uniqueEmail('client');
-  await agency.call('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: clientEmail, name: 'Casey Client', role: 'owner', password: 'client-password-2026' });
+  await agency.call('POST', `/api/agency/sub-accounts/${client.id}/users`, {
+    email: clientEmail,
+    name: 'Casey Client',
+    role: 'owner',
+    password: 'client-password-2026',
+  });
 
   // ---- Settings → Branding, on the platform's address.
   const page = await newPage(browser, { session: agency });
@@ -209,7 +214,9 @@ test('an agency brands its app; its clients see the brand on the agency domain f
   await night.goto(`${domainUrl}/login`);
   const nightLogo = night.getByRole('img', { name: 'Bright CRM' });
   await nightLogo.waitFor();
-  await waitUntil(async () => (await nightLogo.evaluate((img) => img.complete && new URL(img.currentSrc).pathname)) === saved.logo_dark_url, { message: 'dark logo in dark mode' });
+  await waitUntil(async () => (await nightLogo.evaluate((img) => img.complete && new URL(img.currentSrc).pathname)) === saved.logo_dark_url, {
+    message: 'dark logo in dark mode',
+  });
   await screenshot(night, 'branding-login-agency-domain-dark');
   await night.context().close();
 
@@ -266,7 +273,7 @@ test('an agency brands its app; its clients see the brand on the agency domain f
   await staff.context().close();
 });
 
-test('on the platform address a client user sees its agency\'s brand; a business account sees the platform\'s', async () => {
+test("on the platform address a client user sees its agency's brand; a business account sees the platform's", async () => {
   const agency = await signUpViaApi(app.url, { name: 'Avery Bright', account_name: 'Bright Agency', agency: true });
   await agency.call('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: TEAL });
   const client = await agency.call('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' });
@@ -343,5 +350,8 @@ test('an agency opens client sign-up on its domain; a visitor signs up there and
   await visitor.context().close();
 
   const clients = await agency.call('GET', '/api/agency/sub-accounts');
-  assert.deepEqual(clients.data.map((c) => c.name), ['Coastal Dental']);
+  assert.deepEqual(
+    clients.data.map((c) => c.name),
+    ['Coastal Dental'],
+  );
 });

@@ -93,10 +93,13 @@ test('searches by name prefix, filters by tag and sorts by name', async () => {
 
   // Email prefix.
   await page.getByLabel('Search contacts').fill('person5');
-  await waitUntil(async () => {
-    const emails = await rows(page).locator('.contact-cell-text .subtle').allInnerTexts();
-    return emails.length > 0 && emails.every((e) => e.startsWith('person5'));
-  }, { message: 'only person5* emails' });
+  await waitUntil(
+    async () => {
+      const emails = await rows(page).locator('.contact-cell-text .subtle').allInnerTexts();
+      return emails.length > 0 && emails.every((e) => e.startsWith('person5'));
+    },
+    { message: 'only person5* emails' },
+  );
 
   // A search with no match shows an empty state, not an empty table.
   await page.getByLabel('Search contacts').fill('nobody-matches-this');
@@ -110,7 +113,12 @@ test('searches by name prefix, filters by tag and sorts by name', async () => {
   await waitForCount(rows(page), 3);
   await page.waitForURL(new RegExp(`[?&]tag=${vipTag.id}`));
   // Every row shown carries the tag (a row without chips would slip through a loop over the chips).
-  assert.equal(await rows(page).filter({ has: page.locator('.chip', { hasText: 'VIP' }) }).count(), 3);
+  assert.equal(
+    await rows(page)
+      .filter({ has: page.locator('.chip', { hasText: 'VIP' }) })
+      .count(),
+    3,
+  );
   await screenshot(page, 'contacts-tag-filter');
 
   // Sort within the filter: Name A–Z, then Z–A.

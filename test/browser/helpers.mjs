@@ -48,7 +48,11 @@ export async function startApp({ log } = {}) {
   const persistDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-browser-'));
   // The signal stops whatever started (so no server outlives a failed start); the race ends a start that hangs.
   const signal = AbortSignal.timeout(START_TIMEOUT_MS);
-  const server = await withinTime(startLocalServer({ port: await freePort(), persistDir, seed: false, signal, ...(log ? { log } : {}) }), START_TIMEOUT_MS + 5_000, 'the local server to start');
+  const server = await withinTime(
+    startLocalServer({ port: await freePort(), persistDir, seed: false, signal, ...(log ? { log } : {}) }),
+    START_TIMEOUT_MS + 5_000,
+    'the local server to start',
+  );
   serverOutput = server.output;
   return {
     url: server.url,
@@ -185,11 +189,14 @@ export async function callApi(baseUrl, token, method, apiPath, body) {
 
 /** The path of the sign-up link emailed to `email` (in the sandbox mailbox), once it has arrived. */
 export async function signupLinkPath(baseUrl, email) {
-  const mails = await waitUntil(async () => {
-    const { data } = await callApi(baseUrl, 're_sandbox', 'GET', `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`);
-    const links = data.filter((m) => m.tags.some((t) => t.value === 'signup_confirm'));
-    return links.length > 0 && links;
-  }, { message: `the sign-up email to ${email}` });
+  const mails = await waitUntil(
+    async () => {
+      const { data } = await callApi(baseUrl, 're_sandbox', 'GET', `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`);
+      const links = data.filter((m) => m.tags.some((t) => t.value === 'signup_confirm'));
+      return links.length > 0 && links;
+    },
+    { message: `the sign-up email to ${email}` },
+  );
   return /(\/signup\/confirm#token=[\w-]+)/.exec(mails[0].text)[1];
 }
 

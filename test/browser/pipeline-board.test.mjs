@@ -25,7 +25,11 @@ async function boardFixture() {
   const [lead, proposal, negotiation] = pipeline.stages;
   const contact = await owner.call('POST', '/api/contacts', { first_name: 'Avery', last_name: 'Acme', email: 'avery@acme.example' });
   const acme = await owner.call('POST', '/api/opportunities', {
-    name: 'Acme retainer', pipeline_id: pipeline.id, stage_id: lead.id, contact_id: contact.id, value: '1000.00',
+    name: 'Acme retainer',
+    pipeline_id: pipeline.id,
+    stage_id: lead.id,
+    contact_id: contact.id,
+    value: '1000.00',
   });
   const bolt = await owner.call('POST', '/api/opportunities', { name: 'Bolt audit', pipeline_id: pipeline.id, stage_id: lead.id, value: '250.50' });
   const cobalt = await owner.call('POST', '/api/opportunities', { name: 'Cobalt ads', pipeline_id: pipeline.id, stage_id: proposal.id, value: '4000.00' });

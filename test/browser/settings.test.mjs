@@ -51,11 +51,17 @@ test('custom fields and tags: create, rename, delete', async () => {
   await page.getByRole('button', { name: 'Create tag' }).click();
   await page.getByRole('row', { name: /Partner/ }).waitFor();
   await page.getByRole('button', { name: 'Rename tag Partner' }).click();
-  await page.getByRole('row', { name: /Partner/ }).getByLabel('Tag name').fill('Key partner');
+  await page
+    .getByRole('row', { name: /Partner/ })
+    .getByLabel('Tag name')
+    .fill('Key partner');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('row', { name: /Key partner/ }).waitFor();
   await screenshot(page, 'settings-tags');
-  assert.deepEqual((await owner.call('GET', '/api/tags')).data.map((t) => t.name), ['Key partner']);
+  assert.deepEqual(
+    (await owner.call('GET', '/api/tags')).data.map((t) => t.name),
+    ['Key partner'],
+  );
 
   await page.getByRole('button', { name: 'Delete tag Key partner' }).click();
   await confirmDialog(page, 'Delete tag').click();
@@ -164,19 +170,31 @@ test('team invitations: invite without a password, see them as invited, send it 
   await invite.getByLabel('Email').fill(email);
   await invite.getByLabel('Role').selectOption('admin');
   await invite.getByRole('button', { name: 'Send invitation' }).click();
-  await page.getByRole('status').filter({ hasText: `Invitation sent to ${email}` }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `Invitation sent to ${email}` })
+    .waitFor();
   const row = page.getByRole('row', { name: /Ivy Invitee/ });
   await row.getByText('Invited', { exact: true }).waitFor();
   await screenshot(page, 'settings-team-invited');
 
   await row.getByRole('button', { name: 'Send the invitation to Ivy Invitee again' }).click();
-  await page.getByRole('status').filter({ hasText: `Invitation sent again to ${email}` }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `Invitation sent again to ${email}` })
+    .waitFor();
   const mailbox = `/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`;
-  const mails = await waitUntil(async () => {
-    const { data } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
-    return data.length === 2 && data;
-  }, { message: 'two invitation emails' });
-  assert.deepEqual(mails.map((m) => m.subject), ['Olive Owner invited you to Olive Studio on CRM', 'Olive Owner invited you to Olive Studio on CRM']);
+  const mails = await waitUntil(
+    async () => {
+      const { data } = await callApi(app.url, 're_sandbox', 'GET', mailbox);
+      return data.length === 2 && data;
+    },
+    { message: 'two invitation emails' },
+  );
+  assert.deepEqual(
+    mails.map((m) => m.subject),
+    ['Olive Owner invited you to Olive Studio on CRM', 'Olive Owner invited you to Olive Studio on CRM'],
+  );
   const link = /(\/accept-invite#token=[\w-]+)/.exec(mails[0].text)[1];
 
   // The invitee opens the link in their own browser.
@@ -196,7 +214,13 @@ test('team invitations: invite without a password, see them as invited, send it 
   // The owner's list no longer shows the invitation.
   await page.reload();
   await page.getByRole('row', { name: /Ivy Invitee/ }).waitFor();
-  assert.equal(await page.getByRole('row', { name: /Ivy Invitee/ }).getByText('Invited', { exact: true }).count(), 0);
+  assert.equal(
+    await page
+      .getByRole('row', { name: /Ivy Invitee/ })
+      .getByText('Invited', { exact: true })
+      .count(),
+    0,
+  );
   assert.deepEqual(page.pageErrors, []);
   assert.deepEqual(invitee.pageErrors, []);
 });

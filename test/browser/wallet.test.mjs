@@ -272,7 +272,10 @@ test('lists transactions with filters and paging, exports CSV and charts usage',
   const lines = csv.trim().split(/\r?\n/);
   assert.equal(lines[0], 'id,created_at,type,amount,balance_after,resource_type,resource_id,quantity,description');
   assert.equal(lines.length, 1 + 53, 'header plus every transaction');
-  assert.ok(lines.some((l) => /,credit,20\.0000,/.test(l)), 'the top-up is in the file');
+  assert.ok(
+    lines.some((l) => /,credit,20\.0000,/.test(l)),
+    'the top-up is in the file',
+  );
   assert.deepEqual(page.pageErrors, []);
 });
 
@@ -322,7 +325,10 @@ test('an agency sees usage margins per client account', async () => {
   const report = await agency.call('GET', '/api/agency/wallet/margins');
   assert.deepEqual(report.sub_accounts.map((s) => s.name).sort(), ['Bright Dental', 'Quiet Client']);
   const quiet = report.sub_accounts.find((s) => s.name === 'Quiet Client');
-  assert.deepEqual([quiet.charged, quiet.cost, quiet.margin].map((v) => toMicros(v)), [0n, 0n, 0n]);
+  assert.deepEqual(
+    [quiet.charged, quiet.cost, quiet.margin].map((v) => toMicros(v)),
+    [0n, 0n, 0n],
+  );
   const line = report.sub_accounts.find((s) => s.name === 'Bright Dental');
   assert.ok(toMicros(line.margin) > 0n, 'a 3.0 multiplier over the platform 2.0 leaves a margin');
   const usd = (v) => usdText(toMicros(v));

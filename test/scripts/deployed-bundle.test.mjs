@@ -39,7 +39,9 @@ const insideSandbox = (file) => file === SANDBOX_DIR || file.startsWith(`${SANDB
 
 describe('the deployed Worker and the sandbox', () => {
   it('product code never imports a sandbox module (only workers/sandbox/ and the dev entry may)', () => {
-    const product = [...sourceFiles(path.join(ROOT, 'workers')), ...sourceFiles(path.join(ROOT, 'durable-objects'))].filter((f) => !insideSandbox(f) && f !== DEV_ENTRY);
+    const product = [...sourceFiles(path.join(ROOT, 'workers')), ...sourceFiles(path.join(ROOT, 'durable-objects'))].filter(
+      (f) => !insideSandbox(f) && f !== DEV_ENTRY,
+    );
     assert.ok(product.length > 50, `expected the product's modules, found ${product.length}`);
     const offending = product.flatMap((file) =>
       importsOf(file)
@@ -61,9 +63,16 @@ describe('the deployed Worker and the sandbox', () => {
       assert.equal(run.status, 0, `wrangler deploy --dry-run failed:\n${run.stdout}\n${run.stderr}`);
       const bundle = readFileSync(path.join(outdir, 'index.js'), 'utf8');
       const sources = JSON.parse(readFileSync(path.join(outdir, 'index.js.map'), 'utf8')).sources;
-      assert.deepEqual(sources.filter((s) => s.includes('workers/sandbox/')), [], 'modules of workers/sandbox in the deployed bundle');
+      assert.deepEqual(
+        sources.filter((s) => s.includes('workers/sandbox/')),
+        [],
+        'modules of workers/sandbox in the deployed bundle',
+      );
       for (const name of [...EMULATOR_CLASSES, 'whsec_sandbox', 'sandboxRoutes']) assert.ok(!bundle.includes(name), `${name} is in the deployed bundle`);
-      assert.ok(sources.some((s) => s.includes('workers/app.ts')), 'the bundle should hold the product');
+      assert.ok(
+        sources.some((s) => s.includes('workers/app.ts')),
+        'the bundle should hold the product',
+      );
       for (const name of EMULATOR_CLASSES) assert.ok(!run.stdout.includes(name), `the deployment binds ${name}`);
       assert.ok(!run.stdout.includes('SANDBOX_WEBHOOKS'), 'the deployment binds the sandbox webhook queue');
     } finally {
@@ -78,7 +87,10 @@ describe('the deployed Worker and the sandbox', () => {
     assert.equal(dev.vars.PROVIDER_MODE, 'sandbox');
     assert.equal(path.relative(ROOT, prod.main), path.join('workers', 'index.ts'));
     assert.equal(path.relative(ROOT, dev.main), path.join('workers', 'dev.ts'));
-    assert.deepEqual(prod.durable_objects.bindings.map((b) => b.class_name), ['WalletDO']);
+    assert.deepEqual(
+      prod.durable_objects.bindings.map((b) => b.class_name),
+      ['WalletDO'],
+    );
     assert.ok(!prod.queues.producers.some((q) => q.binding === 'SANDBOX_WEBHOOKS'));
     // A deployment deletes the emulator classes (and their data) that earlier deploys created.
     assert.deepEqual(prod.migrations.at(-1).deleted_classes, EMULATOR_CLASSES);
@@ -88,11 +100,21 @@ describe('the deployed Worker and the sandbox', () => {
     for (const key of ['compatibility_date', 'compatibility_flags', 'name', 'assets', 'd1_databases', 'r2_buckets', 'triggers']) {
       assert.deepEqual(dev[key], prod[key], `${key} differs between wrangler.toml and wrangler.dev.toml`);
     }
-    assert.deepEqual(dev.durable_objects.bindings.filter((b) => !sandboxOnly(b)), prod.durable_objects.bindings);
-    assert.deepEqual(dev.queues.producers.filter((b) => !sandboxOnly(b)), prod.queues.producers);
-    assert.deepEqual(dev.queues.consumers.filter((b) => !sandboxOnly(b)), prod.queues.consumers);
+    assert.deepEqual(
+      dev.durable_objects.bindings.filter((b) => !sandboxOnly(b)),
+      prod.durable_objects.bindings,
+    );
+    assert.deepEqual(
+      dev.queues.producers.filter((b) => !sandboxOnly(b)),
+      prod.queues.producers,
+    );
+    assert.deepEqual(
+      dev.queues.consumers.filter((b) => !sandboxOnly(b)),
+      prod.queues.consumers,
+    );
     // Vars: the same names; only the mode, the hosts and the app's address differ.
     assert.deepEqual(Object.keys(dev.vars).sort(), Object.keys(prod.vars).sort());
-    for (const [name, value] of Object.entries(prod.vars)) if (!['PROVIDER_MODE', 'PLATFORM_HOSTS', 'APP_URL'].includes(name)) assert.equal(dev.vars[name], value, `var ${name}`);
+    for (const [name, value] of Object.entries(prod.vars))
+      if (!['PROVIDER_MODE', 'PLATFORM_HOSTS', 'APP_URL'].includes(name)) assert.equal(dev.vars[name], value, `var ${name}`);
   });
 });

@@ -20,12 +20,12 @@ function shown(text) {
 }
 
 describe('npm run dev output', () => {
-  it('a start shows none of wrangler\'s boilerplate, the Request.cf stack trace or the cron warning, and each request once', () => {
+  it("a start shows none of wrangler's boilerplate, the Request.cf stack trace or the cron warning, and each request once", () => {
     const start = readFileSync(path.join(here, 'fixtures', 'wrangler-dev-start.txt'), 'utf8');
     assert.deepEqual(shown(start), ['GET /api/health 200 (1 ms) req_01M99CAT6F4Q6MYSCEW7C23DZ4', 'GET /contacts 200']);
   });
 
-  it('drops the local server\'s own health probes, not anyone else\'s', () => {
+  it("drops the local server's own health probes, not anyone else's", () => {
     const line = (id) => `{"level":"info","message":"request","request_id":"${id}","method":"GET","path":"/api/health","status":200,"duration_ms":0}\n`;
     assert.deepEqual(shown(line('local-server-health-probe') + line('req_1')), ['GET /api/health 200 (0 ms) req_1']);
   });

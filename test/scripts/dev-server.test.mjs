@@ -30,11 +30,15 @@ function freePort() {
 
 /** Runs `npm run dev` (scripts/dev.mjs) with `args`; `until(re)` resolves when its output shows `re`, and fails if it exits first. */
 function startDev(args) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'dev.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '' } });
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'dev.mjs'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: '' },
+  });
   let output = '';
   const waiters = new Set();
   const check = () => {
-    for (const w of waiters) if (w.re.test(output)) (waiters.delete(w), w.resolve(output));
+    for (const w of waiters) if (w.re.test(output)) waiters.delete(w), w.resolve(output);
   };
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   exited.then((code) => {
@@ -72,10 +76,15 @@ async function json(url, init = {}) {
   return text ? JSON.parse(text) : null;
 }
 
-const post = (url, body, headers = {}) => json(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const post = (url, body, headers = {}) =>
+  json(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 function setEndpointUrl(base, url) {
-  return json(`${base}/sandbox/stripe/v1/webhook_endpoints/${ENDPOINT}`, { method: 'POST', headers: { authorization: STRIPE_KEY, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ url }) });
+  return json(`${base}/sandbox/stripe/v1/webhook_endpoints/${ENDPOINT}`, {
+    method: 'POST',
+    headers: { authorization: STRIPE_KEY, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ url }),
+  });
 }
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'crm-dev-'));
@@ -97,7 +106,8 @@ describe('npm run dev', () => {
     const banner = await first.until(/Press Ctrl-C to stop/);
     assert.match(banner, new RegExp(`API docs: +${base}/api/docs`));
     assert.match(banner, /Demo login: demo@northwind\.agency/);
-    for (const noise of [/Request\.cf/, /GetAddrInfoReqWrap/, /Scheduled Workers are not automatically triggered/, /env\.[A-Z_]+ \(/]) assert.doesNotMatch(banner, noise);
+    for (const noise of [/Request\.cf/, /GetAddrInfoReqWrap/, /Scheduled Workers are not automatically triggered/, /env\.[A-Z_]+ \(/])
+      assert.doesNotMatch(banner, noise);
 
     const docs = await fetch(`${base}/api/docs`);
     assert.equal(docs.status, 200);
@@ -109,10 +119,16 @@ describe('npm run dev', () => {
     // Email links point at the port served.
     const email = `owner-${port}@restart.example`;
     const mailTo = (pattern, what) =>
-      eventually(async () => {
-        const box = await json(`${base}/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`, { headers: { authorization: 'Bearer re_sandbox' } });
-        return box.data.find((m) => pattern.test(m.text));
-      }, what, 30_000);
+      eventually(
+        async () => {
+          const box = await json(`${base}/sandbox/resend/_emulator/emails?to=${encodeURIComponent(email)}`, {
+            headers: { authorization: 'Bearer re_sandbox' },
+          });
+          return box.data.find((m) => pattern.test(m.text));
+        },
+        what,
+        30_000,
+      );
     await post(`${base}/api/auth/signup`, { email, password: 'restart-test-password-1', name: 'Rhea Start', account_name: 'Restart Co' });
     const confirmMail = await mailTo(/signup\/confirm/, 'the sign-up email');
     const confirmLink = new RegExp(`${base}/signup/confirm#token=([\\w-]+)`).exec(confirmMail.text);
@@ -128,10 +144,14 @@ describe('npm run dev', () => {
     await post(`${base}/api/wallet/payment-method`, { payment_method: 'pm_card_visa' }, auth);
     const topUp = await post(`${base}/api/wallet/add-funds`, { amount: '25.00' }, { ...auth, 'idempotency-key': `restart-${port}` });
     assert.equal(topUp.status, 'pending');
-    await eventually(async () => {
-      const log = await json(`${base}/sandbox/stripe/_emulator/webhooks/deliveries`, { headers: { authorization: STRIPE_KEY } });
-      return log.data.some((d) => d.event_type === 'payment_intent.succeeded' && d.status === 'pending' && d.attempts > 0);
-    }, 'a failed attempt to deliver payment_intent.succeeded', 30_000);
+    await eventually(
+      async () => {
+        const log = await json(`${base}/sandbox/stripe/_emulator/webhooks/deliveries`, { headers: { authorization: STRIPE_KEY } });
+        return log.data.some((d) => d.event_type === 'payment_intent.succeeded' && d.status === 'pending' && d.attempts > 0);
+      },
+      'a failed attempt to deliver payment_intent.succeeded',
+      30_000,
+    );
     assert.equal((await json(`${base}/api/wallet/balance`, { headers: auth })).balance, '0.0000');
     // Each request once, and none of the start's own health probes.
     assert.doesNotMatch(first.output(), /GET \/api\/health/);
@@ -143,10 +163,14 @@ describe('npm run dev', () => {
     running.push(second);
     await second.until(/Press Ctrl-C to stop/);
     await setEndpointUrl(base, 'http://localhost/api/webhooks/stripe');
-    const credited = await eventually(async () => {
-      const wallet = await json(`${base}/api/wallet/balance`, { headers: auth });
-      return wallet.balance !== '0.0000' && wallet;
-    }, 'the pending top-up to be credited after the restart (the every-minute work runs within a minute)', 100_000);
+    const credited = await eventually(
+      async () => {
+        const wallet = await json(`${base}/api/wallet/balance`, { headers: auth });
+        return wallet.balance !== '0.0000' && wallet;
+      },
+      'the pending top-up to be credited after the restart (the every-minute work runs within a minute)',
+      100_000,
+    );
     assert.equal(credited.balance, '25.0000');
     assert.equal(await second.stop(), 0);
   });

@@ -47,7 +47,11 @@ async function lossyProxy(target, { method, path: wanted, nth }) {
 }
 
 async function api(base, method, url, token, body) {
-  const res = await fetch(`${base}${url}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   assert.ok(res.ok, `${method} ${url} answered ${res.status}`);
   return res.json();
 }
@@ -79,7 +83,10 @@ describe('demo seed', () => {
   it('resumes after failing half-way, creating only what is missing, and never prints a password', async () => {
     // 1. The third team member is created, but its answer is lost.
     const teamProxy = await lossyProxy(server.url, { method: 'POST', path: '/api/users', nth: 3 });
-    const failed = await seedDemo(teamProxy.url, { progressFile, retries: 0 }).then(() => null, (err) => err);
+    const failed = await seedDemo(teamProxy.url, { progressFile, retries: 0 }).then(
+      () => null,
+      (err) => err,
+    );
     await teamProxy.close();
     assert.ok(failed instanceof SeedError, `expected a SeedError, got ${failed}`);
     assert.equal(failed.step, 'agency team');
@@ -91,7 +98,10 @@ describe('demo seed', () => {
     // 2. Resumed through a proxy that loses the answer to the fifth task.
     const taskProxy = await lossyProxy(server.url, { method: 'POST', path: '/api/tasks', nth: 5 });
     const lines = [];
-    const stopped = await seedDemo(taskProxy.url, { progressFile, retries: 0, log: (m) => lines.push(m) }).then(() => null, (err) => err);
+    const stopped = await seedDemo(taskProxy.url, { progressFile, retries: 0, log: (m) => lines.push(m) }).then(
+      () => null,
+      (err) => err,
+    );
     await taskProxy.close();
     assert.equal(stopped?.step, 'agency tasks');
     assert.match(lines.join('\n'), new RegExp(`${DEMO_ACCOUNT_NAME}: team members: created 2, 3 already there`));
@@ -106,7 +116,10 @@ describe('demo seed', () => {
     const done = [];
     const summary = await seedDemo(opportunityProxy.url, { progressFile, log: (m) => done.push(m) });
     await opportunityProxy.close();
-    assert.ok(done.some((m) => /^agency opportunities: POST \/api\/opportunities answered 503.*checking what is there and going on$/.test(m)), done.join('\n'));
+    assert.ok(
+      done.some((m) => /^agency opportunities: POST \/api\/opportunities answered 503.*checking what is there and going on$/.test(m)),
+      done.join('\n'),
+    );
     assert.ok(!done.some((m) => m.startsWith(`${DEMO_ACCOUNT_NAME}: contacts:`)), `the agency's contacts were not touched again: ${done.join('\n')}`);
     const tasksLine = done.find((m) => m.startsWith(`${DEMO_ACCOUNT_NAME}: tasks:`));
     const [, created, found] = /created (\d+), (\d+) already there/.exec(tasksLine ?? '') ?? [];

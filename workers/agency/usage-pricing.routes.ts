@@ -16,10 +16,17 @@ async function requireAgencyAccount(db: D1Database, accountId: string): Promise<
 
 // GET /api/agency/usage-markup – the agency's usage prices against the platform's, with the margin per unit (owners and admins)
 usagePricingRoutes.openapi(
-  createRoute({ method: 'get', path: '/agency/usage-markup', tags, security, summary: 'Usage prices for sub-accounts', responses: { 200: jsonResponse(PriceListSchema, 'Price list'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/agency/usage-markup',
+    tags,
+    security,
+    summary: 'Usage prices for sub-accounts',
+    responses: { 200: jsonResponse(PriceListSchema, 'Price list'), ...standardErrors },
+  }),
   async (c) => {
     await requireAgencyAccount(c.env.DB, c.var.auth.accountId);
-    assertRole(c.var.auth, 'admin', 'see the agency\'s usage prices and margins');
+    assertRole(c.var.auth, 'admin', "see the agency's usage prices and margins");
     return c.json({ data: await usagePriceList(c.env.DB, c.var.auth.accountId), next_cursor: null }, 200);
   },
 );
@@ -27,7 +34,11 @@ usagePricingRoutes.openapi(
 // PUT /api/agency/usage-markup – set multipliers per resource (PRD usage_markup); null resets one
 usagePricingRoutes.openapi(
   createRoute({
-    method: 'put', path: '/agency/usage-markup', tags, security, summary: 'Set usage multipliers',
+    method: 'put',
+    path: '/agency/usage-markup',
+    tags,
+    security,
+    summary: 'Set usage multipliers',
     request: { body: jsonBody(updateUsageMarkupBodySchema) },
     responses: { 200: jsonResponse(PriceListSchema, 'The new price list'), ...mutationErrors },
   }),

@@ -7,7 +7,12 @@ import { parseMultiplier, platformPriceMicros, priceMicros, USAGE_RESOURCE_TYPES
 const multiplierText = z.string().regex(/^\d{1,3}(\.\d{1,4})?$/, 'Use a decimal like "2.0" (at most 4 places).');
 
 export const updateUsageMarkupBodySchema = z
-  .object(Object.fromEntries(USAGE_RESOURCE_TYPES.map((r) => [r, multiplierText.nullable().optional()])) as Record<UsageResource, z.ZodOptional<z.ZodNullable<typeof multiplierText>>>)
+  .object(
+    Object.fromEntries(USAGE_RESOURCE_TYPES.map((r) => [r, multiplierText.nullable().optional()])) as Record<
+      UsageResource,
+      z.ZodOptional<z.ZodNullable<typeof multiplierText>>
+    >,
+  )
   .strict()
   .openapi('UpdateUsageMarkupBody', { description: 'Multiplier on the platform cost per resource; null returns a resource to the platform default.' });
 
@@ -32,7 +37,13 @@ export type UsagePrice = z.infer<typeof UsagePriceSchema>;
 /** The agency's price list: platform cost and price, its own multiplier and price, and its margin per unit. */
 export async function usagePriceList(db: D1Database, agencyAccountId: string): Promise<UsagePrice[]> {
   const overrides = new Map(
-    (await queryAll<{ resource_type: string; multiplier: string }>(db, 'SELECT resource_type, multiplier FROM usage_price_overrides WHERE account_id = ?', agencyAccountId)).map((o) => [o.resource_type, o.multiplier]),
+    (
+      await queryAll<{ resource_type: string; multiplier: string }>(
+        db,
+        'SELECT resource_type, multiplier FROM usage_price_overrides WHERE account_id = ?',
+        agencyAccountId,
+      )
+    ).map((o) => [o.resource_type, o.multiplier]),
   );
   return USAGE_RESOURCE_TYPES.map((resource) => {
     const spec = USAGE_RESOURCES[resource];
@@ -40,9 +51,17 @@ export async function usagePriceList(db: D1Database, agencyAccountId: string): P
     const platform = platformPriceMicros(resource, spec.unitSize);
     const price = priceMicros(resource, spec.unitSize, parseMultiplier(multiplier));
     return {
-      resource_type: resource, label: spec.label, unit: spec.unit, unit_size: spec.unitSize, cost: formatUsd(spec.costMicros),
-      platform_multiplier: spec.defaultMultiplier, platform_price: formatUsd(platform), multiplier, custom: overrides.has(resource),
-      price: formatUsd(price), margin: formatUsd(price - platform),
+      resource_type: resource,
+      label: spec.label,
+      unit: spec.unit,
+      unit_size: spec.unitSize,
+      cost: formatUsd(spec.costMicros),
+      platform_multiplier: spec.defaultMultiplier,
+      platform_price: formatUsd(platform),
+      multiplier,
+      custom: overrides.has(resource),
+      price: formatUsd(price),
+      margin: formatUsd(price - platform),
     };
   });
 }
@@ -70,7 +89,10 @@ export async function updateUsageMarkup(db: D1Database, agencyAccountId: string,
             db,
             `INSERT INTO usage_price_overrides (account_id, resource_type, multiplier, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (account_id, resource_type) DO UPDATE SET multiplier = excluded.multiplier, updated_at = excluded.updated_at`,
-            agencyAccountId, resource, value, now,
+            agencyAccountId,
+            resource,
+            value,
+            now,
           ),
     ),
   );

@@ -35,7 +35,10 @@ async function authenticateApiKey(c: Context<AppEnv>, key: string): Promise<Auth
   );
   if (!row) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.');
   if (row.creator_role === null || ROLE_RANK[row.creator_role] < ROLE_RANK[row.role]) {
-    throw new AppError('unauthorized', 'The API key no longer works: the person who created it has left the account or no longer holds its role. Create a new key.');
+    throw new AppError(
+      'unauthorized',
+      'The API key no longer works: the person who created it has left the account or no longer holds its role. Create a new key.',
+    );
   }
   const now = Date.now();
   if (!row.last_used_at || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {

@@ -37,7 +37,11 @@ authRoutes.openapi(
     summary: 'Sign up',
     description: `Answers 202 with the same body for every email, registered or not, so it tells no one who has an account. A new email is sent a link (24 hours, once) to \`/signup/confirm#token=...\`, whose token POST /api/auth/signup/confirm turns into the account and a session; a registered email is told someone tried, and how to sign in. On the platform address: a business or (agency: true) an agency account. On an agency's custom domain: a client sub-account of that agency when it takes client sign-ups (PUT /api/agency/client-signup), else 403. At most ${MAX_SIGNUPS_PER_ADDRESS} sign-ups per client address per hour (then 429).`,
     request: { body: jsonBody(signupBodySchema) },
-    responses: { 202: jsonResponse(SignupRequestedSchema, 'Taken; a link is on its way'), ...mutationErrors, 429: { description: 'Too many sign-ups from this address' } },
+    responses: {
+      202: jsonResponse(SignupRequestedSchema, 'Taken; a link is on its way'),
+      ...mutationErrors,
+      429: { description: 'Too many sign-ups from this address' },
+    },
   }),
   async (c) => {
     await requestSignup(c.env, c.req.valid('json'), c.var.host.agencyId, publicClientAddress(c.req.header('cf-connecting-ip')));
@@ -52,7 +56,8 @@ authRoutes.openapi(
     path: '/signup/confirm',
     tags: ['Auth'],
     summary: 'Finish signing up',
-    description: 'Uses the token of the emailed sign-up link: creates the account and its owner and signs in. An unknown, used or expired token is a field error on `token`.',
+    description:
+      'Uses the token of the emailed sign-up link: creates the account and its owner and signs in. An unknown, used or expired token is a field error on `token`.',
     request: { body: jsonBody(signupConfirmBodySchema) },
     responses: { 201: jsonResponse(AuthResultSchema, 'Account created and signed in'), ...mutationErrors },
   }),
@@ -75,13 +80,19 @@ authRoutes.openapi(
     description: `Failed attempts are counted before the password is checked: ${MAX_FAILURES_PER_EMAIL_AND_ADDRESS} per email from one client address, ${MAX_FAILURES_PER_EMAIL} per email from anywhere, ${MAX_FAILURES_PER_ADDRESS} per address, in 15 minutes; then 429. A device this user signed in from before (the \`${DEVICE_COOKIE}\` cookie a browser keeps, or the \`${DEVICE_HEADER}\` reply header sent back in the same header) has a limit of its own (${MAX_FAILURES_PER_DEVICE}), so others failing elsewhere cannot lock its owner out.`,
     request: { body: jsonBody(loginBodySchema) },
     responses: {
-      200: { ...jsonResponse(AuthResultSchema, 'Signed in'), headers: { [DEVICE_HEADER]: { description: 'Send it back in the same header on later sign-ins from this client', schema: { type: 'string' } } } },
+      200: {
+        ...jsonResponse(AuthResultSchema, 'Signed in'),
+        headers: { [DEVICE_HEADER]: { description: 'Send it back in the same header on later sign-ins from this client', schema: { type: 'string' } } },
+      },
       ...mutationErrors,
       429: { description: 'Too many failed attempts' },
     },
   }),
   async (c) => {
-    const { result, deviceToken } = await login(c.env, c.req.valid('json'), { clientAddress: c.req.header('cf-connecting-ip'), deviceToken: deviceTokenOf(c.req) });
+    const { result, deviceToken } = await login(c.env, c.req.valid('json'), {
+      clientAddress: c.req.header('cf-connecting-ip'),
+      deviceToken: deviceTokenOf(c.req),
+    });
     c.header(DEVICE_HEADER, deviceToken);
     c.header('set-cookie', deviceCookie(deviceToken, new URL(c.req.url).protocol === 'https:'));
     return c.json(result, 200);
@@ -126,10 +137,16 @@ authRoutes.openapi(
     summary: 'Ask for a password reset link',
     description: `Emails a link that works once within an hour, in the brand of the user's account. The answer is the same whether or not the email has an account; at most 3 links per email per hour are sent, and one client address may ask ${MAX_RESET_REQUESTS_PER_ADDRESS} times per hour (then 429).`,
     request: { body: jsonBody(passwordResetRequestBodySchema) },
-    responses: { 202: jsonResponse(PasswordResetRequestedSchema, 'Taken; a link is on its way if the email has an account'), ...mutationErrors, 429: { description: 'Too many requests from this address' } },
+    responses: {
+      202: jsonResponse(PasswordResetRequestedSchema, 'Taken; a link is on its way if the email has an account'),
+      ...mutationErrors,
+      429: { description: 'Too many requests from this address' },
+    },
   }),
   async (c) => {
-    await requestPasswordReset(c.env, c.req.valid('json').email, publicClientAddress(c.req.header('cf-connecting-ip')), (work) => c.executionCtx.waitUntil(work));
+    await requestPasswordReset(c.env, c.req.valid('json').email, publicClientAddress(c.req.header('cf-connecting-ip')), (work) =>
+      c.executionCtx.waitUntil(work),
+    );
     return c.json({ message: 'If an account uses this email, a link to choose a new password is on its way. It works for an hour.' }, 202);
   },
 );
@@ -141,7 +158,8 @@ authRoutes.openapi(
     path: '/password-reset/confirm',
     tags: ['Auth'],
     summary: 'Set a new password',
-    description: 'Uses the token of a reset link or an invitation: sets the password, signs the user out of every session, and closes their other links; after a reset, the user is emailed that their password changed. An unknown, used or expired token is a field error on `token`.',
+    description:
+      'Uses the token of a reset link or an invitation: sets the password, signs the user out of every session, and closes their other links; after a reset, the user is emailed that their password changed. An unknown, used or expired token is a field error on `token`.',
     request: { body: jsonBody(passwordResetBodySchema) },
     responses: { 200: jsonResponse(PasswordResetDoneSchema, 'Password changed; sign in with it'), ...mutationErrors },
   }),
@@ -158,7 +176,8 @@ authRoutes.openapi(
     path: '/invitations/accept',
     tags: ['Auth'],
     summary: 'Accept an invitation to join an account',
-    description: 'People who already have a login are invited, never added: the emailed link (`/join-account#token=...`, 7 days, once) makes them a member with the invited role. Sign in as usual afterwards; the account is in the account menu. An unknown, used, withdrawn or expired token is a field error on `token`; the account\'s plan limits apply now.',
+    description:
+      "People who already have a login are invited, never added: the emailed link (`/join-account#token=...`, 7 days, once) makes them a member with the invited role. Sign in as usual afterwards; the account is in the account menu. An unknown, used, withdrawn or expired token is a field error on `token`; the account's plan limits apply now.",
     request: { body: jsonBody(acceptInvitationBodySchema) },
     responses: { 200: jsonResponse(AcceptedInvitationSchema, 'Joined'), ...mutationErrors },
   }),
@@ -173,7 +192,8 @@ authRoutes.openapi(
     path: '/token-exchange',
     tags: ['Auth'],
     summary: 'Switch account',
-    description: 'Trades the current token for one scoped to another account the user may enter. Agency owners and admins may enter their sub-accounts; the new token carries an `act` claim naming them, and the entry is recorded in the sub-account\'s activity.',
+    description:
+      "Trades the current token for one scoped to another account the user may enter. Agency owners and admins may enter their sub-accounts; the new token carries an `act` claim naming them, and the entry is recorded in the sub-account's activity.",
     security: [{ bearer: [] }],
     request: { body: jsonBody(tokenExchangeBodySchema) },
     responses: { 200: jsonResponse(AuthResultSchema, 'Token for the other account'), ...mutationErrors },
@@ -183,15 +203,20 @@ authRoutes.openapi(
     const userId = auth.actorUserId ?? assertUser(auth);
     const { result, actingFromAccountId } = await exchangeToken(c.env, userId, c.req.valid('json').account_id);
     if (actingFromAccountId) {
-      const event = newEvent(
-        { accountId: result.account.id, userId, actorUserId: userId },
-        'account.impersonation_started',
-        result.account.id,
-        { agency_account_id: actingFromAccountId, user_id: userId, user_name: result.user.name },
-      );
+      const event = newEvent({ accountId: result.account.id, userId, actorUserId: userId }, 'account.impersonation_started', result.account.id, {
+        agency_account_id: actingFromAccountId,
+        user_id: userId,
+        user_name: result.user.name,
+      });
       await c.env.DB.batch([
         outboxStatement(c.env.DB, event),
-        auditStatement(c.env.DB, { agencyAccountId: actingFromAccountId, subAccountId: result.account.id, actorUserId: userId, action: 'impersonation_started', requestId: c.var.requestId }),
+        auditStatement(c.env.DB, {
+          agencyAccountId: actingFromAccountId,
+          subAccountId: result.account.id,
+          actorUserId: userId,
+          action: 'impersonation_started',
+          requestId: c.var.requestId,
+        }),
       ]);
       c.executionCtx.waitUntil(publishEvents(c.env, [event]));
     }

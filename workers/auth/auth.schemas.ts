@@ -2,11 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { text } from '../platform/text';
 
 export const emailSchema = z.string().trim().toLowerCase().email('Enter a valid email address.').max(254);
-export const passwordSchema = z
-  .string()
-  .min(10, 'Use at least 10 characters.')
-  .max(200, 'Use at most 200 characters.')
-  .openapi({ format: 'password' });
+export const passwordSchema = z.string().min(10, 'Use at least 10 characters.').max(200, 'Use at most 200 characters.').openapi({ format: 'password' });
 
 export const signupBodySchema = z
   .object({
@@ -24,7 +20,14 @@ export const SignupRequestedSchema = z
   .openapi('SignupRequested');
 
 export const signupConfirmBodySchema = z
-  .object({ token: z.string().trim().min(1, 'The sign-up link is missing its token.').max(200).openapi({ description: 'The token from the emailed link (after `#token=`)' }) })
+  .object({
+    token: z
+      .string()
+      .trim()
+      .min(1, 'The sign-up link is missing its token.')
+      .max(200)
+      .openapi({ description: 'The token from the emailed link (after `#token=`)' }),
+  })
   .strict()
   .openapi('SignupConfirmBody');
 
@@ -37,7 +40,10 @@ export const loginBodySchema = z
   .strict()
   .openapi('LoginBody');
 
-export const refreshBodySchema = z.object({ refresh_token: z.string().min(1).max(200) }).strict().openapi('RefreshBody');
+export const refreshBodySchema = z
+  .object({ refresh_token: z.string().min(1).max(200) })
+  .strict()
+  .openapi('RefreshBody');
 
 export const tokenExchangeBodySchema = z
   .object({ account_id: z.string().min(1).max(64).openapi({ description: 'Account to switch into' }) })
@@ -76,7 +82,9 @@ export const MeSchema = z
     account: AccountSchema,
     role: z.enum(['owner', 'admin', 'member']),
     acting_user: UserSchema.nullable().openapi({ description: 'The agency user acting in this account, when impersonating' }),
-    accounts: z.array(ReachableAccountSchema).openapi({ description: `The first ${ME_ACCOUNTS_SHOWN} accounts this user can switch into; GET /api/me/accounts pages through all of them` }),
+    accounts: z
+      .array(ReachableAccountSchema)
+      .openapi({ description: `The first ${ME_ACCOUNTS_SHOWN} accounts this user can switch into; GET /api/me/accounts pages through all of them` }),
     accounts_more: z.boolean().openapi({ description: 'There are more accounts than `accounts` lists' }),
   })
   .openapi('Me');
@@ -93,7 +101,12 @@ export const PasswordResetRequestedSchema = z
 
 export const passwordResetBodySchema = z
   .object({
-    token: z.string().trim().min(1, 'The reset link is missing its token.').max(200).openapi({ description: 'The token from the emailed link (after `#token=`)' }),
+    token: z
+      .string()
+      .trim()
+      .min(1, 'The reset link is missing its token.')
+      .max(200)
+      .openapi({ description: 'The token from the emailed link (after `#token=`)' }),
     password: passwordSchema,
   })
   .strict()
@@ -104,7 +117,14 @@ export const PasswordResetDoneSchema = z
   .openapi('PasswordResetDone');
 
 export const acceptInvitationBodySchema = z
-  .object({ token: z.string().trim().min(1, 'The invitation link is missing its token.').max(200).openapi({ description: 'The token from the emailed link (after `#token=`)' }) })
+  .object({
+    token: z
+      .string()
+      .trim()
+      .min(1, 'The invitation link is missing its token.')
+      .max(200)
+      .openapi({ description: 'The token from the emailed link (after `#token=`)' }),
+  })
   .strict()
   .openapi('AcceptInvitationBody');
 

@@ -79,7 +79,7 @@ export async function assertSignupAllowed(env: Env, input: { agency?: boolean },
   if (agencyId === null) return;
   if (!(await clientSignupOpen(env.DB, agencyId))) throw await closedSignupError(env, agencyId);
   if (input.agency) {
-    throw new AppError('validation_failed', 'Agency accounts are created on the platform\'s own address, not on an agency\'s domain.', {
+    throw new AppError('validation_failed', "Agency accounts are created on the platform's own address, not on an agency's domain.", {
       errors: [{ field: 'agency', message: 'Not available here.' }],
     });
   }
@@ -116,15 +116,54 @@ export async function createAccountWithOwner(env: Env, input: ConfirmedSignup, a
   const user = { id: createId('user'), email: input.email, name: input.name };
   const statements = [
     ...alongside,
-    statement(env.DB, 'INSERT INTO accounts (id, name, kind, status, agency_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', account.id, account.name, kind, 'active', agencyId, now, now),
-    statement(env.DB, 'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', user.id, user.email, user.name, input.password_hash, now, now),
-    statement(env.DB, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), account.id, user.id, 'owner', now),
+    statement(
+      env.DB,
+      'INSERT INTO accounts (id, name, kind, status, agency_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      account.id,
+      account.name,
+      kind,
+      'active',
+      agencyId,
+      now,
+      now,
+    ),
+    statement(
+      env.DB,
+      'INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      user.id,
+      user.email,
+      user.name,
+      input.password_hash,
+      now,
+      now,
+    ),
+    statement(
+      env.DB,
+      'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)',
+      createId('membership'),
+      account.id,
+      user.id,
+      'owner',
+      now,
+    ),
   ];
   if (kind === 'agency') {
-    statements.push(statement(env.DB, 'INSERT INTO agencies (id, account_id, name, created_at) VALUES (?, ?, ?, ?)', createId('agency'), account.id, account.name, now));
+    statements.push(
+      statement(env.DB, 'INSERT INTO agencies (id, account_id, name, created_at) VALUES (?, ?, ?, ?)', createId('agency'), account.id, account.name, now),
+    );
   }
   if (kind === 'sub_account') {
-    statements.push(statement(env.DB, 'INSERT INTO sub_accounts (id, agency_id, account_id, name, created_at) VALUES (?, ?, ?, ?, ?)', createId('subAccount'), agencyId, account.id, account.name, now));
+    statements.push(
+      statement(
+        env.DB,
+        'INSERT INTO sub_accounts (id, agency_id, account_id, name, created_at) VALUES (?, ?, ?, ?, ?)',
+        createId('subAccount'),
+        agencyId,
+        account.id,
+        account.name,
+        now,
+      ),
+    );
   }
   await transaction(env.DB, statements);
   return openSession(env, { user, account, role: 'owner', actingFromAccountId: null });
@@ -155,7 +194,11 @@ export interface LoginRequest {
  * from before is counted apart from everyone else. Answers the session and
  * a fresh device token for the caller to keep.
  */
-export async function login(env: Env, input: { email: string; password: string; account_id?: string }, request: LoginRequest = {}): Promise<{ result: AuthResult; deviceToken: string }> {
+export async function login(
+  env: Env,
+  input: { email: string; password: string; account_id?: string },
+  request: LoginRequest = {},
+): Promise<{ result: AuthResult; deviceToken: string }> {
   const user = await queryFirst<UserRow>(env.DB, 'SELECT * FROM users WHERE email = ?', input.email);
   const device = await readDeviceToken(env.JWT_SECRET, request.deviceToken);
   const attempt = await reserveLoginAttempt(env.DB, input.email, request.clientAddress, device && user && device.userId === user.id ? device : null);
@@ -163,7 +206,12 @@ export async function login(env: Env, input: { email: string; password: string; 
   if (!user || !ok) throw new AppError('invalid_credentials', INVALID_LOGIN);
   await attempt.release();
   const membership = input.account_id
-    ? await queryFirst<{ account_id: string; role: Role }>(env.DB, 'SELECT account_id, role FROM memberships WHERE user_id = ? AND account_id = ?', user.id, input.account_id)
+    ? await queryFirst<{ account_id: string; role: Role }>(
+        env.DB,
+        'SELECT account_id, role FROM memberships WHERE user_id = ? AND account_id = ?',
+        user.id,
+        input.account_id,
+      )
     : await homeMembership(env.DB, user.id);
   if (!membership) {
     throw new AppError('invalid_credentials', input.account_id ? 'You are not a member of that account.' : 'This user belongs to no account.');
@@ -209,7 +257,9 @@ export async function refresh(env: Env, refreshToken: string): Promise<AuthResul
     await revokeFamily(env, familyId, now);
     throw reused();
   }
-  const rotated = await env.DB.prepare('UPDATE sessions SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL').bind(now, session.id).run();
+  const rotated = await env.DB.prepare('UPDATE sessions SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL')
+    .bind(now, session.id)
+    .run();
   if (rotated.meta.changes !== 1) {
     await revokeFamily(env, familyId, now);
     throw reused();
@@ -221,15 +271,24 @@ export async function refresh(env: Env, refreshToken: string): Promise<AuthResul
   const account = await getAccountOrThrow(env.DB, session.account_id);
   const actingFromAccountId = access.viaAgency?.agencyAccountId ?? null;
   // A refresh does not turn one kind of session into the other (a member removed from a client account does not come back in as agency staff).
-  if ((actingFromAccountId !== null) !== (session.actor_user_id !== null)) throw new AppError('unauthorized', 'You no longer have access to this account; sign in again.');
+  if ((actingFromAccountId !== null) !== (session.actor_user_id !== null))
+    throw new AppError('unauthorized', 'You no longer have access to this account; sign in again.');
   if (!actingFromAccountId) await assertNotSuspended(env.DB, account.id);
   // An impersonation ends when its first session would have: refreshing does not extend it.
-  return openSession(env, { user, account, role: access.role, actingFromAccountId }, { familyId, ...(actingFromAccountId ? { expiresAt: session.expires_at } : {}) });
+  return openSession(
+    env,
+    { user, account, role: access.role, actingFromAccountId },
+    { familyId, ...(actingFromAccountId ? { expiresAt: session.expires_at } : {}) },
+  );
 }
 
 /** Signs out the sign-in this refresh token belongs to: every session of its family, and their access tokens, at once. */
 export async function logout(env: Env, refreshToken: string): Promise<void> {
-  const session = await queryFirst<{ id: string; family_id: string | null }>(env.DB, 'SELECT id, family_id FROM sessions WHERE token_hash = ?', await sha256Hex(refreshToken));
+  const session = await queryFirst<{ id: string; family_id: string | null }>(
+    env.DB,
+    'SELECT id, family_id FROM sessions WHERE token_hash = ?',
+    await sha256Hex(refreshToken),
+  );
   if (session) await revokeFamily(env, session.family_id ?? session.id);
 }
 

@@ -29,7 +29,11 @@ async function hmacKey(secret: string | undefined): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', new TextEncoder().encode(`device-token:${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
 }
 
-const toB64Url = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+const toB64Url = (bytes: ArrayBuffer) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 
 function fromB64Url(value: string): Uint8Array | null {
   try {

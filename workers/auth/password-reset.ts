@@ -28,7 +28,8 @@ export type PasswordLinkPurpose = 'reset' | 'invite';
 export const INVITE_LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The app page a link opens; the token rides in the fragment, which never reaches a server or a Referer. */
-export const passwordLinkPath = (purpose: PasswordLinkPurpose, token: string) => `${purpose === 'invite' ? '/accept-invite' : '/reset-password'}#token=${token}`;
+export const passwordLinkPath = (purpose: PasswordLinkPurpose, token: string) =>
+  `${purpose === 'invite' ? '/accept-invite' : '/reset-password'}#token=${token}`;
 
 /** A new one-time link for a user: the statement that stores it (only its hash), and the token to email. */
 export async function newPasswordLink(db: D1Database, userId: string, purpose: PasswordLinkPurpose, now = Date.now()) {
@@ -53,7 +54,12 @@ export async function newPasswordLink(db: D1Database, userId: string, purpose: P
  * the lookup and the email to `background` so the answer is the same, and as
  * fast, for every email.
  */
-export async function requestPasswordReset(env: Env, email: string, clientAddress: string | undefined, background: (work: Promise<unknown>) => void): Promise<void> {
+export async function requestPasswordReset(
+  env: Env,
+  email: string,
+  clientAddress: string | undefined,
+  background: (work: Promise<unknown>) => void,
+): Promise<void> {
   const now = Date.now();
   if (clientAddress) {
     const { count, windowEndsAt } = await countAttempt(env.DB, `reset-addr:${clientAddress}`, REQUEST_WINDOW_MS, now);
@@ -76,7 +82,11 @@ export async function requestPasswordReset(env: Env, email: string, clientAddres
 export async function emailResetLink(env: Env, email: string, now = Date.now()): Promise<'sent' | 'no_user' | 'throttled'> {
   const log = createLogger({ auth: 'password_reset' });
   if ((await countAttempt(env.DB, `reset-email:${email}`, REQUEST_WINDOW_MS, now)).count > MAX_RESET_EMAILS_PER_EMAIL) return 'throttled';
-  const user = await queryFirst<{ id: string; email: string; name: string; invited_at: number | null }>(env.DB, 'SELECT id, email, name, invited_at FROM users WHERE email = ?', email);
+  const user = await queryFirst<{ id: string; email: string; name: string; invited_at: number | null }>(
+    env.DB,
+    'SELECT id, email, name, invited_at FROM users WHERE email = ?',
+    email,
+  );
   if (!user) return 'no_user';
   // Someone invited who never chose a password joins by choosing one: they get the invitation, saying where it takes them, not a plain reset.
   if (user.invited_at !== null) return emailPendingInvitation(env, user, now);
@@ -147,7 +157,13 @@ interface ResetRow {
 const badLink = (message: string) => new AppError('validation_failed', message, { errors: [{ field: 'token', message }] });
 
 /** Sets a new password with a link's token (a reset or an invitation). Answers the user's email, for the sign-in page. */
-export async function resetPassword(env: Env, token: string, password: string, background: (work: Promise<unknown>) => void, now = Date.now()): Promise<{ email: string }> {
+export async function resetPassword(
+  env: Env,
+  token: string,
+  password: string,
+  background: (work: Promise<unknown>) => void,
+  now = Date.now(),
+): Promise<{ email: string }> {
   const reset = await queryFirst<ResetRow>(
     env.DB,
     'SELECT r.id, r.user_id, r.purpose, u.email, r.expires_at, r.used_at FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = ?',
@@ -169,11 +185,27 @@ export async function resetPassword(env: Env, token: string, password: string, b
   const claimed = 'EXISTS (SELECT 1 FROM password_resets WHERE id = ? AND claim = ?)';
   const [claimResult] = await transaction(env.DB, [
     statement(env.DB, 'UPDATE password_resets SET used_at = ?, claim = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?', now, claim, reset.id, now),
-    statement(env.DB, `UPDATE users SET password_hash = ?, invited_at = NULL, updated_at = ? WHERE id = ? AND ${claimed}`, passwordHash, now, reset.user_id, reset.id, claim),
+    statement(
+      env.DB,
+      `UPDATE users SET password_hash = ?, invited_at = NULL, updated_at = ? WHERE id = ? AND ${claimed}`,
+      passwordHash,
+      now,
+      reset.user_id,
+      reset.id,
+      claim,
+    ),
     statement(env.DB, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
     statement(env.DB, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL AND ${claimed}`, now, reset.user_id, reset.id, claim),
     // They proved they hold the email: sign-in failures counted against it so far are forgiven, from every address.
-    statement(env.DB, `DELETE FROM login_throttle WHERE (key = ? OR substr(key, 1, length(?)) = ?) AND ${claimed}`, emailThrottleKey(reset.email), emailAddressKeyPrefix(reset.email), emailAddressKeyPrefix(reset.email), reset.id, claim),
+    statement(
+      env.DB,
+      `DELETE FROM login_throttle WHERE (key = ? OR substr(key, 1, length(?)) = ?) AND ${claimed}`,
+      emailThrottleKey(reset.email),
+      emailAddressKeyPrefix(reset.email),
+      emailAddressKeyPrefix(reset.email),
+      reset.id,
+      claim,
+    ),
   ]);
   if (claimResult.meta.changes !== 1) throw badLink('This reset link was already used. Ask for a new one if you still need it.');
   forgetSessionAccess();

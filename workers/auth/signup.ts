@@ -76,7 +76,18 @@ async function emailSignupLink(env: Env, brand: EmailBrand, input: SignupInput, 
     `INSERT INTO signup_requests (id, email, name, account_name, agency, agency_id, password_hash, token_hash, expires_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-    .bind(id, input.email, input.name, input.account_name ?? null, input.agency ? 1 : 0, agencyId, passwordHash, await sha256Hex(token), now + SIGNUP_LINK_TTL_MS, now)
+    .bind(
+      id,
+      input.email,
+      input.name,
+      input.account_name ?? null,
+      input.agency ? 1 : 0,
+      agencyId,
+      passwordHash,
+      await sha256Hex(token),
+      now + SIGNUP_LINK_TTL_MS,
+      now,
+    )
     .run();
   const app = brand.branding.app_name;
   await sendBrandedEmail(
@@ -142,11 +153,19 @@ export async function confirmSignup(env: Env, token: string, now = Date.now()): 
     // The users.email unique index makes a second use of the link (or a login made meanwhile) fail the whole transaction.
     return await createAccountWithOwner(
       env,
-      { email: request.email, name: request.name, account_name: request.account_name, agency: request.agency === 1, agency_id: request.agency_id, password_hash: request.password_hash },
+      {
+        email: request.email,
+        name: request.name,
+        account_name: request.account_name,
+        agency: request.agency === 1,
+        agency_id: request.agency_id,
+        password_hash: request.password_hash,
+      },
       [statement(env.DB, 'UPDATE signup_requests SET used_at = ? WHERE id = ?', now, request.id)],
     );
   } catch (err) {
-    if (isUniqueViolation(err, 'users.email')) throw badLink('This email already has an account (this link was used, or it was registered meanwhile). Sign in.');
+    if (isUniqueViolation(err, 'users.email'))
+      throw badLink('This email already has an account (this link was used, or it was registered meanwhile). Sign in.');
     throw err;
   }
 }

@@ -60,12 +60,25 @@ const tooMany = (row: ThrottleRow, now: number) => {
  * (429) when a limit is used up. `device` is the caller's known device when it
  * belongs to the user of this email.
  */
-export async function reserveLoginAttempt(db: D1Database, email: string, address: string | undefined, device: KnownDevice | null, now = Date.now()): Promise<LoginAttempt> {
+export async function reserveLoginAttempt(
+  db: D1Database,
+  email: string,
+  address: string | undefined,
+  device: KnownDevice | null,
+  now = Date.now(),
+): Promise<LoginAttempt> {
   if (device) {
     const key = `login:device:${device.id}`;
     const row = await db.prepare(upsertSql()).bind(key, now, THROTTLE_WINDOW_MS).first<ThrottleRow>();
     if (row && row.failures > MAX_FAILURES_PER_DEVICE) throw tooMany(row, now);
-    return { release: () => db.prepare('DELETE FROM login_throttle WHERE key = ?').bind(key).run().then(() => undefined) };
+    return {
+      release: () =>
+        db
+          .prepare('DELETE FROM login_throttle WHERE key = ?')
+          .bind(key)
+          .run()
+          .then(() => undefined),
+    };
   }
   const pairKey = `${emailAddressKeyPrefix(email)}${address ?? NO_ADDRESS}`;
   const emailKey = `login:email:${email}`;

@@ -20,7 +20,10 @@ const MAX_STEPS = 400;
  *
  * @example await advanceBillingClock(env, { hours: 30 * 24 }) // day 0 to day 30 of dunning
  */
-export async function advanceBillingClock(env: Env, input: { hours: number }): Promise<{ now: string; due_cases: number; results: Record<string, AdvanceResult | 'error'> }> {
+export async function advanceBillingClock(
+  env: Env,
+  input: { hours: number },
+): Promise<{ now: string; due_cases: number; results: Record<string, AdvanceResult | 'error'> }> {
   const start = await billingNow(env, null);
   const target = start + input.hours * HOUR_MS;
   const sandbox = sandboxProviders().stripe;
@@ -28,7 +31,11 @@ export async function advanceBillingClock(env: Env, input: { hours: number }): P
   let dueCases = 0;
   let now = start;
   for (let step = 0; step < MAX_STEPS && now < target; step++) {
-    const due = await queryFirst<{ at: number | null }>(env.DB, "SELECT MIN(next_action_at) AS at FROM dunning_cases WHERE status = 'open' AND next_action_at > ?", now);
+    const due = await queryFirst<{ at: number | null }>(
+      env.DB,
+      "SELECT MIN(next_action_at) AS at FROM dunning_cases WHERE status = 'open' AND next_action_at > ?",
+      now,
+    );
     const stop = Math.min(target, now + MAX_STEP_MS, due?.at ?? Number.POSITIVE_INFINITY);
     await sandbox.advanceClock(env, Math.max(1, Math.ceil((stop - now) / 1000)));
     now = await billingNow(env, null);

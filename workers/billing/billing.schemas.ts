@@ -2,7 +2,11 @@ import { z } from '@hono/zod-openapi';
 import { savePaymentMethodBodySchema } from '../wallet/wallet.schemas';
 import { FEATURES, PLAN_IDS } from './plans';
 
-const planId = z.string().min(1).max(40).openapi({ description: `One of ${PLAN_IDS.filter((p) => p !== 'free').join(', ')}`, example: 'starter' });
+const planId = z
+  .string()
+  .min(1)
+  .max(40)
+  .openapi({ description: `One of ${PLAN_IDS.filter((p) => p !== 'free').join(', ')}`, example: 'starter' });
 const paymentMethod = savePaymentMethodBodySchema.shape.payment_method;
 const isoOrNull = z.string().nullable();
 
@@ -111,9 +115,23 @@ export const cancelBodySchema = z
 
 export const payBodySchema = z.object({ payment_method: paymentMethod.optional() }).strict().openapi('PayBody');
 
-export const invoiceIdParamSchema = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'in_1AbC' }) });
+export const invoiceIdParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'in_1AbC' }),
+});
 
 export const advanceClockBodySchema = z
-  .object({ days: z.number().int().min(0).max(400).default(0), hours: z.number().int().min(0).max(24 * 400).default(0) })
+  .object({
+    days: z.number().int().min(0).max(400).default(0),
+    hours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 400)
+      .default(0),
+  })
   .strict()
   .refine((v) => v.days > 0 || v.hours > 0, { message: 'Move the clock forward by at least an hour.', path: ['days'] });

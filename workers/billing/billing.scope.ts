@@ -61,7 +61,8 @@ export function platformBilling(env: Env, stripe: StripeClientOptions = {}): Bil
     profile: (accountId) => getBillingProfile(env.DB, accountId),
     saveCard: (accountId, paymentMethod) => savePaymentMethod(env, accountId, paymentMethod),
     accountOfCustomer: async (customerId) =>
-      (await queryFirst<{ account_id: string }>(env.DB, 'SELECT account_id FROM billing_profiles WHERE stripe_customer_id = ?', customerId))?.account_id ?? null,
+      (await queryFirst<{ account_id: string }>(env.DB, 'SELECT account_id FROM billing_profiles WHERE stripe_customer_id = ?', customerId))?.account_id ??
+      null,
   };
 }
 

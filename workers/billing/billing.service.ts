@@ -49,15 +49,22 @@ async function withStripe<T>(fn: () => Promise<T>): Promise<T> {
 export function requirePlan(catalogue: PlanCatalogue, id: string): Plan {
   const plan = findPlan(catalogue, id);
   if (!plan || plan.retired) {
-    const onSale = planLadder(catalogue).filter((p) => p.id !== 'free' && !p.retired).map((p) => p.id).join(', ');
+    const onSale = planLadder(catalogue)
+      .filter((p) => p.id !== 'free' && !p.retired)
+      .map((p) => p.id)
+      .join(', ');
     throw new AppError('validation_failed', `There is no plan "${id}". Plans: ${onSale}.`, {
       errors: [{ field: 'plan', message: `Unknown plan; use one of ${onSale}.`, code: 'unknown_plan' }],
     });
   }
   if (plan.purchasable === 'never') {
-    throw new AppError('validation_failed', `${plan.name} needs no subscription. To move to ${plan.name}, cancel the current plan (POST /api/billing/cancel); it ends with the period already paid for.`, {
-      errors: [{ field: 'plan', message: `${plan.name} cannot be bought.`, code: 'not_purchasable' }],
-    });
+    throw new AppError(
+      'validation_failed',
+      `${plan.name} needs no subscription. To move to ${plan.name}, cancel the current plan (POST /api/billing/cancel); it ends with the period already paid for.`,
+      {
+        errors: [{ field: 'plan', message: `${plan.name} cannot be bought.`, code: 'not_purchasable' }],
+      },
+    );
   }
   return plan;
 }
@@ -76,13 +83,22 @@ export async function assertUsageFits(db: D1Database, accountId: string, plan: P
     }
   }
   if (usage.sub_accounts > 0 && !planAllows(plan, 'sub_accounts')) {
-    over.push({ resource: 'sub_accounts', used: usage.sub_accounts, limit: 0, message: `${usage.sub_accounts} sub-account${usage.sub_accounts === 1 ? '' : 's'}; ${plan.name} includes none` });
+    over.push({
+      resource: 'sub_accounts',
+      used: usage.sub_accounts,
+      limit: 0,
+      message: `${usage.sub_accounts} sub-account${usage.sub_accounts === 1 ? '' : 's'}; ${plan.name} includes none`,
+    });
   }
   if (over.length === 0) return;
-  throw new AppError('downgrade_blocked', `This account does not fit the ${plan.name} plan: it has ${over.map((o) => o.message).join(', and ')}. Remove the excess first, or choose a larger plan.`, {
-    errors: over.map((o) => ({ field: o.resource, message: o.message, code: 'over_plan_limit' })),
-    extensions: { plan: plan.id, over: over.map(({ resource, used, limit }) => ({ resource, used, limit })) },
-  });
+  throw new AppError(
+    'downgrade_blocked',
+    `This account does not fit the ${plan.name} plan: it has ${over.map((o) => o.message).join(', and ')}. Remove the excess first, or choose a larger plan.`,
+    {
+      errors: over.map((o) => ({ field: o.resource, message: o.message, code: 'over_plan_limit' })),
+      extensions: { plan: plan.id, over: over.map(({ resource, used, limit }) => ({ resource, used, limit })) },
+    },
+  );
 }
 
 /**
@@ -107,9 +123,13 @@ async function assertBilledHere(scope: BillingScope, accountId: string): Promise
 async function assertNothingOwed(db: D1Database, accountId: string): Promise<void> {
   const c = await openDunningCase(db, accountId);
   if (c) {
-    throw new AppError('conflict', `An invoice of ${usd(c.amount_due_micros)} is unpaid. Pay it first (POST /api/billing/pay, or Billing in the app); plan changes open again once it is settled.`, {
-      extensions: { dunning_case: c.id, amount_due: formatUsd(c.amount_due_micros) },
-    });
+    throw new AppError(
+      'conflict',
+      `An invoice of ${usd(c.amount_due_micros)} is unpaid. Pay it first (POST /api/billing/pay, or Billing in the app); plan changes open again once it is settled.`,
+      {
+        extensions: { dunning_case: c.id, amount_due: formatUsd(c.amount_due_micros) },
+      },
+    );
   }
 }
 
@@ -133,7 +153,9 @@ export async function subscribe(scope: BillingScope, accountId: string, input: S
   const row = await getSubscriptionRow(scope.db, accountId);
   if (row?.stripe_subscription_id && isLiveStatus(row.stripe_status)) {
     const current = scope.catalogue.plans[row.plan]?.name ?? row.plan;
-    throw new AppError('conflict', `This account already subscribes to ${current}. Change plans with POST /api/billing/upgrade.`, { extensions: { plan: row.plan } });
+    throw new AppError('conflict', `This account already subscribes to ${current}. Change plans with POST /api/billing/upgrade.`, {
+      extensions: { plan: row.plan },
+    });
   }
   await assertNothingOwed(scope.db, accountId);
   const amount = planAmountMicros(plan, row?.custom_price_micros ?? null);
@@ -155,7 +177,14 @@ export async function subscribe(scope: BillingScope, accountId: string, input: S
       ? `subscribe:${accountId}:${input.idempotencyKey}`
       : `subscribe:${accountId}:${row?.stripe_subscription_id ?? 'first'}:${plan.id}:${profile.default_payment_method_id}`;
     return scope.stripe.subscriptions.create(
-      { customer: profile.stripe_customer_id, items: [{ price }], payment_behavior: 'error_if_incomplete', metadata: { account_id: accountId, plan: plan.id }, expand: ['latest_invoice'], ...scope.subscriptionParams },
+      {
+        customer: profile.stripe_customer_id,
+        items: [{ price }],
+        payment_behavior: 'error_if_incomplete',
+        metadata: { account_id: accountId, plan: plan.id },
+        expand: ['latest_invoice'],
+        ...scope.subscriptionParams,
+      },
       { idempotencyKey: key },
     );
   });
@@ -211,7 +240,12 @@ export async function changePlan(scope: BillingScope, accountId: string, input: 
       },
       { idempotencyKey: key },
     );
-    const latest = typeof after.latest_invoice === 'object' && after.latest_invoice?.billing_reason === 'subscription_update' && before.latest_invoice !== after.latest_invoice?.id ? after.latest_invoice : null;
+    const latest =
+      typeof after.latest_invoice === 'object' &&
+      after.latest_invoice?.billing_reason === 'subscription_update' &&
+      before.latest_invoice !== after.latest_invoice?.id
+        ? after.latest_invoice
+        : null;
     return { sub: after, invoice: latest };
   });
   const synced = (await syncSubscription(scope, accountId, sub, { bumpVersion: true })) as SubscriptionRow;
@@ -220,7 +254,9 @@ export async function changePlan(scope: BillingScope, accountId: string, input: 
     money = ` Charged ${usd(invoice.amount_paid * MICROS_PER_CENT)} now for the rest of this period${invoice.number ? ` (invoice ${invoice.number})` : ''}.`;
   } else if (direction === 'downgrade') {
     const pending = await withStripe(() => scope.stripe.invoiceItems.list({ customer: synced.stripe_customer_id as string, pending: true, limit: 100 }));
-    const credit = -pending.data.filter((ii) => ii.proration && ii.parent?.subscription_details?.subscription === sub.id).reduce((sum, ii) => sum + ii.amount, 0);
+    const credit = -pending.data
+      .filter((ii) => ii.proration && ii.parent?.subscription_details?.subscription === sub.id)
+      .reduce((sum, ii) => sum + ii.amount, 0);
     if (credit > 0) money = ` The unused ${usd(credit * MICROS_PER_CENT)} is credited to the next invoice.`;
   }
   await recordBillingEvent(scope.db, {
@@ -239,13 +275,20 @@ export async function cancelSubscription(scope: BillingScope, accountId: string,
   await assertBilledHere(scope, accountId);
   const row = await getSubscriptionRow(scope.db, accountId);
   if (!row?.stripe_subscription_id || !isLiveStatus(row.stripe_status)) {
-    throw new AppError('conflict', input.resume ? 'There is no subscription to resume; choose a plan with POST /api/billing/subscribe.' : 'There is no subscription to cancel.');
+    throw new AppError(
+      'conflict',
+      input.resume ? 'There is no subscription to resume; choose a plan with POST /api/billing/subscribe.' : 'There is no subscription to cancel.',
+    );
   }
   const wanted = !input.resume;
   if (Boolean(row.cancel_at_period_end) === wanted) return row;
   const subscriptionId = row.stripe_subscription_id;
   const sub = await withStripe(() =>
-    scope.stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: wanted }, { idempotencyKey: `${wanted ? 'cancel' : 'resume'}:${subscriptionId}:${row.version}` }),
+    scope.stripe.subscriptions.update(
+      subscriptionId,
+      { cancel_at_period_end: wanted },
+      { idempotencyKey: `${wanted ? 'cancel' : 'resume'}:${subscriptionId}:${row.version}` },
+    ),
   );
   const synced = (await syncSubscription(scope, accountId, sub, { bumpVersion: true })) as SubscriptionRow;
   const name = scope.catalogue.plans[synced.plan]?.name ?? synced.plan;
@@ -286,7 +329,9 @@ export async function payOutstanding(scope: BillingScope, accountId: string, inp
           dedupeKey: `pay:${c.id}:${before.attempt_count}`,
           occurredAt: await scope.now(),
         });
-        throw new AppError('payment_failed', err.message || 'The card was declined.', { extensions: { decline_code: err instanceof Stripe.errors.StripeCardError ? (err.decline_code ?? err.code ?? null) : err.code ?? null } });
+        throw new AppError('payment_failed', err.message || 'The card was declined.', {
+          extensions: { decline_code: err instanceof Stripe.errors.StripeCardError ? (err.decline_code ?? err.code ?? null) : (err.code ?? null) },
+        });
       }
       if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) throw stripeProblem(err) ?? err;
     }
@@ -315,13 +360,22 @@ export async function saveBillingCard(scope: BillingScope, accountId: string, pa
  * can then subscribe to Enterprise like any other plan.
  */
 export async function setEnterprisePrice(scope: BillingScope, accountId: string, priceMicros: number): Promise<void> {
-  if (!Number.isSafeInteger(priceMicros) || priceMicros <= 0 || priceMicros % MICROS_PER_CENT !== 0) throw new Error('an Enterprise price is a positive whole number of cents, in micros');
+  if (!Number.isSafeInteger(priceMicros) || priceMicros <= 0 || priceMicros % MICROS_PER_CENT !== 0)
+    throw new Error('an Enterprise price is a positive whole number of cents, in micros');
   const now = Date.now();
   await scope.db.batch([
     scope.db
-      .prepare("INSERT INTO subscriptions (account_id, plan, custom_price_micros, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET custom_price_micros = excluded.custom_price_micros, updated_at = excluded.updated_at")
+      .prepare(
+        'INSERT INTO subscriptions (account_id, plan, custom_price_micros, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET custom_price_micros = excluded.custom_price_micros, updated_at = excluded.updated_at',
+      )
       .bind(accountId, (await accountStanding(scope.db, accountId, scope.catalogue)).plan.id, priceMicros, now, now),
-    billingEventStatement(scope.db, { accountId, kind: 'custom_price_set', message: `Enterprise is available to this account at ${usd(priceMicros)}/month, as agreed with sales.`, data: { price: formatUsd(priceMicros) }, occurredAt: await scope.now() }),
+    billingEventStatement(scope.db, {
+      accountId,
+      kind: 'custom_price_set',
+      message: `Enterprise is available to this account at ${usd(priceMicros)}/month, as agreed with sales.`,
+      data: { price: formatUsd(priceMicros) },
+      occurredAt: await scope.now(),
+    }),
   ]);
 }
 
@@ -387,7 +441,10 @@ export async function billingSummary(scope: BillingScope, accountId: string) {
           }
         : null,
     payment_method: profile?.default_payment_method_id ? { brand: profile.card_brand, last4: profile.card_last4 } : null,
-    dunning: dunning && (dunning.status === 'open' || (dunning.resolved_at !== null && dunning.updated_at > Date.now() - 7 * 86_400_000)) ? serializeCase(dunning) : null,
+    dunning:
+      dunning && (dunning.status === 'open' || (dunning.resolved_at !== null && dunning.updated_at > Date.now() - 7 * 86_400_000))
+        ? serializeCase(dunning)
+        : null,
     enterprise_price: row?.custom_price_micros ? formatUsd(row.custom_price_micros) : null,
   };
 }
@@ -398,7 +455,12 @@ export async function usageSummary(scope: BillingScope, accountId: string) {
   const usage = await countUsage(scope.db, accountId);
   const meter = (resource: 'contacts' | 'users') => {
     const limit = standing.plan.limits[resource];
-    return { used: usage[resource], limit, remaining: limit === null ? null : Math.max(0, limit - usage[resource]), over_limit: limit !== null && usage[resource] > limit };
+    return {
+      used: usage[resource],
+      limit,
+      remaining: limit === null ? null : Math.max(0, limit - usage[resource]),
+      over_limit: limit !== null && usage[resource] > limit,
+    };
   };
   return {
     plan: { id: standing.plan.id, name: standing.plan.name },
@@ -409,7 +471,12 @@ export async function usageSummary(scope: BillingScope, accountId: string) {
     sub_accounts: { used: usage.sub_accounts, included: planAllows(standing.plan, 'sub_accounts') },
     features: FEATURES.map((feature) => {
       const included = planAllows(standing.plan, feature);
-      return { feature, name: FEATURE_NAMES[feature], included, available_on: included ? null : (upgradeFor(scope.catalogue, standing.plan, (p) => planAllows(p, feature))?.id ?? null) };
+      return {
+        feature,
+        name: FEATURE_NAMES[feature],
+        included,
+        available_on: included ? null : (upgradeFor(scope.catalogue, standing.plan, (p) => planAllows(p, feature))?.id ?? null),
+      };
     }),
   };
 }

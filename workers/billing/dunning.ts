@@ -81,7 +81,11 @@ export async function openDunningCase(db: D1Database, accountId: string): Promis
 
 /** The open case, or the latest one (for the billing page). */
 export async function latestDunningCase(db: D1Database, accountId: string): Promise<DunningCaseRow | null> {
-  return queryFirst<DunningCaseRow>(db, "SELECT * FROM dunning_cases WHERE account_id = ? ORDER BY status = 'open' DESC, created_at DESC, id DESC LIMIT 1", accountId);
+  return queryFirst<DunningCaseRow>(
+    db,
+    "SELECT * FROM dunning_cases WHERE account_id = ? ORDER BY status = 'open' DESC, created_at DESC, id DESC LIMIT 1",
+    accountId,
+  );
 }
 
 async function getCase(db: D1Database, id: string): Promise<DunningCaseRow | null> {
@@ -99,25 +103,60 @@ function caseGuard(caseId: string, condition: string, ...binds: SqlValue[]): Gua
 }
 
 /** The statements that record a step once, under `guard`: the step row and its timeline entries. */
-function stepStatements(db: D1Database, c: DunningCaseRow, step: string, occurredAt: number, guard: Guard, events: Array<Omit<BillingEventInput, 'accountId' | 'occurredAt' | 'dedupeKey'> & { key?: string }>, detail: string | null = null): D1PreparedStatement[] {
+function stepStatements(
+  db: D1Database,
+  c: DunningCaseRow,
+  step: string,
+  occurredAt: number,
+  guard: Guard,
+  events: Array<Omit<BillingEventInput, 'accountId' | 'occurredAt' | 'dedupeKey'> & { key?: string }>,
+  detail: string | null = null,
+): D1PreparedStatement[] {
   return [
     statement(
       db,
       `INSERT INTO dunning_steps (id, account_id, case_id, step, detail, occurred_at, created_at)
        SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql} ON CONFLICT (case_id, step) DO NOTHING`,
-      createId('dunningStep'), c.account_id, c.id, step, detail, occurredAt, Date.now(), ...guard.binds,
+      createId('dunningStep'),
+      c.account_id,
+      c.id,
+      step,
+      detail,
+      occurredAt,
+      Date.now(),
+      ...guard.binds,
     ),
     ...events.map((e) =>
-      billingEventStatement(db, { ...e, accountId: c.account_id, occurredAt, dedupeKey: `dunning:${c.id}:${e.key ?? step}`, data: { case_id: c.id, invoice_id: c.invoice_id, ...(e.data ?? {}) } }, guard),
+      billingEventStatement(
+        db,
+        {
+          ...e,
+          accountId: c.account_id,
+          occurredAt,
+          dedupeKey: `dunning:${c.id}:${e.key ?? step}`,
+          data: { case_id: c.id, invoice_id: c.invoice_id, ...(e.data ?? {}) },
+        },
+        guard,
+      ),
     ),
   ];
 }
 
-function accountStatusStatement(db: D1Database, accountId: string, to: 'past_due' | 'paused' | 'archived' | 'active', from: string[], guard: Guard): D1PreparedStatement {
+function accountStatusStatement(
+  db: D1Database,
+  accountId: string,
+  to: 'past_due' | 'paused' | 'archived' | 'active',
+  from: string[],
+  guard: Guard,
+): D1PreparedStatement {
   return statement(
     db,
     `UPDATE accounts SET status = ?, updated_at = ? WHERE id = ? AND status IN (${from.map(() => '?').join(', ')}) AND ${guard.sql}`,
-    to, Date.now(), accountId, ...from, ...guard.binds,
+    to,
+    Date.now(),
+    accountId,
+    ...from,
+    ...guard.binds,
   );
 }
 
@@ -161,10 +200,24 @@ export async function startDunning(scope: BillingScope, accountId: string, invoi
   const reason = await paymentFailureReason(scope, invoice.id);
   const now = Date.now();
   const c: DunningCaseRow = {
-    id: createId('dunningCase'), account_id: accountId, stripe_account: scope.stripeAccount, invoice_id: invoice.id,
-    subscription_id: invoiceSubscriptionId(invoice), plan_before: planBefore, amount_due_micros: amount,
-    status: 'open', stage: 'past_due', failures: 1, started_at: startedAt, next_action: 'retry', next_action_at: startedAt + DUNNING_SCHEDULE.firstRetryAfterMs,
-    lease_until: null, last_error: reason, resolved_at: null, created_at: now, updated_at: now,
+    id: createId('dunningCase'),
+    account_id: accountId,
+    stripe_account: scope.stripeAccount,
+    invoice_id: invoice.id,
+    subscription_id: invoiceSubscriptionId(invoice),
+    plan_before: planBefore,
+    amount_due_micros: amount,
+    status: 'open',
+    stage: 'past_due',
+    failures: 1,
+    started_at: startedAt,
+    next_action: 'retry',
+    next_action_at: startedAt + DUNNING_SCHEDULE.firstRetryAfterMs,
+    lease_until: null,
+    last_error: reason,
+    resolved_at: null,
+    created_at: now,
+    updated_at: now,
   };
   const guard = caseGuard(c.id, "status = 'open' AND failures = 1");
   const planName = findPlan(scope.catalogue, planBefore)?.name ?? planBefore;
@@ -175,16 +228,35 @@ export async function startDunning(scope: BillingScope, accountId: string, invoi
       `INSERT INTO dunning_cases (id, account_id, stripe_account, invoice_id, subscription_id, plan_before, amount_due_micros, status, stage, failures,
          started_at, next_action, next_action_at, last_error, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 'past_due', 1, ?, 'retry', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      c.id, c.account_id, c.stripe_account, c.invoice_id, c.subscription_id, c.plan_before, c.amount_due_micros, c.started_at, c.next_action_at, c.last_error, now, now,
+      c.id,
+      c.account_id,
+      c.stripe_account,
+      c.invoice_id,
+      c.subscription_id,
+      c.plan_before,
+      c.amount_due_micros,
+      c.started_at,
+      c.next_action_at,
+      c.last_error,
+      now,
+      now,
     ),
     accountStatusStatement(scope.db, accountId, 'past_due', ['active'], guard),
-    ...stepStatements(scope.db, c, 'failure_1', startedAt, guard, [
-      {
-        kind: 'payment_failed',
-        message: `Payment of ${usd(amount)} for the ${planName} plan failed: ${reason} We'll retry on ${formatDay(c.next_action_at as number)} (in 24 hours). Updating the card in Billing settles it sooner.`,
-        data: { attempt: 1, amount: formatUsd(amount), reason, next_retry_at: new Date(c.next_action_at as number).toISOString() },
-      },
-    ], reason),
+    ...stepStatements(
+      scope.db,
+      c,
+      'failure_1',
+      startedAt,
+      guard,
+      [
+        {
+          kind: 'payment_failed',
+          message: `Payment of ${usd(amount)} for the ${planName} plan failed: ${reason} We'll retry on ${formatDay(c.next_action_at as number)} (in 24 hours). Updating the card in Billing settles it sooner.`,
+          data: { attempt: 1, amount: formatUsd(amount), reason, next_retry_at: new Date(c.next_action_at as number).toISOString() },
+        },
+      ],
+      reason,
+    ),
   ]);
   return (await caseForInvoice(scope.db, invoice.id)) ?? openDunningCase(scope.db, accountId);
 }
@@ -218,7 +290,14 @@ async function recordFailure(scope: BillingScope, c: DunningCaseRow, attempt: nu
       db,
       `UPDATE dunning_cases SET failures = ?, stage = ?, next_action = ?, next_action_at = ?, last_error = ?, updated_at = ?
         WHERE id = ? AND status = 'open' AND failures = ?`,
-      attempt, stage, nextAction, nextAt, reason, Date.now(), c.id, attempt - 1,
+      attempt,
+      stage,
+      nextAction,
+      nextAt,
+      reason,
+      Date.now(),
+      c.id,
+      attempt - 1,
     );
   const dayOf = (ms: number) => Math.floor((ms - c.started_at) / DAY_MS);
   const planName = findPlan(scope.catalogue, c.plan_before)?.name ?? c.plan_before;
@@ -231,16 +310,39 @@ async function recordFailure(scope: BillingScope, c: DunningCaseRow, attempt: nu
     const warning = `Your payment of ${usd(c.amount_due_micros)} for ${planName} failed twice (${reason.replace(/\.$/, '')}). We'll try again on ${formatDay(nextAt)}. If that fails too, automations pause; update your card in Billing to keep everything running.`;
     await db.batch([
       move('warned', 'retry', nextAt),
-      ...stepStatements(db, c, 'failure_2', now, guard, [
-        { kind: 'payment_failed', message: `Second payment attempt failed: ${reason} Next retry on ${formatDay(nextAt)} (in 48 hours).`, data: { ...attemptData, next_retry_at: new Date(nextAt).toISOString() } },
-        { key: 'warning_email', kind: 'warning_email_queued', message: `Payment warning emailed to ${email ?? 'the account owner'} (and posted to the account's notifications): the payment failed twice and automations pause if the next retry fails.`, data: { to: email } },
-      ], reason),
+      ...stepStatements(
+        db,
+        c,
+        'failure_2',
+        now,
+        guard,
+        [
+          {
+            kind: 'payment_failed',
+            message: `Second payment attempt failed: ${reason} Next retry on ${formatDay(nextAt)} (in 48 hours).`,
+            data: { ...attemptData, next_retry_at: new Date(nextAt).toISOString() },
+          },
+          {
+            key: 'warning_email',
+            kind: 'warning_email_queued',
+            message: `Payment warning emailed to ${email ?? 'the account owner'} (and posted to the account's notifications): the payment failed twice and automations pause if the next retry fails.`,
+            data: { to: email },
+          },
+        ],
+        reason,
+      ),
       // The notice (kind billing.payment_warning), once per case; GET /api/notifications shows it, and it is emailed.
       statement(
         db,
         `INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at, email_status, email_next_at)
          SELECT ?, ?, 'billing.payment_warning', ?, ?, ?, 'pending', ? WHERE ${guard.sql} ON CONFLICT (dedupe_key) DO NOTHING`,
-        createId('notification'), c.account_id, warning, `dunning:${c.id}:warning_email`, Date.now(), Date.now(), ...guard.binds,
+        createId('notification'),
+        c.account_id,
+        warning,
+        `dunning:${c.id}:warning_email`,
+        Date.now(),
+        Date.now(),
+        ...guard.binds,
       ),
     ]);
     await sendNoticeEmailsSoon(scope.env, c.account_id);
@@ -252,13 +354,21 @@ async function recordFailure(scope: BillingScope, c: DunningCaseRow, attempt: nu
     await db.batch([
       move('paused', 'retry', nextAt),
       accountStatusStatement(db, c.account_id, 'paused', ['active', 'past_due'], guard),
-      ...stepStatements(db, c, 'failure_3', now, guard, [
-        {
-          kind: 'account_paused',
-          message: `Third payment attempt failed (${reason}). Automations are paused until the invoice is paid; you can still sign in, see everything and pay. Last retry on ${formatDay(nextAt)} (day ${DUNNING_SCHEDULE.finalRetryDay}).`,
-          data: { ...attemptData, next_retry_at: new Date(nextAt).toISOString() },
-        },
-      ], reason),
+      ...stepStatements(
+        db,
+        c,
+        'failure_3',
+        now,
+        guard,
+        [
+          {
+            kind: 'account_paused',
+            message: `Third payment attempt failed (${reason}). Automations are paused until the invoice is paid; you can still sign in, see everything and pay. Last retry on ${formatDay(nextAt)} (day ${DUNNING_SCHEDULE.finalRetryDay}).`,
+            data: { ...attemptData, next_retry_at: new Date(nextAt).toISOString() },
+          },
+        ],
+        reason,
+      ),
     ]);
     return;
   }
@@ -269,14 +379,28 @@ async function recordFailure(scope: BillingScope, c: DunningCaseRow, attempt: nu
   const guard4 = caseGuard(c.id, "status = 'open' AND failures = 4");
   await db.batch([
     move('downgraded', 'archive', archiveAt),
-    statement(db, `UPDATE subscriptions SET plan = 'free', cancel_at_period_end = 0, updated_at = ? WHERE account_id = ? AND ${guard4.sql}`, Date.now(), c.account_id, ...guard4.binds),
-    ...stepStatements(db, c, 'failure_4', now, guard4, [
-      {
-        kind: 'downgraded_to_free',
-        message: `Fourth payment attempt failed (day ${dayOf(now)}). The account moved from ${planName} to Free and keeps all its data; over-limit records stay, new ones beyond Free's limits are refused. Unless ${usd(c.amount_due_micros)} is paid, it will be archived on ${formatDay(archiveAt)} (day ${DUNNING_SCHEDULE.archiveDay}).`,
-        data: { ...attemptData, plan_before: c.plan_before, archive_at: new Date(archiveAt).toISOString() },
-      },
-    ], reason),
+    statement(
+      db,
+      `UPDATE subscriptions SET plan = 'free', cancel_at_period_end = 0, updated_at = ? WHERE account_id = ? AND ${guard4.sql}`,
+      Date.now(),
+      c.account_id,
+      ...guard4.binds,
+    ),
+    ...stepStatements(
+      db,
+      c,
+      'failure_4',
+      now,
+      guard4,
+      [
+        {
+          kind: 'downgraded_to_free',
+          message: `Fourth payment attempt failed (day ${dayOf(now)}). The account moved from ${planName} to Free and keeps all its data; over-limit records stay, new ones beyond Free's limits are refused. Unless ${usd(c.amount_due_micros)} is paid, it will be archived on ${formatDay(archiveAt)} (day ${DUNNING_SCHEDULE.archiveDay}).`,
+          data: { ...attemptData, plan_before: c.plan_before, archive_at: new Date(archiveAt).toISOString() },
+        },
+      ],
+      reason,
+    ),
   ]);
 }
 
@@ -284,7 +408,11 @@ async function cancelForDunning(scope: BillingScope, c: DunningCaseRow): Promise
   if (!c.subscription_id) return;
   const sub = await scope.stripe.subscriptions.retrieve(c.subscription_id);
   if (sub.status === 'canceled' || sub.status === 'incomplete_expired') return;
-  await scope.stripe.subscriptions.cancel(c.subscription_id, { cancellation_details: { comment: DUNNING_CANCEL_COMMENT } }, { idempotencyKey: `dunning:${c.id}:cancel` });
+  await scope.stripe.subscriptions.cancel(
+    c.subscription_id,
+    { cancellation_details: { comment: DUNNING_CANCEL_COMMENT } },
+    { idempotencyKey: `dunning:${c.id}:cancel` },
+  );
 }
 
 /** Day 30: read-only. Nothing is deleted; paying still brings the account back. */
@@ -292,7 +420,12 @@ async function archive(scope: BillingScope, c: DunningCaseRow, now: number): Pro
   const db = scope.db;
   const guard = caseGuard(c.id, "status = 'open' AND stage = 'archived'");
   await db.batch([
-    statement(db, "UPDATE dunning_cases SET stage = 'archived', next_action = NULL, next_action_at = NULL, updated_at = ? WHERE id = ? AND status = 'open' AND stage = 'downgraded'", Date.now(), c.id),
+    statement(
+      db,
+      "UPDATE dunning_cases SET stage = 'archived', next_action = NULL, next_action_at = NULL, updated_at = ? WHERE id = ? AND status = 'open' AND stage = 'downgraded'",
+      Date.now(),
+      c.id,
+    ),
     accountStatusStatement(db, c.account_id, 'archived', ['active', 'past_due', 'paused'], guard),
     ...stepStatements(db, c, 'archived', now, guard, [
       {
@@ -314,20 +447,37 @@ export async function resolveDunning(scope: BillingScope, c: DunningCaseRow, inv
   const guard = caseGuard(c.id, "status = 'recovered'");
   const amount = invoice.amount_paid * MICROS_PER_CENT;
   await db.batch([
-    statement(db, "UPDATE dunning_cases SET status = 'recovered', stage = 'recovered', next_action = NULL, next_action_at = NULL, resolved_at = ?, updated_at = ? WHERE id = ? AND status = 'open'", now, Date.now(), c.id),
+    statement(
+      db,
+      "UPDATE dunning_cases SET status = 'recovered', stage = 'recovered', next_action = NULL, next_action_at = NULL, resolved_at = ?, updated_at = ? WHERE id = ? AND status = 'open'",
+      now,
+      Date.now(),
+      c.id,
+    ),
     statement(
       db,
       `UPDATE accounts SET status = 'active', updated_at = ? WHERE id = ? AND status != 'active' AND ${guard.sql}
          AND NOT EXISTS (SELECT 1 FROM dunning_cases o WHERE o.account_id = ? AND o.status = 'open')`,
-      Date.now(), c.account_id, ...guard.binds, c.account_id,
+      Date.now(),
+      c.account_id,
+      ...guard.binds,
+      c.account_id,
     ),
-    ...stepStatements(db, c, 'recovered', now, guard, [
-      {
-        kind: 'payment_recovered',
-        message: `Payment of ${usd(amount || c.amount_due_micros)} received${invoice.number ? ` (invoice ${invoice.number})` : ''}${how === 'retry' ? ' on retry' : ''}. The account is active again${c.failures >= 3 ? ' and automations have resumed' : ''}.`,
-        data: { how, amount: formatUsd(amount || c.amount_due_micros) },
-      },
-    ], how),
+    ...stepStatements(
+      db,
+      c,
+      'recovered',
+      now,
+      guard,
+      [
+        {
+          kind: 'payment_recovered',
+          message: `Payment of ${usd(amount || c.amount_due_micros)} received${invoice.number ? ` (invoice ${invoice.number})` : ''}${how === 'retry' ? ' on retry' : ''}. The account is active again${c.failures >= 3 ? ' and automations have resumed' : ''}.`,
+          data: { how, amount: formatUsd(amount || c.amount_due_micros) },
+        },
+      ],
+      how,
+    ),
   ]);
   const after = await getCase(db, c.id);
   if (after?.status === 'recovered' && after.failures >= 4) await restorePlan(scope, after, invoice, now);
@@ -341,16 +491,26 @@ export async function resolveDunning(scope: BillingScope, c: DunningCaseRow, inv
  */
 async function restorePlan(scope: BillingScope, c: DunningCaseRow, invoice: Stripe.Invoice, now: number): Promise<void> {
   const db = scope.db;
-  const done = await queryFirst<{ step: string }>(db, "SELECT step FROM dunning_steps WHERE case_id = ? AND step IN ('plan_restored', 'plan_not_restored')", c.id);
+  const done = await queryFirst<{ step: string }>(
+    db,
+    "SELECT step FROM dunning_steps WHERE case_id = ? AND step IN ('plan_restored', 'plan_not_restored')",
+    c.id,
+  );
   if (done) return;
   const guard = caseGuard(c.id, "status = 'recovered'");
   const row = await getSubscriptionRow(db, c.account_id);
   const plan = findPlan(scope.catalogue, c.plan_before);
   const paidThrough = Math.max(0, ...invoice.lines.data.map((l) => l.period.end)) * 1000;
   if (!plan || plan.id === 'free' || isLiveStatus(row?.stripe_status) || paidThrough <= now + HOUR_MS) {
-    await db.batch(stepStatements(db, c, 'plan_not_restored', now, guard, [
-      { kind: 'plan_restored', key: 'plan_not_restored', message: `The account stays on ${row && isLiveStatus(row.stripe_status) ? 'its current plan' : 'Free'}; choose a plan in Billing to get ${plan?.name ?? 'its'} features back.` },
-    ]));
+    await db.batch(
+      stepStatements(db, c, 'plan_not_restored', now, guard, [
+        {
+          kind: 'plan_restored',
+          key: 'plan_not_restored',
+          message: `The account stays on ${row && isLiveStatus(row.stripe_status) ? 'its current plan' : 'Free'}; choose a plan in Billing to get ${plan?.name ?? 'its'} features back.`,
+        },
+      ]),
+    );
     return;
   }
   const profile = await scope.customer(c.account_id);
@@ -366,9 +526,15 @@ async function restorePlan(scope: BillingScope, c: DunningCaseRow, invoice: Stri
     { idempotencyKey: `dunning:${c.id}:restore` },
   );
   await syncSubscription(scope, c.account_id, sub, { bumpVersion: true });
-  await db.batch(stepStatements(db, c, 'plan_restored', now, guard, [
-    { kind: 'plan_restored', message: `${plan.name} is back: the paid invoice covers it until ${formatDay(paidThrough)}, when the next charge is made.`, data: { plan: plan.id, paid_through: new Date(paidThrough).toISOString() } },
-  ]));
+  await db.batch(
+    stepStatements(db, c, 'plan_restored', now, guard, [
+      {
+        kind: 'plan_restored',
+        message: `${plan.name} is back: the paid invoice covers it until ${formatDay(paidThrough)}, when the next charge is made.`,
+        data: { plan: plan.id, paid_through: new Date(paidThrough).toISOString() },
+      },
+    ]),
+  );
 }
 
 /** A case whose invoice was voided (not by us): nothing is owed any more; the account is active again. */
@@ -376,9 +542,23 @@ async function closeVoided(scope: BillingScope, c: DunningCaseRow, now: number):
   const db = scope.db;
   const guard = caseGuard(c.id, "status = 'closed'");
   await db.batch([
-    statement(db, "UPDATE dunning_cases SET status = 'closed', stage = 'closed', next_action = NULL, next_action_at = NULL, resolved_at = ?, updated_at = ? WHERE id = ? AND status = 'open'", now, Date.now(), c.id),
-    statement(db, `UPDATE accounts SET status = 'active', updated_at = ? WHERE id = ? AND status != 'active' AND ${guard.sql}`, Date.now(), c.account_id, ...guard.binds),
-    ...stepStatements(db, c, 'closed', now, guard, [{ kind: 'payment_recovered', message: 'The unpaid invoice was voided; nothing is owed and the account is active again.' }]),
+    statement(
+      db,
+      "UPDATE dunning_cases SET status = 'closed', stage = 'closed', next_action = NULL, next_action_at = NULL, resolved_at = ?, updated_at = ? WHERE id = ? AND status = 'open'",
+      now,
+      Date.now(),
+      c.id,
+    ),
+    statement(
+      db,
+      `UPDATE accounts SET status = 'active', updated_at = ? WHERE id = ? AND status != 'active' AND ${guard.sql}`,
+      Date.now(),
+      c.account_id,
+      ...guard.binds,
+    ),
+    ...stepStatements(db, c, 'closed', now, guard, [
+      { kind: 'payment_recovered', message: 'The unpaid invoice was voided; nothing is owed and the account is active again.' },
+    ]),
   ]);
 }
 
@@ -534,7 +714,13 @@ async function endExpiredTrials(scope: BillingScope, now: number): Promise<numbe
     const free = scope.catalogue.plans.free;
     const endedAt = account.created_at + scope.catalogue.trialDays * DAY_MS;
     await scope.db.batch([
-      statement(scope.db, "INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'free', ?, ?) ON CONFLICT (account_id) DO NOTHING", account.id, Date.now(), Date.now()),
+      statement(
+        scope.db,
+        "INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'free', ?, ?) ON CONFLICT (account_id) DO NOTHING",
+        account.id,
+        Date.now(),
+        Date.now(),
+      ),
       billingEventStatement(scope.db, {
         accountId: account.id,
         kind: 'trial_ended',

@@ -2,7 +2,21 @@ import { queryAll, queryFirst } from '../platform/db';
 import { AppError } from '../platform/errors';
 import { formatUsd } from '../platform/money';
 import type { AccountKind, AccountStatus } from '../tenancy/tenancy.service';
-import { agencyCatalogue, FEATURE_NAMES, findPlan, PLATFORM_PLANS, planAllows, trialPlanFor, upgradeFor, withinLimit, type AgencyTier, type Feature, type LimitedResource, type Plan, type PlanCatalogue } from './plans';
+import {
+  agencyCatalogue,
+  FEATURE_NAMES,
+  findPlan,
+  PLATFORM_PLANS,
+  planAllows,
+  trialPlanFor,
+  upgradeFor,
+  withinLimit,
+  type AgencyTier,
+  type Feature,
+  type LimitedResource,
+  type Plan,
+  type PlanCatalogue,
+} from './plans';
 
 /**
  * What an account may do now: its plan (and where the plan comes from) and
@@ -57,7 +71,12 @@ interface StandingRow {
   parent_plan: string | null;
 }
 
-function planFrom(catalogue: PlanCatalogue, stored: string | null, kind: AccountKind, createdAt: number): { plan: Plan; source: PlanSource; trialEndsAt: number | null } {
+function planFrom(
+  catalogue: PlanCatalogue,
+  stored: string | null,
+  kind: AccountKind,
+  createdAt: number,
+): { plan: Plan; source: PlanSource; trialEndsAt: number | null } {
   if (stored !== null) {
     const plan = findPlan(catalogue, stored) ?? catalogue.plans.free;
     return { plan, source: plan.id === 'free' ? 'free' : 'subscription', trialEndsAt: null };
@@ -93,22 +112,44 @@ export async function accountStanding(db: D1Database, accountId: string, catalog
   if (agencyAccountId !== null && row.plan === null) {
     const parent = agencyPlan();
     return {
-      accountId: row.id, kind: row.kind, status, statusFromAgency: fromAgency,
-      plan: parent.plan, source: 'agency', trialEndsAt: parent.trialEndsAt, billedAccountId: agencyAccountId, sellerStripeAccount: null, agencyAccountId,
+      accountId: row.id,
+      kind: row.kind,
+      status,
+      statusFromAgency: fromAgency,
+      plan: parent.plan,
+      source: 'agency',
+      trialEndsAt: parent.trialEndsAt,
+      billedAccountId: agencyAccountId,
+      sellerStripeAccount: null,
+      agencyAccountId,
     };
   }
   if (agencyAccountId !== null && row.stripe_account !== null && row.plan !== null && row.plan !== 'free') {
     const tiers = await loadAgencyCatalogue(db, agencyAccountId, agencyPlan().plan);
     const tier = findPlan(tiers, row.plan);
     return {
-      accountId: row.id, kind: row.kind, status, statusFromAgency: fromAgency,
-      plan: tier ?? PLATFORM_PLANS.plans.free, source: tier ? 'agency_tier' : 'free', trialEndsAt: null, billedAccountId: row.id, sellerStripeAccount: row.stripe_account, agencyAccountId,
+      accountId: row.id,
+      kind: row.kind,
+      status,
+      statusFromAgency: fromAgency,
+      plan: tier ?? PLATFORM_PLANS.plans.free,
+      source: tier ? 'agency_tier' : 'free',
+      trialEndsAt: null,
+      billedAccountId: row.id,
+      sellerStripeAccount: row.stripe_account,
+      agencyAccountId,
     };
   }
   const own = planFrom(catalogue, row.plan, row.kind, row.created_at);
   return {
-    accountId: row.id, kind: row.kind, status, statusFromAgency: fromAgency, ...own,
-    billedAccountId: row.id, sellerStripeAccount: row.stripe_account, agencyAccountId,
+    accountId: row.id,
+    kind: row.kind,
+    status,
+    statusFromAgency: fromAgency,
+    ...own,
+    billedAccountId: row.id,
+    sellerStripeAccount: row.stripe_account,
+    agencyAccountId,
   };
 }
 
@@ -130,9 +171,21 @@ interface AgencyTierRow {
 export async function loadAgencyCatalogue(db: D1Database, agencyAccountId: string, agencyPlan?: Plan): Promise<PlanCatalogue> {
   const [plan, rows] = await Promise.all([
     agencyPlan ?? accountStanding(db, agencyAccountId).then((s) => s.plan),
-    queryAll<AgencyTierRow>(db, 'SELECT key, name, price_micros, contacts, users, position, active FROM agency_tiers WHERE account_id = ? ORDER BY position, key', agencyAccountId),
+    queryAll<AgencyTierRow>(
+      db,
+      'SELECT key, name, price_micros, contacts, users, position, active FROM agency_tiers WHERE account_id = ? ORDER BY position, key',
+      agencyAccountId,
+    ),
   ]);
-  const tiers: AgencyTier[] = rows.map((r) => ({ key: r.key, name: r.name, priceMicros: r.price_micros, contacts: r.contacts, users: r.users, position: r.position, active: r.active === 1 }));
+  const tiers: AgencyTier[] = rows.map((r) => ({
+    key: r.key,
+    name: r.name,
+    priceMicros: r.price_micros,
+    contacts: r.contacts,
+    users: r.users,
+    position: r.position,
+    active: r.active === 1,
+  }));
   return agencyCatalogue(agencyAccountId, plan, tiers);
 }
 
@@ -210,7 +263,7 @@ function upgradePath(target: Plan | null, standing: AccountStanding) {
     name: target.name,
     price_per_month: price,
     how: agencyManaged(standing)
-      ? 'Your agency manages this account\'s plan; ask them to upgrade.'
+      ? "Your agency manages this account's plan; ask them to upgrade."
       : target.purchasable === 'sales'
         ? 'Contact sales (sales@edge-crm.dev) for an Enterprise price.'
         : `POST /api/billing/${standing.source === 'subscription' ? 'upgrade' : 'subscribe'} with {"plan":"${target.id}"}, or Billing in the app.`,
@@ -284,9 +337,13 @@ export async function assertAccountCanAutomate(db: D1Database, accountId: string
   const standing = await accountStanding(db, accountId);
   if (standing.status === 'paused' || standing.status === 'archived') {
     const whose = standing.statusFromAgency ? 'The agency that manages this account has' : 'This account has';
-    throw new AppError('account_paused', `${whose} an unpaid invoice, so automations are paused (account ${standing.status}). Paying it in Billing resumes them.`, {
-      extensions: { status: standing.status, status_from_agency: standing.statusFromAgency },
-    });
+    throw new AppError(
+      'account_paused',
+      `${whose} an unpaid invoice, so automations are paused (account ${standing.status}). Paying it in Billing resumes them.`,
+      {
+        extensions: { status: standing.status, status_from_agency: standing.statusFromAgency },
+      },
+    );
   }
   return standing;
 }
@@ -299,7 +356,11 @@ export async function assertAccountWritable(db: D1Database, accountId: string): 
   const standing = await accountStanding(db, accountId);
   if (standing.status !== 'archived') return;
   const whose = standing.statusFromAgency ? 'The agency that manages this account was' : 'This account was';
-  throw new AppError('account_read_only', `${whose} archived after 30 days of unpaid invoices; it is read-only and nothing has been deleted. Pay the outstanding invoice in Billing (POST /api/billing/pay) to make it active again.`, {
-    extensions: { status: standing.status, status_from_agency: standing.statusFromAgency },
-  });
+  throw new AppError(
+    'account_read_only',
+    `${whose} archived after 30 days of unpaid invoices; it is read-only and nothing has been deleted. Pay the outstanding invoice in Billing (POST /api/billing/pay) to make it active again.`,
+    {
+      extensions: { status: standing.status, status_from_agency: standing.statusFromAgency },
+    },
+  );
 }

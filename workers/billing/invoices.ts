@@ -56,7 +56,11 @@ export function serializeInvoice(invoice: Stripe.Invoice) {
 export type InvoiceView = ReturnType<typeof serializeInvoice>;
 
 /** Newest first; the cursor is the last invoice's id (Stripe's starting_after). Drafts are not shown. */
-export async function listInvoices(scope: BillingScope, accountId: string, options: { cursor?: string; limit: number }): Promise<{ data: InvoiceView[]; next_cursor: string | null }> {
+export async function listInvoices(
+  scope: BillingScope,
+  accountId: string,
+  options: { cursor?: string; limit: number },
+): Promise<{ data: InvoiceView[]; next_cursor: string | null }> {
   const profile = await scope.profile(accountId);
   if (!profile) return { data: [], next_cursor: null };
   const after = options.cursor ? decodeCursor(options.cursor).id : undefined;
@@ -100,7 +104,9 @@ export async function invoicePdf(scope: BillingScope, accountId: string, invoice
     meta: [
       ['Invoice number', invoice.number ?? invoice.id],
       ['Date', formatDay(invoice.created * 1000)],
-      ...(view.period_start && view.period_end ? ([['Service period', `${formatDay(Date.parse(view.period_start))} - ${formatDay(Date.parse(view.period_end))}`]] as Array<[string, string]>) : []),
+      ...(view.period_start && view.period_end
+        ? ([['Service period', `${formatDay(Date.parse(view.period_start))} - ${formatDay(Date.parse(view.period_end))}`]] as Array<[string, string]>)
+        : []),
       ...(invoice.status_transitions.paid_at ? ([['Paid on', formatDay(invoice.status_transitions.paid_at * 1000)]] as Array<[string, string]>) : []),
     ],
     stamp: invoice.status === 'paid' ? 'PAID' : invoice.status === 'open' ? 'UNPAID' : (invoice.status ?? '').toUpperCase() || null,

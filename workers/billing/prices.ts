@@ -26,9 +26,13 @@ export function priceLookupKey(catalogueId: string, plan: Plan, amountMicros: nu
 export function planAmountMicros(plan: Plan, customPriceMicros: number | null): number {
   if (plan.priceMicros !== null) return plan.priceMicros;
   if (customPriceMicros === null) {
-    throw new AppError('contact_sales', `${plan.name} is priced for each customer. Talk to sales (sales@edge-crm.dev) and the plan becomes available here once your price is set.`, {
-      extensions: { plan: plan.id, contact: 'sales@edge-crm.dev' },
-    });
+    throw new AppError(
+      'contact_sales',
+      `${plan.name} is priced for each customer. Talk to sales (sales@edge-crm.dev) and the plan becomes available here once your price is set.`,
+      {
+        extensions: { plan: plan.id, contact: 'sales@edge-crm.dev' },
+      },
+    );
   }
   return customPriceMicros;
 }

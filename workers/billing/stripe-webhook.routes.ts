@@ -28,9 +28,15 @@ const HANDLERS: Record<string, EventHandler> = {
  * let a captured signature be replayed for as long as it stays "future".
  */
 function assertNotFromTheFuture(signatureHeader: string | undefined, nowMs: number): void {
-  const stamps = (signatureHeader ?? '').split(',').filter((part) => part.startsWith('t=')).map((part) => Number(part.slice(2)));
+  const stamps = (signatureHeader ?? '')
+    .split(',')
+    .filter((part) => part.startsWith('t='))
+    .map((part) => Number(part.slice(2)));
   if (stamps.some((t) => !Number.isSafeInteger(t) || t * 1000 > nowMs + STRIPE_WEBHOOK_TOLERANCE_SECONDS * 1000)) {
-    throw new AppError('bad_request', `Stripe webhook signature verification failed: the timestamp is more than ${STRIPE_WEBHOOK_TOLERANCE_SECONDS} s in the future.`);
+    throw new AppError(
+      'bad_request',
+      `Stripe webhook signature verification failed: the timestamp is more than ${STRIPE_WEBHOOK_TOLERANCE_SECONDS} s in the future.`,
+    );
   }
 }
 
@@ -46,21 +52,30 @@ export const stripeWebhookRoutes = createRouter();
 // POST /api/webhooks/stripe – Stripe events (signed)
 stripeWebhookRoutes.openapi(
   createRoute({
-    method: 'post', path: '/stripe', tags: ['Webhooks'], summary: 'Stripe webhook',
-    description: 'Called by Stripe. The body is read raw and checked against the `Stripe-Signature` header (HMAC-SHA256; timestamps more than 300 s old or ahead are refused).',
-    responses: { 200: jsonResponse(z.object({ received: z.boolean(), duplicate: z.boolean().optional(), handled: z.boolean().optional() }), 'Accepted'), 400: { description: 'Bad, stale or future-dated signature' } },
+    method: 'post',
+    path: '/stripe',
+    tags: ['Webhooks'],
+    summary: 'Stripe webhook',
+    description:
+      'Called by Stripe. The body is read raw and checked against the `Stripe-Signature` header (HMAC-SHA256; timestamps more than 300 s old or ahead are refused).',
+    responses: {
+      200: jsonResponse(z.object({ received: z.boolean(), duplicate: z.boolean().optional(), handled: z.boolean().optional() }), 'Accepted'),
+      400: { description: 'Bad, stale or future-dated signature' },
+    },
   }),
   async (c) => {
-  const signature = c.req.header('stripe-signature');
-  const event = await verifyStripeWebhook(c.env, await c.req.text(), signature);
-  const now = Date.now();
-  assertNotFromTheFuture(signature, now);
-  await c.env.DB.prepare('INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').bind(event.id, event.type, now).run();
-  const seen = await c.env.DB.prepare('SELECT processed_at FROM stripe_events WHERE id = ?').bind(event.id).first<{ processed_at: number | null }>();
-  if (seen?.processed_at) return c.json({ received: true, duplicate: true }, 200);
-  const handler = HANDLERS[event.type];
-  if (handler) await handler(c.env, event);
-  await c.env.DB.prepare('UPDATE stripe_events SET processed_at = ? WHERE id = ? AND processed_at IS NULL').bind(Date.now(), event.id).run();
-  return c.json({ received: true, handled: Boolean(handler) }, 200);
+    const signature = c.req.header('stripe-signature');
+    const event = await verifyStripeWebhook(c.env, await c.req.text(), signature);
+    const now = Date.now();
+    assertNotFromTheFuture(signature, now);
+    await c.env.DB.prepare('INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING')
+      .bind(event.id, event.type, now)
+      .run();
+    const seen = await c.env.DB.prepare('SELECT processed_at FROM stripe_events WHERE id = ?').bind(event.id).first<{ processed_at: number | null }>();
+    if (seen?.processed_at) return c.json({ received: true, duplicate: true }, 200);
+    const handler = HANDLERS[event.type];
+    if (handler) await handler(c.env, event);
+    await c.env.DB.prepare('UPDATE stripe_events SET processed_at = ? WHERE id = ? AND processed_at IS NULL').bind(Date.now(), event.id).run();
+    return c.json({ received: true, handled: Boolean(handler) }, 200);
   },
 );

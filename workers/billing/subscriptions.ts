@@ -63,7 +63,12 @@ export function subscriptionPeriod(sub: Stripe.Subscription): { start: number; e
  * subscription is not the one the account follows (an older one ending, or
  * one that is not ours).
  */
-export async function syncSubscription(scope: BillingScope, accountId: string, sub: Stripe.Subscription, options: { bumpVersion?: boolean } = {}): Promise<SubscriptionRow | null> {
+export async function syncSubscription(
+  scope: BillingScope,
+  accountId: string,
+  sub: Stripe.Subscription,
+  options: { bumpVersion?: boolean } = {},
+): Promise<SubscriptionRow | null> {
   const row = await getSubscriptionRow(scope.db, accountId);
   const tracked = row?.stripe_subscription_id ?? null;
   const ended = isEndedStatus(sub.status);
@@ -80,7 +85,9 @@ export async function syncSubscription(scope: BillingScope, accountId: string, s
     if (!row || (tracked !== null && tracked !== sub.id)) return row;
     const statements = [
       scope.db
-        .prepare(`UPDATE subscriptions SET plan = 'free', stripe_status = ?, cancel_at_period_end = 0, version = version + ?, updated_at = ? WHERE account_id = ? AND stripe_subscription_id = ?`)
+        .prepare(
+          `UPDATE subscriptions SET plan = 'free', stripe_status = ?, cancel_at_period_end = 0, version = version + ?, updated_at = ? WHERE account_id = ? AND stripe_subscription_id = ?`,
+        )
         .bind(sub.status, options.bumpVersion ? 1 : 0, now, accountId, sub.id),
     ];
     if (row.plan !== 'free' && sub.cancellation_details?.comment !== DUNNING_CANCEL_COMMENT) {
@@ -115,7 +122,22 @@ export async function syncSubscription(scope: BillingScope, accountId: string, s
          current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end,
          cancel_at_period_end = excluded.cancel_at_period_end, version = subscriptions.version + ?, updated_at = excluded.updated_at`,
     )
-    .bind(accountId, plan, scope.stripeAccount, customer, sub.id, price.id, sub.status, period.start, period.end, sub.cancel_at_period_end ? 1 : 0, options.bumpVersion ? 1 : 0, now, now, options.bumpVersion ? 1 : 0)
+    .bind(
+      accountId,
+      plan,
+      scope.stripeAccount,
+      customer,
+      sub.id,
+      price.id,
+      sub.status,
+      period.start,
+      period.end,
+      sub.cancel_at_period_end ? 1 : 0,
+      options.bumpVersion ? 1 : 0,
+      now,
+      now,
+      options.bumpVersion ? 1 : 0,
+    )
     .run();
   return getSubscriptionRow(scope.db, accountId);
 }

@@ -80,11 +80,21 @@ export async function recordBillingEvent(db: D1Database, input: BillingEventInpu
 }
 
 export function serializeBillingEvent(row: BillingEventRow) {
-  return { id: row.id, kind: row.kind, message: row.message, data: JSON.parse(row.data) as Record<string, unknown>, occurred_at: toIso(row.occurred_at) as string };
+  return {
+    id: row.id,
+    kind: row.kind,
+    message: row.message,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    occurred_at: toIso(row.occurred_at) as string,
+  };
 }
 
 /** Newest first, keyset-paged by (occurred_at, id). */
-export async function listBillingEvents(db: D1Database, accountId: string, options: { cursor?: string; limit: number }): Promise<Page<ReturnType<typeof serializeBillingEvent>>> {
+export async function listBillingEvents(
+  db: D1Database,
+  accountId: string,
+  options: { cursor?: string; limit: number },
+): Promise<Page<ReturnType<typeof serializeBillingEvent>>> {
   const cursor = options.cursor ? decodeCursor(options.cursor) : null;
   const rows = cursor
     ? await queryAll<BillingEventRow>(
@@ -95,10 +105,18 @@ export async function listBillingEvents(db: D1Database, accountId: string, optio
         cursor.id,
         options.limit + 1,
       )
-    : await queryAll<BillingEventRow>(db, 'SELECT * FROM billing_events WHERE account_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?', accountId, options.limit + 1);
+    : await queryAll<BillingEventRow>(
+        db,
+        'SELECT * FROM billing_events WHERE account_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?',
+        accountId,
+        options.limit + 1,
+      );
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
-  return { data: page.map(serializeBillingEvent), next_cursor: rows.length > options.limit && last ? encodeCursor({ v: last.occurred_at, id: last.id }) : null };
+  return {
+    data: page.map(serializeBillingEvent),
+    next_cursor: rows.length > options.limit && last ? encodeCursor({ v: last.occurred_at, id: last.id }) : null,
+  };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

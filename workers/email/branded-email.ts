@@ -37,8 +37,7 @@ export interface EmailContent {
   footer: string;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 
 /** A display name safe inside `"Name" <address>`. */
 const displayName = (name: string) => name.replace(/["<>\\\r\n]/g, '').trim() || 'Notifications';
@@ -108,7 +107,12 @@ export async function sendBrandedEmail(env: Env, brand: EmailBrand, content: Ema
   const email = brandedEmail(content, brand, env.EMAIL_FROM_ADDRESS);
   return sendEmail(
     env,
-    { ...email, to: delivery.to, ...(delivery.refId ? { headers: { 'X-Entity-Ref-ID': delivery.refId } } : {}), tags: [{ name: 'email', value: delivery.tag }] },
+    {
+      ...email,
+      to: delivery.to,
+      ...(delivery.refId ? { headers: { 'X-Entity-Ref-ID': delivery.refId } } : {}),
+      tags: [{ name: 'email', value: delivery.tag }],
+    },
     delivery.idempotencyKey,
   );
 }

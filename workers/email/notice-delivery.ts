@@ -55,7 +55,10 @@ export async function sendNoticeEmailsSoon(env: Env, accountId: string): Promise
   try {
     await deliverNoticeEmails(env, { accountId, limit: 5 });
   } catch (err) {
-    createLogger({ email: 'notice' }).warn('notice emails left for the sweep', { account_id: accountId, error: err instanceof Error ? err.message : String(err) });
+    createLogger({ email: 'notice' }).warn('notice emails left for the sweep', {
+      account_id: accountId,
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
 }
 
@@ -73,7 +76,11 @@ async function deliverOne(env: Env, notice: PendingNotice, now: number): Promise
   }
   const to = recipients.map((r) => r.email);
   const account = await queryFirst<{ name: string }>(env.DB, 'SELECT name FROM accounts WHERE id = ?', notice.account_id);
-  const content = noticeEmail({ kind: notice.kind, message: notice.message, accountName: account?.name ?? 'your account' }, await emailBrandOf(env, notice.account_id, now), env.EMAIL_FROM_ADDRESS);
+  const content = noticeEmail(
+    { kind: notice.kind, message: notice.message, accountName: account?.name ?? 'your account' },
+    await emailBrandOf(env, notice.account_id, now),
+    env.EMAIL_FROM_ADDRESS,
+  );
 
   try {
     const sent = await sendEmail(

@@ -48,7 +48,18 @@ export async function handleDomainEvents(batch: MessageBatch<DomainEvent>, env: 
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING`,
       )
-        .bind(createId('activity'), event.account_id, event.id, event.type, event.subject_id, contactId, summary, event.actor_user_id, event.acting_user_id, event.occurred_at)
+        .bind(
+          createId('activity'),
+          event.account_id,
+          event.id,
+          event.type,
+          event.subject_id,
+          contactId,
+          summary,
+          event.actor_user_id,
+          event.acting_user_id,
+          event.occurred_at,
+        )
         .run();
       message.ack();
     } catch (err) {

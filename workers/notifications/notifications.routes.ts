@@ -38,7 +38,7 @@ const NotificationSchema = z
         error: z.string().nullable(),
       })
       .nullable()
-      .openapi({ description: 'The email of this notice to the account\'s owners and admins; null when it is in-app only' }),
+      .openapi({ description: "The email of this notice to the account's owners and admins; null when it is in-app only" }),
   })
   .openapi('Notification');
 
@@ -48,15 +48,17 @@ const serialize = (row: NotificationRow) => ({
   message: row.message,
   created_at: toIso(row.created_at) as string,
   read_at: toIso(row.read_at),
-  email: row.email_status
-    ? { status: row.email_status as 'pending', to: row.email_to ? row.email_to.split(', ') : [], error: row.email_error }
-    : null,
+  email: row.email_status ? { status: row.email_status as 'pending', to: row.email_to ? row.email_to.split(', ') : [], error: row.email_error } : null,
 });
 
 // GET /api/notifications – newest first; unread=true for the unread ones only
 notificationRoutes.openapi(
   createRoute({
-    method: 'get', path: '/notifications', tags, security, summary: 'Notifications',
+    method: 'get',
+    path: '/notifications',
+    tags,
+    security,
+    summary: 'Notifications',
     request: { query: PageQuerySchema.extend({ unread: z.enum(['true', 'false']).optional() }) },
     responses: { 200: jsonResponse(pageSchema(NotificationSchema, 'NotificationPage'), 'Newest first'), ...standardErrors },
   }),
@@ -74,22 +76,42 @@ notificationRoutes.openapi(
     );
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return c.json({ data: page.map(serialize), next_cursor: rows.length > query.limit && last ? encodeCursor({ v: last.created_at, id: last.id }) : null }, 200);
+    return c.json(
+      { data: page.map(serialize), next_cursor: rows.length > query.limit && last ? encodeCursor({ v: last.created_at, id: last.id }) : null },
+      200,
+    );
   },
 );
 
 // POST /api/notifications/read – mark the given notices (or all) read
 notificationRoutes.openapi(
   createRoute({
-    method: 'post', path: '/notifications/read', tags, security, summary: 'Mark notifications read',
-    request: { body: jsonBody(z.object({ ids: z.array(z.string().min(1).max(64)).max(200).optional().openapi({ description: 'Omit to mark every notice read' }) }).strict().openapi('MarkNotificationsReadBody')) },
+    method: 'post',
+    path: '/notifications/read',
+    tags,
+    security,
+    summary: 'Mark notifications read',
+    request: {
+      body: jsonBody(
+        z
+          .object({ ids: z.array(z.string().min(1).max(64)).max(200).optional().openapi({ description: 'Omit to mark every notice read' }) })
+          .strict()
+          .openapi('MarkNotificationsReadBody'),
+      ),
+    },
     responses: { 200: jsonResponse(z.object({ marked: z.number().int() }), 'How many changed'), ...mutationErrors },
   }),
   async (c) => {
     const { ids } = c.req.valid('json');
     const now = Date.now();
     const result = ids
-      ? await statement(c.env.DB, 'UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL AND id IN (SELECT value FROM json_each(?))', now, c.var.auth.accountId, JSON.stringify(ids)).run()
+      ? await statement(
+          c.env.DB,
+          'UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL AND id IN (SELECT value FROM json_each(?))',
+          now,
+          c.var.auth.accountId,
+          JSON.stringify(ids),
+        ).run()
       : await statement(c.env.DB, 'UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL', now, c.var.auth.accountId).run();
     return c.json({ marked: result.meta.changes }, 200);
   },

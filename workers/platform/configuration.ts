@@ -55,13 +55,19 @@ export function configurationProblems(env: Env, build: Build): ConfigurationProb
   const jwt = read(env, 'JWT_SECRET');
   const signIn = 'sign-in (signing access tokens)';
   if (!jwt) problems.push({ name: 'JWT_SECRET', feature: signIn, problem: 'is not set' });
-  else if (jwt.length < JWT_SECRET_MIN_LENGTH) problems.push({ name: 'JWT_SECRET', feature: signIn, problem: `is shorter than ${JWT_SECRET_MIN_LENGTH} characters` });
-  else if (mode === 'live' && jwt.startsWith(EXAMPLE_JWT_SECRET_PREFIX)) problems.push({ name: 'JWT_SECRET', feature: signIn, problem: 'is the example value from .dev.vars.example' });
+  else if (jwt.length < JWT_SECRET_MIN_LENGTH)
+    problems.push({ name: 'JWT_SECRET', feature: signIn, problem: `is shorter than ${JWT_SECRET_MIN_LENGTH} characters` });
+  else if (mode === 'live' && jwt.startsWith(EXAMPLE_JWT_SECRET_PREFIX))
+    problems.push({ name: 'JWT_SECRET', feature: signIn, problem: 'is the example value from .dev.vars.example' });
 
   if (mode === 'live') {
     const appUrl = read(env, 'APP_URL');
     if (!/^https:\/\/[^/]+/.test(appUrl) || /^https:\/\/(localhost|127\.0\.0\.1)([:/]|$)/.test(appUrl)) {
-      problems.push({ name: 'APP_URL', feature: 'links in emails (password resets, invitations, notices)', problem: appUrl ? `must be the app's public https address, not "${appUrl}"` : 'is not set (a var in wrangler.toml)' });
+      problems.push({
+        name: 'APP_URL',
+        feature: 'links in emails (password resets, invitations, notices)',
+        problem: appUrl ? `must be the app's public https address, not "${appUrl}"` : 'is not set (a var in wrangler.toml)',
+      });
     }
     for (const secret of LIVE_SECRETS) {
       const value = read(env, secret.name);
@@ -71,7 +77,12 @@ export function configurationProblems(env: Env, build: Build): ConfigurationProb
       }
     }
   } else if (mode === 'sandbox') {
-    if (!build.sandbox) problems.push({ name: 'PROVIDER_MODE', feature: 'every outside service', problem: 'is "sandbox", but the sandbox emulators are only in the dev entry (npm run dev); a deployment runs "live"' });
+    if (!build.sandbox)
+      problems.push({
+        name: 'PROVIDER_MODE',
+        feature: 'every outside service',
+        problem: 'is "sandbox", but the sandbox emulators are only in the dev entry (npm run dev); a deployment runs "live"',
+      });
   } else {
     problems.push({ name: 'PROVIDER_MODE', feature: 'every outside service', problem: `must be "live" or "sandbox", not "${mode ?? ''}"` });
   }

@@ -5,11 +5,17 @@
 export type SqlValue = string | number | null;
 
 export async function queryFirst<T>(db: D1Database, sql: string, ...binds: SqlValue[]): Promise<T | null> {
-  return db.prepare(sql).bind(...binds).first<T>();
+  return db
+    .prepare(sql)
+    .bind(...binds)
+    .first<T>();
 }
 
 export async function queryAll<T>(db: D1Database, sql: string, ...binds: SqlValue[]): Promise<T[]> {
-  const { results } = await db.prepare(sql).bind(...binds).all<T>();
+  const { results } = await db
+    .prepare(sql)
+    .bind(...binds)
+    .all<T>();
   return results;
 }
 

@@ -168,7 +168,10 @@ export function constraintError(err: unknown): AppError | null {
   const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
   if (!/SQLITE_CONSTRAINT|constraint failed/i.test(message)) return null;
   if (/UNIQUE constraint failed|PRIMARY KEY/i.test(message)) {
-    return new AppError('already_exists', 'This conflicts with something that already exists (it may have just been created by another request). Reload to see the current state, then try again if still needed.');
+    return new AppError(
+      'already_exists',
+      'This conflicts with something that already exists (it may have just been created by another request). Reload to see the current state, then try again if still needed.',
+    );
   }
   if (/FOREIGN KEY constraint failed/i.test(message)) {
     return new AppError('invalid_reference', 'The request refers to something that does not exist (or no longer exists). Check the ids it names.');

@@ -11,7 +11,9 @@ import { AppError } from './errors';
 export function idempotencyKeyHeader(c: Context): string | undefined {
   const key = c.req.header('idempotency-key');
   if (key !== undefined && !/^[\w.:-]{8,100}$/.test(key)) {
-    throw new AppError('validation_failed', 'Idempotency-Key must be 8-100 letters, digits, dots, colons, dashes or underscores.', { errors: [{ field: 'Idempotency-Key', message: 'Invalid header.' }] });
+    throw new AppError('validation_failed', 'Idempotency-Key must be 8-100 letters, digits, dots, colons, dashes or underscores.', {
+      errors: [{ field: 'Idempotency-Key', message: 'Invalid header.' }],
+    });
   }
   return key;
 }

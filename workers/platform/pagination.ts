@@ -15,7 +15,10 @@ export interface Cursor {
 // page ending at a contact named 山田 or with an emoji.
 export function encodeCursor(cursor: Cursor): string {
   const bytes = new TextEncoder().encode(JSON.stringify(cursor));
-  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }
 
 /** UTF-8 JSON; cursors issued before that were Latin-1, and are still read. */
@@ -33,7 +36,11 @@ export function decodeCursor(raw: string): Cursor {
     const json = cursorJson(atob(raw.replaceAll('-', '+').replaceAll('_', '/')));
     const parsed: unknown = JSON.parse(json);
     if (
-      parsed && typeof parsed === 'object' && 'id' in parsed && typeof parsed.id === 'string' && 'v' in parsed &&
+      parsed &&
+      typeof parsed === 'object' &&
+      'id' in parsed &&
+      typeof parsed.id === 'string' &&
+      'v' in parsed &&
       (parsed.v === null || typeof parsed.v === 'string' || typeof parsed.v === 'number')
     ) {
       return { v: parsed.v, id: parsed.id };
@@ -55,12 +62,7 @@ export interface Page<T> {
  * Builds a page from rows fetched with `limit + 1`: the extra row only tells
  * whether another page exists.
  */
-export function toPage<Row, Out>(
-  rows: Row[],
-  limit: number,
-  keyOf: (row: Row) => Cursor,
-  serialize: (row: Row) => Out,
-): Page<Out> {
+export function toPage<Row, Out>(rows: Row[], limit: number, keyOf: (row: Row) => Cursor, serialize: (row: Row) => Out): Page<Out> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];

@@ -52,7 +52,11 @@ export function installSandboxProviders(sandbox: SandboxProviders): void {
 
 /** The installed sandbox; a build without one refuses with provider_unavailable instead of reaching anything. */
 export function sandboxProviders(): SandboxProviders {
-  if (!installed) throw new AppError('provider_unavailable', 'PROVIDER_MODE is "sandbox" but this build has no sandbox emulators (they are only in the dev entry, workers/dev.ts). Deployments run PROVIDER_MODE="live".');
+  if (!installed)
+    throw new AppError(
+      'provider_unavailable',
+      'PROVIDER_MODE is "sandbox" but this build has no sandbox emulators (they are only in the dev entry, workers/dev.ts). Deployments run PROVIDER_MODE="live".',
+    );
   return installed;
 }
 

@@ -65,7 +65,13 @@ export const mutationErrors = {
   413: problem('Body too large'),
 } as const;
 
-export const IdParamSchema = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const IdParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 /**
  * An id in a body or query that names another object (a contact, a user).

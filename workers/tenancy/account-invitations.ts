@@ -62,7 +62,18 @@ export async function createInvitation(deps: ServiceDeps, invitee: { userId: str
         `INSERT INTO account_invitations (id, account_id, user_id, email, name, role, invited_by_user_id, token_hash, expires_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(id, deps.auth.accountId, invitee.userId, invitee.email, invitee.name, invitee.role, deps.auth.actorUserId ?? deps.auth.userId, tokenHash, expiresAt, now)
+      .bind(
+        id,
+        deps.auth.accountId,
+        invitee.userId,
+        invitee.email,
+        invitee.name,
+        invitee.role,
+        deps.auth.actorUserId ?? deps.auth.userId,
+        tokenHash,
+        expiresAt,
+        now,
+      )
       .run();
   } catch (err) {
     // Two requests inviting the same person at once: the open-invitation index lets one through.
@@ -78,7 +89,9 @@ export async function renewInvitation(deps: ServiceDeps, invitation: OpenInvitat
   const { token, tokenHash, expiresAt } = await newJoinToken(now);
   // Whoever sends it again vouches for it from now on.
   await deps.db
-    .prepare('UPDATE account_invitations SET token_hash = ?, expires_at = ?, invited_by_user_id = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL')
+    .prepare(
+      'UPDATE account_invitations SET token_hash = ?, expires_at = ?, invited_by_user_id = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL',
+    )
     .bind(tokenHash, expiresAt, deps.auth.actorUserId ?? deps.auth.userId, invitation.id)
     .run();
   return { id: `${invitation.id}:${now}`, token, expiresAt };
@@ -92,7 +105,10 @@ export async function changeInvitationRole(deps: ServiceDeps, invitation: OpenIn
 }
 
 export async function withdrawInvitation(deps: ServiceDeps, invitation: OpenInvitationRow): Promise<void> {
-  await deps.db.prepare('UPDATE account_invitations SET revoked_at = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL').bind(Date.now(), invitation.id).run();
+  await deps.db
+    .prepare('UPDATE account_invitations SET revoked_at = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL')
+    .bind(Date.now(), invitation.id)
+    .run();
 }
 
 interface InvitationByTokenRow {
@@ -150,15 +166,29 @@ export async function acceptInvitation(db: D1Database, token: string, now = Date
   if (invitation.accepted_at !== null) throw badLink('This invitation was already accepted. Sign in to open the account.');
   if (invitation.revoked_at !== null) throw badLink('This invitation was withdrawn. Ask whoever invited you if you still need access.');
   if (invitation.expires_at <= now) throw badLink('This invitation has expired (invitations work for 7 days). Ask whoever invited you to send it again.');
-  if (!(await inviterStillMayGrant(db, invitation))) throw badLink('This invitation is no longer valid: whoever sent it can no longer add people with that role. Ask an admin of the account to invite you again.');
-  const result: AcceptedInvitation = { account: { id: invitation.account_id, name: invitation.account_name }, role: invitation.role, email: invitation.user_email };
+  if (!(await inviterStillMayGrant(db, invitation)))
+    throw badLink(
+      'This invitation is no longer valid: whoever sent it can no longer add people with that role. Ask an admin of the account to invite you again.',
+    );
+  const result: AcceptedInvitation = {
+    account: { id: invitation.account_id, name: invitation.account_name },
+    role: invitation.role,
+    email: invitation.user_email,
+  };
 
   const member = await queryFirst(db, 'SELECT 1 AS ok FROM memberships WHERE account_id = ? AND user_id = ?', invitation.account_id, invitation.user_id);
   const limit = member ? null : await assertWithinPlanLimit(db, invitation.account_id, 'users');
   const claim = randomToken(16);
   const claimed = 'EXISTS (SELECT 1 FROM account_invitations WHERE id = ? AND claim = ?)';
   const statements = [
-    statement(db, 'UPDATE account_invitations SET accepted_at = ?, claim = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?', now, claim, invitation.id, now),
+    statement(
+      db,
+      'UPDATE account_invitations SET accepted_at = ?, claim = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?',
+      now,
+      claim,
+      invitation.id,
+      now,
+    ),
     // ON CONFLICT: joined meanwhile by another route (a second invitation accepted first); nothing to add.
     statement(
       db,

@@ -28,7 +28,14 @@ export async function listApiKeys(deps: ServiceDeps): Promise<ApiKeyRow[]> {
 /** Creates a key; the secret is returned here once and only its hash is kept. */
 export async function createApiKey(deps: ServiceDeps, input: { name: string; role: 'admin' | 'member' }): Promise<{ row: ApiKeyRow; key: string }> {
   const key = `${API_KEY_PREFIX}${randomToken(32)}`;
-  const row: ApiKeyRow = { id: createId('apiKey'), name: input.name, prefix: key.slice(0, API_KEY_PREFIX.length + 6), role: input.role, created_at: Date.now(), last_used_at: null };
+  const row: ApiKeyRow = {
+    id: createId('apiKey'),
+    name: input.name,
+    prefix: key.slice(0, API_KEY_PREFIX.length + 6),
+    role: input.role,
+    created_at: Date.now(),
+    last_used_at: null,
+  };
   await deps.db
     .prepare('INSERT INTO api_keys (id, account_id, name, prefix, key_hash, role, created_by_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     .bind(row.id, deps.auth.accountId, row.name, row.prefix, await sha256Hex(key), row.role, deps.auth.userId, row.created_at)
@@ -37,7 +44,12 @@ export async function createApiKey(deps: ServiceDeps, input: { name: string; rol
 }
 
 export async function revokeApiKey(deps: ServiceDeps, id: string): Promise<void> {
-  const row = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM api_keys WHERE id = ? AND account_id = ? AND revoked_at IS NULL', id, deps.auth.accountId);
+  const row = await queryFirst<{ id: string }>(
+    deps.db,
+    'SELECT id FROM api_keys WHERE id = ? AND account_id = ? AND revoked_at IS NULL',
+    id,
+    deps.auth.accountId,
+  );
   if (!row) throw new AppError('not_found', `API key ${id} was not found.`);
   await deps.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND account_id = ?').bind(Date.now(), id, deps.auth.accountId).run();
 }

@@ -62,7 +62,11 @@ export async function emailInvitation(deps: ServiceDeps, invitee: Invitee, link:
  * link (account-invitations.ts) makes them a member when they accept it.
  * Addressed to the email only: the name the inviter typed may not be theirs.
  */
-export async function emailJoinInvitation(deps: ServiceDeps, invitee: { id: string; email: string; role: Role }, link: { id: string; token: string; expiresAt: number }): Promise<InvitationSent> {
+export async function emailJoinInvitation(
+  deps: ServiceDeps,
+  invitee: { id: string; email: string; role: Role },
+  link: { id: string; token: string; expiresAt: number },
+): Promise<InvitationSent> {
   const { brand, app, who, accountName } = await invitationContext(deps);
   const content: EmailContent = {
     subject: `${who} invited you to ${accountName} on ${app}`,
@@ -78,7 +82,13 @@ export async function emailJoinInvitation(deps: ServiceDeps, invitee: { id: stri
 }
 
 /** Sends an invitation email; a failure is answered (to show and send again), not thrown. */
-async function sendInvitation(deps: ServiceDeps, invitee: { id: string; email: string }, brand: EmailBrand, content: EmailContent, link: { id: string; token: string; expiresAt: number }): Promise<InvitationSent> {
+async function sendInvitation(
+  deps: ServiceDeps,
+  invitee: { id: string; email: string },
+  brand: EmailBrand,
+  content: EmailContent,
+  link: { id: string; token: string; expiresAt: number },
+): Promise<InvitationSent> {
   const expires_at = toIso(link.expiresAt) as string;
   try {
     await sendBrandedEmail(deps.env, brand, content, { to: [invitee.email], tag: 'invitation', idempotencyKey: `invitation:${link.id}`, refId: link.id });

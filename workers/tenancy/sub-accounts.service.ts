@@ -17,7 +17,14 @@ export interface SubAccountRow {
 }
 
 export function serializeSubAccount(row: SubAccountRow) {
-  return { id: row.id, name: row.name, status: row.status, suspended: row.suspended_at !== null, suspended_at: toIso(row.suspended_at), created_at: toIso(row.created_at) as string };
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    suspended: row.suspended_at !== null,
+    suspended_at: toIso(row.suspended_at),
+    created_at: toIso(row.created_at) as string,
+  };
 }
 
 async function requireAgency(deps: ServiceDeps) {
@@ -43,7 +50,7 @@ const CLIENT_COLUMNS = 'id, name, status, suspended_at, created_at';
  */
 export async function listSubAccounts(deps: ServiceDeps, filter: SubAccountFilter) {
   const agency = await requireAgency(deps);
-  const where = ["agency_id = ?", "kind = 'sub_account'"];
+  const where = ['agency_id = ?', "kind = 'sub_account'"];
   const binds: SqlValue[] = [agency.id];
   const needle = filter.q?.trim().toLowerCase();
   if (needle) {
@@ -82,8 +89,24 @@ export async function createSubAccount(deps: ServiceDeps, name: string): Promise
   const now = Date.now();
   const accountId = createId('account');
   await transaction(deps.db, [
-    statement(deps.db, "INSERT INTO accounts (id, name, kind, status, agency_id, created_at, updated_at) VALUES (?, ?, 'sub_account', 'active', ?, ?, ?)", accountId, name, agency.id, now, now),
-    statement(deps.db, 'INSERT INTO sub_accounts (id, agency_id, account_id, name, created_at) VALUES (?, ?, ?, ?, ?)', createId('subAccount'), agency.id, accountId, name, now),
+    statement(
+      deps.db,
+      "INSERT INTO accounts (id, name, kind, status, agency_id, created_at, updated_at) VALUES (?, ?, 'sub_account', 'active', ?, ?, ?)",
+      accountId,
+      name,
+      agency.id,
+      now,
+      now,
+    ),
+    statement(
+      deps.db,
+      'INSERT INTO sub_accounts (id, agency_id, account_id, name, created_at) VALUES (?, ?, ?, ?, ?)',
+      createId('subAccount'),
+      agency.id,
+      accountId,
+      name,
+      now,
+    ),
   ]);
   return { id: accountId, name, status: 'active', suspended_at: null, created_at: now };
 }

@@ -25,6 +25,9 @@ export async function isSuspended(db: D1Database, accountId: string, now = Date.
 
 export async function assertNotSuspended(db: D1Database, accountId: string): Promise<void> {
   if (await isSuspended(db, accountId)) {
-    throw new AppError('account_suspended', 'This account has been suspended by the agency that manages it. Contact your agency to have it reactivated; nothing has been deleted.');
+    throw new AppError(
+      'account_suspended',
+      'This account has been suspended by the agency that manages it. Contact your agency to have it reactivated; nothing has been deleted.',
+    );
   }
 }

@@ -49,7 +49,14 @@ export async function listTeam(deps: ServiceDeps): Promise<TeamMemberRow[]> {
 }
 
 /** An open invitation shown as a team row: what the inviter typed, and invited. */
-const invitationAsMember = (row: OpenInvitationRow): TeamMemberRow => ({ id: row.user_id, name: row.name, email: row.email, role: row.role, invited_at: row.created_at, created_at: row.created_at });
+const invitationAsMember = (row: OpenInvitationRow): TeamMemberRow => ({
+  id: row.user_id,
+  name: row.name,
+  email: row.email,
+  role: row.role,
+  invited_at: row.created_at,
+  created_at: row.created_at,
+});
 
 export async function getTeamMemberOrThrow(deps: ServiceDeps, userId: string): Promise<TeamMemberRow> {
   const row = await queryFirst<TeamMemberRow>(
@@ -86,7 +93,12 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
   const now = Date.now();
   const existing = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM users WHERE email = ?', input.email);
   if (existing) {
-    const already = await queryFirst<{ id: string }>(deps.db, 'SELECT id FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, existing.id);
+    const already = await queryFirst<{ id: string }>(
+      deps.db,
+      'SELECT id FROM memberships WHERE account_id = ? AND user_id = ?',
+      deps.auth.accountId,
+      existing.id,
+    );
     if (already) {
       throw new AppError('conflict', `${input.email} is already in this account.`, { errors: [{ field: 'email', message: 'Already a member.' }] });
     }
@@ -118,7 +130,17 @@ export async function addTeamMember(deps: ServiceDeps, input: AddTeamMemberInput
     link = await newPasswordLink(deps.db, userId, 'invite', now);
     statements.push(link.insert);
   }
-  statements.push(statement(deps.db, 'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)', createId('membership'), deps.auth.accountId, userId, input.role, now));
+  statements.push(
+    statement(
+      deps.db,
+      'INSERT INTO memberships (id, account_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)',
+      createId('membership'),
+      deps.auth.accountId,
+      userId,
+      input.role,
+      now,
+    ),
+  );
   if (limit !== null) statements.push(planLimitGuard(deps.db, deps.auth.accountId, 'users', limit));
   try {
     await transaction(deps.db, statements);
@@ -144,7 +166,8 @@ export async function resendInvitation(deps: ServiceDeps, userId: string): Promi
     return emailJoinInvitation(deps, { id: userId, email: invited.email, role: invited.role }, await renewInvitation(deps, invited));
   }
   const member = await getTeamMemberOrThrow(deps, userId);
-  if (member.invited_at === null) throw new AppError('conflict', `${member.name} already chose a password; they can reset it from the sign-in page if they forgot it.`);
+  if (member.invited_at === null)
+    throw new AppError('conflict', `${member.name} already chose a password; they can reset it from the sign-in page if they forgot it.`);
   if ((await countAttempt(deps.db, `invite:${userId}`, 60 * 60 * 1000)).count > MAX_INVITATIONS_PER_HOUR) {
     throw new AppError('rate_limited', `${member.name} was sent ${MAX_INVITATIONS_PER_HOUR} invitations in the last hour. Try again later.`);
   }
@@ -196,7 +219,13 @@ export async function removeTeamMember(deps: ServiceDeps, userId: string): Promi
   }
   await transaction(deps.db, [
     statement(deps.db, 'DELETE FROM memberships WHERE account_id = ? AND user_id = ?', deps.auth.accountId, userId),
-    statement(deps.db, 'UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND user_id = ? AND revoked_at IS NULL', Date.now(), deps.auth.accountId, userId),
+    statement(
+      deps.db,
+      'UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND user_id = ? AND revoked_at IS NULL',
+      Date.now(),
+      deps.auth.accountId,
+      userId,
+    ),
   ]);
   forgetSessionAccess();
 }

@@ -32,7 +32,14 @@ const security = [{ bearer: [] }];
 
 // GET /api/me – the caller, the current account, and the accounts they can switch into
 tenancyRoutes.openapi(
-  createRoute({ method: 'get', path: '/me', tags: ['Account'], summary: 'Current user and account', security, responses: { 200: jsonResponse(MeSchema, 'Who is calling'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/me',
+    tags: ['Account'],
+    summary: 'Current user and account',
+    security,
+    responses: { 200: jsonResponse(MeSchema, 'Who is calling'), ...standardErrors },
+  }),
   async (c) => {
     const auth = c.var.auth;
     const account = await getAccountOrThrow(c.env.DB, auth.accountId);
@@ -58,7 +65,11 @@ tenancyRoutes.openapi(
 // GET /api/me/accounts – every account the caller can switch into, a page at a time, searchable by name
 tenancyRoutes.openapi(
   createRoute({
-    method: 'get', path: '/me/accounts', tags: ['Account'], summary: 'Accounts to switch into', security,
+    method: 'get',
+    path: '/me/accounts',
+    tags: ['Account'],
+    summary: 'Accounts to switch into',
+    security,
     description: 'Agencies first, then businesses, then client accounts, each in name order. While impersonating, the accounts of the agency user acting.',
     request: { query: PageQuerySchema.extend({ q: text().max(100).optional().openapi({ description: 'Part of the name, any case' }) }) },
     responses: { 200: jsonResponse(ReachableAccountPageSchema, 'Accounts'), ...standardErrors },
@@ -73,15 +84,27 @@ tenancyRoutes.openapi(
 
 // GET /api/users – team members of this account
 tenancyRoutes.openapi(
-  createRoute({ method: 'get', path: '/users', tags: ['Team'], summary: 'List team members', security, responses: { 200: jsonResponse(pageSchema(TeamMemberSchema, 'TeamMemberPage'), 'Team'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/users',
+    tags: ['Team'],
+    summary: 'List team members',
+    security,
+    responses: { 200: jsonResponse(pageSchema(TeamMemberSchema, 'TeamMemberPage'), 'Team'), ...standardErrors },
+  }),
   async (c) => c.json({ data: (await listTeam(depsOf(c))).map((row) => serializeTeamMember(row)), next_cursor: null }, 200),
 );
 
 // POST /api/users – add a person to this account with a role
 tenancyRoutes.openapi(
   createRoute({
-    method: 'post', path: '/users', tags: ['Team'], summary: 'Add a team member', security,
-    description: 'A new person is added (with the password given, or invited by email to choose one). Someone who already has a login is only invited: they join when they accept the emailed link (POST /api/auth/invitations/accept), and until then the team list shows them as invited, with the name and email typed here. DELETE /api/users/{id} withdraws an invitation; PATCH changes its role.',
+    method: 'post',
+    path: '/users',
+    tags: ['Team'],
+    summary: 'Add a team member',
+    security,
+    description:
+      'A new person is added (with the password given, or invited by email to choose one). Someone who already has a login is only invited: they join when they accept the emailed link (POST /api/auth/invitations/accept), and until then the team list shows them as invited, with the name and email typed here. DELETE /api/users/{id} withdraws an invitation; PATCH changes its role.',
     request: { body: jsonBody(addTeamMemberBodySchema) },
     responses: { 201: jsonResponse(TeamMemberSchema, 'Added'), ...mutationErrors },
   }),
@@ -95,8 +118,13 @@ tenancyRoutes.openapi(
 // POST /api/users/:id/invitation – email an invited member a new link to choose their password
 tenancyRoutes.openapi(
   createRoute({
-    method: 'post', path: '/users/{id}/invitation', tags: ['Team'], summary: 'Send an invitation again', security,
-    description: 'For a member who was invited and has not chosen a password yet (`invited: true`): emails a new one-time link (7 days); earlier links keep working until used or expired. 409 once they have a password.',
+    method: 'post',
+    path: '/users/{id}/invitation',
+    tags: ['Team'],
+    summary: 'Send an invitation again',
+    security,
+    description:
+      'For a member who was invited and has not chosen a password yet (`invited: true`): emails a new one-time link (7 days); earlier links keep working until used or expired. 409 once they have a password.',
     request: { params: IdParamSchema },
     responses: { 200: jsonResponse(InvitationSentSchema, 'Sent (or why not)'), ...mutationErrors, 429: { description: 'Too many invitations to this person' } },
   }),
@@ -109,7 +137,11 @@ tenancyRoutes.openapi(
 // PATCH /api/users/:id – change a member's role
 tenancyRoutes.openapi(
   createRoute({
-    method: 'patch', path: '/users/{id}', tags: ['Team'], summary: 'Change a role', security,
+    method: 'patch',
+    path: '/users/{id}',
+    tags: ['Team'],
+    summary: 'Change a role',
+    security,
     request: { params: IdParamSchema, body: jsonBody(updateTeamMemberBodySchema) },
     responses: { 200: jsonResponse(TeamMemberSchema, 'Updated'), ...mutationErrors },
   }),
@@ -122,7 +154,11 @@ tenancyRoutes.openapi(
 // DELETE /api/users/:id – remove a member from this account (their login stays for other accounts)
 tenancyRoutes.openapi(
   createRoute({
-    method: 'delete', path: '/users/{id}', tags: ['Team'], summary: 'Remove a team member', security,
+    method: 'delete',
+    path: '/users/{id}',
+    tags: ['Team'],
+    summary: 'Remove a team member',
+    security,
     request: { params: IdParamSchema },
     responses: { 204: { description: 'Removed' }, ...mutationErrors },
   }),
@@ -135,7 +171,14 @@ tenancyRoutes.openapi(
 
 // GET /api/api-keys – active API keys (never the secrets)
 tenancyRoutes.openapi(
-  createRoute({ method: 'get', path: '/api-keys', tags: ['API keys'], summary: 'List API keys', security, responses: { 200: jsonResponse(pageSchema(ApiKeySchema, 'ApiKeyPage'), 'Keys'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/api-keys',
+    tags: ['API keys'],
+    summary: 'List API keys',
+    security,
+    responses: { 200: jsonResponse(pageSchema(ApiKeySchema, 'ApiKeyPage'), 'Keys'), ...standardErrors },
+  }),
   async (c) => {
     assertRole(c.var.auth, 'admin', 'manage API keys');
     return c.json({ data: (await listApiKeys(depsOf(c))).map(serializeApiKey), next_cursor: null }, 200);
@@ -145,7 +188,11 @@ tenancyRoutes.openapi(
 // POST /api/api-keys – create a key; the secret is in this reply only
 tenancyRoutes.openapi(
   createRoute({
-    method: 'post', path: '/api-keys', tags: ['API keys'], summary: 'Create an API key', security,
+    method: 'post',
+    path: '/api-keys',
+    tags: ['API keys'],
+    summary: 'Create an API key',
+    security,
     request: { body: jsonBody(createApiKeyBodySchema) },
     responses: { 201: jsonResponse(CreatedApiKeySchema, 'Created'), ...mutationErrors },
   }),
@@ -154,7 +201,11 @@ tenancyRoutes.openapi(
     assertRole(c.var.auth, 'admin', 'manage API keys');
     assertUser(c.var.auth);
     // A key would outlive the switch into a client account that made it; staff create keys as members of the account instead.
-    if (c.var.auth.actorUserId) throw new AppError('forbidden', 'API keys cannot be created while you are switched into a client account. Ask one of its own admins, or add yourself to it as a member.');
+    if (c.var.auth.actorUserId)
+      throw new AppError(
+        'forbidden',
+        'API keys cannot be created while you are switched into a client account. Ask one of its own admins, or add yourself to it as a member.',
+      );
     const { row, key } = await createApiKey(depsOf(c), c.req.valid('json'));
     return c.json({ api_key: serializeApiKey(row), key }, 201);
   },
@@ -163,7 +214,11 @@ tenancyRoutes.openapi(
 // DELETE /api/api-keys/:id – revoke a key at once
 tenancyRoutes.openapi(
   createRoute({
-    method: 'delete', path: '/api-keys/{id}', tags: ['API keys'], summary: 'Revoke an API key', security,
+    method: 'delete',
+    path: '/api-keys/{id}',
+    tags: ['API keys'],
+    summary: 'Revoke an API key',
+    security,
     request: { params: IdParamSchema },
     responses: { 204: { description: 'Revoked' }, ...mutationErrors },
   }),
@@ -177,7 +232,11 @@ tenancyRoutes.openapi(
 // GET /api/agency/sub-accounts – the agency's client accounts, a page at a time in name order
 tenancyRoutes.openapi(
   createRoute({
-    method: 'get', path: '/agency/sub-accounts', tags: ['Agency'], summary: 'List sub-accounts', security,
+    method: 'get',
+    path: '/agency/sub-accounts',
+    tags: ['Agency'],
+    summary: 'List sub-accounts',
+    security,
     description: 'Client accounts in name order (case folded), filtered by part of the name and by suspension; `counts` covers all of them.',
     request: { query: PageQuerySchema.merge(subAccountQuerySchema) },
     responses: { 200: jsonResponse(SubAccountPageSchema, 'Sub-accounts'), ...standardErrors },
@@ -192,7 +251,11 @@ tenancyRoutes.openapi(
 // POST /api/agency/sub-accounts – create a client account owned by the agency
 tenancyRoutes.openapi(
   createRoute({
-    method: 'post', path: '/agency/sub-accounts', tags: ['Agency'], summary: 'Create a sub-account', security,
+    method: 'post',
+    path: '/agency/sub-accounts',
+    tags: ['Agency'],
+    summary: 'Create a sub-account',
+    security,
     request: { body: jsonBody(createSubAccountBodySchema) },
     responses: { 201: jsonResponse(SubAccountSchema, 'Created'), ...mutationErrors },
   }),
@@ -203,17 +266,28 @@ tenancyRoutes.openapi(
   },
 );
 
-
 // GET /api/agency/sub-accounts/{id} – one client account
 tenancyRoutes.openapi(
-  createRoute({ method: 'get', path: '/agency/sub-accounts/{id}', tags: ['Agency'], summary: 'Get a sub-account', security, request: { params: IdParamSchema }, responses: { 200: jsonResponse(SubAccountSchema, 'The sub-account'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/agency/sub-accounts/{id}',
+    tags: ['Agency'],
+    summary: 'Get a sub-account',
+    security,
+    request: { params: IdParamSchema },
+    responses: { 200: jsonResponse(SubAccountSchema, 'The sub-account'), ...standardErrors },
+  }),
   async (c) => c.json(serializeSubAccount(await getSubAccountOrThrow(depsOf(c), c.req.valid('param').id)), 200),
 );
 
 // PATCH /api/agency/sub-accounts/{id} – rename, suspend or reactivate a client account
 tenancyRoutes.openapi(
   createRoute({
-    method: 'patch', path: '/agency/sub-accounts/{id}', tags: ['Agency'], summary: 'Rename or suspend a sub-account', security,
+    method: 'patch',
+    path: '/agency/sub-accounts/{id}',
+    tags: ['Agency'],
+    summary: 'Rename or suspend a sub-account',
+    security,
     request: { params: IdParamSchema, body: jsonBody(updateSubAccountBodySchema) },
     responses: { 200: jsonResponse(SubAccountSchema, 'The sub-account'), ...mutationErrors },
   }),
@@ -227,8 +301,13 @@ tenancyRoutes.openapi(
 // POST /api/agency/sub-accounts/{id}/users – invite a person into a client account (its owner, usually), from the agency
 tenancyRoutes.openapi(
   createRoute({
-    method: 'post', path: '/agency/sub-accounts/{id}/users', tags: ['Agency'], summary: 'Add a user to a sub-account', security,
-    description: 'Agency owners and admins add people to their client accounts with any role, owner included, without switching into them. The client account\'s plan limits apply. As with POST /api/users, someone who already has a login is invited and joins only by accepting.',
+    method: 'post',
+    path: '/agency/sub-accounts/{id}/users',
+    tags: ['Agency'],
+    summary: 'Add a user to a sub-account',
+    security,
+    description:
+      "Agency owners and admins add people to their client accounts with any role, owner included, without switching into them. The client account's plan limits apply. As with POST /api/users, someone who already has a login is invited and joins only by accepting.",
     request: { params: IdParamSchema, body: jsonBody(addTeamMemberBodySchema) },
     responses: { 201: jsonResponse(TeamMemberSchema, 'Added'), ...mutationErrors },
   }),
@@ -247,7 +326,11 @@ tenancyRoutes.openapi(
 // GET /api/agency/audit-log – what agency staff did inside client accounts while impersonating
 tenancyRoutes.openapi(
   createRoute({
-    method: 'get', path: '/agency/audit-log', tags: ['Agency'], summary: 'Impersonation audit log', security,
+    method: 'get',
+    path: '/agency/audit-log',
+    tags: ['Agency'],
+    summary: 'Impersonation audit log',
+    security,
     description: 'Every time agency staff opened a client account, and every change they made there (method, path, status), newest first.',
     request: { query: PageQuerySchema.extend({ sub_account_id: z.string().min(1).max(64).optional() }) },
     responses: { 200: jsonResponse(pageSchema(AuditEntrySchema, 'AgencyAuditPage'), 'Entries'), ...standardErrors },

@@ -18,7 +18,10 @@ export const TeamMemberSchema = z
     name: z.string(),
     email: z.string(),
     role: roleSchema,
-    invited: z.boolean().openapi({ description: 'Invited by email and not joined yet: a new person who has not chosen a password, or someone with a login who has not accepted. Until they join, name and email are as the inviter typed them.' }),
+    invited: z.boolean().openapi({
+      description:
+        'Invited by email and not joined yet: a new person who has not chosen a password, or someone with a login who has not accepted. Until they join, name and email are as the inviter typed them.',
+    }),
     created_at: z.string(),
     invitation: InvitationSentSchema.optional().openapi({ description: 'When this reply sent an invitation' }),
   })
@@ -30,7 +33,8 @@ export const addTeamMemberBodySchema = z
     name: text().min(1).max(120),
     role: roleSchema.default('member'),
     password: passwordSchema.optional().openapi({
-      description: 'First password for a person with no login yet. Leave it out to email them an invitation to choose their own. Someone who already has a login is emailed an invitation to join instead (this is ignored), and is a member only once they accept.',
+      description:
+        'First password for a person with no login yet. Leave it out to email them an invitation to choose their own. Someone who already has a login is emailed an invitation to join instead (this is ignored), and is a member only once they accept.',
     }),
   })
   .strict()
@@ -39,7 +43,14 @@ export const addTeamMemberBodySchema = z
 export const updateTeamMemberBodySchema = z.object({ role: roleSchema }).strict().openapi('UpdateTeamMemberBody');
 
 export const ApiKeySchema = z
-  .object({ id: z.string(), name: z.string(), prefix: z.string(), role: z.enum(['admin', 'member']), created_at: z.string(), last_used_at: z.string().nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    role: z.enum(['admin', 'member']),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+  })
   .openapi('ApiKey');
 
 export const createApiKeyBodySchema = z
@@ -66,9 +77,7 @@ export const SubAccountPageSchema = z
   .object({
     data: z.array(SubAccountSchema),
     next_cursor: z.string().nullable(),
-    counts: z
-      .object({ total: z.number().int(), suspended: z.number().int() })
-      .openapi({ description: 'All of the agency\'s clients, whatever the filter' }),
+    counts: z.object({ total: z.number().int(), suspended: z.number().int() }).openapi({ description: "All of the agency's clients, whatever the filter" }),
   })
   .openapi('SubAccountPage');
 
@@ -100,4 +109,7 @@ export const AuditEntrySchema = z
   })
   .openapi('AgencyAuditEntry');
 
-export const createSubAccountBodySchema = z.object({ name: text().min(1).max(120) }).strict().openapi('CreateSubAccountBody');
+export const createSubAccountBodySchema = z
+  .object({ name: text().min(1).max(120) })
+  .strict()
+  .openapi('CreateSubAccountBody');

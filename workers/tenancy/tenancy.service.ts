@@ -34,12 +34,7 @@ export async function getAccountOrThrow(db: D1Database, accountId: string): Prom
  * of the agency that owns it (impersonation). Null when neither holds.
  */
 export async function resolveAccountAccess(db: D1Database, userId: string, accountId: string): Promise<AccountAccess | null> {
-  const membership = await queryFirst<{ role: Role }>(
-    db,
-    'SELECT role FROM memberships WHERE account_id = ? AND user_id = ?',
-    accountId,
-    userId,
-  );
+  const membership = await queryFirst<{ role: Role }>(db, 'SELECT role FROM memberships WHERE account_id = ? AND user_id = ?', accountId, userId);
   if (membership) return { role: membership.role, viaAgency: null };
   const agencyStaff = await queryFirst<{ agency_account_id: string }>(
     db,

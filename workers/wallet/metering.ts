@@ -38,10 +38,20 @@ export interface SagaHooks {
 }
 
 async function readCharge(db: D1Database, input: Pick<UsageInput, 'accountId' | 'resource' | 'resourceId'>): Promise<UsageChargeRow | null> {
-  return queryFirst<UsageChargeRow>(db, 'SELECT * FROM usage_charges WHERE account_id = ? AND resource_type = ? AND resource_id = ?', input.accountId, input.resource, input.resourceId);
+  return queryFirst<UsageChargeRow>(
+    db,
+    'SELECT * FROM usage_charges WHERE account_id = ? AND resource_type = ? AND resource_id = ?',
+    input.accountId,
+    input.resource,
+    input.resourceId,
+  );
 }
 
-async function finish(db: D1Database, id: string, fields: Partial<Pick<UsageChargeRow, 'status' | 'customer_transaction_id' | 'platform_transaction_id' | 'failure'>>): Promise<void> {
+async function finish(
+  db: D1Database,
+  id: string,
+  fields: Partial<Pick<UsageChargeRow, 'status' | 'customer_transaction_id' | 'platform_transaction_id' | 'failure'>>,
+): Promise<void> {
   const entries = Object.entries(fields);
   await db
     .prepare(`UPDATE usage_charges SET ${entries.map(([k]) => `${k} = ?`).join(', ')}, updated_at = ? WHERE id = ?`)
@@ -84,15 +94,27 @@ export async function runLegs(env: Env, charge: UsageChargeRow, hooks: SagaHooks
       description: `${charge.quantity} × ${charge.resource_type} for ${charge.account_id}`,
     });
     if (!platformLeg.ok) {
-      const refund = await customer.stub.refund({ idempotencyKey: `${legKey(charge, 'customer')}:refund`, transactionId: customerLeg.transaction.id, description: 'Agency wallet could not cover this usage' });
+      const refund = await customer.stub.refund({
+        idempotencyKey: `${legKey(charge, 'customer')}:refund`,
+        transactionId: customerLeg.transaction.id,
+        description: 'Agency wallet could not cover this usage',
+      });
       if (!refund.ok && refund.code !== 'refund_exceeds_debit') throw new Error(`compensating refund failed: ${refund.message}`);
       await finish(env.DB, charge.id, { status: 'refused', failure: `agency_${platformLeg.code}` });
-      throw new AppError('insufficient_funds', `Your agency's wallet cannot cover this usage (${displayUsd(charge.platform_amount_micros)}). Ask your agency to add funds.`);
+      throw new AppError(
+        'insufficient_funds',
+        `Your agency's wallet cannot cover this usage (${displayUsd(charge.platform_amount_micros)}). Ask your agency to add funds.`,
+      );
     }
     platformTransactionId = platformLeg.transaction.id;
     hooks.afterLeg?.('platform');
   }
-  await finish(env.DB, charge.id, { status: 'charged', customer_transaction_id: customerLeg.transaction.id, platform_transaction_id: platformTransactionId, failure: null });
+  await finish(env.DB, charge.id, {
+    status: 'charged',
+    customer_transaction_id: customerLeg.transaction.id,
+    platform_transaction_id: platformTransactionId,
+    failure: null,
+  });
   return { ...charge, status: 'charged', customer_transaction_id: customerLeg.transaction.id, platform_transaction_id: platformTransactionId, failure: null };
 }
 
@@ -115,7 +137,18 @@ export async function chargeUsage(env: Env, input: UsageInput, hooks: SagaHooks 
          status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
        ON CONFLICT (account_id, resource_type, resource_id) DO NOTHING`,
     )
-      .bind(createId('usageCharge'), input.accountId, quote.agencyAccountId, input.resource, input.resourceId, input.quantity, quote.customerMicros, quote.platformMicros, now, now)
+      .bind(
+        createId('usageCharge'),
+        input.accountId,
+        quote.agencyAccountId,
+        input.resource,
+        input.resourceId,
+        input.quantity,
+        quote.customerMicros,
+        quote.platformMicros,
+        now,
+        now,
+      )
       .run();
     charge = (await readCharge(env.DB, input)) as UsageChargeRow;
   }
@@ -143,9 +176,13 @@ export async function assertCanAfford(env: Env, accountId: string, resource: Usa
   const quote = await quoteUsage(env.DB, accountId, resource, quantity);
   const own = await (await ensureWallet(env, accountId)).stub.balance();
   if (own.available_micros < quote.customerMicros) {
-    throw new AppError('insufficient_funds', `This needs up to ${displayUsd(quote.customerMicros)} and the wallet has ${displayUsd(own.available_micros)} available. Add funds to the wallet to continue.`, {
-      extensions: { available: formatUsd(own.available_micros), required: formatUsd(quote.customerMicros) },
-    });
+    throw new AppError(
+      'insufficient_funds',
+      `This needs up to ${displayUsd(quote.customerMicros)} and the wallet has ${displayUsd(own.available_micros)} available. Add funds to the wallet to continue.`,
+      {
+        extensions: { available: formatUsd(own.available_micros), required: formatUsd(quote.customerMicros) },
+      },
+    );
   }
   if (quote.agencyAccountId) {
     const agency = await (await ensureWallet(env, quote.agencyAccountId)).stub.balance();
@@ -159,7 +196,11 @@ export async function assertCanAfford(env: Env, accountId: string, resource: Usa
 export const RESUME_PENDING_AFTER_MS = 30_000;
 
 export async function resumePendingCharges(env: Env, now = Date.now()): Promise<{ resumed: number; refused: number }> {
-  const pending = await queryAll<UsageChargeRow>(env.DB, "SELECT * FROM usage_charges WHERE status = 'pending' AND updated_at < ? ORDER BY updated_at LIMIT 200", now - RESUME_PENDING_AFTER_MS);
+  const pending = await queryAll<UsageChargeRow>(
+    env.DB,
+    "SELECT * FROM usage_charges WHERE status = 'pending' AND updated_at < ? ORDER BY updated_at LIMIT 200",
+    now - RESUME_PENDING_AFTER_MS,
+  );
   let refused = 0;
   for (const charge of pending) {
     try {

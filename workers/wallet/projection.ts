@@ -10,7 +10,21 @@ export function projectionStatements(db: D1Database, walletId: string, accountId
         `INSERT INTO wallet_transactions (id, account_id, wallet_id, seq, type, amount_micros, balance_after_micros, resource_type, resource_id, quantity, reason, description, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .bind(tx.id, accountId, walletId, tx.seq, tx.type, tx.amount_micros, tx.balance_after_micros, tx.resource_type, tx.resource_id, tx.quantity, tx.reason, tx.description, tx.created_at),
+      .bind(
+        tx.id,
+        accountId,
+        walletId,
+        tx.seq,
+        tx.type,
+        tx.amount_micros,
+        tx.balance_after_micros,
+        tx.resource_type,
+        tx.resource_id,
+        tx.quantity,
+        tx.reason,
+        tx.description,
+        tx.created_at,
+      ),
   );
 }
 
@@ -43,7 +57,11 @@ export async function reconcileProjection(env: Env, accountId: string): Promise<
   }
   const caughtUp = (await countProjected(env.DB, walletId)) - countBefore;
   const audit = await stub.audit();
-  const projected = await queryFirst<{ total: number; n: number }>(env.DB, 'SELECT COALESCE(SUM(amount_micros), 0) AS total, COUNT(*) AS n FROM wallet_transactions WHERE wallet_id = ?', walletId);
+  const projected = await queryFirst<{ total: number; n: number }>(
+    env.DB,
+    'SELECT COALESCE(SUM(amount_micros), 0) AS total, COUNT(*) AS n FROM wallet_transactions WHERE wallet_id = ?',
+    walletId,
+  );
   await env.DB.prepare('UPDATE wallets SET reconciled_at = ? WHERE id = ?').bind(Date.now(), walletId).run();
   return {
     account_id: accountId,
@@ -52,7 +70,8 @@ export async function reconcileProjection(env: Env, accountId: string): Promise<
     projected_count: projected?.n ?? 0,
     wallet_count: audit.transaction_count,
     caught_up: caughtUp,
-    consistent: audit.balance_micros === audit.sum_of_transactions_micros && projected?.total === audit.balance_micros && projected?.n === audit.transaction_count,
+    consistent:
+      audit.balance_micros === audit.sum_of_transactions_micros && projected?.total === audit.balance_micros && projected?.n === audit.transaction_count,
   };
 }
 

@@ -55,7 +55,16 @@ export async function marginReport(db: D1Database, agencyAccountId: string, from
     fromMs,
     toMs,
   );
-  const accounts = new Map<string, { account_id: string; name: string; resources: Array<{ resource_type: string; quantity: number; charged: string; cost: string; margin: string }>; charged: number; cost: number }>();
+  const accounts = new Map<
+    string,
+    {
+      account_id: string;
+      name: string;
+      resources: Array<{ resource_type: string; quantity: number; charged: string; cost: string; margin: string }>;
+      charged: number;
+      cost: number;
+    }
+  >();
   // Every client account appears, the quiet ones at zero.
   const subAccounts = await queryAll<{ id: string; name: string }>(
     db,
@@ -67,7 +76,13 @@ export async function marginReport(db: D1Database, agencyAccountId: string, from
   let cost = 0;
   for (const row of rows) {
     const entry = accounts.get(row.account_id) ?? { account_id: row.account_id, name: row.name, resources: [], charged: 0, cost: 0 };
-    entry.resources.push({ resource_type: row.resource_type, quantity: row.quantity, charged: formatUsd(row.charged), cost: formatUsd(row.cost), margin: formatUsd(row.charged - row.cost) });
+    entry.resources.push({
+      resource_type: row.resource_type,
+      quantity: row.quantity,
+      charged: formatUsd(row.charged),
+      cost: formatUsd(row.cost),
+      margin: formatUsd(row.charged - row.cost),
+    });
     entry.charged += row.charged;
     entry.cost += row.cost;
     accounts.set(row.account_id, entry);

@@ -42,7 +42,15 @@ const DAY_MS = 86_400_000;
 const log = createLogger({ component: 'top-ups' });
 
 export function serializeTopUp(row: TopUpRow) {
-  return { id: row.id, kind: row.kind, amount: formatUsd(row.amount_micros), status: row.status, failure: row.failure, created_at: toIso(row.created_at) as string, updated_at: toIso(row.updated_at) as string };
+  return {
+    id: row.id,
+    kind: row.kind,
+    amount: formatUsd(row.amount_micros),
+    status: row.status,
+    failure: row.failure,
+    created_at: toIso(row.created_at) as string,
+    updated_at: toIso(row.updated_at) as string,
+  };
 }
 
 export async function getBillingProfile(db: D1Database, accountId: string): Promise<BillingProfile | null> {
@@ -100,7 +108,12 @@ export async function savePaymentMethod(env: Env, accountId: string, paymentMeth
     throw cardError(err) ?? err;
   }
   if (setupIntent.status !== 'succeeded' || typeof setupIntent.payment_method !== 'string') {
-    throw new AppError('payment_failed', setupIntent.status === 'requires_action' ? 'The bank asks for authentication this card cannot give off-session; use another card.' : 'The card could not be saved.');
+    throw new AppError(
+      'payment_failed',
+      setupIntent.status === 'requires_action'
+        ? 'The bank asks for authentication this card cannot give off-session; use another card.'
+        : 'The card could not be saved.',
+    );
   }
   const saved = await stripe.paymentMethods.retrieve(setupIntent.payment_method);
   await stripe.customers.update(profile.stripe_customer_id, { invoice_settings: { default_payment_method: saved.id } });
@@ -111,7 +124,11 @@ export async function savePaymentMethod(env: Env, accountId: string, paymentMeth
   const { stub } = await ensureWallet(env, accountId);
   const wallet = await stub.balance();
   if (wallet.auto_recharge.failure) {
-    await stub.configure({ autoRechargeEnabled: wallet.auto_recharge.enabled, thresholdMicros: wallet.auto_recharge.threshold_micros, amountMicros: wallet.auto_recharge.amount_micros });
+    await stub.configure({
+      autoRechargeEnabled: wallet.auto_recharge.enabled,
+      thresholdMicros: wallet.auto_recharge.threshold_micros,
+      amountMicros: wallet.auto_recharge.amount_micros,
+    });
   }
   return (await getBillingProfile(env.DB, accountId)) as BillingProfile;
 }
@@ -122,7 +139,10 @@ async function readTopUp(db: D1Database, column: 'id' | 'idempotency_key' | 'pay
 
 async function updateTopUp(db: D1Database, id: string, fields: Partial<Pick<TopUpRow, 'status' | 'payment_intent_id' | 'failure'>>): Promise<void> {
   const entries = Object.entries(fields);
-  await db.prepare(`UPDATE wallet_top_ups SET ${entries.map(([k]) => `${k} = ?`).join(', ')}, updated_at = ? WHERE id = ?`).bind(...entries.map(([, v]) => v ?? null), Date.now(), id).run();
+  await db
+    .prepare(`UPDATE wallet_top_ups SET ${entries.map(([k]) => `${k} = ?`).join(', ')}, updated_at = ? WHERE id = ?`)
+    .bind(...entries.map(([, v]) => v ?? null), Date.now(), id)
+    .run();
 }
 
 /**
@@ -133,7 +153,10 @@ async function updateTopUp(db: D1Database, id: string, fields: Partial<Pick<TopU
  * finds the top-up by the PaymentIntent's own id (never by metadata).
  * The wallet is credited when Stripe's webhook confirms the payment.
  */
-async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow['kind']; amountMicros: number; idempotencyKey: string; rechargeId?: string }): Promise<TopUpRow> {
+async function chargeTopUp(
+  env: Env,
+  input: { accountId: string; kind: TopUpRow['kind']; amountMicros: number; idempotencyKey: string; rechargeId?: string },
+): Promise<TopUpRow> {
   assertTopUpAmount(input.amountMicros);
   const profile = await getBillingProfile(env.DB, input.accountId);
   if (!profile?.default_payment_method_id) {
@@ -170,10 +193,16 @@ async function chargeTopUp(env: Env, input: { accountId: string; kind: TopUpRow[
         { idempotencyKey: `top-up:${topUp.id}` },
       );
       // Racing repeats of one key get the same PaymentIntent back (Stripe's idempotency), so this write agrees with theirs.
-      await env.DB.prepare('UPDATE wallet_top_ups SET payment_intent_id = ?, updated_at = ? WHERE id = ? AND payment_intent_id IS NULL').bind(created.id, Date.now(), topUp.id).run();
+      await env.DB.prepare('UPDATE wallet_top_ups SET payment_intent_id = ?, updated_at = ? WHERE id = ? AND payment_intent_id IS NULL')
+        .bind(created.id, Date.now(), topUp.id)
+        .run();
       intentId = created.id;
     }
-    const intent = await stripe.paymentIntents.confirm(intentId, { payment_method: profile.default_payment_method_id, off_session: true }, { idempotencyKey: `top-up-confirm:${topUp.id}` });
+    const intent = await stripe.paymentIntents.confirm(
+      intentId,
+      { payment_method: profile.default_payment_method_id, off_session: true },
+      { idempotencyKey: `top-up-confirm:${topUp.id}` },
+    );
     if (intent.status === 'requires_action') {
       await updateTopUp(env.DB, topUp.id, { status: 'requires_action', failure: 'The bank requires authentication' });
     }
@@ -197,7 +226,9 @@ export async function addFunds(env: Env, accountId: string, amountMicros: number
   const topUp = await chargeTopUp(env, { accountId, kind: 'manual', amountMicros, idempotencyKey: `manual:${accountId}:${idempotencyKey}` });
   if (topUp.status === 'failed') throw new AppError('payment_failed', topUp.failure ?? 'The payment failed.', { extensions: { top_up_id: topUp.id } });
   if (topUp.status === 'requires_action') {
-    throw new AppError('payment_failed', 'Your bank requires authentication for this card, which a saved-card top-up cannot give. Use another card.', { extensions: { top_up_id: topUp.id } });
+    throw new AppError('payment_failed', 'Your bank requires authentication for this card, which a saved-card top-up cannot give. Use another card.', {
+      extensions: { top_up_id: topUp.id },
+    });
   }
   return topUp;
 }
@@ -213,7 +244,11 @@ export function autoRechargeSettingsErrors(thresholdMicros: number, amountMicros
   if (thresholdMicros < MIN_RECHARGE_THRESHOLD_MICROS) {
     errors.push({ field: 'threshold', message: `At least ${displayUsd(MIN_RECHARGE_THRESHOLD_MICROS)}.`, code: 'too_small' });
   } else if (thresholdMicros > Math.min(amountMicros, MAX_TOP_UP_MICROS)) {
-    errors.push({ field: 'threshold', message: 'At most the amount added each time: one recharge must lift the balance back over the threshold.', code: 'above_amount' });
+    errors.push({
+      field: 'threshold',
+      message: 'At most the amount added each time: one recharge must lift the balance back over the threshold.',
+      code: 'above_amount',
+    });
   }
   return errors;
 }
@@ -224,7 +259,9 @@ async function rechargedToday(db: D1Database, accountId: string, rechargeId: str
     db,
     `SELECT COALESCE(SUM(amount_micros), 0) AS total FROM wallet_top_ups
       WHERE account_id = ? AND kind = 'auto_recharge' AND status IN ('pending', 'succeeded') AND created_at >= ? AND recharge_id != ?`,
-    accountId, now - (now % DAY_MS), rechargeId,
+    accountId,
+    now - (now % DAY_MS),
+    rechargeId,
   );
   return row?.total ?? 0;
 }
@@ -242,7 +279,10 @@ export async function startAutoRecharge(env: Env, message: WalletQueueMessage & 
   const amountMicros = Number(message.notice.payload.amount_micros);
   const { stub } = await ensureWallet(env, message.account_id);
   if (!isTopUpAmount(amountMicros)) {
-    await stub.failRecharge({ rechargeId, reason: `the amount set, ${displayUsd(amountMicros)}, is not one auto-recharge may add (${TOP_UP_BOUNDS}); save the auto-recharge settings again` });
+    await stub.failRecharge({
+      rechargeId,
+      reason: `the amount set, ${displayUsd(amountMicros)}, is not one auto-recharge may add (${TOP_UP_BOUNDS}); save the auto-recharge settings again`,
+    });
     return;
   }
   const now = Date.now();
@@ -256,7 +296,13 @@ export async function startAutoRecharge(env: Env, message: WalletQueueMessage & 
   }
   let topUp: TopUpRow;
   try {
-    topUp = await chargeTopUp(env, { accountId: message.account_id, kind: 'auto_recharge', amountMicros, idempotencyKey: `recharge:${rechargeId}`, rechargeId });
+    topUp = await chargeTopUp(env, {
+      accountId: message.account_id,
+      kind: 'auto_recharge',
+      amountMicros,
+      idempotencyKey: `recharge:${rechargeId}`,
+      rechargeId,
+    });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     await stub.failRecharge({ rechargeId, reason: err.message });
@@ -288,13 +334,18 @@ export async function handleTopUpPaymentEvent(env: Env, event: Stripe.Event): Pr
   const [intent, profile] = await Promise.all([stripeClient(env).paymentIntents.retrieve(snapshot.id), getBillingProfile(env.DB, topUp.account_id)]);
   const customer = typeof intent.customer === 'string' ? intent.customer : (intent.customer?.id ?? null);
   if (!profile || customer !== profile.stripe_customer_id) {
-    log.error('top-up paid by another customer than its account\'s', { payment_intent: intent.id, top_up: topUp.id });
+    log.error("top-up paid by another customer than its account's", { payment_intent: intent.id, top_up: topUp.id });
     return;
   }
   const { stub } = await ensureWallet(env, topUp.account_id);
   if (intent.status === 'succeeded') {
     if (intent.currency !== 'usd' || intent.amount_received * MICROS_PER_CENT !== topUp.amount_micros) {
-      log.error('top-up payment does not match the top-up', { payment_intent: intent.id, top_up: topUp.id, amount_received: intent.amount_received, currency: intent.currency });
+      log.error('top-up payment does not match the top-up', {
+        payment_intent: intent.id,
+        top_up: topUp.id,
+        amount_received: intent.amount_received,
+        currency: intent.currency,
+      });
       const failure = 'The payment received does not match this top-up, so nothing was credited. Contact support.';
       if (topUp.status === 'pending') await updateTopUp(env.DB, topUp.id, { status: 'failed', failure });
       if (topUp.recharge_id) await stub.failRecharge({ rechargeId: topUp.recharge_id, reason: failure });
@@ -310,7 +361,8 @@ export async function handleTopUpPaymentEvent(env: Env, event: Stripe.Event): Pr
   }
   if (intent.status === 'requires_payment_method' || intent.status === 'canceled' || intent.status === 'requires_action') {
     const failure = intent.last_payment_error?.message ?? (intent.status === 'requires_action' ? 'The bank requires authentication' : 'The payment failed');
-    if (topUp.status === 'pending') await updateTopUp(env.DB, topUp.id, { status: intent.status === 'requires_action' ? 'requires_action' : 'failed', failure });
+    if (topUp.status === 'pending')
+      await updateTopUp(env.DB, topUp.id, { status: intent.status === 'requires_action' ? 'requires_action' : 'failed', failure });
     if (topUp.recharge_id) await stub.failRecharge({ rechargeId: topUp.recharge_id, reason: failure });
   }
 }

@@ -11,7 +11,11 @@ import { projectionStatements } from './projection';
  * projection (idempotent by transaction id); notices become notifications
  * for the account, or start an auto-recharge.
  */
-export async function handleWalletMessages(batch: MessageBatch<WalletQueueMessage>, env: Env, startRecharge: (env: Env, message: WalletQueueMessage & { kind: 'notice' }) => Promise<void>): Promise<void> {
+export async function handleWalletMessages(
+  batch: MessageBatch<WalletQueueMessage>,
+  env: Env,
+  startRecharge: (env: Env, message: WalletQueueMessage & { kind: 'notice' }) => Promise<void>,
+): Promise<void> {
   const log = createLogger({ consumer: 'wallet' });
   const transactions = batch.messages.filter((m) => m.body.kind === 'transaction');
   if (transactions.length > 0) {
@@ -55,7 +59,16 @@ async function notify(env: Env, body: WalletQueueMessage & { kind: 'notice' }): 
   await env.DB.prepare(
     'INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at, email_status, email_next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING',
   )
-    .bind(createId('notification'), body.account_id, kind, message, `${body.wallet_id}:${kind}:${created_at}`, created_at, emailed ? 'pending' : null, emailed ? created_at : null)
+    .bind(
+      createId('notification'),
+      body.account_id,
+      kind,
+      message,
+      `${body.wallet_id}:${kind}:${created_at}`,
+      created_at,
+      emailed ? 'pending' : null,
+      emailed ? created_at : null,
+    )
     .run();
   if (emailed) await sendNoticeEmailsSoon(env, body.account_id);
 }

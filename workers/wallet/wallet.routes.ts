@@ -11,7 +11,16 @@ import { marginReport, usageReport } from './reports';
 import { addFundsBodySchema, PaymentMethodSchema, savePaymentMethodBodySchema, TopUpSchema } from './wallet.schemas';
 import { TOP_UP_BOUNDS } from './limits';
 import { addFunds, autoRechargeSettingsErrors, savePaymentMethod, serializeTopUp, type TopUpRow } from './top-ups';
-import { configureAutoRechargeBodySchema, listTransactionsQuerySchema, marginsQuerySchema, MarginReportSchema, UsageReportSchema, usageQuerySchema, WalletBalanceSchema, WalletTransactionSchema } from './wallet.schemas';
+import {
+  configureAutoRechargeBodySchema,
+  listTransactionsQuerySchema,
+  marginsQuerySchema,
+  MarginReportSchema,
+  UsageReportSchema,
+  usageQuerySchema,
+  WalletBalanceSchema,
+  WalletTransactionSchema,
+} from './wallet.schemas';
 import { ensureWallet, serializeSnapshot, serializeTransaction } from './wallet.service';
 import type { LedgerTransaction } from '../../durable-objects/wallet/wallet.ledger';
 
@@ -30,7 +39,14 @@ async function paymentMethodOf(db: D1Database, accountId: string) {
 
 // GET /api/wallet/balance – balance, holds, available funds and auto-recharge settings
 walletRoutes.openapi(
-  createRoute({ method: 'get', path: '/wallet/balance', tags, security, summary: 'Wallet balance', responses: { 200: jsonResponse(WalletBalanceSchema, 'The wallet'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/wallet/balance',
+    tags,
+    security,
+    summary: 'Wallet balance',
+    responses: { 200: jsonResponse(WalletBalanceSchema, 'The wallet'), ...standardErrors },
+  }),
   async (c) => {
     const { stub } = await ensureWallet(c.env, c.var.auth.accountId);
     return c.json({ ...serializeSnapshot(await stub.balance()), payment_method: await paymentMethodOf(c.env.DB, c.var.auth.accountId) }, 200);
@@ -49,14 +65,28 @@ function csvCell(value: unknown): string {
 // GET /api/wallet/transactions – the ledger, newest first, by resource and date; CSV export with format=csv
 walletRoutes.openapi(
   createRoute({
-    method: 'get', path: '/wallet/transactions', tags, security, summary: 'Wallet transactions',
+    method: 'get',
+    path: '/wallet/transactions',
+    tags,
+    security,
+    summary: 'Wallet transactions',
     request: { query: listTransactionsQuerySchema },
-    responses: { 200: { description: 'A page of transactions, or a CSV file', content: { 'application/json': { schema: pageSchema(WalletTransactionSchema, 'WalletTransactionPage') }, 'text/csv': { schema: { type: 'string' } } } }, ...standardErrors },
+    responses: {
+      200: {
+        description: 'A page of transactions, or a CSV file',
+        content: { 'application/json': { schema: pageSchema(WalletTransactionSchema, 'WalletTransactionPage') }, 'text/csv': { schema: { type: 'string' } } },
+      },
+      ...standardErrors,
+    },
   }),
   async (c) => {
     const query = c.req.valid('query');
     const { stub } = await ensureWallet(c.env, c.var.auth.accountId);
-    const filter = { resourceType: query.resource_type, fromMs: query.from ? Date.parse(query.from) : undefined, toMs: query.to ? Date.parse(query.to) : undefined };
+    const filter = {
+      resourceType: query.resource_type,
+      fromMs: query.from ? Date.parse(query.from) : undefined,
+      toMs: query.to ? Date.parse(query.to) : undefined,
+    };
     if (query.format === 'csv') {
       const rows: LedgerTransaction[] = [];
       let beforeSeq: number | undefined;
@@ -66,22 +96,39 @@ walletRoutes.openapi(
         if (page.length < 1000 || rows.length >= 100_000) break;
         beforeSeq = page[page.length - 1].seq;
       }
-      const lines = [CSV_COLUMNS.join(','), ...rows.map((tx) => { const t = serializeTransaction(tx); return CSV_COLUMNS.map((col) => csvCell(t[col])).join(','); })];
-      return c.body(`${lines.join('\r\n')}\r\n`, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="wallet-transactions.csv"' });
+      const lines = [
+        CSV_COLUMNS.join(','),
+        ...rows.map((tx) => {
+          const t = serializeTransaction(tx);
+          return CSV_COLUMNS.map((col) => csvCell(t[col])).join(',');
+        }),
+      ];
+      return c.body(`${lines.join('\r\n')}\r\n`, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="wallet-transactions.csv"',
+      });
     }
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-    if (cursor && typeof cursor.v !== 'number') throw new AppError('validation_failed', 'The cursor is not one this API issued.', { errors: [{ field: 'cursor', message: 'Invalid cursor.' }] });
+    if (cursor && typeof cursor.v !== 'number')
+      throw new AppError('validation_failed', 'The cursor is not one this API issued.', { errors: [{ field: 'cursor', message: 'Invalid cursor.' }] });
     const rows = await stub.list({ ...filter, beforeSeq: cursor ? (cursor.v as number) : undefined, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return c.json({ data: page.map(serializeTransaction), next_cursor: rows.length > query.limit && last ? encodeCursor({ v: last.seq, id: last.id }) : null }, 200);
+    return c.json(
+      { data: page.map(serializeTransaction), next_cursor: rows.length > query.limit && last ? encodeCursor({ v: last.seq, id: last.id }) : null },
+      200,
+    );
   },
 );
 
 // POST /api/wallet/auto-recharge/configure – top up automatically when funds run low, within a top-up's bounds and a daily limit
 walletRoutes.openapi(
   createRoute({
-    method: 'post', path: '/wallet/auto-recharge/configure', tags, security, summary: 'Configure auto-recharge',
+    method: 'post',
+    path: '/wallet/auto-recharge/configure',
+    tags,
+    security,
+    summary: 'Configure auto-recharge',
     request: { body: jsonBody(configureAutoRechargeBodySchema) },
     responses: { 200: jsonResponse(WalletBalanceSchema, 'The wallet with its new settings'), ...mutationErrors },
   }),
@@ -92,7 +139,11 @@ walletRoutes.openapi(
     const thresholdMicros = parseUsd(body.threshold, 'threshold');
     const errors = autoRechargeSettingsErrors(thresholdMicros, amountMicros);
     if (errors.length > 0) {
-      throw new AppError('validation_failed', `Auto-recharge adds ${TOP_UP_BOUNDS} each time, when the balance falls below a threshold of at least $1.00 and at most that amount.`, { errors });
+      throw new AppError(
+        'validation_failed',
+        `Auto-recharge adds ${TOP_UP_BOUNDS} each time, when the balance falls below a threshold of at least $1.00 and at most that amount.`,
+        { errors },
+      );
     }
     const paymentMethod = await paymentMethodOf(c.env.DB, c.var.auth.accountId);
     if (body.enabled && !paymentMethod) {
@@ -106,18 +157,34 @@ walletRoutes.openapi(
 
 // GET /api/wallet/usage – spend per resource per day over the last N days
 walletRoutes.openapi(
-  createRoute({ method: 'get', path: '/wallet/usage', tags, security, summary: 'Usage by day', request: { query: usageQuerySchema }, responses: { 200: jsonResponse(UsageReportSchema, 'Spend per day and resource'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/wallet/usage',
+    tags,
+    security,
+    summary: 'Usage by day',
+    request: { query: usageQuerySchema },
+    responses: { 200: jsonResponse(UsageReportSchema, 'Spend per day and resource'), ...standardErrors },
+  }),
   async (c) => c.json(await usageReport(c.env.DB, c.var.auth.accountId, c.req.valid('query').days), 200),
 );
 
 // GET /api/agency/wallet/margins – per sub-account: what it was charged, what the agency paid, the margin (owners and admins)
 walletRoutes.openapi(
-  createRoute({ method: 'get', path: '/agency/wallet/margins', tags: ['Agency'], security, summary: 'Usage margins by sub-account', request: { query: marginsQuerySchema }, responses: { 200: jsonResponse(MarginReportSchema, 'Margins'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/agency/wallet/margins',
+    tags: ['Agency'],
+    security,
+    summary: 'Usage margins by sub-account',
+    request: { query: marginsQuerySchema },
+    responses: { 200: jsonResponse(MarginReportSchema, 'Margins'), ...standardErrors },
+  }),
   async (c) => {
     const agency = await getAgencyForAccount(c.env.DB, c.var.auth.accountId);
     if (!agency) throw new AppError('forbidden', 'Only an agency account has sub-accounts.');
     // What the agency earns on its clients is for the people who run it, not every member.
-    assertRole(c.var.auth, 'admin', 'see the agency\'s usage margins');
+    assertRole(c.var.auth, 'admin', "see the agency's usage margins");
     const { from, to } = c.req.valid('query');
     const toMs = to ? Date.parse(to) : Date.now() + 1;
     const fromMs = from ? Date.parse(from) : toMs - 30 * 86_400_000;
@@ -128,12 +195,16 @@ walletRoutes.openapi(
 // POST /api/wallet/payment-method – save the card top-ups and auto-recharge charge
 walletRoutes.openapi(
   createRoute({
-    method: 'post', path: '/wallet/payment-method', tags, security, summary: 'Save a card',
+    method: 'post',
+    path: '/wallet/payment-method',
+    tags,
+    security,
+    summary: 'Save a card',
     request: { body: jsonBody(savePaymentMethodBodySchema) },
     responses: { 200: jsonResponse(PaymentMethodSchema, 'The saved card'), ...mutationErrors, 402: { description: 'The card was declined' } },
   }),
   async (c) => {
-    assertRole(c.var.auth, 'admin', 'change the wallet\'s card');
+    assertRole(c.var.auth, 'admin', "change the wallet's card");
     const profile = await savePaymentMethod(c.env, c.var.auth.accountId, c.req.valid('json').payment_method);
     return c.json({ brand: profile.card_brand, last4: profile.card_last4 }, 200);
   },
@@ -142,10 +213,19 @@ walletRoutes.openapi(
 // POST /api/wallet/add-funds – charge the saved card; the wallet is credited when Stripe confirms
 walletRoutes.openapi(
   createRoute({
-    method: 'post', path: '/wallet/add-funds', tags, security, summary: 'Add funds from the saved card',
-    description: 'Send an `Idempotency-Key` header to make retries safe: the same key never charges twice. The reply is the top-up, `pending` until Stripe confirms the payment moments later.',
+    method: 'post',
+    path: '/wallet/add-funds',
+    tags,
+    security,
+    summary: 'Add funds from the saved card',
+    description:
+      'Send an `Idempotency-Key` header to make retries safe: the same key never charges twice. The reply is the top-up, `pending` until Stripe confirms the payment moments later.',
     request: { body: jsonBody(addFundsBodySchema) },
-    responses: { 202: jsonResponse(TopUpSchema, 'Payment accepted; crediting on confirmation'), ...mutationErrors, 402: { description: 'Declined, or authentication required' } },
+    responses: {
+      202: jsonResponse(TopUpSchema, 'Payment accepted; crediting on confirmation'),
+      ...mutationErrors,
+      402: { description: 'Declined, or authentication required' },
+    },
   }),
   async (c) => {
     assertRole(c.var.auth, 'admin', 'add funds');
@@ -157,9 +237,18 @@ walletRoutes.openapi(
 
 // GET /api/wallet/top-ups – recent card top-ups and auto-recharges with their outcome
 walletRoutes.openapi(
-  createRoute({ method: 'get', path: '/wallet/top-ups', tags, security, summary: 'Recent top-ups', responses: { 200: jsonResponse(pageSchema(TopUpSchema, 'TopUpPage'), 'Top-ups'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/wallet/top-ups',
+    tags,
+    security,
+    summary: 'Recent top-ups',
+    responses: { 200: jsonResponse(pageSchema(TopUpSchema, 'TopUpPage'), 'Top-ups'), ...standardErrors },
+  }),
   async (c) => {
-    const { results } = await c.env.DB.prepare('SELECT * FROM wallet_top_ups WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT 50').bind(c.var.auth.accountId).all<TopUpRow>();
+    const { results } = await c.env.DB.prepare('SELECT * FROM wallet_top_ups WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT 50')
+      .bind(c.var.auth.accountId)
+      .all<TopUpRow>();
     return c.json({ data: results.map(serializeTopUp), next_cursor: null }, 200);
   },
 );
@@ -176,16 +265,29 @@ const PaymentConfigSchema = z
   .object({
     mode: z.enum(['sandbox', 'live']),
     publishable_key: z.string().nullable().openapi({ description: 'For Stripe.js card entry in live mode' }),
-    test_cards: z.array(z.object({ payment_method: z.string(), label: z.string(), behaviour: z.string() })).nullable().openapi({ description: 'Sandbox only: Stripe test cards to pick from' }),
+    test_cards: z
+      .array(z.object({ payment_method: z.string(), label: z.string(), behaviour: z.string() }))
+      .nullable()
+      .openapi({ description: 'Sandbox only: Stripe test cards to pick from' }),
   })
   .openapi('PaymentConfig');
 
 // GET /api/wallet/payment-config – how the browser should collect a card: Stripe.js (live) or test cards (sandbox)
 walletRoutes.openapi(
-  createRoute({ method: 'get', path: '/wallet/payment-config', tags, security, summary: 'Card entry configuration', responses: { 200: jsonResponse(PaymentConfigSchema, 'Configuration'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/wallet/payment-config',
+    tags,
+    security,
+    summary: 'Card entry configuration',
+    responses: { 200: jsonResponse(PaymentConfigSchema, 'Configuration'), ...standardErrors },
+  }),
   async (c) => {
     const live = c.env.PROVIDER_MODE === 'live';
     const publishableKey = (c.env as unknown as { STRIPE_PUBLISHABLE_KEY?: string }).STRIPE_PUBLISHABLE_KEY ?? null;
-    return c.json({ mode: live ? ('live' as const) : ('sandbox' as const), publishable_key: live ? publishableKey : null, test_cards: live ? null : SANDBOX_TEST_CARDS }, 200);
+    return c.json(
+      { mode: live ? ('live' as const) : ('sandbox' as const), publishable_key: live ? publishableKey : null, test_cards: live ? null : SANDBOX_TEST_CARDS },
+      200,
+    );
   },
 );

@@ -1,7 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { USAGE_RESOURCE_TYPES } from './price-book';
 
-const usd = (description: string) => z.string().regex(/^\d{1,7}(\.\d{1,2})?$/, 'Use a dollar amount like "50.00".').openapi({ description, example: '50.00' });
+const usd = (description: string) =>
+  z
+    .string()
+    .regex(/^\d{1,7}(\.\d{1,2})?$/, 'Use a dollar amount like "50.00".')
+    .openapi({ description, example: '50.00' });
 const dateOrDateTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'Use an ISO 8601 date, e.g. 2026-11-01.');
 
 export const WalletBalanceSchema = z
@@ -96,21 +100,29 @@ export const savePaymentMethodBodySchema = z
       .string()
       .regex(/^pm_[A-Za-z0-9_]+$/, 'Expected a Stripe PaymentMethod id (pm_...).')
       .max(100)
-      .openapi({ description: 'From Stripe.js in the browser; in sandbox, Stripe test ids such as pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired', example: 'pm_card_visa' }),
+      .openapi({
+        description: 'From Stripe.js in the browser; in sandbox, Stripe test ids such as pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired',
+        example: 'pm_card_visa',
+      }),
   })
   .strict()
   .openapi('SavePaymentMethodBody');
 
 export const PaymentMethodSchema = z.object({ brand: z.string().nullable(), last4: z.string().nullable() }).openapi('SavedCard');
 
-export const addFundsBodySchema = z.object({ amount: usd('Amount to add, at least $5.00') }).strict().openapi('AddFundsBody');
+export const addFundsBodySchema = z
+  .object({ amount: usd('Amount to add, at least $5.00') })
+  .strict()
+  .openapi('AddFundsBody');
 
 export const TopUpSchema = z
   .object({
     id: z.string(),
     kind: z.enum(['manual', 'auto_recharge']),
     amount: z.string(),
-    status: z.enum(['pending', 'succeeded', 'failed', 'requires_action']).openapi({ description: 'pending until Stripe confirms the payment; the wallet is credited then' }),
+    status: z
+      .enum(['pending', 'succeeded', 'failed', 'requires_action'])
+      .openapi({ description: 'pending until Stripe confirms the payment; the wallet is credited then' }),
     failure: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),

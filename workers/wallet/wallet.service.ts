@@ -22,7 +22,9 @@ export async function ensureWallet(env: Env, accountId: string): Promise<{ walle
   if (known) return { walletId: known, stub };
   let row = await queryFirst<{ id: string }>(env.DB, 'SELECT id FROM wallets WHERE account_id = ?', accountId);
   if (!row) {
-    await env.DB.prepare('INSERT INTO wallets (id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT (account_id) DO NOTHING').bind(createId('wallet'), accountId, Date.now()).run();
+    await env.DB.prepare('INSERT INTO wallets (id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT (account_id) DO NOTHING')
+      .bind(createId('wallet'), accountId, Date.now())
+      .run();
     row = await queryFirst<{ id: string }>(env.DB, 'SELECT id FROM wallets WHERE account_id = ?', accountId);
   }
   if (!row) throw new Error(`could not create a wallet for ${accountId}`);

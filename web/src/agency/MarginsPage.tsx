@@ -64,8 +64,7 @@ function Margins() {
   const rangeError = from && to && from > to ? 'The start date is after the end date.' : null;
 
   const report = useResource(
-    (signal) =>
-      agencyApi.margins({ from: from ? localDayStart(from) : undefined, to: to ? localDayStart(to, 1) : undefined }, signal),
+    (signal) => agencyApi.margins({ from: from ? localDayStart(from) : undefined, to: to ? localDayStart(to, 1) : undefined }, signal),
     [from, to],
   );
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
@@ -114,12 +113,7 @@ function Margins() {
               {p.label}
             </button>
           ))}
-          <button
-            type="button"
-            className="segmented-item"
-            aria-pressed={preset === 'custom'}
-            onClick={() => setSearchParams({ range: 'custom', from, to })}
-          >
+          <button type="button" className="segmented-item" aria-pressed={preset === 'custom'} onClick={() => setSearchParams({ range: 'custom', from, to })}>
             Custom
           </button>
         </div>
@@ -177,10 +171,7 @@ function Margins() {
             </div>
             <div className="card margin-stat">
               <span className="margin-stat-label">Your margin</span>
-              <span
-                className={`margin-stat-value margin-value${toMicros(totals.margin) < 0n ? ' is-negative' : ''}`}
-                data-testid="total-margin"
-              >
+              <span className={`margin-stat-value margin-value${toMicros(totals.margin) < 0n ? ' is-negative' : ''}`} data-testid="total-margin">
                 {formatUsd(totals.margin)}
               </span>
               <span className="subtle">{marginPercent(totals)} of charges</span>

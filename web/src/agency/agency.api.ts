@@ -23,17 +23,14 @@ export interface SubAccountPage extends Page<SubAccount> {
   counts: { total: number; suspended: number };
 }
 
-
 export const subAccounts = {
   /** One page in name order; `counts` covers all the agency's clients. */
-  page: (query: { q?: string; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
-    api<SubAccountPage>('/agency/sub-accounts', { query, signal }),
+  page: (query: { q?: string; cursor?: string | null; limit?: number }, signal?: AbortSignal) => api<SubAccountPage>('/agency/sub-accounts', { query, signal }),
   /** Every client, for pickers: walks the pages. */
   all: () => listAll<SubAccount>('/agency/sub-accounts', { limit: 200 }),
   create: (name: string) => api<SubAccount>('/agency/sub-accounts', { body: { name } }),
   rename: (id: string, name: string) => api<SubAccount>(`/agency/sub-accounts/${encodeURIComponent(id)}`, { method: 'PATCH', body: { name } }),
-  setSuspended: (id: string, suspended: boolean) =>
-    api<SubAccount>(`/agency/sub-accounts/${encodeURIComponent(id)}`, { method: 'PATCH', body: { suspended } }),
+  setSuspended: (id: string, suspended: boolean) => api<SubAccount>(`/agency/sub-accounts/${encodeURIComponent(id)}`, { method: 'PATCH', body: { suspended } }),
   /** Adds a person to a client account; without a password, a new person is emailed an invitation. */
   addUser: (id: string, input: NewUser) => api<TeamMember>(`/agency/sub-accounts/${encodeURIComponent(id)}/users`, { body: input }),
 };
@@ -246,6 +243,5 @@ export interface UsagePrice {
 export const usageMarkup = {
   list: (signal?: AbortSignal) => api<Page<UsagePrice>>('/agency/usage-markup', { signal }).then((page) => page.data),
   /** A multiplier per resource; null returns a resource to the platform default. */
-  update: (changes: Record<string, string | null>) =>
-    api<Page<UsagePrice>>('/agency/usage-markup', { method: 'PUT', body: changes }).then((page) => page.data),
+  update: (changes: Record<string, string | null>) => api<Page<UsagePrice>>('/agency/usage-markup', { method: 'PUT', body: changes }).then((page) => page.data),
 };

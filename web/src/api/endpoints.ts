@@ -70,10 +70,8 @@ export const branding = {
 };
 
 export const agency = {
-  createSubAccount: (name: string) =>
-    api<{ id: string; name: string; status: string; created_at: string }>('/agency/sub-accounts', { body: { name } }),
-  margins: (query: { from?: string; to?: string }, signal?: AbortSignal) =>
-    api<MarginReport>('/agency/wallet/margins', { query: { ...query }, signal }),
+  createSubAccount: (name: string) => api<{ id: string; name: string; status: string; created_at: string }>('/agency/sub-accounts', { body: { name } }),
+  margins: (query: { from?: string; to?: string }, signal?: AbortSignal) => api<MarginReport>('/agency/wallet/margins', { query: { ...query }, signal }),
 };
 
 export interface TransactionQuery {
@@ -92,11 +90,9 @@ export const wallet = {
   /** How to collect a card: Stripe's test cards in sandbox, Stripe.js when live. */
   paymentConfig: () => api<PaymentConfig>('/wallet/payment-config'),
   /** `idempotencyKey` makes a retried submit charge at most once; use a new one per submit. */
-  addFunds: (amount: string, idempotencyKey: string) =>
-    api<TopUp>('/wallet/add-funds', { body: { amount }, headers: { 'Idempotency-Key': idempotencyKey } }),
+  addFunds: (amount: string, idempotencyKey: string) => api<TopUp>('/wallet/add-funds', { body: { amount }, headers: { 'Idempotency-Key': idempotencyKey } }),
   topUps: (signal?: AbortSignal) => api<Page<TopUp>>('/wallet/top-ups', { signal }).then(toPage),
-  configureAutoRecharge: (body: { enabled: boolean; threshold: string; amount: string }) =>
-    api<WalletBalance>('/wallet/auto-recharge/configure', { body }),
+  configureAutoRecharge: (body: { enabled: boolean; threshold: string; amount: string }) => api<WalletBalance>('/wallet/auto-recharge/configure', { body }),
   transactions: (query: TransactionQuery, signal?: AbortSignal) =>
     api<Page<WalletTransaction>>('/wallet/transactions', { query: { ...query }, signal }).then(toPage),
   exportTransactions: (query: Omit<TransactionQuery, 'cursor' | 'limit'>, filename: string) =>
@@ -115,14 +111,11 @@ export const billing = {
     api<BillingSummary>('/billing/upgrade', { body: { plan }, headers: { 'Idempotency-Key': idempotencyKey } }),
   cancel: () => api<BillingSummary>('/billing/cancel', { body: {} }),
   resume: () => api<BillingSummary>('/billing/cancel', { body: { resume: true } }),
-  pay: (payment_method?: string) =>
-    api<Pick<DunningCase, 'id' | 'status' | 'stage'>>('/billing/pay', { body: payment_method ? { payment_method } : {} }),
+  pay: (payment_method?: string) => api<Pick<DunningCase, 'id' | 'status' | 'stage'>>('/billing/pay', { body: payment_method ? { payment_method } : {} }),
   savePaymentMethod: (payment_method: string) => api<SavedCard>('/billing/payment-method', { body: { payment_method } }),
-  invoices: (cursor: string | null, signal?: AbortSignal) =>
-    api<Page<Invoice>>('/billing/invoices', { query: { cursor, limit: 12 }, signal }),
+  invoices: (cursor: string | null, signal?: AbortSignal) => api<Page<Invoice>>('/billing/invoices', { query: { cursor, limit: 12 }, signal }),
   downloadInvoice: (invoice: Invoice) => downloadFile(invoice.download_url, { accept: 'application/pdf' }),
-  timeline: (cursor: string | null, signal?: AbortSignal) =>
-    api<Page<BillingEvent>>('/billing/timeline', { query: { cursor, limit: 20 }, signal }),
+  timeline: (cursor: string | null, signal?: AbortSignal) => api<Page<BillingEvent>>('/billing/timeline', { query: { cursor, limit: 20 }, signal }),
   /** Sandbox only: moves the shared billing clock forward, running renewals, webhooks and dunning on the way. */
   advanceClock: (days: number) => api<ClockAdvance>('/billing/sandbox/advance-clock', { body: { days } }),
 };
@@ -139,8 +132,7 @@ export interface ContactQuery {
 }
 
 export const contacts = {
-  list: (query: ContactQuery, signal?: AbortSignal) =>
-    api<Page<Contact> | Contact[]>('/contacts', { query: { ...query }, signal }).then(toPage),
+  list: (query: ContactQuery, signal?: AbortSignal) => api<Page<Contact> | Contact[]>('/contacts', { query: { ...query }, signal }).then(toPage),
   get: (id: string) => api<Contact>(`/contacts/${id}`),
   create: (body: ContactInput) => api<Contact>('/contacts', { body }),
   update: (id: string, body: ContactInput) => api<Contact>(`/contacts/${id}`, { method: 'PATCH', body }),
@@ -148,8 +140,7 @@ export const contacts = {
   addTags: (id: string, tags: string[]) => api<Contact>(`/contacts/${id}/tags`, { body: { tags } }),
   removeTag: (id: string, tagId: string) => api<Contact>(`/contacts/${id}/tags/${tagId}`, { method: 'DELETE' }),
   activities: (id: string) => listAll<Activity>(`/contacts/${id}/activities`, {}, 1),
-  aiSummary: (id: string) =>
-    api<{ summary: string; provider: string; model: string }>(`/contacts/${id}/ai-summary`, { method: 'POST' }),
+  aiSummary: (id: string) => api<{ summary: string; provider: string; model: string }>(`/contacts/${id}/ai-summary`, { method: 'POST' }),
 };
 
 export const notes = {
@@ -160,8 +151,7 @@ export const notes = {
 
 export const tasks = {
   list: (query: { contact_id?: string; completed?: boolean }) => listAll<Task>('/tasks', query, 5),
-  create: (body: { title: string; body?: string; due_at?: string; assignee_user_id?: string; contact_id?: string }) =>
-    api<Task>('/tasks', { body }),
+  create: (body: { title: string; body?: string; due_at?: string; assignee_user_id?: string; contact_id?: string }) => api<Task>('/tasks', { body }),
   update: (id: string, body: Partial<Pick<Task, 'title' | 'body' | 'due_at' | 'completed' | 'assignee_user_id'>>) =>
     api<Task>(`/tasks/${id}`, { method: 'PATCH', body }),
   remove: (id: string) => api<void>(`/tasks/${id}`, { method: 'DELETE' }),
@@ -176,36 +166,25 @@ export const tags = {
 
 export const customFields = {
   list: () => listAll<CustomField>('/custom-fields'),
-  create: (body: { name: string; key?: string; type: CustomFieldType; options?: string[] }) =>
-    api<CustomField>('/custom-fields', { body }),
-  update: (id: string, body: { name?: string; options?: string[] }) =>
-    api<CustomField>(`/custom-fields/${id}`, { method: 'PATCH', body }),
+  create: (body: { name: string; key?: string; type: CustomFieldType; options?: string[] }) => api<CustomField>('/custom-fields', { body }),
+  update: (id: string, body: { name?: string; options?: string[] }) => api<CustomField>(`/custom-fields/${id}`, { method: 'PATCH', body }),
   remove: (id: string) => api<void>(`/custom-fields/${id}`, { method: 'DELETE' }),
 };
 
 export const pipelines = {
   list: () => listAll<Pipeline>('/pipelines'),
   create: (body: { name: string; stages: string[] }) => api<Pipeline>('/pipelines', { body }),
-  update: (id: string, body: { name?: string; stages?: { id?: string; name: string }[] }) =>
-    api<Pipeline>(`/pipelines/${id}`, { method: 'PATCH', body }),
+  update: (id: string, body: { name?: string; stages?: { id?: string; name: string }[] }) => api<Pipeline>(`/pipelines/${id}`, { method: 'PATCH', body }),
   remove: (id: string) => api<void>(`/pipelines/${id}`, { method: 'DELETE' }),
 };
 
 export const opportunities = {
   list: (query: { pipeline_id?: string; stage_id?: string; status?: OpportunityStatus; contact_id?: string }) =>
     listAll<Opportunity>('/opportunities', { ...query, limit: 200 }, 10),
-  create: (body: {
-    name: string;
-    pipeline_id: string;
-    stage_id?: string;
-    contact_id?: string;
-    value?: string;
-    status?: OpportunityStatus;
-  }) => api<Opportunity>('/opportunities', { body }),
-  update: (
-    id: string,
-    body: Partial<{ stage_id: string; status: OpportunityStatus; value: string; name: string; contact_id: string | null }>,
-  ) => api<Opportunity>(`/opportunities/${id}`, { method: 'PATCH', body }),
+  create: (body: { name: string; pipeline_id: string; stage_id?: string; contact_id?: string; value?: string; status?: OpportunityStatus }) =>
+    api<Opportunity>('/opportunities', { body }),
+  update: (id: string, body: Partial<{ stage_id: string; status: OpportunityStatus; value: string; name: string; contact_id: string | null }>) =>
+    api<Opportunity>(`/opportunities/${id}`, { method: 'PATCH', body }),
   remove: (id: string) => api<void>(`/opportunities/${id}`, { method: 'DELETE' }),
 };
 
@@ -219,7 +198,6 @@ export const users = {
 
 export const apiKeys = {
   list: () => listAll<ApiKey>('/api-keys'),
-  create: (name: string, role: 'admin' | 'member') =>
-    api<{ api_key: ApiKey; key: string }>('/api-keys', { body: { name, role } }),
+  create: (name: string, role: 'admin' | 'member') => api<{ api_key: ApiKey; key: string }>('/api-keys', { body: { name, role } }),
   revoke: (id: string) => api<void>(`/api-keys/${id}`, { method: 'DELETE' }),
 };

@@ -161,17 +161,7 @@ export interface Activity {
   actor_user_id: string | null;
 }
 
-export const CUSTOM_FIELD_TYPES = [
-  'text',
-  'number',
-  'date',
-  'single_option',
-  'multi_option',
-  'checkbox',
-  'phone',
-  'email',
-  'monetary',
-] as const;
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'single_option', 'multi_option', 'checkbox', 'phone', 'email', 'monetary'] as const;
 export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 
 export interface CustomField {
@@ -334,16 +324,7 @@ export interface PaymentConfig {
 export type PlanId = 'free' | 'starter' | 'professional' | 'agency' | 'enterprise';
 export type PlanSource = 'trial' | 'subscription' | 'free' | 'agency';
 export type AccountStatus = 'active' | 'past_due' | 'paused' | 'archived';
-export type Feature =
-  | 'core_crm'
-  | 'sms'
-  | 'email'
-  | 'workflows'
-  | 'ai_testing'
-  | 'white_label'
-  | 'sub_accounts'
-  | 'dedicated_support'
-  | 'sla';
+export type Feature = 'core_crm' | 'sms' | 'email' | 'workflows' | 'ai_testing' | 'white_label' | 'sub_accounts' | 'dedicated_support' | 'sla';
 
 export interface Plan {
   id: PlanId;

@@ -59,7 +59,13 @@ export default function ConfirmSignupPage() {
   return (
     <AuthCard>
       <h1>Creating your account</h1>
-      {error !== null ? <ErrorAlert error={error} /> : <p className="lead"><Spinner /> One moment…</p>}
+      {error !== null ? (
+        <ErrorAlert error={error} />
+      ) : (
+        <p className="lead">
+          <Spinner /> One moment…
+        </p>
+      )}
     </AuthCard>
   );
 }

@@ -59,7 +59,9 @@ export default function ForgotPasswordPage() {
       <form onSubmit={onSubmit}>
         {error !== null && Object.keys(fieldErrors).length === 0 && <ErrorAlert error={error} />}
         <Field label="Email" error={fieldErrors.email}>
-          {(p) => <input {...p} className="input" type="email" autoComplete="email" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />}
+          {(p) => (
+            <input {...p} className="input" type="email" autoComplete="email" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
+          )}
         </Field>
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy && <Spinner />}

@@ -76,15 +76,15 @@ export default function JoinAccountPage() {
   return (
     <AuthCard>
       <h1>Join an account on {brand.app_name}</h1>
-      <p className="lead">You were invited to join a team's account, named in the email. Accept to add it to the accounts you sign into; until you do, nothing changes for you.</p>
+      <p className="lead">
+        You were invited to join a team's account, named in the email. Accept to add it to the accounts you sign into; until you do, nothing changes for you.
+      </p>
       {error !== null && <ErrorAlert error={error} />}
       <button className="btn btn-primary btn-block" type="button" onClick={accept} disabled={busy}>
         {busy && <Spinner />}
         Accept the invitation
       </button>
-      <p className="auth-footer">
-        Not for you? Close this page; the invitation lapses in 7 days.
-      </p>
+      <p className="auth-footer">Not for you? Close this page; the invitation lapses in 7 days.</p>
     </AuthCard>
   );
 }

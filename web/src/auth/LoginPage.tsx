@@ -49,62 +49,62 @@ export default function LoginPage() {
 
   return (
     <AuthCard>
-        <h1>Welcome back</h1>
-        <p className="lead">Sign in to {brand.app_name} to manage your contacts and pipeline.</p>
-        <form onSubmit={onSubmit}>
-          {passwordNews && error === null && (
-            <div className="alert alert-success" role="status">
-              <Icon name="check" />
-              <span>{passwordNews}</span>
-            </div>
+      <h1>Welcome back</h1>
+      <p className="lead">Sign in to {brand.app_name} to manage your contacts and pipeline.</p>
+      <form onSubmit={onSubmit}>
+        {passwordNews && error === null && (
+          <div className="alert alert-success" role="status">
+            <Icon name="check" />
+            <span>{passwordNews}</span>
+          </div>
+        )}
+        <ErrorAlert error={error} />
+        <Field label="Email" error={fieldErrors.email}>
+          {(p) => (
+            <input
+              {...p}
+              className="input"
+              type="email"
+              autoComplete="email"
+              required
+              autoFocus={!email}
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
           )}
-          <ErrorAlert error={error} />
-          <Field label="Email" error={fieldErrors.email}>
-            {(p) => (
-              <input
-                {...p}
-                className="input"
-                type="email"
-                autoComplete="email"
-                required
-                autoFocus={!email}
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label="Password" error={fieldErrors.password}>
-            {(p) => (
-              <input
-                {...p}
-                className="input"
-                type="password"
-                autoComplete="current-password"
-                required
-                autoFocus={Boolean(email)}
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            )}
-          </Field>
-          <p className="auth-forgot">
-            <Link to={email.trim() ? `/forgot-password?email=${encodeURIComponent(email.trim())}` : '/forgot-password'}>Forgot password?</Link>
-          </p>
-          <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
-            {busy && <Spinner />}
-            Sign in
-          </button>
-        </form>
-        {signupOpenHere && (
-          <p className="auth-footer">
-            New here? <Link to="/signup">Create an account</Link>
-          </p>
-        )}
-        {brand.support_email && (
-          <p className="auth-support">
-            Need help? <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a>
-          </p>
-        )}
+        </Field>
+        <Field label="Password" error={fieldErrors.password}>
+          {(p) => (
+            <input
+              {...p}
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              required
+              autoFocus={Boolean(email)}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
+        <p className="auth-forgot">
+          <Link to={email.trim() ? `/forgot-password?email=${encodeURIComponent(email.trim())}` : '/forgot-password'}>Forgot password?</Link>
+        </p>
+        <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
+          {busy && <Spinner />}
+          Sign in
+        </button>
+      </form>
+      {signupOpenHere && (
+        <p className="auth-footer">
+          New here? <Link to="/signup">Create an account</Link>
+        </p>
+      )}
+      {brand.support_email && (
+        <p className="auth-support">
+          Need help? <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a>
+        </p>
+      )}
     </AuthCard>
   );
 }

@@ -87,10 +87,23 @@ export default function ResetPasswordPage() {
       <form onSubmit={onSubmit}>
         {error !== null && Object.keys(errors).length === 0 && <ErrorAlert error={error} />}
         <Field label="Password" error={errors.password} hint={`At least ${MIN_PASSWORD} characters.`}>
-          {(p) => <input {...p} className="input" type="password" autoComplete="new-password" required autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              className="input"
+              type="password"
+              autoComplete="new-password"
+              required
+              autoFocus
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="Password again" error={errors.repeat}>
-          {(p) => <input {...p} className="input" type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />}
+          {(p) => (
+            <input {...p} className="input" type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+          )}
         </Field>
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy && <Spinner />}

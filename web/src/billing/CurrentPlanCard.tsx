@@ -17,11 +17,8 @@ function Source({ summary: s }: { summary: BillingSummary }) {
       const days = daysUntil(s.trial_ends_at);
       return (
         <>
-          <strong>
-            Free trial · {days === 0 ? 'ends today' : `${days} ${days === 1 ? 'day' : 'days'} left`}
-          </strong>{' '}
-          (until {formatDate(s.trial_ends_at)}). Subscribe to keep {s.plan.name}; otherwise the account moves to Free and
-          keeps all its data.
+          <strong>Free trial · {days === 0 ? 'ends today' : `${days} ${days === 1 ? 'day' : 'days'} left`}</strong> (until {formatDate(s.trial_ends_at)}).
+          Subscribe to keep {s.plan.name}; otherwise the account moves to Free and keeps all its data.
         </>
       );
     }
@@ -29,16 +26,14 @@ function Source({ summary: s }: { summary: BillingSummary }) {
       if (s.dunning?.status === 'open') {
         return (
           <>
-            <strong>Payment due.</strong> The charge for this period ({formatDate(s.subscription?.current_period_start)} –{' '}
-            {end}) did not go through; see above.
+            <strong>Payment due.</strong> The charge for this period ({formatDate(s.subscription?.current_period_start)} – {end}) did not go through; see above.
           </>
         );
       }
       if (s.subscription?.cancel_at_period_end) {
         return (
           <>
-            <strong>Cancels on {end}.</strong> {s.plan.name} stays until then; the account then moves to Free and keeps all its
-            data. Nothing more is charged.
+            <strong>Cancels on {end}.</strong> {s.plan.name} stays until then; the account then moves to Free and keeps all its data. Nothing more is charged.
           </>
         );
       }
@@ -51,15 +46,14 @@ function Source({ summary: s }: { summary: BillingSummary }) {
     case 'agency':
       return (
         <>
-          <strong>Through your agency.</strong> The agency that manages this account chooses and pays for its plan; ask it
-          for changes.
+          <strong>Through your agency.</strong> The agency that manages this account chooses and pays for its plan; ask it for changes.
         </>
       );
     default:
       return (
         <>
-          <strong>Free plan.</strong> {limitText(s.plan.limits.contacts, 'contact')}, {limitText(s.plan.limits.users, 'user')}{' '}
-          and the core CRM. Choose a plan below for more.
+          <strong>Free plan.</strong> {limitText(s.plan.limits.contacts, 'contact')}, {limitText(s.plan.limits.users, 'user')} and the core CRM. Choose a plan
+          below for more.
         </>
       );
   }

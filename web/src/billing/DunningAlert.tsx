@@ -69,12 +69,7 @@ export function DunningAlert({ dunning: c, canPay, onPay }: { dunning: DunningCa
   const current = STEPS.findIndex((s) => s.stage === c.stage);
   const severe = c.stage !== 'past_due' && c.stage !== 'warned';
   return (
-    <section
-      className={`dunning-alert${severe ? ' is-severe' : ''}`}
-      role="alert"
-      aria-labelledby="dunning-title"
-      data-testid="dunning-alert"
-    >
+    <section className={`dunning-alert${severe ? ' is-severe' : ''}`} role="alert" aria-labelledby="dunning-title" data-testid="dunning-alert">
       <span className="dunning-icon" aria-hidden="true">
         <Icon name="alert" size={22} />
       </span>
@@ -98,11 +93,7 @@ export function DunningAlert({ dunning: c, canPay, onPay }: { dunning: DunningCa
         </dl>
         <ol className="dunning-steps" aria-label="Unpaid invoice steps">
           {STEPS.map((s, i) => (
-            <li
-              key={s.stage}
-              className={i < current ? 'is-done' : i === current ? 'is-current' : undefined}
-              aria-current={i === current ? 'step' : undefined}
-            >
+            <li key={s.stage} className={i < current ? 'is-done' : i === current ? 'is-current' : undefined} aria-current={i === current ? 'step' : undefined}>
               <span className="dunning-step-dot" aria-hidden="true" />
               {s.label}
             </li>

@@ -88,9 +88,7 @@ export function InvoicesCard({ version }: { version: number }) {
                         </div>
                       </td>
                       <td className="nowrap hide-sm">{formatDate(inv.created_at)}</td>
-                      <td className="nowrap hide-sm muted">
-                        {inv.period_start ? `${formatDate(inv.period_start)} – ${formatDate(inv.period_end)}` : '—'}
-                      </td>
+                      <td className="nowrap hide-sm muted">{inv.period_start ? `${formatDate(inv.period_start)} – ${formatDate(inv.period_end)}` : '—'}</td>
                       <td className="num">
                         <div>{formatUsd(inv.total)}</div>
                         {owed && <div className="invoice-owed">{formatUsd(inv.amount_remaining)} due</div>}

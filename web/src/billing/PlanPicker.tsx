@@ -7,15 +7,7 @@ import { FEATURE_NAMES, limitText, paidTiers, planMove, planPrice, SALES_EMAIL, 
 
 const MOVE_LABELS: Record<PlanMove, string> = { subscribe: 'Subscribe', upgrade: 'Upgrade', downgrade: 'Downgrade' };
 
-export function PlanPicker({
-  summary,
-  canManage,
-  onChoose,
-}: {
-  summary: BillingSummary;
-  canManage: boolean;
-  onChoose: (plan: Plan, move: PlanMove) => void;
-}) {
+export function PlanPicker({ summary, canManage, onChoose }: { summary: BillingSummary; canManage: boolean; onChoose: (plan: Plan, move: PlanMove) => void }) {
   const owing = summary.dunning?.status === 'open';
   const note = !canManage
     ? 'Only owners and admins can change the plan.'
@@ -36,17 +28,10 @@ export function PlanPicker({
           const move = planMove(summary, plan);
           const price = planPrice(plan);
           return (
-            <article
-              key={plan.id}
-              className={`tier${current ? ' is-current' : ''}`}
-              aria-labelledby={`tier-${plan.id}`}
-              data-testid={`tier-${plan.id}`}
-            >
+            <article key={plan.id} className={`tier${current ? ' is-current' : ''}`} aria-labelledby={`tier-${plan.id}`} data-testid={`tier-${plan.id}`}>
               <div className="tier-head">
                 <h3 id={`tier-${plan.id}`}>{plan.name}</h3>
-                {current && (
-                  <span className="badge tier-current">{summary.plan_source === 'trial' ? 'Your trial' : 'Current plan'}</span>
-                )}
+                {current && <span className="badge tier-current">{summary.plan_source === 'trial' ? 'Your trial' : 'Current plan'}</span>}
               </div>
               <div className="tier-price">
                 {price === null ? (

@@ -37,8 +37,7 @@ export function SandboxClock({ onAdvanced }: { onAdvanced: (result: ClockAdvance
           Sandbox clock
         </h2>
         <p className="subtle">
-          Moves the test billing clock forward: renewals, Stripe webhooks and dunning run as if the time had passed. Shared by
-          every account on this server.
+          Moves the test billing clock forward: renewals, Stripe webhooks and dunning run as if the time had passed. Shared by every account on this server.
         </p>
       </div>
       <div className="sandbox-clock-actions">

@@ -64,9 +64,7 @@ export function AiSummaryCard({ contactId }: { contactId: string }) {
           </>
         ) : (
           !error && (
-            <p className="muted">
-              {busy ? 'Reading notes, tasks and activity…' : 'Get a quick brief on this contact from their notes, tasks and activity.'}
-            </p>
+            <p className="muted">{busy ? 'Reading notes, tasks and activity…' : 'Get a quick brief on this contact from their notes, tasks and activity.'}</p>
           )
         )}
       </div>

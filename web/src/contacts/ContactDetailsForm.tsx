@@ -45,15 +45,7 @@ function rebase(form: FormState, old: FormState, next: FormState): FormState {
 
 const nullIfEmpty = (s: string) => (s.trim() === '' ? null : s.trim());
 
-export function ContactDetailsForm({
-  contact,
-  fields,
-  onSaved,
-}: {
-  contact: Contact;
-  fields: CustomField[];
-  onSaved: (c: Contact) => void;
-}) {
+export function ContactDetailsForm({ contact, fields, onSaved }: { contact: Contact; fields: CustomField[]; onSaved: (c: Contact) => void }) {
   const toast = useToast();
   const initial = useMemo(() => fromContact(contact, fields), [contact, fields]);
   const [form, setForm] = useState(initial);

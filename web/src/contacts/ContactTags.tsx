@@ -5,15 +5,7 @@ import { TagChip } from '../ui/components';
 import { useToast } from '../ui/feedback';
 import { TagPicker } from '../ui/TagPicker';
 
-export function ContactTags({
-  contact,
-  allTags,
-  onChange,
-}: {
-  contact: Contact;
-  allTags: Tag[];
-  onChange: (c: Contact) => void;
-}) {
+export function ContactTags({ contact, allTags, onChange }: { contact: Contact; allTags: Tag[]; onChange: (c: Contact) => void }) {
   const toast = useToast();
   const [busy, setBusy] = useState(false);
 
@@ -39,11 +31,7 @@ export function ContactTags({
           <ul className="chip-list" aria-label="Applied tags" style={{ listStyle: 'none', padding: 0, margin: '0 0 10px' }}>
             {contact.tags.map((t) => (
               <li key={t.id}>
-                <TagChip
-                  name={t.name}
-                  color={t.color}
-                  onRemove={() => run(() => contactsApi.removeTag(contact.id, t.id), `Removed tag ${t.name}`)}
-                />
+                <TagChip name={t.name} color={t.color} onRemove={() => run(() => contactsApi.removeTag(contact.id, t.id), `Removed tag ${t.name}`)} />
               </li>
             ))}
           </ul>

@@ -57,11 +57,7 @@ export default function ContactsPage() {
   const sort = SORTS[sortKey];
   const cursor = cursors[pageIndex];
   const list = useResource<Page<Contact>>(
-    (signal) =>
-      contactsApi.list(
-        { q: urlQ || undefined, tag: tag || undefined, sort: sort.sort, order: sort.order, cursor, limit: PAGE_SIZE },
-        signal,
-      ),
+    (signal) => contactsApi.list({ q: urlQ || undefined, tag: tag || undefined, sort: sort.sort, order: sort.order, cursor, limit: PAGE_SIZE }, signal),
     [urlQ, tag, sortKey, cursor],
   );
 
@@ -100,12 +96,7 @@ export default function ContactsPage() {
           </div>
           <div className="toolbar-field">
             <label htmlFor="contact-tag-filter">Tag</label>
-            <select
-              id="contact-tag-filter"
-              className="select"
-              value={tag}
-              onChange={(e) => setSearchParams({ tag: e.target.value })}
-            >
+            <select id="contact-tag-filter" className="select" value={tag} onChange={(e) => setSearchParams({ tag: e.target.value })}>
               <option value="">All tags</option>
               {(tagList.data ?? []).map((t) => (
                 <option key={t.id} value={t.id}>
@@ -130,11 +121,7 @@ export default function ContactsPage() {
             </select>
           </div>
           {filtered && (
-            <button
-              type="button"
-              className="btn btn-ghost btn-sm"
-              onClick={() => setSearchParams({ q: null, tag: null })}
-            >
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setSearchParams({ q: null, tag: null })}>
               <Icon name="x" />
               Clear filters
             </button>
@@ -192,9 +179,7 @@ export default function ContactsPage() {
                 <tbody>
                   {showSkeleton
                     ? Array.from({ length: 6 }, (_, i) => <SkeletonRow key={i} />)
-                    : rows.map((c) => (
-                        <ContactRow key={c.id} contact={c} showUpdated={sortKey === 'updated'} />
-                      ))}
+                    : rows.map((c) => <ContactRow key={c.id} contact={c} showUpdated={sortKey === 'updated'} />)}
                 </tbody>
               </table>
             </div>
@@ -205,12 +190,7 @@ export default function ContactsPage() {
           <nav className="pager" aria-label="Pagination">
             <span className="muted">Page {pageIndex + 1}</span>
             <div className="row">
-              <button
-                type="button"
-                className="btn btn-sm"
-                disabled={pageIndex === 0 || list.loading}
-                onClick={() => setCursors((c) => c.slice(0, -1))}
-              >
+              <button type="button" className="btn btn-sm" disabled={pageIndex === 0 || list.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
                 <Icon name="chevronLeft" />
                 Previous page
               </button>

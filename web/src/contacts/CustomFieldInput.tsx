@@ -55,17 +55,7 @@ export function sameDraft(a: Draft, b: Draft): boolean {
   return a === b;
 }
 
-export function CustomFieldInput({
-  field,
-  value,
-  onChange,
-  error,
-}: {
-  field: CustomField;
-  value: Draft;
-  onChange: (value: Draft) => void;
-  error?: string;
-}) {
+export function CustomFieldInput({ field, value, onChange, error }: { field: CustomField; value: Draft; onChange: (value: Draft) => void; error?: string }) {
   if (field.type === 'checkbox') {
     return (
       <div className="field">
@@ -124,9 +114,7 @@ export function CustomFieldInput({
               </select>
             );
           case 'number':
-            return (
-              <input {...p} className="input" type="number" step="any" value={str} onChange={(e) => set(e.target.value)} />
-            );
+            return <input {...p} className="input" type="number" step="any" value={str} onChange={(e) => set(e.target.value)} />;
           case 'date':
             return <input {...p} className="input" type="date" value={str} onChange={(e) => set(e.target.value)} />;
           case 'phone':
@@ -134,16 +122,7 @@ export function CustomFieldInput({
           case 'email':
             return <input {...p} className="input" type="email" value={str} onChange={(e) => set(e.target.value)} />;
           case 'monetary':
-            return (
-              <input
-                {...p}
-                className="input"
-                inputMode="decimal"
-                placeholder="0.00"
-                value={str}
-                onChange={(e) => set(e.target.value)}
-              />
-            );
+            return <input {...p} className="input" inputMode="decimal" placeholder="0.00" value={str} onChange={(e) => set(e.target.value)} />;
           default:
             return <input {...p} className="input" type="text" value={str} onChange={(e) => set(e.target.value)} />;
         }

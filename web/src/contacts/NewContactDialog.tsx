@@ -127,21 +127,11 @@ export function NewContactDialog({
           {tagNames.length > 0 && (
             <div className="chip-list">
               {tagNames.map((n) => (
-                <TagChip
-                  key={n}
-                  name={n}
-                  color={tagColor(n)}
-                  onRemove={() => setTagNames((t) => t.filter((x) => x !== n))}
-                />
+                <TagChip key={n} name={n} color={tagColor(n)} onRemove={() => setTagNames((t) => t.filter((x) => x !== n))} />
               ))}
             </div>
           )}
-          <TagPicker
-            id="new-contact-tags"
-            allTags={allTags}
-            exclude={tagNames}
-            onAdd={(name) => setTagNames((t) => [...t, name])}
-          />
+          <TagPicker id="new-contact-tags" allTags={allTags} exclude={tagNames} onAdd={(name) => setTagNames((t) => [...t, name])} />
           {errors.tags && <span className="field-error">{errors.tags}</span>}
         </div>
       </div>

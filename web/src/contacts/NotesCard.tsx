@@ -92,13 +92,7 @@ export function NotesCard({ contactId, onChange }: { contactId: string; onChange
                   <span className="subtle spacer" title={formatDateTime(n.created_at)}>
                     {formatRelative(n.created_at)}
                   </span>
-                  <button
-                    type="button"
-                    className="btn btn-ghost btn-icon btn-sm"
-                    aria-label="Delete note"
-                    title="Delete note"
-                    onClick={() => remove(n.id)}
-                  >
+                  <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label="Delete note" title="Delete note" onClick={() => remove(n.id)}>
                     <Icon name="trash" size={14} />
                   </button>
                 </div>

@@ -41,8 +41,7 @@ export function TasksCard({ contactId, onChange }: { contactId: string; onChange
 
   const toggle = async (task: Task) => {
     // Optimistic: tick immediately, undo if the server refuses.
-    const flip = (completed: boolean) =>
-      list.setData((prev) => (prev ?? []).map((t) => (t.id === task.id ? { ...t, completed } : t)));
+    const flip = (completed: boolean) => list.setData((prev) => (prev ?? []).map((t) => (t.id === task.id ? { ...t, completed } : t)));
     flip(!task.completed);
     try {
       const saved = await tasksApi.update(task.id, { completed: !task.completed });
@@ -80,24 +79,12 @@ export function TasksCard({ contactId, onChange }: { contactId: string; onChange
           <label htmlFor="new-task-title" className="sr-only">
             Task title
           </label>
-          <input
-            id="new-task-title"
-            className="input input-sm"
-            placeholder="Add a task…"
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-          />
+          <input id="new-task-title" className="input input-sm" placeholder="Add a task…" value={title} onChange={(e) => setTitle(e.target.value)} />
           <div className="row">
             <label htmlFor="new-task-due" className="sr-only">
               Due date
             </label>
-            <input
-              id="new-task-due"
-              className="input input-sm"
-              type="date"
-              value={due}
-              onChange={(e) => setDue(e.target.value)}
-            />
+            <input id="new-task-due" className="input input-sm" type="date" value={due} onChange={(e) => setDue(e.target.value)} />
             <button type="submit" className="btn btn-primary btn-sm" disabled={busy || !title.trim()}>
               {busy ? <Spinner /> : <Icon name="plus" />}
               Add task

@@ -4,7 +4,6 @@ import { formatMoney, sumMoney } from '../ui/format';
 import { DRAG_TYPE } from './dnd';
 import { OpportunityCard } from './OpportunityCard';
 
-
 export function BoardColumn({
   stage,
   stages,
@@ -72,9 +71,7 @@ export function BoardColumn({
         ) : items.length === 0 ? (
           <li className="board-empty">Drop opportunities here</li>
         ) : (
-          items.map((o) => (
-            <OpportunityCard key={o.id} opp={o} stages={stages} onMove={onMove} onStatus={onStatus} onDelete={onDelete} />
-          ))
+          items.map((o) => <OpportunityCard key={o.id} opp={o} stages={stages} onMove={onMove} onStatus={onStatus} onDelete={onDelete} />)
         )}
       </ul>
     </section>

@@ -121,16 +121,7 @@ export function NewOpportunityDialog({
           {(p) => <input {...p} className="input" required value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
         <Field label="Value (USD)" error={errors.value}>
-          {(p) => (
-            <input
-              {...p}
-              className="input"
-              inputMode="decimal"
-              placeholder="0.00"
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-            />
-          )}
+          {(p) => <input {...p} className="input" inputMode="decimal" placeholder="0.00" value={value} onChange={(e) => setValue(e.target.value)} />}
         </Field>
         <Field label="Stage" error={errors.stage_id}>
           {(p) => (

@@ -64,13 +64,7 @@ export function OpportunityCard({
           Move {opp.name} to stage
         </label>
         <Icon name="grip" size={14} className="opp-grip" />
-        <select
-          id={selectId}
-          className="select select-sm"
-          value={opp.stage_id}
-          onChange={(e) => onMove(opp, e.target.value)}
-          title="Move to stage"
-        >
+        <select id={selectId} className="select select-sm" value={opp.stage_id} onChange={(e) => onMove(opp, e.target.value)} title="Move to stage">
           {stages.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}

@@ -32,10 +32,7 @@ export default function PipelinePage() {
   const pipeline: Pipeline | undefined = list.find((p) => p.id === search.get('pipeline')) ?? list[0];
   const statusFilter = (search.get('status') ?? '') as '' | OpportunityStatus;
 
-  const opps = useResource(
-    () => (pipeline ? oppsApi.list({ pipeline_id: pipeline.id }) : Promise.resolve([])),
-    [pipeline?.id],
-  );
+  const opps = useResource(() => (pipeline ? oppsApi.list({ pipeline_id: pipeline.id }) : Promise.resolve([])), [pipeline?.id]);
   const [dialogOpen, setDialogOpen] = useState(false);
   const [announcement, setAnnouncement] = useState('');
 
@@ -101,8 +98,8 @@ export default function PipelinePage() {
           <h1>Opportunities</h1>
           {pipeline && (
             <p>
-              {(opps.data ?? []).filter((o) => o.status === 'open').length} open ·{' '}
-              <strong className="board-total">{formatMoney(openTotal)}</strong> in open deals
+              {(opps.data ?? []).filter((o) => o.status === 'open').length} open · <strong className="board-total">{formatMoney(openTotal)}</strong> in open
+              deals
             </p>
           )}
         </div>
@@ -110,12 +107,7 @@ export default function PipelinePage() {
           <>
             <div className="toolbar-inline">
               <label htmlFor="pipeline-select">Pipeline</label>
-              <select
-                id="pipeline-select"
-                className="select"
-                value={pipeline?.id ?? ''}
-                onChange={(e) => setSearchParams({ pipeline: e.target.value })}
-              >
+              <select id="pipeline-select" className="select" value={pipeline?.id ?? ''} onChange={(e) => setSearchParams({ pipeline: e.target.value })}>
                 {list.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.name}
@@ -125,12 +117,7 @@ export default function PipelinePage() {
             </div>
             <div className="toolbar-inline">
               <label htmlFor="status-filter">Status</label>
-              <select
-                id="status-filter"
-                className="select"
-                value={statusFilter}
-                onChange={(e) => setSearchParams({ status: e.target.value })}
-              >
+              <select id="status-filter" className="select" value={statusFilter} onChange={(e) => setSearchParams({ status: e.target.value })}>
                 {STATUS_FILTERS.map((s) => (
                   <option key={s.value} value={s.value}>
                     {s.label}

@@ -58,7 +58,8 @@ export function AddUserDialog({
     setError(null);
     try {
       const user = await add({ name: form.name.trim(), email: form.email.trim(), role: form.role, ...(form.password ? { password: form.password } : {}) });
-      if (user.invitation?.email_status === 'failed') toast.error(user.invitation.error ?? `${user.name} was added, but the invitation email could not be sent.`);
+      if (user.invitation?.email_status === 'failed')
+        toast.error(user.invitation.error ?? `${user.name} was added, but the invitation email could not be sent.`);
       else if (user.invitation) toast.success(`Invitation sent to ${user.email}`);
       else toast.success(`${user.name} can now sign in${signsInTo ? ` to ${signsInTo}` : ''} as ${user.role}`);
       onAdded?.(user);
@@ -102,7 +103,15 @@ export function AddUserDialog({
         </Field>
         <Field label="Email" error={errors.email}>
           {(p) => (
-            <input {...p} className="input" type="email" required autoComplete="off" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+            <input
+              {...p}
+              className="input"
+              type="email"
+              required
+              autoComplete="off"
+              value={form.email}
+              onChange={(e) => setForm({ ...form, email: e.target.value })}
+            />
           )}
         </Field>
         <Field label="Role" className="span-2" error={errors.role} hint={roles.find((r) => r.value === form.role)?.hint}>
@@ -123,7 +132,14 @@ export function AddUserDialog({
           hint="Leave empty to email an invitation, so they choose their own. At least 10 characters. Someone who already has a login is invited to join instead."
         >
           {(p) => (
-            <input {...p} className="input" type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+            <input
+              {...p}
+              className="input"
+              type="password"
+              autoComplete="new-password"
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.target.value })}
+            />
           )}
         </Field>
       </div>

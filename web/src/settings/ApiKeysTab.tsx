@@ -100,24 +100,12 @@ export function ApiKeysTab() {
           </div>
         )}
       </div>
-      <CreateKeyDialog
-        open={open}
-        onClose={() => setOpen(false)}
-        onCreated={(k) => list.setData((prev) => [k, ...(prev ?? [])])}
-      />
+      <CreateKeyDialog open={open} onClose={() => setOpen(false)} onCreated={(k) => list.setData((prev) => [k, ...(prev ?? [])])} />
     </section>
   );
 }
 
-function CreateKeyDialog({
-  open,
-  onClose,
-  onCreated,
-}: {
-  open: boolean;
-  onClose: () => void;
-  onCreated: (k: ApiKey) => void;
-}) {
+function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (k: ApiKey) => void }) {
   const toast = useToast();
   const [name, setName] = useState('');
   const [role, setRole] = useState<'admin' | 'member'>('admin');
@@ -218,16 +206,7 @@ function CreateKeyDialog({
           </div>
         )}
         <Field label="Key name" error={error?.fieldErrors.name}>
-          {(p) => (
-            <input
-              {...p}
-              className="input"
-              required
-              placeholder="e.g. Website forms"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
+          {(p) => <input {...p} className="input" required placeholder="e.g. Website forms" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
         <Field
           label="Access"

@@ -153,11 +153,27 @@ function BrandingEditor({ initial, onChange }: { initial: AgencyBranding; onChan
                 </div>
               )}
               <Field label="App name" error={fieldError('app_name')} hint="Shown in the browser tab, the sidebar and the sign-in page. Empty means “CRM”.">
-                {(p) => <input {...p} className="input" maxLength={60} placeholder="CRM" value={form.app_name} onChange={(e) => set('app_name', e.target.value)} />}
+                {(p) => (
+                  <input {...p} className="input" maxLength={60} placeholder="CRM" value={form.app_name} onChange={(e) => set('app_name', e.target.value)} />
+                )}
               </Field>
               <div className="brand-colors">
-                <ColorField label="Primary colour" hint="Buttons and links" value={form.primary_color} fallback={DEFAULT_PRIMARY} error={fieldError('primary_color')} onChange={(v) => set('primary_color', v)} />
-                <ColorField label="Secondary colour" hint="Accents" value={form.secondary_color} fallback={DEFAULT_SECONDARY} error={fieldError('secondary_color')} onChange={(v) => set('secondary_color', v)} />
+                <ColorField
+                  label="Primary colour"
+                  hint="Buttons and links"
+                  value={form.primary_color}
+                  fallback={DEFAULT_PRIMARY}
+                  error={fieldError('primary_color')}
+                  onChange={(v) => set('primary_color', v)}
+                />
+                <ColorField
+                  label="Secondary colour"
+                  hint="Accents"
+                  value={form.secondary_color}
+                  fallback={DEFAULT_SECONDARY}
+                  error={fieldError('secondary_color')}
+                  onChange={(v) => set('secondary_color', v)}
+                />
               </div>
               {ratio < 4.5 && (
                 <div className="alert alert-warning" role="status" data-testid="contrast-warning">
@@ -169,7 +185,16 @@ function BrandingEditor({ initial, onChange }: { initial: AgencyBranding; onChan
                 </div>
               )}
               <Field label="Support email" error={fieldError('support_email')} hint="Shown on the sign-in page and in the app's help link.">
-                {(p) => <input {...p} className="input" type="email" placeholder="support@youragency.com" value={form.support_email} onChange={(e) => set('support_email', e.target.value)} />}
+                {(p) => (
+                  <input
+                    {...p}
+                    className="input"
+                    type="email"
+                    placeholder="support@youragency.com"
+                    value={form.support_email}
+                    onChange={(e) => set('support_email', e.target.value)}
+                  />
+                )}
               </Field>
               <Field
                 label="Custom CSS"
@@ -208,7 +233,21 @@ function BrandingEditor({ initial, onChange }: { initial: AgencyBranding; onChan
   );
 }
 
-function ColorField({ label, hint, value, fallback, error, onChange }: { label: string; hint: string; value: string; fallback: string; error?: string; onChange: (v: string) => void }) {
+function ColorField({
+  label,
+  hint,
+  value,
+  fallback,
+  error,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  value: string;
+  fallback: string;
+  error?: string;
+  onChange: (v: string) => void;
+}) {
   const valid = HEX.test(value.trim());
   return (
     <Field label={label} error={error} hint={hint}>
@@ -297,11 +336,7 @@ function AssetSlot({ kind, branding, onChange }: { kind: BrandAssetKind; brandin
         onDrop={onDrop}
         data-testid={`drop-${kind}`}
       >
-        {asset ? (
-          <img src={asset.url} alt={`Current ${text.title.toLowerCase()}`} />
-        ) : (
-          <span className="brand-drop-empty">Drop an image here</span>
-        )}
+        {asset ? <img src={asset.url} alt={`Current ${text.title.toLowerCase()}`} /> : <span className="brand-drop-empty">Drop an image here</span>}
         {busy && (
           <span className="brand-drop-busy">
             <Spinner />
@@ -313,7 +348,15 @@ function AssetSlot({ kind, branding, onChange }: { kind: BrandAssetKind; brandin
         <span className="subtle">{asset ? `${asset.width ?? '?'}×${asset.height ?? '?'} px · ${Math.ceil(asset.bytes / 1024)} KB` : text.hint}</span>
       </div>
       <div className="brand-asset-actions">
-        <input ref={input} type="file" className="sr-only" accept={text.accept} aria-label={`${text.title} file`} tabIndex={-1} onChange={(e) => void send(e.target.files?.[0])} />
+        <input
+          ref={input}
+          type="file"
+          className="sr-only"
+          accept={text.accept}
+          aria-label={`${text.title} file`}
+          tabIndex={-1}
+          onChange={(e) => void send(e.target.files?.[0])}
+        />
         <button type="button" className="btn btn-sm" disabled={busy} onClick={() => input.current?.click()}>
           {asset ? 'Replace' : 'Upload'}
           <span className="sr-only"> {text.title.toLowerCase()}</span>
@@ -344,11 +387,7 @@ function BrandPreview({ form, primary, secondary, branding }: { form: FormState;
   const style = { '--color-primary': primary, '--color-secondary': secondary } as CSSProperties;
   const logo = (dark: boolean) => {
     const url = dark ? (branding.logo_dark_url ?? branding.logo_light_url) : (branding.logo_light_url ?? branding.logo_dark_url);
-    return url ? (
-      <img className="preview-logo" src={url} alt="" />
-    ) : (
-      <span className="preview-glyph" aria-hidden="true" />
-    );
+    return url ? <img className="preview-logo" src={url} alt="" /> : <span className="preview-glyph" aria-hidden="true" />;
   };
   return (
     <aside className="branding-preview card" aria-label="Live preview" data-testid="brand-preview" style={style}>
@@ -361,7 +400,7 @@ function BrandPreview({ form, primary, secondary, branding }: { form: FormState;
           <div className="preview-header">
             {logo(false)}
             {/* A logo carries the name; the app name still names the page (and the browser tab). */}
-            <span className={`preview-name${branding.logo_light_url ?? branding.logo_dark_url ? ' sr-only' : ''}`} data-testid="preview-app-name">
+            <span className={`preview-name${(branding.logo_light_url ?? branding.logo_dark_url) ? ' sr-only' : ''}`} data-testid="preview-app-name">
               {name}
             </span>
             <span className="preview-nav">
@@ -375,7 +414,10 @@ function BrandPreview({ form, primary, secondary, branding }: { form: FormState;
             </span>
             <strong>Good morning</strong>
             <p>
-              3 new leads today. <a href="#preview" onClick={(e) => e.preventDefault()}>View them</a>
+              3 new leads today.{' '}
+              <a href="#preview" onClick={(e) => e.preventDefault()}>
+                View them
+              </a>
             </p>
             <div className="preview-actions">
               <button type="button" className="btn btn-primary btn-sm" tabIndex={-1}>

@@ -127,15 +127,7 @@ export function CustomFieldsTab() {
   );
 }
 
-function NewFieldDialog({
-  open,
-  onClose,
-  onCreated,
-}: {
-  open: boolean;
-  onClose: () => void;
-  onCreated: (f: CustomField) => void;
-}) {
+function NewFieldDialog({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (f: CustomField) => void }) {
   const toast = useToast();
   const [name, setName] = useState('');
   const [type, setType] = useState<CustomFieldType>('text');
@@ -203,9 +195,7 @@ function NewFieldDialog({
           </div>
         )}
         <Field label="Field name" error={errors.name ?? errors.key}>
-          {(p) => (
-            <input {...p} className="input" required placeholder="e.g. Budget" value={name} onChange={(e) => setName(e.target.value)} />
-          )}
+          {(p) => <input {...p} className="input" required placeholder="e.g. Budget" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
         <Field label="Type" error={errors.type}>
           {(p) => (

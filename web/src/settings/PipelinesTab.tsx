@@ -11,8 +11,7 @@ import { newStage, StageEditor, type StageDraft } from './StageEditor';
 
 const DEFAULT_STAGES = ['New lead', 'Contacted', 'Proposal sent', 'Negotiation', 'Closed'];
 
-const toDrafts = (p: Pipeline) =>
-  [...p.stages].sort((a, b) => a.position - b.position).map((s) => newStage(s.name, s.id));
+const toDrafts = (p: Pipeline) => [...p.stages].sort((a, b) => a.position - b.position).map((s) => newStage(s.name, s.id));
 
 export function PipelinesTab() {
   const list = useResource(() => api.list(), []);
@@ -65,15 +64,7 @@ export function PipelinesTab() {
   );
 }
 
-function PipelineCard({
-  pipeline,
-  onSaved,
-  onDeleted,
-}: {
-  pipeline: Pipeline;
-  onSaved: (p: Pipeline) => void;
-  onDeleted: () => void;
-}) {
+function PipelineCard({ pipeline, onSaved, onDeleted }: { pipeline: Pipeline; onSaved: (p: Pipeline) => void; onDeleted: () => void }) {
   const toast = useToast();
   const confirm = useConfirm();
   const [name, setName] = useState(pipeline.name);
@@ -81,10 +72,7 @@ function PipelineCard({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const original = toDrafts(pipeline);
-  const dirty =
-    name !== pipeline.name ||
-    stages.length !== original.length ||
-    stages.some((s, i) => s.id !== original[i].id || s.name !== original[i].name);
+  const dirty = name !== pipeline.name || stages.length !== original.length || stages.some((s, i) => s.id !== original[i].id || s.name !== original[i].name);
 
   const save = async () => {
     if (stages.some((s) => !s.name.trim())) {
@@ -179,15 +167,7 @@ function PipelineCard({
   );
 }
 
-function NewPipelineDialog({
-  open,
-  onClose,
-  onCreated,
-}: {
-  open: boolean;
-  onClose: () => void;
-  onCreated: (p: Pipeline) => void;
-}) {
+function NewPipelineDialog({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (p: Pipeline) => void }) {
   const toast = useToast();
   const [name, setName] = useState('');
   const [stages, setStages] = useState<StageDraft[]>(() => DEFAULT_STAGES.map((s) => newStage(s)));
@@ -249,16 +229,7 @@ function NewPipelineDialog({
           </div>
         )}
         <Field label="Pipeline name" error={error?.fieldErrors.name}>
-          {(p) => (
-            <input
-              {...p}
-              className="input"
-              required
-              placeholder="e.g. Sales"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
+          {(p) => <input {...p} className="input" required placeholder="e.g. Sales" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
         <div className="field">
           <span className="field-label">Stages</span>

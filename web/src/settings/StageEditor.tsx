@@ -12,15 +12,7 @@ export interface StageDraft {
 let seq = 0;
 export const newStage = (name = '', id?: string): StageDraft => ({ key: `s${++seq}`, id, name });
 
-export function StageEditor({
-  stages,
-  onChange,
-  label,
-}: {
-  stages: StageDraft[];
-  onChange: (stages: StageDraft[]) => void;
-  label: string;
-}) {
+export function StageEditor({ stages, onChange, label }: { stages: StageDraft[]; onChange: (stages: StageDraft[]) => void; label: string }) {
   const set = (i: number, name: string) => onChange(stages.map((s, j) => (j === i ? { ...s, name } : s)));
   const move = (i: number, by: number) => {
     const next = [...stages];

@@ -77,8 +77,8 @@ export function AccountStandingBanner({ canPay }: { canPay: boolean }) {
   if (standing.status_from_agency) {
     message = (
       <>
-        <strong>{status === 'archived' ? 'This account is read-only.' : status === 'paused' ? 'Automations are paused.' : 'Billing issue.'}</strong>{' '}
-        The agency that manages this account has an unpaid invoice. Contact your agency to resolve it.
+        <strong>{status === 'archived' ? 'This account is read-only.' : status === 'paused' ? 'Automations are paused.' : 'Billing issue.'}</strong> The agency
+        that manages this account has an unpaid invoice. Contact your agency to resolve it.
       </>
     );
   } else if (status === 'past_due') {
@@ -100,8 +100,8 @@ export function AccountStandingBanner({ canPay }: { canPay: boolean }) {
   } else {
     message = (
       <>
-        <strong>This account is archived and read-only.</strong> Nothing has been deleted;{' '}
-        {canPay ? 'paying' : 'an owner or admin paying'} {due ?? 'the unpaid invoice'} makes it active again.
+        <strong>This account is archived and read-only.</strong> Nothing has been deleted; {canPay ? 'paying' : 'an owner or admin paying'}{' '}
+        {due ?? 'the unpaid invoice'} makes it active again.
       </>
     );
     action = 'Pay now';
@@ -109,11 +109,7 @@ export function AccountStandingBanner({ canPay }: { canPay: boolean }) {
   if (action && !canPay) action = 'View billing';
 
   return (
-    <div
-      className={`standing-banner standing-${status.replace('_', '-')}`}
-      role={status === 'past_due' ? 'status' : 'alert'}
-      data-testid="standing-banner"
-    >
+    <div className={`standing-banner standing-${status.replace('_', '-')}`} role={status === 'past_due' ? 'status' : 'alert'} data-testid="standing-banner">
       <Icon name="alert" size={18} />
       <span className="standing-text">{message}</span>
       {action && !onBilling && (

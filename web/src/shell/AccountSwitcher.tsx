@@ -45,7 +45,7 @@ export function AccountSwitcher() {
   const searchable = me.accounts_more || listed.length > SEARCH_FROM;
   const needle = search.trim().toLowerCase();
   // Until the server answers a search, the accounts already known that match show.
-  const accounts = !needle ? listed : searchResults ?? listed.filter((a) => a.name.toLowerCase().includes(needle));
+  const accounts = !needle ? listed : (searchResults ?? listed.filter((a) => a.name.toLowerCase().includes(needle)));
   const searching = Boolean(me.accounts_more && needle && searchResults === null);
   const canCreateClient = me.account.kind === 'agency' && me.role !== 'member' && !me.acting_user;
 

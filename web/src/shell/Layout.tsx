@@ -166,13 +166,7 @@ export function Layout({ children }: { children: ReactNode }) {
                       <span className="sidebar-user-name">{me.user.name}</span>
                       <span className="sidebar-user-email">{me.user.email}</span>
                     </div>
-                    <button
-                      type="button"
-                      className="btn btn-ghost btn-icon btn-sm"
-                      onClick={() => void signOut()}
-                      aria-label="Log out"
-                      title="Log out"
-                    >
+                    <button type="button" className="btn btn-ghost btn-icon btn-sm" onClick={() => void signOut()} aria-label="Log out" title="Log out">
                       <Icon name="logout" />
                     </button>
                   </div>

@@ -61,13 +61,10 @@ export function getBranding(): Branding {
 }
 
 export function useBranding(): Branding {
-  return useSyncExternalStore(
-    (cb) => {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-    getBranding,
-  );
+  return useSyncExternalStore((cb) => {
+    listeners.add(cb);
+    return () => listeners.delete(cb);
+  }, getBranding);
 }
 
 /** Makes `b` the brand shown now: colour variables, favicon, custom CSS, and everything that reads useBranding(). */

@@ -52,10 +52,7 @@ export function FeedbackProvider({ children }: { children: ReactNode }) {
   );
 
   const [pending, setPending] = useState<(ConfirmOptions & { resolve: (ok: boolean) => void }) | null>(null);
-  const confirm = useCallback(
-    (opts: ConfirmOptions) => new Promise<boolean>((resolve) => setPending({ ...opts, resolve })),
-    [],
-  );
+  const confirm = useCallback((opts: ConfirmOptions) => new Promise<boolean>((resolve) => setPending({ ...opts, resolve })), []);
   const settle = (ok: boolean) => {
     pending?.resolve(ok);
     setPending(null);
@@ -75,12 +72,7 @@ export function FeedbackProvider({ children }: { children: ReactNode }) {
               <button type="button" className="btn" onClick={() => settle(false)}>
                 Cancel
               </button>
-              <button
-                type="button"
-                className={`btn ${pending?.danger ? 'btn-danger' : 'btn-primary'}`}
-                onClick={() => settle(true)}
-                autoFocus
-              >
+              <button type="button" className={`btn ${pending?.danger ? 'btn-danger' : 'btn-primary'}`} onClick={() => settle(true)} autoFocus>
                 {pending?.confirmLabel ?? 'Confirm'}
               </button>
             </>
@@ -92,10 +84,7 @@ export function FeedbackProvider({ children }: { children: ReactNode }) {
           <div aria-live="polite" className="stack" style={{ gap: 8 }}>
             {toasts.map((t) => (
               <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
-                <Icon
-                  className="toast-icon"
-                  name={t.kind === 'success' ? 'check' : t.kind === 'error' ? 'alert' : 'alert'}
-                />
+                <Icon className="toast-icon" name={t.kind === 'success' ? 'check' : t.kind === 'error' ? 'alert' : 'alert'} />
                 <span className="toast-message">{t.message}</span>
                 <button type="button" onClick={() => dismiss(t.id)} aria-label="Dismiss notification">
                   <Icon name="x" size={14} />

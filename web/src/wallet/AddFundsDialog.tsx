@@ -177,8 +177,7 @@ export function AddFundsDialog({
 
 function TrackingView({ open, onClose, tracking }: { open: boolean; onClose: () => void; tracking: TopUpTracking }) {
   const amount = formatUsd(tracking.topUp.amount);
-  const title =
-    tracking.phase === 'done' ? 'Funds added' : tracking.phase === 'failed' ? 'Payment failed' : 'Adding funds';
+  const title = tracking.phase === 'done' ? 'Funds added' : tracking.phase === 'failed' ? 'Payment failed' : 'Adding funds';
   return (
     <Dialog
       open={open}
@@ -239,8 +238,7 @@ function TrackingView({ open, onClose, tracking }: { open: boolean; onClose: () 
             <div>
               <strong>Still waiting for Stripe</strong>
               <p className="muted">
-                The payment of {amount} was accepted, but Stripe has not confirmed it yet. The balance updates as soon as
-                it does; you can close this.
+                The payment of {amount} was accepted, but Stripe has not confirmed it yet. The balance updates as soon as it does; you can close this.
               </p>
             </div>
           </>

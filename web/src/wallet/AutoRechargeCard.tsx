@@ -32,15 +32,7 @@ function RechargeBadge({ balance: { auto_recharge: ar } }: { balance: WalletBala
   return <span className="badge badge-succeeded">On</span>;
 }
 
-export function AutoRechargeCard({
-  balance,
-  canManage,
-  onSaved,
-}: {
-  balance: WalletBalance;
-  canManage: boolean;
-  onSaved: (b: WalletBalance) => void;
-}) {
+export function AutoRechargeCard({ balance, canManage, onSaved }: { balance: WalletBalance; canManage: boolean; onSaved: (b: WalletBalance) => void }) {
   const toast = useToast();
   const saved = fromBalance(balance);
   const [form, setForm] = useState<Form>(saved);

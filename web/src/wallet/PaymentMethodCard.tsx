@@ -54,15 +54,7 @@ export function SavedCardLine({ card, note, empty }: { card: SavedCard | null; n
   );
 }
 
-export function PaymentMethodCard({
-  card,
-  canManage,
-  onChange,
-}: {
-  card: SavedCard | null;
-  canManage: boolean;
-  onChange: () => void;
-}) {
+export function PaymentMethodCard({ card, canManage, onChange }: { card: SavedCard | null; canManage: boolean; onChange: () => void }) {
   return (
     <section className="card wallet-card" aria-labelledby="card-title">
       <div className="card-header">
@@ -125,29 +117,17 @@ export function TestCardPicker({
   if (!config.data) return <Loading label="Loading cards…" />;
   const cards = config.data.test_cards;
   if (!cards?.length) {
-    return (
-      <p className="muted">
-        Card entry with Stripe is not available in the app yet. Save a card with POST /api/wallet/payment-method.
-      </p>
-    );
+    return <p className="muted">Card entry with Stripe is not available in the app yet. Save a card with POST /api/wallet/payment-method.</p>;
   }
   return (
     <fieldset className="test-cards">
       <legend>
         <span className="field-label">{legend}</span>
-        <span className="field-hint">
-          Entering a real card is not available yet. In sandbox mode, pick one of Stripe's test cards; no real money moves.
-        </span>
+        <span className="field-hint">Entering a real card is not available yet. In sandbox mode, pick one of Stripe's test cards; no real money moves.</span>
       </legend>
       {cards.map((c) => (
         <label key={c.payment_method} className="test-card">
-          <input
-            type="radio"
-            name="test-card"
-            value={c.payment_method}
-            checked={value === c.payment_method}
-            onChange={() => onChange(c.payment_method)}
-          />
+          <input type="radio" name="test-card" value={c.payment_method} checked={value === c.payment_method} onChange={() => onChange(c.payment_method)} />
           <span className="test-card-text">
             <span className="test-card-label">{c.label}</span>
             <span className="subtle">{c.behaviour}</span>
@@ -209,8 +189,7 @@ export function ChangeCardDialog({
       onClose={close}
       title={current ? 'Change card' : 'Add a card'}
       description={
-        description ??
-        (current ? `Replaces ${cardLabel(current)} for top-ups and auto-recharge.` : 'Top-ups and auto-recharge are charged to this card.')
+        description ?? (current ? `Replaces ${cardLabel(current)} for top-ups and auto-recharge.` : 'Top-ups and auto-recharge are charged to this card.')
       }
       onSubmit={submit}
       footer={

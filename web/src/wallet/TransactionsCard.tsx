@@ -49,8 +49,7 @@ export function TransactionsCard({ version }: { version: number }) {
   }
   const cursor = cursors[pageIndex];
   const list = useResource(
-    (signal) =>
-      rangeError ? Promise.resolve({ data: [], next_cursor: null }) : walletApi.transactions({ ...filter, cursor, limit: PAGE_SIZE }, signal),
+    (signal) => (rangeError ? Promise.resolve({ data: [], next_cursor: null }) : walletApi.transactions({ ...filter, cursor, limit: PAGE_SIZE }, signal)),
     [filterKey, cursor, version],
   );
 
@@ -173,9 +172,7 @@ export function TransactionsCard({ version }: { version: number }) {
                   <td className="nowrap muted">{formatDateTime(tx.created_at)}</td>
                   <td>
                     <span className="tx-desc">
-                      {tx.resource_type && (
-                        <span className="legend-swatch" style={{ background: resourceColor(tx.resource_type) }} aria-hidden="true" />
-                      )}
+                      {tx.resource_type && <span className="legend-swatch" style={{ background: resourceColor(tx.resource_type) }} aria-hidden="true" />}
                       {describe(tx)}
                     </span>
                   </td>
@@ -194,12 +191,7 @@ export function TransactionsCard({ version }: { version: number }) {
         <nav className="wallet-pager" aria-label="Transactions pages">
           <span className="muted">Page {pageIndex + 1}</span>
           <div className="row">
-            <button
-              type="button"
-              className="btn btn-sm"
-              disabled={pageIndex === 0 || list.loading}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
+            <button type="button" className="btn btn-sm" disabled={pageIndex === 0 || list.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
               <Icon name="chevronLeft" />
               Newer
             </button>

@@ -98,14 +98,7 @@ export function UsageChart({ report, total }: { report: UsageReport; total: bigi
   return (
     <div className="usage-chart">
       <div ref={wrapRef} className="usage-chart-plot">
-        <svg
-          width={width}
-          height={HEIGHT}
-          viewBox={`0 0 ${width} ${HEIGHT}`}
-          role="img"
-          aria-label={summary}
-          data-testid="usage-chart"
-        >
+        <svg width={width} height={HEIGHT} viewBox={`0 0 ${width} ${HEIGHT}`} role="img" aria-label={summary} data-testid="usage-chart">
           <g className="chart-grid" aria-hidden="true">
             {ticks.map((t) => (
               <g key={String(t)}>

@@ -167,12 +167,7 @@ export default function WalletPage() {
               setCardOpen(true);
             }}
           />
-          <ChangeCardDialog
-            open={cardOpen}
-            onClose={() => setCardOpen(false)}
-            current={b.payment_method}
-            onSaved={onCardSaved}
-          />
+          <ChangeCardDialog open={cardOpen} onClose={() => setCardOpen(false)} current={b.payment_method} onSaved={onCardSaved} />
         </>
       )}
     </div>
@@ -223,8 +218,8 @@ function WalletAlerts({
         <div className="alert alert-warning" role="status" data-testid="auto-recharge-paused">
           <Icon name="alert" />
           <div className="spacer">
-            <strong>Auto-recharge paused until {new Date(paused).toUTCString().replace(/:00 GMT$/, ' UTC')}.</strong> It has added its daily
-            limit of {formatUsd(b.auto_recharge.daily_limit)} today.{canManage ? ' Add funds by hand to keep usage running until then.' : ''}
+            <strong>Auto-recharge paused until {new Date(paused).toUTCString().replace(/:00 GMT$/, ' UTC')}.</strong> It has added its daily limit of{' '}
+            {formatUsd(b.auto_recharge.daily_limit)} today.{canManage ? ' Add funds by hand to keep usage running until then.' : ''}
           </div>
         </div>
       )}
@@ -233,9 +228,7 @@ function WalletAlerts({
           <Icon name="alert" />
           <div className="spacer">
             <strong>Auto-recharge failed.</strong> {failure}{' '}
-            {canManage
-              ? 'Change the card and retry, or add funds by hand to keep usage running.'
-              : 'Ask an owner or admin to update the card.'}
+            {canManage ? 'Change the card and retry, or add funds by hand to keep usage running.' : 'Ask an owner or admin to update the card.'}
           </div>
           {canManage && (
             <div className="row">
@@ -256,9 +249,12 @@ function WalletAlerts({
         <div className="alert alert-warning" role="status" data-testid="low-balance">
           <Icon name="alert" />
           <div className="spacer">
-            <strong>Low balance.</strong> {formatUsd(b.available)} available, below your {formatUsd(b.low_balance_threshold)} threshold.
-            SMS, calls, email and AI features stop when the wallet runs out.
-            {b.auto_recharge.enabled && !failure && !paused && ` Auto-recharge adds ${formatUsd(b.auto_recharge.amount)} when it drops below ${formatUsd(b.auto_recharge.threshold)}.`}
+            <strong>Low balance.</strong> {formatUsd(b.available)} available, below your {formatUsd(b.low_balance_threshold)} threshold. SMS, calls, email and
+            AI features stop when the wallet runs out.
+            {b.auto_recharge.enabled &&
+              !failure &&
+              !paused &&
+              ` Auto-recharge adds ${formatUsd(b.auto_recharge.amount)} when it drops below ${formatUsd(b.auto_recharge.threshold)}.`}
           </div>
           {canManage && (
             <button type="button" className="btn btn-sm" onClick={onAddFunds}>

@@ -25,8 +25,16 @@ export function auditStatement(db: D1Database, input: AuditEntryInput, now = Dat
     db,
     `INSERT INTO agency_audit_log (id, account_id, sub_account_id, actor_user_id, action, method, path, status, request_id, occurred_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    createId('auditEntry'), input.agencyAccountId, input.subAccountId, input.actorUserId, input.action,
-    input.method ?? null, input.path ?? null, input.status ?? null, input.requestId ?? null, now,
+    createId('auditEntry'),
+    input.agencyAccountId,
+    input.subAccountId,
+    input.actorUserId,
+    input.action,
+    input.method ?? null,
+    input.path ?? null,
+    input.status ?? null,
+    input.requestId ?? null,
+    now,
   );
 }
 
@@ -62,7 +70,11 @@ function serialize(row: AuditRow) {
 export type AuditEntry = ReturnType<typeof serialize>;
 
 /** Newest first, keyset-paged; optionally one sub-account's entries. */
-export async function listAuditLog(db: D1Database, agencyAccountId: string, options: { subAccountId?: string; cursor?: string; limit: number }): Promise<Page<AuditEntry>> {
+export async function listAuditLog(
+  db: D1Database,
+  agencyAccountId: string,
+  options: { subAccountId?: string; cursor?: string; limit: number },
+): Promise<Page<AuditEntry>> {
   const cursor = options.cursor ? decodeCursor(options.cursor) : null;
   const rows = await queryAll<AuditRow>(
     db,

@@ -7,7 +7,10 @@ const isoOrNull = z.string().nullable();
 
 export const connectStripeBodySchema = z
   .object({
-    type: z.enum(['standard', 'express']).default('standard').openapi({ description: 'standard: the agency\'s own full Stripe account (default); express: a Stripe-hosted dashboard' }),
+    type: z
+      .enum(['standard', 'express'])
+      .default('standard')
+      .openapi({ description: "standard: the agency's own full Stripe account (default); express: a Stripe-hosted dashboard" }),
   })
   .strict()
   .openapi('ConnectStripeBody');
@@ -22,13 +25,16 @@ export const StripeConnectionSchema = z
     details_submitted: z.boolean(),
     onboarding_complete: z.boolean().openapi({ description: 'Stripe takes charges on the account: sub-accounts can be put on tiers' }),
     onboarded_at: isoOrNull,
-    revenue_share_percent: z.string().openapi({ description: 'The platform\'s share of each paid invoice (application fee), in percent', example: '10' }),
+    revenue_share_percent: z.string().openapi({ description: "The platform's share of each paid invoice (application fee), in percent", example: '10' }),
   })
   .openapi('AgencyStripeConnection');
 
 export const OnboardingLinkSchema = z
   .object({
-    url: z.string().openapi({ description: 'Send the agency owner here to finish Stripe onboarding; single use', example: 'https://connect.stripe.com/setup/s/acct_1AbC/x' }),
+    url: z.string().openapi({
+      description: 'Send the agency owner here to finish Stripe onboarding; single use',
+      example: 'https://connect.stripe.com/setup/s/acct_1AbC/x',
+    }),
     expires_at: z.string(),
     connection: StripeConnectionSchema,
   })
@@ -43,8 +49,17 @@ export const tierBodySchema = z
   .object({
     name: text().min(1).max(60).openapi({ example: 'Basic' }),
     price: tierPrice,
-    contacts: z.number().int().positive().openapi({ description: 'Contacts a sub-account on the tier may have; at most the agency plan\'s limit', example: 2500 }),
-    users: z.number().int().positive().optional().openapi({ description: 'Users a sub-account on the tier may have; without it, as many as the agency plan allows' }),
+    contacts: z
+      .number()
+      .int()
+      .positive()
+      .openapi({ description: "Contacts a sub-account on the tier may have; at most the agency plan's limit", example: 2500 }),
+    users: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: 'Users a sub-account on the tier may have; without it, as many as the agency plan allows' }),
   })
   .strict();
 
@@ -68,14 +83,18 @@ export const TiersSchema = z
   .object({
     tiers: z.array(TierSchema),
     retired_tiers: z.array(TierSchema).openapi({ description: 'Tiers taken off sale that still have subscribers (at the price they subscribed at)' }),
-    limits: z.object({ contacts: z.number().int().nullable(), users: z.number().int().nullable() }).openapi({ description: 'The most a tier may include: the agency plan\'s limits (null: unlimited)' }),
+    limits: z
+      .object({ contacts: z.number().int().nullable(), users: z.number().int().nullable() })
+      .openapi({ description: "The most a tier may include: the agency plan's limits (null: unlimited)" }),
   })
   .openapi('AgencyTiers');
 
 export const subscribeSubAccountBodySchema = z
   .object({
-    tier: text().min(1).max(60).openapi({ description: 'The tier\'s name or key', example: 'Basic' }),
-    payment_method: savePaymentMethodBodySchema.shape.payment_method.optional().openapi({ description: 'The card the sub-account pays with (saved on the agency\'s Stripe account); needed the first time' }),
+    tier: text().min(1).max(60).openapi({ description: "The tier's name or key", example: 'Basic' }),
+    payment_method: savePaymentMethodBodySchema.shape.payment_method
+      .optional()
+      .openapi({ description: "The card the sub-account pays with (saved on the agency's Stripe account); needed the first time" }),
   })
   .strict()
   .openapi('SubscribeSubAccountBody');
@@ -83,7 +102,9 @@ export const subscribeSubAccountBodySchema = z
 export const SubAccountSubscriptionSchema = z
   .object({
     sub_account_id: z.string(),
-    tier: z.object({ key: z.string(), name: z.string(), price: z.string(), contacts: z.number().int().nullable(), users: z.number().int().nullable() }).nullable(),
+    tier: z
+      .object({ key: z.string(), name: z.string(), price: z.string(), contacts: z.number().int().nullable(), users: z.number().int().nullable() })
+      .nullable(),
     plan: z.object({ id: z.string(), name: z.string() }),
     plan_source: z.enum(['trial', 'subscription', 'free', 'agency', 'agency_tier']),
     status: z.enum(['active', 'past_due', 'paused', 'archived']),

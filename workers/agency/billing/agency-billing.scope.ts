@@ -50,7 +50,12 @@ export function revenueSharePercent(env: Env): number {
 const PROFILE_COLUMNS = 'account_id, stripe_customer_id, default_payment_method_id, card_brand, card_last4, updated_at';
 
 async function getCustomer(db: D1Database, stripeAccount: string, accountId: string): Promise<BillingProfile | null> {
-  return queryFirst<BillingProfile>(db, `SELECT ${PROFILE_COLUMNS} FROM agency_billing_customers WHERE account_id = ? AND stripe_account_id = ?`, accountId, stripeAccount);
+  return queryFirst<BillingProfile>(
+    db,
+    `SELECT ${PROFILE_COLUMNS} FROM agency_billing_customers WHERE account_id = ? AND stripe_account_id = ?`,
+    accountId,
+    stripeAccount,
+  );
 }
 
 /** The sub-account's customer on the agency's account, created once (the idempotency key makes a race create one). */
@@ -82,12 +87,19 @@ async function saveCard(db: D1Database, stripe: Stripe, connection: AgencyConnec
   const profile = await ensureCustomer(db, stripe, connection, accountId);
   const setup = await stripe.setupIntents.create({ customer: profile.stripe_customer_id, payment_method: paymentMethod, usage: 'off_session', confirm: true });
   if (setup.status !== 'succeeded' || typeof setup.payment_method !== 'string') {
-    throw new AppError('payment_failed', setup.status === 'requires_action' ? 'The bank asks for authentication this card cannot give off-session; use another card.' : 'The card could not be saved.');
+    throw new AppError(
+      'payment_failed',
+      setup.status === 'requires_action'
+        ? 'The bank asks for authentication this card cannot give off-session; use another card.'
+        : 'The card could not be saved.',
+    );
   }
   const saved = await stripe.paymentMethods.retrieve(setup.payment_method);
   await stripe.customers.update(profile.stripe_customer_id, { invoice_settings: { default_payment_method: saved.id } });
   await db
-    .prepare('UPDATE agency_billing_customers SET default_payment_method_id = ?, card_brand = ?, card_last4 = ?, updated_at = ? WHERE account_id = ? AND stripe_account_id = ?')
+    .prepare(
+      'UPDATE agency_billing_customers SET default_payment_method_id = ?, card_brand = ?, card_last4 = ?, updated_at = ? WHERE account_id = ? AND stripe_account_id = ?',
+    )
     .bind(saved.id, saved.card?.brand ?? null, saved.card?.last4 ?? null, Date.now(), accountId, connection.stripe_account_id)
     .run();
   return (await getCustomer(db, connection.stripe_account_id, accountId)) as BillingProfile;
@@ -110,7 +122,14 @@ export async function agencyBilling(env: Env, connection: AgencyConnection, opti
     profile: (accountId) => getCustomer(env.DB, account, accountId),
     saveCard: (accountId, paymentMethod) => saveCard(env.DB, stripe, connection, accountId, paymentMethod),
     accountOfCustomer: async (customerId) =>
-      (await queryFirst<{ account_id: string }>(env.DB, 'SELECT account_id FROM agency_billing_customers WHERE stripe_account_id = ? AND stripe_customer_id = ?', account, customerId))?.account_id ?? null,
+      (
+        await queryFirst<{ account_id: string }>(
+          env.DB,
+          'SELECT account_id FROM agency_billing_customers WHERE stripe_account_id = ? AND stripe_customer_id = ?',
+          account,
+          customerId,
+        )
+      )?.account_id ?? null,
   };
 }
 

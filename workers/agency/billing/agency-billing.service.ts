@@ -33,7 +33,11 @@ const MAX_TIER_PRICE_MICROS = 100_000_000_000;
 
 async function requireAgency(deps: ServiceDeps): Promise<{ id: string; name: string }> {
   const agency = await getAgencyForAccount(deps.db, deps.auth.accountId);
-  if (!agency) throw new AppError('forbidden', 'Only an agency account sells plans to sub-accounts. Sign in to the agency (or switch back to it) to manage its pricing and Stripe.');
+  if (!agency)
+    throw new AppError(
+      'forbidden',
+      'Only an agency account sells plans to sub-accounts. Sign in to the agency (or switch back to it) to manage its pricing and Stripe.',
+    );
   return agency;
 }
 
@@ -51,8 +55,12 @@ async function viaStripe<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeConnectionError || err instanceof Stripe.errors.StripeAPIError || err instanceof Stripe.errors.StripeRateLimitError) {
-      throw new AppError('provider_unavailable', 'Stripe did not answer in time. Retrying is safe: the agency\'s Stripe account is created only once.');
+    if (
+      err instanceof Stripe.errors.StripeConnectionError ||
+      err instanceof Stripe.errors.StripeAPIError ||
+      err instanceof Stripe.errors.StripeRateLimitError
+    ) {
+      throw new AppError('provider_unavailable', "Stripe did not answer in time. Retrying is safe: the agency's Stripe account is created only once.");
     }
     throw err;
   }
@@ -98,7 +106,16 @@ export async function refreshConnection(env: Env, stripeAccountId: string): Prom
        onboarded_at = CASE WHEN ? = 1 AND ? = 1 THEN COALESCE(onboarded_at, ?) ELSE onboarded_at END, updated_at = ?
      WHERE stripe_account_id = ?`,
   )
-    .bind(account.charges_enabled ? 1 : 0, account.payouts_enabled ? 1 : 0, account.details_submitted ? 1 : 0, account.charges_enabled ? 1 : 0, account.details_submitted ? 1 : 0, now, now, stripeAccountId)
+    .bind(
+      account.charges_enabled ? 1 : 0,
+      account.payouts_enabled ? 1 : 0,
+      account.details_submitted ? 1 : 0,
+      account.charges_enabled ? 1 : 0,
+      account.details_submitted ? 1 : 0,
+      now,
+      now,
+      stripeAccountId,
+    )
     .run();
   return queryFirst<AgencyConnection>(env.DB, 'SELECT * FROM agency_billing WHERE stripe_account_id = ?', stripeAccountId);
 }
@@ -114,7 +131,9 @@ export async function connectStripe(deps: ServiceDeps, input: { type: 'standard'
   const stored = await getAgencyConnection(deps.db, deps.auth.accountId);
   let connection = stored ? await freshConnection(deps.env, stored) : null;
   if (connection && onboardingComplete(connection)) {
-    throw new AppError('conflict', `Stripe is already connected (${connection.stripe_account_id}) and takes charges; there is no onboarding left to do.`, { extensions: { stripe_account_id: connection.stripe_account_id } });
+    throw new AppError('conflict', `Stripe is already connected (${connection.stripe_account_id}) and takes charges; there is no onboarding left to do.`, {
+      extensions: { stripe_account_id: connection.stripe_account_id },
+    });
   }
   if (!connection) {
     const owner = await queryFirst<{ email: string }>(
@@ -130,14 +149,21 @@ export async function connectStripe(deps: ServiceDeps, input: { type: 'standard'
     );
     const now = Date.now();
     await deps.db
-      .prepare('INSERT INTO agency_billing (account_id, agency_id, stripe_account_id, account_type, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO NOTHING')
+      .prepare(
+        'INSERT INTO agency_billing (account_id, agency_id, stripe_account_id, account_type, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO NOTHING',
+      )
       .bind(deps.auth.accountId, agency.id, account.id, input.type, now, now)
       .run();
     connection = (await getAgencyConnection(deps.db, deps.auth.accountId)) as AgencyConnection;
   }
   const stripeAccount = connection.stripe_account_id;
   const link = await viaStripe(() =>
-    stripe.accountLinks.create({ account: stripeAccount, type: 'account_onboarding', return_url: `${input.origin}${RETURN_PATH}`, refresh_url: `${input.origin}${REFRESH_PATH}` }),
+    stripe.accountLinks.create({
+      account: stripeAccount,
+      type: 'account_onboarding',
+      return_url: `${input.origin}${RETURN_PATH}`,
+      refresh_url: `${input.origin}${REFRESH_PATH}`,
+    }),
   );
   return { url: link.url, expires_at: new Date(link.expires_at * 1000).toISOString(), connection: serializeConnection(deps.env, connection) };
 }
@@ -153,13 +179,24 @@ export async function stripeConnectionStatus(deps: ServiceDeps) {
 async function requireConnection(deps: ServiceDeps): Promise<AgencyConnection> {
   const stored = await getAgencyConnection(deps.db, deps.auth.accountId);
   if (!stored) {
-    throw new AppError('stripe_not_connected', 'Connect the agency\'s Stripe account first (POST /api/agency/stripe/connect): sub-accounts pay for tiers through it.');
+    throw new AppError(
+      'stripe_not_connected',
+      "Connect the agency's Stripe account first (POST /api/agency/stripe/connect): sub-accounts pay for tiers through it.",
+    );
   }
   const connection = await freshConnection(deps.env, stored);
   if (!onboardingComplete(connection)) {
-    throw new AppError('stripe_not_connected', `Stripe onboarding of ${connection.stripe_account_id} is not finished, so it cannot take charges yet. Finish it with a new link from POST /api/agency/stripe/connect.`, {
-      extensions: { stripe_account_id: connection.stripe_account_id, charges_enabled: connection.charges_enabled === 1, details_submitted: connection.details_submitted === 1 },
-    });
+    throw new AppError(
+      'stripe_not_connected',
+      `Stripe onboarding of ${connection.stripe_account_id} is not finished, so it cannot take charges yet. Finish it with a new link from POST /api/agency/stripe/connect.`,
+      {
+        extensions: {
+          stripe_account_id: connection.stripe_account_id,
+          charges_enabled: connection.charges_enabled === 1,
+          details_submitted: connection.details_submitted === 1,
+        },
+      },
+    );
   }
   return connection;
 }
@@ -211,11 +248,22 @@ interface TierRow {
 export async function listTiers(deps: ServiceDeps) {
   const agency = await requireAgency(deps);
   const [rows, counts, standing] = await Promise.all([
-    queryAll<TierRow>(deps.db, 'SELECT key, name, price_micros, contacts, users, active FROM agency_tiers WHERE account_id = ? ORDER BY position, key', deps.auth.accountId),
+    queryAll<TierRow>(
+      deps.db,
+      'SELECT key, name, price_micros, contacts, users, active FROM agency_tiers WHERE account_id = ? ORDER BY position, key',
+      deps.auth.accountId,
+    ),
     subscriberCounts(deps.db, agency.id),
     accountStanding(deps.db, deps.auth.accountId),
   ]);
-  const view = (r: TierRow) => ({ key: r.key, name: r.name, price: formatUsd(r.price_micros), contacts: r.contacts, users: r.users, subscribers: counts.get(r.key) ?? 0 });
+  const view = (r: TierRow) => ({
+    key: r.key,
+    name: r.name,
+    price: formatUsd(r.price_micros),
+    contacts: r.contacts,
+    users: r.users,
+    subscribers: counts.get(r.key) ?? 0,
+  });
   return {
     tiers: rows.filter((r) => r.active === 1).map(view),
     retired_tiers: rows.filter((r) => r.active === 0 && (counts.get(r.key) ?? 0) > 0).map(view),
@@ -230,17 +278,32 @@ function tierErrors(tiers: TierInput[], agencyPlan: Plan): FieldError[] {
   tiers.forEach((tier, i) => {
     const key = tierKey(tier.name);
     if (!key) errors.push({ field: `tiers.${i}.name`, message: 'A tier name needs at least one letter or digit.', code: 'invalid_name' });
-    else if (key === 'free') errors.push({ field: `tiers.${i}.name`, message: 'Free is the plan sub-accounts fall back to when a subscription ends; choose another name.', code: 'reserved_name' });
-    else if (seen.has(key)) errors.push({ field: `tiers.${i}.name`, message: `Tier ${(seen.get(key) as number) + 1} is already called "${tiers[seen.get(key) as number].name}"; tier names must be unique.`, code: 'duplicate_name' });
+    else if (key === 'free')
+      errors.push({
+        field: `tiers.${i}.name`,
+        message: 'Free is the plan sub-accounts fall back to when a subscription ends; choose another name.',
+        code: 'reserved_name',
+      });
+    else if (seen.has(key))
+      errors.push({
+        field: `tiers.${i}.name`,
+        message: `Tier ${(seen.get(key) as number) + 1} is already called "${tiers[seen.get(key) as number].name}"; tier names must be unique.`,
+        code: 'duplicate_name',
+      });
     else seen.set(key, i);
     const price = parseUsd(tier.price, `tiers.${i}.price`);
     if (price < MIN_TIER_PRICE_MICROS) errors.push({ field: `tiers.${i}.price`, message: 'A tier costs at least 1.00 (USD a month).', code: 'too_small' });
-    else if (price > MAX_TIER_PRICE_MICROS) errors.push({ field: `tiers.${i}.price`, message: 'A tier costs at most 100,000.00 (USD a month).', code: 'too_large' });
+    else if (price > MAX_TIER_PRICE_MICROS)
+      errors.push({ field: `tiers.${i}.price`, message: 'A tier costs at most 100,000.00 (USD a month).', code: 'too_large' });
     for (const resource of ['contacts', 'users'] as const) {
       const ceiling = agencyPlan.limits[resource];
       const value = tier[resource];
       if (value !== undefined && ceiling !== null && value > ceiling) {
-        errors.push({ field: `tiers.${i}.${resource}`, message: `At most ${formatCount(ceiling)}: the agency's ${agencyPlan.name} plan includes ${formatCount(ceiling)} ${resource} per account.`, code: 'above_plan_limit' });
+        errors.push({
+          field: `tiers.${i}.${resource}`,
+          message: `At most ${formatCount(ceiling)}: the agency's ${agencyPlan.name} plan includes ${formatCount(ceiling)} ${resource} per account.`,
+          code: 'above_plan_limit',
+        });
       }
     }
   });
@@ -269,10 +332,25 @@ export async function replaceTiers(deps: ServiceDeps, tiers: TierInput[]) {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
          ON CONFLICT (account_id, key) DO UPDATE SET name = excluded.name, price_micros = excluded.price_micros, contacts = excluded.contacts,
            users = excluded.users, position = excluded.position, active = 1, updated_at = excluded.updated_at`,
-        createId('agencyTier'), deps.auth.accountId, keys[i], tier.name.trim(), parseUsd(tier.price), tier.contacts, tier.users ?? null, i, now, now,
+        createId('agencyTier'),
+        deps.auth.accountId,
+        keys[i],
+        tier.name.trim(),
+        parseUsd(tier.price),
+        tier.contacts,
+        tier.users ?? null,
+        i,
+        now,
+        now,
       ),
     ),
-    statement(deps.db, 'UPDATE agency_tiers SET active = 0, updated_at = ? WHERE account_id = ? AND active = 1 AND key NOT IN (SELECT value FROM json_each(?))', now, deps.auth.accountId, JSON.stringify(keys)),
+    statement(
+      deps.db,
+      'UPDATE agency_tiers SET active = 0, updated_at = ? WHERE account_id = ? AND active = 1 AND key NOT IN (SELECT value FROM json_each(?))',
+      now,
+      deps.auth.accountId,
+      JSON.stringify(keys),
+    ),
   ]);
   return listTiers(deps);
 }
@@ -281,12 +359,19 @@ export async function replaceTiers(deps: ServiceDeps, tiers: TierInput[]) {
 function requireTier(catalogue: PlanCatalogue, requested: string): Plan {
   const plan = requested === 'free' ? null : findPlan(catalogue, tierKey(requested));
   const onSale = Object.values(catalogue.plans).filter((p) => p.id !== 'free' && !p.retired);
-  const choices = onSale.length > 0 ? `Tiers on sale: ${onSale.map((p) => p.name).join(', ')}.` : 'The agency has no tiers yet: define them with PUT /api/agency/pricing/tiers.';
+  const choices =
+    onSale.length > 0
+      ? `Tiers on sale: ${onSale.map((p) => p.name).join(', ')}.`
+      : 'The agency has no tiers yet: define them with PUT /api/agency/pricing/tiers.';
   if (!plan) {
-    throw new AppError('validation_failed', `There is no tier "${requested}". ${choices}`, { errors: [{ field: 'tier', message: 'Unknown tier.', code: 'unknown_tier' }] });
+    throw new AppError('validation_failed', `There is no tier "${requested}". ${choices}`, {
+      errors: [{ field: 'tier', message: 'Unknown tier.', code: 'unknown_tier' }],
+    });
   }
   if (plan.retired) {
-    throw new AppError('validation_failed', `${plan.name} is no longer on sale: its subscribers keep it, but nobody new can choose it. ${choices}`, { errors: [{ field: 'tier', message: 'Tier off sale.', code: 'unknown_tier' }] });
+    throw new AppError('validation_failed', `${plan.name} is no longer on sale: its subscribers keep it, but nobody new can choose it. ${choices}`, {
+      errors: [{ field: 'tier', message: 'Tier off sale.', code: 'unknown_tier' }],
+    });
   }
   return plan;
 }
@@ -307,7 +392,11 @@ export async function subAccountSubscription(deps: ServiceDeps, subAccountId: st
   await requireAgency(deps);
   const sub = await getSubAccountOrThrow(deps, subAccountId);
   const connection = await getAgencyConnection(deps.db, deps.auth.accountId);
-  const [standing, row, dunning] = await Promise.all([accountStanding(deps.db, sub.id), getSubscriptionRow(deps.db, sub.id), latestDunningCase(deps.db, sub.id)]);
+  const [standing, row, dunning] = await Promise.all([
+    accountStanding(deps.db, sub.id),
+    getSubscriptionRow(deps.db, sub.id),
+    latestDunningCase(deps.db, sub.id),
+  ]);
   const onAgencyAccount = connection !== null && row?.stripe_account === connection.stripe_account_id;
   const profile = onAgencyAccount
     ? await queryFirst<{ card_brand: string | null; card_last4: string | null; default_payment_method_id: string | null }>(
@@ -347,7 +436,11 @@ export async function subAccountSubscription(deps: ServiceDeps, subAccountId: st
  * payment_method given is saved first and pays from then on (a new card
  * for a client whose renewals fail).
  */
-export async function putSubAccountOnTier(deps: ServiceDeps, subAccountId: string, input: { tier: string; paymentMethod?: string; idempotencyKey?: string }): Promise<{ created: boolean }> {
+export async function putSubAccountOnTier(
+  deps: ServiceDeps,
+  subAccountId: string,
+  input: { tier: string; paymentMethod?: string; idempotencyKey?: string },
+): Promise<{ created: boolean }> {
   const { sub, scope } = await sellingTo(deps, subAccountId);
   const plan = requireTier(scope.catalogue, input.tier);
   const row = await getSubscriptionRow(deps.db, sub.id);
@@ -358,9 +451,13 @@ export async function putSubAccountOnTier(deps: ServiceDeps, subAccountId: strin
     return { created: false };
   }
   if (!input.paymentMethod && !(await scope.profile(sub.id))?.default_payment_method_id) {
-    throw new AppError('validation_failed', `Send payment_method: the card ${sub.name} pays for ${plan.name} with (pm_... from Stripe.js; pm_card_visa in the sandbox).`, {
-      errors: [{ field: 'payment_method', message: 'No saved card for this sub-account.', code: 'required' }],
-    });
+    throw new AppError(
+      'validation_failed',
+      `Send payment_method: the card ${sub.name} pays for ${plan.name} with (pm_... from Stripe.js; pm_card_visa in the sandbox).`,
+      {
+        errors: [{ field: 'payment_method', message: 'No saved card for this sub-account.', code: 'required' }],
+      },
+    );
   }
   try {
     await subscribe(scope, sub.id, { plan: plan.id, paymentMethod: input.paymentMethod, idempotencyKey: input.idempotencyKey });

@@ -45,9 +45,13 @@ export const brandAssetUrl = (asset: Pick<StoredAsset, 'sha256' | 'ext'>) => `/$
 
 function tooLarge(kind: BrandAssetKind, bytes?: number): AppError {
   const rule = ASSET_RULES[kind];
-  return new AppError('payload_too_large', `${rule.label} is limited to ${sizeText(rule.maxBytes)}${bytes ? `; this file is ${sizeText(Math.ceil(bytes / KB) * KB)}` : ''}. Nothing was stored.`, {
-    extensions: { max_bytes: rule.maxBytes },
-  });
+  return new AppError(
+    'payload_too_large',
+    `${rule.label} is limited to ${sizeText(rule.maxBytes)}${bytes ? `; this file is ${sizeText(Math.ceil(bytes / KB) * KB)}` : ''}. Nothing was stored.`,
+    {
+      extensions: { max_bytes: rule.maxBytes },
+    },
+  );
 }
 
 /**
@@ -83,7 +87,9 @@ export async function readUpload(request: Request, kind: BrandAssetKind): Promis
 }
 
 function emptyUpload(): AppError {
-  return new AppError('validation_failed', 'The upload is empty: send the image file as the request body.', { errors: [{ field: 'file', message: 'The file is empty.', code: 'empty' }] });
+  return new AppError('validation_failed', 'The upload is empty: send the image file as the request body.', {
+    errors: [{ field: 'file', message: 'The file is empty.', code: 'empty' }],
+  });
 }
 
 export interface PreparedAsset {
@@ -106,25 +112,39 @@ export async function prepareBrandAsset(kind: BrandAssetKind, contentType: strin
   const declaredType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const declared = declaredFormat(contentType);
   if (!declared) {
-    throw unsupported(`Send the image as the request body with Content-Type ${ACCEPTED}${declaredType ? `, not ${declaredType}` : ''}.`, { declared_type: declaredType || null });
+    throw unsupported(`Send the image as the request body with Content-Type ${ACCEPTED}${declaredType ? `, not ${declaredType}` : ''}.`, {
+      declared_type: declaredType || null,
+    });
   }
   const sniffed = sniffImage(bytes);
   const claimed = IMAGE_FORMATS[declared];
   if (sniffed.kind === 'text') {
-    throw unsupported(`The file was sent as ${claimed.contentType}, but its bytes are text, not a ${claimed.label} image. Upload the image file itself.`, { declared_type: declaredType, sniffed_type: 'text/plain' });
+    throw unsupported(`The file was sent as ${claimed.contentType}, but its bytes are text, not a ${claimed.label} image. Upload the image file itself.`, {
+      declared_type: declaredType,
+      sniffed_type: 'text/plain',
+    });
   }
   if (sniffed.kind === 'other-image') {
-    throw unsupported(`The file is a ${sniffed.label} image; ${rule.label.toLowerCase()} must be ${formatList(rule.formats)}.`, { declared_type: declaredType, sniffed_type: sniffed.label.toLowerCase() });
+    throw unsupported(`The file is a ${sniffed.label} image; ${rule.label.toLowerCase()} must be ${formatList(rule.formats)}.`, {
+      declared_type: declaredType,
+      sniffed_type: sniffed.label.toLowerCase(),
+    });
   }
   if (sniffed.kind === 'unknown') {
-    throw unsupported(`The file was sent as ${claimed.contentType}, but its bytes are not a ${claimed.label} image (nor any image type accepted here); it may be damaged.`, { declared_type: declaredType, sniffed_type: null });
+    throw unsupported(
+      `The file was sent as ${claimed.contentType}, but its bytes are not a ${claimed.label} image (nor any image type accepted here); it may be damaged.`,
+      { declared_type: declaredType, sniffed_type: null },
+    );
   }
   const actual = IMAGE_FORMATS[sniffed.format];
   if (sniffed.format !== declared) {
-    throw unsupported(`The file is a ${actual.label} image but was sent as ${claimed.contentType} (is its file extension wrong?). Send it as ${actual.contentType}.`, {
-      declared_type: declaredType,
-      sniffed_type: actual.contentType,
-    });
+    throw unsupported(
+      `The file is a ${actual.label} image but was sent as ${claimed.contentType} (is its file extension wrong?). Send it as ${actual.contentType}.`,
+      {
+        declared_type: declaredType,
+        sniffed_type: actual.contentType,
+      },
+    );
   }
   if (!rule.formats.includes(sniffed.format)) {
     throw unsupported(`${rule.label} must be ${formatList(rule.formats)}; this file is ${actual.label}.`, { sniffed_type: actual.contentType });
@@ -143,11 +163,18 @@ export async function prepareBrandAsset(kind: BrandAssetKind, contentType: strin
       throw new AppError('validation_failed', `The SVG was refused: ${err.message}`, { errors: [{ field: 'file', message: err.message, code: 'unsafe_svg' }] });
     }
   }
-  for (const [side, value] of [['width', width], ['height', height]] as const) {
+  for (const [side, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (value !== null && (value < rule.minSide || value > rule.maxSide)) {
-      throw new AppError('validation_failed', `${rule.label} must be between ${rule.minSide} and ${rule.maxSide} pixels on each side; this image is ${width ?? '?'}×${height ?? '?'} px.`, {
-        errors: [{ field: 'file', message: `The image ${side} (${value} px) is outside ${rule.minSide}–${rule.maxSide} px.`, code: 'dimensions' }],
-      });
+      throw new AppError(
+        'validation_failed',
+        `${rule.label} must be between ${rule.minSide} and ${rule.maxSide} pixels on each side; this image is ${width ?? '?'}×${height ?? '?'} px.`,
+        {
+          errors: [{ field: 'file', message: `The image ${side} (${value} px) is outside ${rule.minSide}–${rule.maxSide} px.`, code: 'dimensions' }],
+        },
+      );
     }
   }
   const sha256 = await sha256Bytes(data);

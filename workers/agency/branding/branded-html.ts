@@ -15,7 +15,10 @@ import { clientSignupOpen } from '../client-signup/client-signup.service';
 
 /** JSON that is safe inside <script>: no "</script>", no line separators that old parsers choke on. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function rewriteIndexHtml(response: Response, brand: ResolvedBranding, domain: { client_signup: boolean } = { client_signup: false }): Response {

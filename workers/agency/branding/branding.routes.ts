@@ -14,7 +14,15 @@ import {
   updateBrandingBodySchema,
   UploadedBrandAssetSchema,
 } from './branding.schemas';
-import { brandingAgencyOf, brandingForAgency, getAgencyBranding, PLATFORM_BRANDING, removeBrandAsset, updateAgencyBranding, uploadBrandAsset } from './branding.service';
+import {
+  brandingAgencyOf,
+  brandingForAgency,
+  getAgencyBranding,
+  PLATFORM_BRANDING,
+  removeBrandAsset,
+  updateAgencyBranding,
+  uploadBrandAsset,
+} from './branding.service';
 
 /**
  * Branding, mounted once at the root, ahead of the app's authentication:
@@ -38,8 +46,12 @@ brandingRoutes.get('/brand-assets/:file', (c) => serveBrandAsset(c.env.ASSETS_BU
 // GET /api/branding – the branding to show: the Host's agency, else the signed-in account's agency, else the platform's
 brandingRoutes.openapi(
   createRoute({
-    method: 'get', path: '/api/branding', tags: ['Branding'], summary: 'Branding for this address',
-    description: 'No authentication needed. On an agency\'s custom domain, that agency\'s branding. On the platform\'s own address, the branding of the signed-in account\'s agency when a token is sent (a sub-account sees its agency\'s), else the platform\'s defaults. A token that is sent must be valid.',
+    method: 'get',
+    path: '/api/branding',
+    tags: ['Branding'],
+    summary: 'Branding for this address',
+    description:
+      "No authentication needed. On an agency's custom domain, that agency's branding. On the platform's own address, the branding of the signed-in account's agency when a token is sent (a sub-account sees its agency's), else the platform's defaults. A token that is sent must be valid.",
     responses: { 200: jsonResponse(PublicBrandingSchema, 'The branding'), 401: problem('A token was sent and is not valid') },
   }),
   async (c) => {
@@ -58,7 +70,12 @@ brandingRoutes.openapi(
 // GET /api/agency/branding – the agency's branding settings and logos
 brandingRoutes.openapi(
   createRoute({
-    method: 'get', path: '/api/agency/branding', tags, security, summary: 'Agency branding settings', middleware: signedIn,
+    method: 'get',
+    path: '/api/agency/branding',
+    tags,
+    security,
+    summary: 'Agency branding settings',
+    middleware: signedIn,
     responses: { 200: jsonResponse(AgencyBrandingSchema, 'The settings'), ...standardErrors, ...brandingErrors },
   }),
   async (c) => c.json(AgencyBrandingSchema.parse(await getAgencyBranding(depsOf(c))), 200),
@@ -67,8 +84,14 @@ brandingRoutes.openapi(
 // PUT /api/agency/branding – replace app name, colours, support email and custom CSS (logos stay)
 brandingRoutes.openapi(
   createRoute({
-    method: 'put', path: '/api/agency/branding', tags, security, summary: 'Save agency branding', middleware: signedIn,
-    description: 'Replaces the text settings; a field left out or null goes back to the platform default. Custom CSS is checked on save (no @import, no url() but this agency\'s own /brand-assets/ files, no expression(), behavior or javascript:) and scoped to the app\'s content; !important is removed, with a warning.',
+    method: 'put',
+    path: '/api/agency/branding',
+    tags,
+    security,
+    summary: 'Save agency branding',
+    middleware: signedIn,
+    description:
+      "Replaces the text settings; a field left out or null goes back to the platform default. Custom CSS is checked on save (no @import, no url() but this agency's own /brand-assets/ files, no expression(), behavior or javascript:) and scoped to the app's content; !important is removed, with a warning.",
     request: { body: jsonBody(updateBrandingBodySchema) },
     responses: { 200: jsonResponse(SavedBrandingSchema, 'Saved'), ...mutationErrors, ...brandingErrors },
   }),
@@ -80,8 +103,14 @@ const binary = { schema: z.string().openapi({ type: 'string', format: 'binary' }
 // POST /api/agency/branding/assets/:kind – upload a logo or favicon (the raw image is the body)
 brandingRoutes.openapi(
   createRoute({
-    method: 'post', path: '/api/agency/branding/assets/{kind}', tags, security, summary: 'Upload a logo or favicon', middleware: signedIn,
-    description: 'The body is the image itself. Its type is read from its bytes and must match the Content-Type. Logos: PNG, JPEG, WebP or SVG up to 1 MB and 4096 px a side; favicon: PNG, ICO or SVG up to 256 KB and 512 px. SVGs are sanitized (scripts, event handlers, external references removed); what was removed is listed.',
+    method: 'post',
+    path: '/api/agency/branding/assets/{kind}',
+    tags,
+    security,
+    summary: 'Upload a logo or favicon',
+    middleware: signedIn,
+    description:
+      'The body is the image itself. Its type is read from its bytes and must match the Content-Type. Logos: PNG, JPEG, WebP or SVG up to 1 MB and 4096 px a side; favicon: PNG, ICO or SVG up to 256 KB and 512 px. SVGs are sanitized (scripts, event handlers, external references removed); what was removed is listed.',
     request: {
       params: BrandAssetKindParamSchema,
       body: { required: true, content: { 'image/png': binary, 'image/jpeg': binary, 'image/webp': binary, 'image/svg+xml': binary, 'image/x-icon': binary } },
@@ -94,7 +123,12 @@ brandingRoutes.openapi(
 // DELETE /api/agency/branding/assets/:kind – go back to the default for this logo or favicon
 brandingRoutes.openapi(
   createRoute({
-    method: 'delete', path: '/api/agency/branding/assets/{kind}', tags, security, summary: 'Remove a logo or favicon', middleware: signedIn,
+    method: 'delete',
+    path: '/api/agency/branding/assets/{kind}',
+    tags,
+    security,
+    summary: 'Remove a logo or favicon',
+    middleware: signedIn,
     request: { params: BrandAssetKindParamSchema },
     responses: { 200: jsonResponse(AgencyBrandingSchema, 'Removed; the branding without it'), ...mutationErrors, ...brandingErrors },
   }),

@@ -28,7 +28,10 @@ export const updateBrandingBodySchema = z
       // The byte limit (with the size in the message) is the compiler's; this only stops absurd input early.
       .max(MAX_CUSTOM_CSS_BYTES * 4, `Custom CSS is limited to ${MAX_CUSTOM_CSS_BYTES / 1024} KB.`)
       .nullish()
-      .openapi({ description: 'Scoped to the app\'s content; @import, remote url(), expression() and !important are not accepted', example: '.btn-primary { border-radius: 20px; }' }),
+      .openapi({
+        description: "Scoped to the app's content; @import, remote url(), expression() and !important are not accepted",
+        example: '.btn-primary { border-radius: 20px; }',
+      }),
   })
   .strict()
   .openapi('UpdateBrandingBody');
@@ -36,7 +39,9 @@ export const updateBrandingBodySchema = z
 export type UpdateBrandingBody = z.infer<typeof updateBrandingBodySchema>;
 
 export const BrandAssetKindParamSchema = z.object({
-  kind: z.enum(BRAND_ASSET_KINDS).openapi({ param: { name: 'kind', in: 'path' }, description: 'logo_light (on light backgrounds), logo_dark (on dark backgrounds) or favicon' }),
+  kind: z
+    .enum(BRAND_ASSET_KINDS)
+    .openapi({ param: { name: 'kind', in: 'path' }, description: 'logo_light (on light backgrounds), logo_dark (on dark backgrounds) or favicon' }),
 });
 
 export const BrandAssetSchema = z

@@ -46,7 +46,17 @@ export function parseStoredBranding(json: string | null | undefined): StoredBran
 }
 
 const serializeAsset = (a: StoredAsset | null | undefined) =>
-  a ? { url: brandAssetUrl(a), content_type: a.content_type, bytes: a.bytes, width: a.width, height: a.height, sha256: a.sha256, uploaded_at: new Date(a.uploaded_at).toISOString() } : null;
+  a
+    ? {
+        url: brandAssetUrl(a),
+        content_type: a.content_type,
+        bytes: a.bytes,
+        width: a.width,
+        height: a.height,
+        sha256: a.sha256,
+        uploaded_at: new Date(a.uploaded_at).toISOString(),
+      }
+    : null;
 
 export function serializeAgencyBranding(b: StoredBranding) {
   return {
@@ -78,9 +88,9 @@ function ownAssetUrls(b: StoredBranding): Set<string> {
 async function requireBrandingManager(deps: ServiceDeps): Promise<{ id: string }> {
   const agency = await requireAgencyManager(deps, {
     subject: 'Branding',
-    forClientUsers: 'Branding is set by the agency that manages this account; this account uses its agency\'s branding.',
-    forBusinesses: 'Custom branding is part of white-label for agency accounts. This is a business account, which uses the platform\'s own branding.',
-    action: 'manage the agency\'s branding',
+    forClientUsers: "Branding is set by the agency that manages this account; this account uses its agency's branding.",
+    forBusinesses: "Custom branding is part of white-label for agency accounts. This is a business account, which uses the platform's own branding.",
+    action: "manage the agency's branding",
   });
   await assertPlanFeature(deps.db, deps.auth.accountId, 'white_label');
   return agency;
@@ -155,7 +165,10 @@ export async function removeBrandAsset(deps: ServiceDeps, kind: BrandAssetKind, 
   const agency = await requireBrandingManager(deps);
   const previous = (await loadBranding(deps.db, agency.id))[kind];
   if (!previous) throw new AppError('not_found', `${ASSET_RULES[kind].label} has not been uploaded.`);
-  await deps.db.prepare("UPDATE agencies SET branding = json_set(json_remove(branding, ?1), '$.updated_at', ?2) WHERE id = ?3").bind(`$.${kind}`, now, agency.id).run();
+  await deps.db
+    .prepare("UPDATE agencies SET branding = json_set(json_remove(branding, ?1), '$.updated_at', ?2) WHERE id = ?3")
+    .bind(`$.${kind}`, now, agency.id)
+    .run();
   await releaseBrandAsset(deps.env.ASSETS_BUCKET, deps.db, previous);
   forgetBranding(agency.id);
   return serializeAgencyBranding(await loadBranding(deps.db, agency.id));

@@ -112,12 +112,17 @@ class Compiler {
   private lexicallyValid(): boolean {
     for (const t of tokensOf(this.src, 0, this.src.length)) {
       const problem =
-        t.type === T.BadString ? 'A string runs past the end of its line.'
-        : t.type === T.String && !isClosedString(t) ? 'A string is not closed.'
-        : t.type === T.Comment && (t.raw.length < 4 || !t.raw.endsWith('*/')) ? 'A comment is not closed (missing */).'
-        : t.type === T.BadUrl || (t.type === T.Url && !t.raw.endsWith(')')) ? 'A url( is not closed, has spaces inside or holds a character it cannot hold unquoted; quote the URL.'
-        : isDelim(t, '\\') ? 'A backslash escape is not valid here.'
-        : null;
+        t.type === T.BadString
+          ? 'A string runs past the end of its line.'
+          : t.type === T.String && !isClosedString(t)
+            ? 'A string is not closed.'
+            : t.type === T.Comment && (t.raw.length < 4 || !t.raw.endsWith('*/'))
+              ? 'A comment is not closed (missing */).'
+              : t.type === T.BadUrl || (t.type === T.Url && !t.raw.endsWith(')'))
+                ? 'A url( is not closed, has spaces inside or holds a character it cannot hold unquoted; quote the URL.'
+                : isDelim(t, '\\')
+                  ? 'A backslash escape is not valid here.'
+                  : null;
       if (problem) {
         this.issue(t.start, 'css_syntax', problem);
         return false;
@@ -147,7 +152,8 @@ class Compiler {
     const [first] = tokens;
     if (!first) return;
     if (first.type === T.RightCurlyBracket) this.issue(first.start, 'css_syntax', 'An unmatched "}".');
-    else if (tokens.some((t) => t.type === T.Colon)) this.issue(first.start, 'css_syntax', "A declaration outside any rule; put it inside a selector's { ... } block.");
+    else if (tokens.some((t) => t.type === T.Colon))
+      this.issue(first.start, 'css_syntax', "A declaration outside any rule; put it inside a selector's { ... } block.");
     else this.issue(first.start, 'css_syntax', 'Expected a selector followed by a { ... } block.');
   }
 
@@ -161,7 +167,11 @@ class Compiler {
     if (name === 'import') return refuse('css_import', '@import is not allowed: custom CSS cannot load other stylesheets. Paste the rules themselves instead.');
     if (name === 'charset') return node.block ? refuse('css_syntax', '@charset takes no block.') : '';
     const supported = GROUPING_AT_RULES.has(name) || name === 'keyframes' || name === '-webkit-keyframes' || name === 'font-face';
-    if (!supported) return refuse('css_at_rule', `@${name} is not supported in custom CSS (allowed: @media, @supports, @container, @keyframes and @font-face with local() fonts).`);
+    if (!supported)
+      return refuse(
+        'css_at_rule',
+        `@${name} is not supported in custom CSS (allowed: @media, @supports, @container, @keyframes and @font-face with local() fonts).`,
+      );
     if (!node.block) return refuse('css_syntax', `@${name} needs a { ... } block.`);
     const children = node.block.children.toArray();
     if (GROUPING_AT_RULES.has(name)) {
@@ -177,7 +187,8 @@ class Compiler {
     }
     if (name === 'keyframes' || name === '-webkit-keyframes') {
       const animation = trimBlank(prelude);
-      if (animation.length !== 1 || (animation[0].type !== T.Ident && animation[0].type !== T.String)) return refuse('css_syntax', `@${name} needs one animation name.`);
+      if (animation.length !== 1 || (animation[0].type !== T.Ident && animation[0].type !== T.String))
+        return refuse('css_syntax', `@${name} needs one animation name.`);
       const body = this.keyframes(children);
       this.blockClosed(node.block, 'An @keyframes block');
       return `@${name} ${serializeToken(animation[0])}{${body}}`;
@@ -192,11 +203,14 @@ class Compiler {
     const out: string[] = [];
     for (const frame of children) {
       if (frame.type !== 'Rule') {
-        if (frame.type !== 'Raw' || trimBlank(this.tokens(frame)).some((t) => t.type !== T.Semicolon)) this.issue(this.at(frame), 'css_syntax', 'A keyframe needs a { ... } block.');
+        if (frame.type !== 'Raw' || trimBlank(this.tokens(frame)).some((t) => t.type !== T.Semicolon))
+          this.issue(this.at(frame), 'css_syntax', 'A keyframe needs a { ... } block.');
         continue;
       }
       const selector = trimBlank(this.tokens(frame.prelude));
-      const valid = selector.every((t) => isBlank(t) || t.type === T.Comma || t.type === T.Percentage || (t.type === T.Ident && /^(from|to)$/i.test(nameOf(t))));
+      const valid = selector.every(
+        (t) => isBlank(t) || t.type === T.Comma || t.type === T.Percentage || (t.type === T.Ident && /^(from|to)$/i.test(nameOf(t))),
+      );
       if (!valid) this.issue(this.at(frame), 'css_syntax', 'Keyframe selectors are percentages, from or to.');
       out.push(`${selector.map(serializeToken).join('')}{${this.declarations(frame.block, '@keyframes')}}`);
     }
@@ -296,12 +310,19 @@ class Compiler {
         if (open.pop() !== END[t.type]) this.issue(t.start, 'css_syntax', `An unmatched "${END[t.type]}".`);
       } else if (PUNCTUATION[t.type]) {
         const opened = open[open.length - 1];
-        this.issue(t.start, 'css_syntax', opened ? `A "${opened === ')' ? '(' : '['}" is not closed before "${PUNCTUATION[t.type]}".` : `An unexpected "${PUNCTUATION[t.type]}".`);
+        this.issue(
+          t.start,
+          'css_syntax',
+          opened ? `A "${opened === ')' ? '(' : '['}" is not closed before "${PUNCTUATION[t.type]}".` : `An unexpected "${PUNCTUATION[t.type]}".`,
+        );
       } else if (isDelim(t, '!')) {
         this.issue(t.start, 'css_syntax', 'An unexpected "!".');
       }
       if (t.type === T.Url) this.checkUrl(stringOf(t), t.start, where);
-      if ((t.type === T.String || t.type === T.Ident || t.type === T.Url) && /(java|vb)script:/i.test((t.type === T.Ident ? nameOf(t) : stringOf(t)).replace(/[\s\u0000-\u001f]/g, ''))) {
+      if (
+        (t.type === T.String || t.type === T.Ident || t.type === T.Url) &&
+        /(java|vb)script:/i.test((t.type === T.Ident ? nameOf(t) : stringOf(t)).replace(/[\s\u0000-\u001f]/g, ''))
+      ) {
         this.issue(t.start, 'css_javascript', 'javascript: URLs are not allowed.');
       }
       if (t.type === T.Ident && nameOf(t).toLowerCase() === 'javascript' && tokens[i + 1]?.type === T.Colon) {
@@ -325,7 +346,8 @@ class Compiler {
       }
       out.push(serializeToken(t));
     }
-    if (open.length) this.issue(tokens[tokens.length - 1]?.start ?? this.src.length, 'css_syntax', `A "${open[open.length - 1] === ')' ? '(' : '['}" is not closed.`);
+    if (open.length)
+      this.issue(tokens[tokens.length - 1]?.start ?? this.src.length, 'css_syntax', `A "${open[open.length - 1] === ')' ? '(' : '['}" is not closed.`);
     return out.join('');
   }
 
@@ -375,7 +397,11 @@ class Compiler {
   }
 
   warnings(): string[] {
-    return this.importantCount ? [`!important was removed from ${this.importantCount} declaration${this.importantCount === 1 ? '' : 's'}: branded rules already take priority over the app's own styles.`] : [];
+    return this.importantCount
+      ? [
+          `!important was removed from ${this.importantCount} declaration${this.importantCount === 1 ? '' : 's'}: branded rules already take priority over the app's own styles.`,
+        ]
+      : [];
   }
 }
 
@@ -405,12 +431,16 @@ export function compileCustomCss(source: string, options: CustomCssOptions): Com
   const opts: Required<CustomCssOptions> = { scope: DEFAULT_CSS_SCOPE, maxBytes: MAX_CUSTOM_CSS_BYTES, ...options };
   const bytes = new TextEncoder().encode(source).length;
   if (bytes > opts.maxBytes) {
-    throw new CustomCssError([{ code: 'css_too_large', message: `Custom CSS is limited to ${opts.maxBytes / 1024} KB; this is ${(bytes / 1024).toFixed(1)} KB.` }]);
+    throw new CustomCssError([
+      { code: 'css_too_large', message: `Custom CSS is limited to ${opts.maxBytes / 1024} KB; this is ${(bytes / 1024).toFixed(1)} KB.` },
+    ]);
   }
   const breakout = source.search(/<\//);
   if (breakout >= 0) {
     const line = source.slice(0, breakout).split('\n').length;
-    throw new CustomCssError([{ code: 'css_breakout', message: `Line ${line}: custom CSS cannot contain "</" (it could close the <style> element the CSS is served in).` }]);
+    throw new CustomCssError([
+      { code: 'css_breakout', message: `Line ${line}: custom CSS cannot contain "</" (it could close the <style> element the CSS is served in).` },
+    ]);
   }
   const script = /(?:java|vb)script\s*:/i.exec(source);
   if (script) {

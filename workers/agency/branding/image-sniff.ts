@@ -132,7 +132,8 @@ export function sniffImage(bytes: Uint8Array): Sniffed {
   }
   if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return { kind: 'other-image', label: 'GIF' };
   if (startsWith(b, [0x42, 0x4d])) return { kind: 'other-image', label: 'BMP' };
-  if (b.length >= 12 && ascii(b, 4, 4) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(b, 8, 4))) return { kind: 'other-image', label: ascii(b, 8, 4).toUpperCase() };
+  if (b.length >= 12 && ascii(b, 4, 4) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(b, 8, 4)))
+    return { kind: 'other-image', label: ascii(b, 8, 4).toUpperCase() };
   const text = decodeUtf8(b);
   if (text === null) return { kind: 'unknown' };
   // Width and height of an SVG come from its markup; the sanitizer reads them.

@@ -32,32 +32,191 @@ const MAX_DEPTH = 64;
 const MAX_NODES = 50_000;
 
 const ELEMENTS = new Set([
-  'svg', 'g', 'defs', 'symbol', 'use', 'title', 'desc', 'switch',
-  'path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon',
-  'text', 'tspan', 'textPath',
-  'linearGradient', 'radialGradient', 'stop', 'pattern', 'clipPath', 'mask', 'marker', 'image', 'style',
-  'filter', 'feBlend', 'feColorMatrix', 'feComponentTransfer', 'feComposite', 'feDropShadow', 'feFlood', 'feFuncA', 'feFuncB', 'feFuncG', 'feFuncR',
-  'feGaussianBlur', 'feMerge', 'feMergeNode', 'feMorphology', 'feOffset', 'feTile', 'feTurbulence',
+  'svg',
+  'g',
+  'defs',
+  'symbol',
+  'use',
+  'title',
+  'desc',
+  'switch',
+  'path',
+  'rect',
+  'circle',
+  'ellipse',
+  'line',
+  'polyline',
+  'polygon',
+  'text',
+  'tspan',
+  'textPath',
+  'linearGradient',
+  'radialGradient',
+  'stop',
+  'pattern',
+  'clipPath',
+  'mask',
+  'marker',
+  'image',
+  'style',
+  'filter',
+  'feBlend',
+  'feColorMatrix',
+  'feComponentTransfer',
+  'feComposite',
+  'feDropShadow',
+  'feFlood',
+  'feFuncA',
+  'feFuncB',
+  'feFuncG',
+  'feFuncR',
+  'feGaussianBlur',
+  'feMerge',
+  'feMergeNode',
+  'feMorphology',
+  'feOffset',
+  'feTile',
+  'feTurbulence',
 ]);
 
 /** Elements whose content is kept when the element itself goes (a link around a drawing). */
 const UNWRAP = new Set(['a']);
 
 const ATTRIBUTES = new Set([
-  'id', 'class', 'style', 'transform', 'lang', 'role', 'aria-label', 'aria-hidden', 'aria-labelledby', 'focusable', 'tabindex',
-  'x', 'y', 'x1', 'y1', 'x2', 'y2', 'cx', 'cy', 'r', 'rx', 'ry', 'fx', 'fy', 'fr', 'width', 'height', 'd', 'points', 'pathLength',
-  'viewBox', 'preserveAspectRatio', 'version', 'baseProfile', 'overflow',
-  'fill', 'fill-opacity', 'fill-rule', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-linecap', 'stroke-linejoin', 'stroke-miterlimit',
-  'stroke-dasharray', 'stroke-dashoffset', 'opacity', 'color', 'display', 'visibility', 'paint-order', 'vector-effect', 'shape-rendering',
-  'clip-path', 'clip-rule', 'clipPathUnits', 'mask', 'maskUnits', 'maskContentUnits', 'filter', 'filterUnits', 'primitiveUnits', 'mix-blend-mode', 'isolation',
-  'offset', 'stop-color', 'stop-opacity', 'gradientUnits', 'gradientTransform', 'spreadMethod',
-  'patternUnits', 'patternContentUnits', 'patternTransform',
-  'marker-start', 'marker-mid', 'marker-end', 'markerWidth', 'markerHeight', 'markerUnits', 'refX', 'refY', 'orient',
-  'font-family', 'font-size', 'font-weight', 'font-style', 'font-variant', 'text-anchor', 'dominant-baseline', 'alignment-baseline', 'baseline-shift',
-  'letter-spacing', 'word-spacing', 'text-decoration', 'textLength', 'lengthAdjust', 'dx', 'dy', 'rotate', 'startOffset', 'method', 'spacing', 'writing-mode',
-  'in', 'in2', 'result', 'mode', 'type', 'values', 'operator', 'k1', 'k2', 'k3', 'k4', 'stdDeviation', 'edgeMode', 'radius',
-  'flood-color', 'flood-opacity', 'lighting-color', 'color-interpolation', 'color-interpolation-filters', 'tableValues', 'slope', 'intercept',
-  'amplitude', 'exponent', 'baseFrequency', 'numOctaves', 'seed', 'stitchTiles', 'media', 'href', 'xml:space',
+  'id',
+  'class',
+  'style',
+  'transform',
+  'lang',
+  'role',
+  'aria-label',
+  'aria-hidden',
+  'aria-labelledby',
+  'focusable',
+  'tabindex',
+  'x',
+  'y',
+  'x1',
+  'y1',
+  'x2',
+  'y2',
+  'cx',
+  'cy',
+  'r',
+  'rx',
+  'ry',
+  'fx',
+  'fy',
+  'fr',
+  'width',
+  'height',
+  'd',
+  'points',
+  'pathLength',
+  'viewBox',
+  'preserveAspectRatio',
+  'version',
+  'baseProfile',
+  'overflow',
+  'fill',
+  'fill-opacity',
+  'fill-rule',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-linecap',
+  'stroke-linejoin',
+  'stroke-miterlimit',
+  'stroke-dasharray',
+  'stroke-dashoffset',
+  'opacity',
+  'color',
+  'display',
+  'visibility',
+  'paint-order',
+  'vector-effect',
+  'shape-rendering',
+  'clip-path',
+  'clip-rule',
+  'clipPathUnits',
+  'mask',
+  'maskUnits',
+  'maskContentUnits',
+  'filter',
+  'filterUnits',
+  'primitiveUnits',
+  'mix-blend-mode',
+  'isolation',
+  'offset',
+  'stop-color',
+  'stop-opacity',
+  'gradientUnits',
+  'gradientTransform',
+  'spreadMethod',
+  'patternUnits',
+  'patternContentUnits',
+  'patternTransform',
+  'marker-start',
+  'marker-mid',
+  'marker-end',
+  'markerWidth',
+  'markerHeight',
+  'markerUnits',
+  'refX',
+  'refY',
+  'orient',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'font-style',
+  'font-variant',
+  'text-anchor',
+  'dominant-baseline',
+  'alignment-baseline',
+  'baseline-shift',
+  'letter-spacing',
+  'word-spacing',
+  'text-decoration',
+  'textLength',
+  'lengthAdjust',
+  'dx',
+  'dy',
+  'rotate',
+  'startOffset',
+  'method',
+  'spacing',
+  'writing-mode',
+  'in',
+  'in2',
+  'result',
+  'mode',
+  'type',
+  'values',
+  'operator',
+  'k1',
+  'k2',
+  'k3',
+  'k4',
+  'stdDeviation',
+  'edgeMode',
+  'radius',
+  'flood-color',
+  'flood-opacity',
+  'lighting-color',
+  'color-interpolation',
+  'color-interpolation-filters',
+  'tableValues',
+  'slope',
+  'intercept',
+  'amplitude',
+  'exponent',
+  'baseFrequency',
+  'numOctaves',
+  'seed',
+  'stitchTiles',
+  'media',
+  'href',
+  'xml:space',
 ]);
 
 /** Where a local (#id) href is meaningful. */
@@ -119,7 +278,8 @@ function parse(source: string): ElementNode {
       const end = source.indexOf('>', at);
       const decl = source.slice(at, end < 0 ? undefined : end + 1);
       if (!/^<!DOCTYPE/i.test(decl) || end < 0 || stack.length > 1) fail('unexpected markup declaration');
-      if (decl.includes('[') || /<!ENTITY/i.test(decl)) throw new UnsafeSvgError('The SVG declares a DTD with entities, which is not accepted (entities can expand without bound or reach outside the file).');
+      if (decl.includes('[') || /<!ENTITY/i.test(decl))
+        throw new UnsafeSvgError('The SVG declares a DTD with entities, which is not accepted (entities can expand without bound or reach outside the file).');
       at = end + 1;
     } else if (source.startsWith('<?', at)) {
       const end = source.indexOf('?>', at + 2);
@@ -259,7 +419,9 @@ function sanitizeElement(el: ElementNode, removed: Set<string>, isRoot: boolean)
       removed.add(`<style> with ${why}`);
       return [];
     }
-    return [{ type: 'element', name: 'style', attrs: attrs.filter(([n]) => n === 'media' || n === 'type' || n === 'id'), children: [{ type: 'text', value: css }] }];
+    return [
+      { type: 'element', name: 'style', attrs: attrs.filter(([n]) => n === 'media' || n === 'type' || n === 'id'), children: [{ type: 'text', value: css }] },
+    ];
   }
   return [{ type: 'element', name: el.name, attrs, children: sanitizeChildren(el, removed) }];
 }
@@ -288,7 +450,10 @@ function svgSize(root: ElementNode): { width: number | null; height: number | nu
   const attr = (name: string) => root.attrs.find(([n]) => n === name)?.[1];
   let width = absoluteLength(attr('width'));
   let height = absoluteLength(attr('height'));
-  const box = (attr('viewBox') ?? '').trim().split(/[\s,]+/).map(Number);
+  const box = (attr('viewBox') ?? '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number);
   if (box.length === 4 && box.every(Number.isFinite) && box[2] > 0 && box[3] > 0) {
     if (width === null && height === null) [width, height] = [box[2], box[3]];
     else if (width === null && height !== null) width = (height * box[2]) / box[3];
@@ -309,6 +474,7 @@ export function sanitizeSvg(source: string): SanitizedSvg {
   const removed = new Set<string>();
   const [clean] = sanitizeElement(root, removed, true) as ElementNode[];
   const drawing = clean.children.some((c) => c.type === 'element' && c.name !== 'title' && c.name !== 'desc' && c.name !== 'style');
-  if (!drawing) throw new UnsafeSvgError(`Nothing drawable is left in the SVG after removing unsafe content${removed.size ? ` (${[...removed].join(', ')})` : ''}.`);
+  if (!drawing)
+    throw new UnsafeSvgError(`Nothing drawable is left in the SVG after removing unsafe content${removed.size ? ` (${[...removed].join(', ')})` : ''}.`);
   return { svg: serialize(clean), removed: [...removed], ...svgSize(root) };
 }

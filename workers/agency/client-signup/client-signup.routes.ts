@@ -9,7 +9,7 @@ const tags = ['Agency'];
 
 const ClientSignupSchema = z
   .object({
-    enabled: z.boolean().openapi({ description: 'Whether visitors of the agency\'s domain may sign up; each gets a new client sub-account.' }),
+    enabled: z.boolean().openapi({ description: "Whether visitors of the agency's domain may sign up; each gets a new client sub-account." }),
     signup_url: z.string().nullable().openapi({ description: 'Where clients sign up (the live custom domain), or null without one.' }),
   })
   .openapi('ClientSignup');
@@ -18,14 +18,25 @@ const bodySchema = z.object({ enabled: z.boolean() }).strict().openapi('ClientSi
 
 // GET /api/agency/client-signup – whether clients may sign up on the agency's domain
 clientSignupRoutes.openapi(
-  createRoute({ method: 'get', path: '/agency/client-signup', tags, security, summary: 'Client sign-up on the agency domain', responses: { 200: jsonResponse(ClientSignupSchema, 'The setting'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/agency/client-signup',
+    tags,
+    security,
+    summary: 'Client sign-up on the agency domain',
+    responses: { 200: jsonResponse(ClientSignupSchema, 'The setting'), ...standardErrors },
+  }),
   async (c) => c.json(await getClientSignup(depsOf(c)), 200),
 );
 
 // PUT /api/agency/client-signup – switch it on (needs sub-accounts in the plan) or off
 clientSignupRoutes.openapi(
   createRoute({
-    method: 'put', path: '/agency/client-signup', tags, security, summary: 'Switch client sign-up on or off',
+    method: 'put',
+    path: '/agency/client-signup',
+    tags,
+    security,
+    summary: 'Switch client sign-up on or off',
     request: { body: jsonBody(bodySchema) },
     responses: { 200: jsonResponse(ClientSignupSchema, 'The new setting'), ...mutationErrors },
   }),

@@ -54,7 +54,7 @@ export async function closedSignupError(env: Env, agencyId: string): Promise<App
 const words = {
   subject: 'Client sign-up',
   forClientUsers: 'Client sign-up is set by the agency that manages this account.',
-  forBusinesses: 'Client sign-up is for agency accounts, whose clients sign up on the agency\'s own domain.',
+  forBusinesses: "Client sign-up is for agency accounts, whose clients sign up on the agency's own domain.",
   action: 'change client sign-up',
 };
 

@@ -60,9 +60,18 @@ export async function challengeFor(db: D1Database, claimant: { agencyId: string;
   await statement(
     db,
     'INSERT INTO custom_domain_challenges (agency_id, account_id, hostname, token, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (agency_id, hostname) DO NOTHING',
-    claimant.agencyId, claimant.accountId, hostname, token, Date.now(),
+    claimant.agencyId,
+    claimant.accountId,
+    hostname,
+    token,
+    Date.now(),
   ).run();
-  const row = await queryFirst<{ token: string }>(db, 'SELECT token FROM custom_domain_challenges WHERE agency_id = ? AND hostname = ?', claimant.agencyId, hostname);
+  const row = await queryFirst<{ token: string }>(
+    db,
+    'SELECT token FROM custom_domain_challenges WHERE agency_id = ? AND hostname = ?',
+    claimant.agencyId,
+    hostname,
+  );
   return { type: 'TXT', name: claimRecordName(hostname), value: claimRecordValue(row?.token ?? token) };
 }
 
@@ -78,7 +87,8 @@ export function forgetChallenge(db: D1Database, agencyId: string, hostname: stri
 
 /** The 409 an agency gets for a hostname held by another agency's unproven claim: how to prove it is theirs. */
 export function proofRequired(hostname: string, challenge: ClaimChallenge, holder: { expires_at: number }, dns: { state: string; found: string[] }): AppError {
-  const seen = dns.state === 'wrong' ? ` The DNS shows "${dns.found.join('", "')}" there now.` : dns.state === 'unknown' ? ' The DNS could not be read just now.' : '';
+  const seen =
+    dns.state === 'wrong' ? ` The DNS shows "${dns.found.join('", "')}" there now.` : dns.state === 'unknown' ? ' The DNS could not be read just now.' : '';
   return new AppError(
     'conflict',
     `${hostname} is claimed by another account on this platform, but that claim is not verified. If the domain is yours, create the DNS record TXT ${challenge.name} with the value ${challenge.value}, then add the domain again: the unverified claim is released and the domain is yours.${seen} Otherwise the other claim lapses at ${toIso(holder.expires_at)} if it is not verified by then.`,
@@ -92,7 +102,7 @@ const log = createLogger({ component: 'custom-domain-claims' });
 
 const RELEASE_WHY: Record<ReleaseReason, string> = {
   expired: 'it was not verified within 72 hours, and an unverified claim holds a hostname for that long only',
-  proven_elsewhere: 'another account proved it controls the domain\'s DNS (with a TXT record of its own) while this claim was not verified',
+  proven_elsewhere: "another account proved it controls the domain's DNS (with a TXT record of its own) while this claim was not verified",
 };
 
 export function releaseMessage(hostname: string, reason: ReleaseReason): string {
@@ -108,24 +118,46 @@ export const CLAIM_RELEASED_NOTICE = 'domain.claim_released';
  * deleted at Cloudflare, so a new claim starts with a token of its own.
  * Answers whether this call released it.
  */
-export async function releaseClaim(db: D1Database, env: Env, cloudflare: CustomHostnamesClient, row: ClaimRow, reason: ReleaseReason, now = Date.now()): Promise<boolean> {
+export async function releaseClaim(
+  db: D1Database,
+  env: Env,
+  cloudflare: CustomHostnamesClient,
+  row: ClaimRow,
+  reason: ReleaseReason,
+  now = Date.now(),
+): Promise<boolean> {
   const message = releaseMessage(row.hostname, reason);
   const emailed = isEmailedNotice(CLAIM_RELEASED_NOTICE);
   const [deleted] = await transaction(db, [
-    statement(db, "DELETE FROM custom_domains WHERE agency_id = ? AND hostname = ? AND status = 'pending' AND expires_at IS NOT NULL", row.agency_id, row.hostname),
+    statement(
+      db,
+      "DELETE FROM custom_domains WHERE agency_id = ? AND hostname = ? AND status = 'pending' AND expires_at IS NOT NULL",
+      row.agency_id,
+      row.hostname,
+    ),
     // changes() is the DELETE's: nothing below happens unless it removed the claim.
     statement(
       db,
       `INSERT INTO custom_domain_releases (agency_id, account_id, hostname, reason, released_at) SELECT ?, ?, ?, ?, ? WHERE changes() = 1
          ON CONFLICT (agency_id) DO UPDATE SET hostname = excluded.hostname, reason = excluded.reason, released_at = excluded.released_at`,
-      row.agency_id, row.account_id, row.hostname, reason, now,
+      row.agency_id,
+      row.account_id,
+      row.hostname,
+      reason,
+      now,
     ),
     statement(
       db,
       `INSERT INTO notifications (id, account_id, kind, message, dedupe_key, created_at, email_status, email_next_at)
        SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1 ON CONFLICT (dedupe_key) DO NOTHING`,
-      createId('notification'), row.account_id, CLAIM_RELEASED_NOTICE, message, `domain-release:${row.agency_id}:${row.hostname}:${row.created_at}`, now,
-      emailed ? 'pending' : null, emailed ? now : null,
+      createId('notification'),
+      row.account_id,
+      CLAIM_RELEASED_NOTICE,
+      message,
+      `domain-release:${row.agency_id}:${row.hostname}:${row.created_at}`,
+      now,
+      emailed ? 'pending' : null,
+      emailed ? now : null,
     ),
   ]);
   if ((deleted?.meta.changes ?? 0) === 0) return false;
@@ -133,13 +165,17 @@ export async function releaseClaim(db: D1Database, env: Env, cloudflare: CustomH
 
   const ids = row.cloudflare_hostname_id
     ? [row.cloudflare_hostname_id]
-    : await cloudflare.list({ hostname: row.hostname }).then((r) => r.result.filter((h) => h.hostname === row.hostname).map((h) => h.id), () => []);
+    : await cloudflare.list({ hostname: row.hostname }).then(
+        (r) => r.result.filter((h) => h.hostname === row.hostname).map((h) => h.id),
+        () => [],
+      );
   for (const id of ids) {
     try {
       await cloudflare.delete(id);
     } catch (err) {
       // Left at Cloudflare, the next claim adopts it (registerHostname): the hostname is still free here.
-      if (!(err instanceof CloudflareApiError && err.has(CF_CODES.notFound))) log.warn('released claim still registered at Cloudflare', { hostname: row.hostname, error: err instanceof Error ? err.message : String(err) });
+      if (!(err instanceof CloudflareApiError && err.has(CF_CODES.notFound)))
+        log.warn('released claim still registered at Cloudflare', { hostname: row.hostname, error: err instanceof Error ? err.message : String(err) });
     }
   }
   if (emailed) await sendNoticeEmailsSoon(env, row.account_id);
@@ -162,7 +198,11 @@ export function forgetRelease(db: D1Database, agencyId: string): D1PreparedState
 
 /** The 404 an agency whose claim was released gets from status and verify: what happened, and what to do. */
 export function releasedProblem(release: ReleaseRecord): AppError {
-  return new AppError('not_found', `${releaseMessage(release.hostname, release.reason)} (Released at ${toIso(release.released_at)}.) This agency has no custom domain now; add one with POST /api/agency/domain/add.`, {
-    extensions: { reason: 'claim_released', hostname: release.hostname, release_reason: release.reason, released_at: toIso(release.released_at) },
-  });
+  return new AppError(
+    'not_found',
+    `${releaseMessage(release.hostname, release.reason)} (Released at ${toIso(release.released_at)}.) This agency has no custom domain now; add one with POST /api/agency/domain/add.`,
+    {
+      extensions: { reason: 'claim_released', hostname: release.hostname, release_reason: release.reason, released_at: toIso(release.released_at) },
+    },
+  );
 }

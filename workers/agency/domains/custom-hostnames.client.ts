@@ -38,7 +38,15 @@ const sslSchema = z.object({
   status: z.string(),
   certificate_authority: z.string().optional(),
   validation_records: z
-    .array(z.object({ txt_name: z.string().optional(), txt_value: z.string().optional(), http_url: z.string().optional(), http_body: z.string().optional(), emails: z.array(z.string()).optional() }))
+    .array(
+      z.object({
+        txt_name: z.string().optional(),
+        txt_value: z.string().optional(),
+        http_url: z.string().optional(),
+        http_body: z.string().optional(),
+        emails: z.array(z.string()).optional(),
+      }),
+    )
     .optional(),
   validation_errors: z.array(z.object({ message: z.string() })).optional(),
   hosts: z.array(z.string()).optional(),
@@ -130,7 +138,8 @@ interface Endpoint {
 function endpointFor(env: Env): Endpoint {
   if (env.PROVIDER_MODE === 'live') {
     const { CLOUDFLARE_API_TOKEN: token, CLOUDFLARE_ZONE_ID: zoneId } = cloudflareSecrets(env);
-    if (!token || !zoneId) throw new AppError('provider_unavailable', 'Cloudflare is set to live mode but CLOUDFLARE_API_TOKEN or CLOUDFLARE_ZONE_ID is not configured.');
+    if (!token || !zoneId)
+      throw new AppError('provider_unavailable', 'Cloudflare is set to live mode but CLOUDFLARE_API_TOKEN or CLOUDFLARE_ZONE_ID is not configured.');
     return { mode: 'live', baseUrl: LIVE_CLOUDFLARE_API, token, zoneId, fetch: globalThis.fetch.bind(globalThis) };
   }
   const sandbox = sandboxProviders();
@@ -149,7 +158,12 @@ export function customHostnamesClient(env: Env, override: Partial<Pick<Endpoint,
   const endpoint = { ...endpointFor(env), ...override };
   const zonePath = `/zones/${encodeURIComponent(endpoint.zoneId)}/custom_hostnames`;
 
-  async function send<T extends z.ZodType>(method: string, path: string, schema: T, body?: unknown): Promise<{ result: z.infer<T>; raw: Record<string, unknown> }> {
+  async function send<T extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: T,
+    body?: unknown,
+  ): Promise<{ result: z.infer<T>; raw: Record<string, unknown> }> {
     let res: Response;
     try {
       res = await endpoint.fetch(`${endpoint.baseUrl}${path}`, {
@@ -162,17 +176,26 @@ export function customHostnamesClient(env: Env, override: Partial<Pick<Endpoint,
       throw new CloudflareUnavailableError(`Cloudflare did not answer ${method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const json: unknown = await res.json().catch(() => null);
-    const envelope = z.object({ success: z.boolean(), errors: z.array(messageSchema), result: z.unknown() }).passthrough().safeParse(json);
+    const envelope = z
+      .object({ success: z.boolean(), errors: z.array(messageSchema), result: z.unknown() })
+      .passthrough()
+      .safeParse(json);
     // The 2024 spec's DELETE answers a bare `{ id }`, without the envelope.
     const bareId = z.object({ id: z.string() }).safeParse(json);
     if (!envelope.success && method === 'DELETE' && res.ok && bareId.success) return { result: schema.parse(bareId.data), raw: bareId.data };
     if (!envelope.success) throw new CloudflareUnavailableError(`Cloudflare answered ${method} ${path} with HTTP ${res.status} and no API envelope.`);
     if (!envelope.data.success || !res.ok) {
-      if (res.status >= 500) throw new CloudflareUnavailableError(`Cloudflare failed ${method} ${path}: HTTP ${res.status} ${envelope.data.errors.map((e) => e.message).join('; ')}`);
+      if (res.status >= 500)
+        throw new CloudflareUnavailableError(
+          `Cloudflare failed ${method} ${path}: HTTP ${res.status} ${envelope.data.errors.map((e) => e.message).join('; ')}`,
+        );
       throw new CloudflareApiError(res.status, envelope.data.errors);
     }
     const result = schema.safeParse(envelope.data.result);
-    if (!result.success) throw new CloudflareUnavailableError(`Cloudflare's answer to ${method} ${path} did not have the expected shape: ${result.error.issues[0]?.message ?? 'invalid'}.`);
+    if (!result.success)
+      throw new CloudflareUnavailableError(
+        `Cloudflare's answer to ${method} ${path} did not have the expected shape: ${result.error.issues[0]?.message ?? 'invalid'}.`,
+      );
     return { result: result.data, raw: envelope.data as Record<string, unknown> };
   }
 

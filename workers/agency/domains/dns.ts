@@ -144,7 +144,10 @@ export async function checkTxt(resolver: DnsResolver, name: string, expected: st
 }
 
 /** Both records a custom domain needs: the CNAME to the platform, and the ownership TXT. */
-export async function checkDomainDns(resolver: DnsResolver, input: { hostname: string; target: string; txtName: string; txtValue: string }): Promise<DomainDnsCheck> {
+export async function checkDomainDns(
+  resolver: DnsResolver,
+  input: { hostname: string; target: string; txtName: string; txtValue: string },
+): Promise<DomainDnsCheck> {
   const [cname, txt] = await Promise.all([checkCname(resolver, input.hostname, input.target), checkTxt(resolver, input.txtName, input.txtValue)]);
   return { cname, txt };
 }

@@ -6,10 +6,28 @@ import type { ServiceDeps } from '../../platform/deps';
 import { AppError } from '../../platform/errors';
 import { createLogger } from '../../platform/logger';
 import { forgetHost, isPlatformHost } from '../../tenancy/host.middleware';
-import { CF_CODES, CloudflareApiError, CloudflareUnavailableError, customHostnamesClient, type CustomHostname, type CustomHostnamesClient, type SslRequest } from './custom-hostnames.client';
+import {
+  CF_CODES,
+  CloudflareApiError,
+  CloudflareUnavailableError,
+  customHostnamesClient,
+  type CustomHostname,
+  type CustomHostnamesClient,
+  type SslRequest,
+} from './custom-hostnames.client';
 import { checkDomainDns, dnsResolver, normalizeName, type DnsResolver, type DomainDnsCheck } from './dns';
 import {
-  challengeFor, challengeMet, forgetChallenge, forgetRelease, isExpired, isUnproven, lastRelease, proofRequired, releaseClaim, releasedProblem, UNPROVEN_CLAIM_TTL_MS,
+  challengeFor,
+  challengeMet,
+  forgetChallenge,
+  forgetRelease,
+  isExpired,
+  isUnproven,
+  lastRelease,
+  proofRequired,
+  releaseClaim,
+  releasedProblem,
+  UNPROVEN_CLAIM_TTL_MS,
 } from './claims';
 import type { DomainStatus } from './domains.schemas';
 import { registrableDomain } from './hostname';
@@ -82,8 +100,8 @@ function requireDomainManager(deps: ServiceDeps): Promise<{ id: string }> {
   return requireAgencyManager(deps, {
     subject: 'Custom domains',
     forClientUsers: 'Custom domains are set up by the agency that manages this account. Ask your agency to connect one.',
-    forBusinesses: 'Custom domains are part of white-label for agency accounts. This is a business account, which is served at the platform\'s own address.',
-    action: 'manage the agency\'s custom domain',
+    forBusinesses: "Custom domains are part of white-label for agency accounts. This is a business account, which is served at the platform's own address.",
+    action: "manage the agency's custom domain",
   });
 }
 
@@ -94,9 +112,13 @@ async function domainOf(db: D1Database, agencyId: string): Promise<CustomDomainR
 }
 
 function taken(hostname: string): AppError {
-  return new AppError('conflict', `${hostname} is already connected to another account on this platform. If the domain is yours, remove it from that account first, or contact support.`, {
-    extensions: { reason: 'domain_taken' },
-  });
+  return new AppError(
+    'conflict',
+    `${hostname} is already connected to another account on this platform. If the domain is yours, remove it from that account first, or contact support.`,
+    {
+      extensions: { reason: 'domain_taken' },
+    },
+  );
 }
 
 /** Refuses the platform's own addresses: they already serve the unbranded app. */
@@ -104,7 +126,9 @@ function assertNotPlatformAddress(env: Env, hostname: string, target: string): v
   const platformZone = registrableDomain(target);
   if (isPlatformHost(hostname, env.PLATFORM_HOSTS) || hostname === target || hostname === platformZone || hostname.endsWith(`.${platformZone}`)) {
     throw new AppError('validation_failed', `${hostname} is one of the platform's own addresses, so it cannot be an agency's custom domain.`, {
-      errors: [{ field: 'hostname', message: 'This is one of the platform\'s own addresses; use a hostname under a domain the agency owns.', code: 'platform_host' }],
+      errors: [
+        { field: 'hostname', message: "This is one of the platform's own addresses; use a hostname under a domain the agency owns.", code: 'platform_host' },
+      ],
     });
   }
 }
@@ -118,11 +142,17 @@ function fromCloudflare(err: unknown, hostname: string): AppError {
     const hostnameCodes: number[] = [CF_CODES.invalidHostname, CF_CODES.nonAscii, CF_CODES.reservedTld, CF_CODES.unparsable, CF_CODES.exampleDomain];
     const refusal = err.errors.find((e) => hostnameCodes.includes(e.code));
     if (refusal) {
-      return new AppError('validation_failed', `Cloudflare does not accept ${hostname} as a custom hostname.`, { errors: [{ field: 'hostname', message: refusal.message, code: `cloudflare_${refusal.code}` }] });
+      return new AppError('validation_failed', `Cloudflare does not accept ${hostname} as a custom hostname.`, {
+        errors: [{ field: 'hostname', message: refusal.message, code: `cloudflare_${refusal.code}` }],
+      });
     }
-    if (err.has(CF_CODES.quotaExceeded)) return new AppError('provider_unavailable', 'The platform has used all of its custom domains at Cloudflare; contact support to raise the limit.');
+    if (err.has(CF_CODES.quotaExceeded))
+      return new AppError('provider_unavailable', 'The platform has used all of its custom domains at Cloudflare; contact support to raise the limit.');
     log.error('cloudflare refused a custom hostname call', { status: err.status, errors: err.errors });
-    return new AppError('provider_unavailable', `Cloudflare refused the request (${err.errors.map((e) => e.code).join(', ') || err.status}); nothing was changed. Contact support if this persists.`);
+    return new AppError(
+      'provider_unavailable',
+      `Cloudflare refused the request (${err.errors.map((e) => e.code).join(', ') || err.status}); nothing was changed. Contact support if this persists.`,
+    );
   }
   if (err instanceof CloudflareUnavailableError) {
     log.warn('cloudflare unavailable', { error: err.message });
@@ -144,7 +174,9 @@ async function registerHostname(cloudflare: CustomHostnamesClient, hostname: str
     if (!(err instanceof CloudflareApiError && err.has(CF_CODES.duplicate))) throw err;
     const ours = (await cloudflare.list({ hostname })).result.find((h) => h.hostname === hostname);
     if (ours) return ours;
-    throw new AppError('conflict', `${hostname} is already registered with Cloudflare by another service. Remove it there first, then add it here.`, { extensions: { reason: 'domain_taken' } });
+    throw new AppError('conflict', `${hostname} is already registered with Cloudflare by another service. Remove it there first, then add it here.`, {
+      extensions: { reason: 'domain_taken' },
+    });
   }
 }
 
@@ -196,26 +228,37 @@ export function explainDomain(input: {
       break;
   }
 
-  if (status === 'active') return cnameProblem && dns.cname.state !== 'unknown' ? [`${hostname} is live, but its DNS no longer points at the platform, so it will be taken offline: ${cnameProblem}`] : [];
-  if (status === 'blocked') return [`Cloudflare has blocked ${hostname}, so it cannot be used as a custom domain. Contact support if you believe this is a mistake.`];
+  if (status === 'active')
+    return cnameProblem && dns.cname.state !== 'unknown'
+      ? [`${hostname} is live, but its DNS no longer points at the platform, so it will be taken offline: ${cnameProblem}`]
+      : [];
+  if (status === 'blocked')
+    return [`Cloudflare has blocked ${hostname}, so it cannot be used as a custom domain. Contact support if you believe this is a mistake.`];
 
   const errors: string[] = [];
-  if (status === 'moved') errors.push(`${hostname} was verified, but its CNAME no longer points at ${target}, so it was taken offline. Restore ${cnameFix}, then verify again.`);
+  if (status === 'moved')
+    errors.push(`${hostname} was verified, but its CNAME no longer points at ${target}, so it was taken offline. Restore ${cnameFix}, then verify again.`);
   if (cnameProblem && !(status === 'moved' && dns.cname.state !== 'unknown')) errors.push(cnameProblem);
   if (status === 'pending' || status === 'moved') {
     if (txtName && txtValue) {
       if (dns.txt.state === 'missing') errors.push(`No TXT record found at ${txtName}; create TXT ${txtName} with the value ${txtValue}.`);
-      if (dns.txt.state === 'wrong') errors.push(`The TXT record at ${txtName} holds "${dns.txt.values.join('", "')}", not the expected value; set it to ${txtValue}.`);
+      if (dns.txt.state === 'wrong')
+        errors.push(`The TXT record at ${txtName} holds "${dns.txt.values.join('", "')}", not the expected value; set it to ${txtValue}.`);
       if (dns.txt.state === 'unknown') errors.push(`Could not look up the TXT record at ${txtName} just now (${dns.txt.error}).`);
     }
-    if (input.sslStatus === 'validation_timed_out') errors.push('Cloudflare stopped checking after 7 days without the right records. Fix the records, then verify again to restart the checks.');
+    if (input.sslStatus === 'validation_timed_out')
+      errors.push('Cloudflare stopped checking after 7 days without the right records. Fix the records, then verify again to restart the checks.');
     if (dns.cname.state === 'ok' && dns.txt.state === 'ok') {
       const said = input.cloudflareErrors.length ? ` (it last reported: ${input.cloudflareErrors.join(' ')})` : '';
-      errors.push(`The DNS records look right, but Cloudflare has not confirmed them yet${said}. DNS changes can take a few minutes to reach Cloudflare; verify again shortly.`);
+      errors.push(
+        `The DNS records look right, but Cloudflare has not confirmed them yet${said}. DNS changes can take a few minutes to reach Cloudflare; verify again shortly.`,
+      );
     }
   }
   if (status === 'provisioning') {
-    errors.push(`Ownership of ${hostname} is verified. Cloudflare is issuing its TLS certificate (${input.sslStatus ?? 'pending'}); the domain goes live as soon as the certificate is active, usually within a few minutes.`);
+    errors.push(
+      `Ownership of ${hostname} is verified. Cloudflare is issuing its TLS certificate (${input.sslStatus ?? 'pending'}); the domain goes live as soon as the certificate is active, usually within a few minutes.`,
+    );
   }
   return errors;
 }
@@ -238,7 +281,14 @@ export interface CustomDomainView {
 
 function viewOf(row: CustomDomainRow, dns: DomainDnsCheck, target: string): CustomDomainView {
   const records: CustomDomainView['dns_records'] = [
-    { type: 'CNAME', name: row.hostname, value: target, purpose: 'Sends your clients\' visits to this hostname to the platform.', status: dns.cname.state, found: dns.cname.chain.length ? dns.cname.chain : dns.cname.addresses },
+    {
+      type: 'CNAME',
+      name: row.hostname,
+      value: target,
+      purpose: "Sends your clients' visits to this hostname to the platform.",
+      status: dns.cname.state,
+      found: dns.cname.chain.length ? dns.cname.chain : dns.cname.addresses,
+    },
   ];
   if (row.ownership_txt_name && row.ownership_txt_value) {
     records.push({
@@ -290,15 +340,21 @@ async function sync(env: Env, db: D1Database, row: CustomDomainRow, mode: 'verif
     } else if (mode === 'verify') {
       throw fromCloudflare(err, row.hostname);
     } else {
-      unreachable = err instanceof CloudflareUnavailableError
-        ? 'Cloudflare could not be reached just now, so this shows the last known state.'
-        : `${fromCloudflare(err, row.hostname).message} This shows the last known state.`;
+      unreachable =
+        err instanceof CloudflareUnavailableError
+          ? 'Cloudflare could not be reached just now, so this shows the last known state.'
+          : `${fromCloudflare(err, row.hostname).message} This shows the last known state.`;
     }
   }
 
   const txtName = cf?.ownership_verification?.name ?? row.ownership_txt_name;
   const txtValue = cf?.ownership_verification?.value ?? row.ownership_txt_value;
-  const dns = await checkDomainDns(providers.dns, { hostname: row.hostname, target, txtName: txtName ?? `_cf-custom-hostname.${row.hostname}`, txtValue: txtValue ?? '' });
+  const dns = await checkDomainDns(providers.dns, {
+    hostname: row.hostname,
+    target,
+    txtName: txtName ?? `_cf-custom-hostname.${row.hostname}`,
+    txtValue: txtValue ?? '',
+  });
   const status = cf ? domainStatusOf(cf) : row.status;
   const sslStatus = cf ? (cf.ssl?.status ?? null) : row.ssl_status;
   const errors = explainDomain({ hostname: row.hostname, target, txtName, txtValue, status, sslStatus, cloudflareErrors: cf?.verification_errors ?? [], dns });
@@ -336,15 +392,27 @@ async function save(db: D1Database, row: CustomDomainRow): Promise<void> {
       `UPDATE custom_domains SET cloudflare_hostname_id = ?, status = ?, cloudflare_status = ?, ssl_status = ?, ownership_txt_name = ?, ownership_txt_value = ?,
               verification_errors = ?, checked_at = ?, activated_at = ?, updated_at = ?, expires_at = ?
         WHERE agency_id = ? AND hostname = ? AND status != 'removing'`,
-      row.cloudflare_hostname_id, row.status, row.cloudflare_status, row.ssl_status, row.ownership_txt_name, row.ownership_txt_value,
-      row.verification_errors, row.checked_at, row.activated_at, row.updated_at, row.expires_at, row.agency_id, row.hostname,
+      row.cloudflare_hostname_id,
+      row.status,
+      row.cloudflare_status,
+      row.ssl_status,
+      row.ownership_txt_name,
+      row.ownership_txt_value,
+      row.verification_errors,
+      row.checked_at,
+      row.activated_at,
+      row.updated_at,
+      row.expires_at,
+      row.agency_id,
+      row.hostname,
     ),
     row.status === 'active'
       ? statement(
           db,
           `UPDATE agencies SET custom_domain = ?1 WHERE id = ?2 AND custom_domain IS NOT ?1
               AND EXISTS (SELECT 1 FROM custom_domains WHERE agency_id = ?2 AND hostname = ?1 AND status = 'active')`,
-          row.hostname, row.agency_id,
+          row.hostname,
+          row.agency_id,
         )
       : statement(db, 'UPDATE agencies SET custom_domain = NULL WHERE id = ? AND custom_domain = ?', row.agency_id, row.hostname),
   ]);
@@ -361,7 +429,11 @@ async function save(db: D1Database, row: CustomDomainRow): Promise<void> {
  *
  * @example await addCustomDomain(deps, 'app.acme-agency.com') // { created: true, domain: { status: 'pending', dns_records: [...] } }
  */
-export async function addCustomDomain(deps: ServiceDeps, hostname: string, providers: DomainProviders = domainProviders(deps.env)): Promise<{ created: boolean; domain: CustomDomainView }> {
+export async function addCustomDomain(
+  deps: ServiceDeps,
+  hostname: string,
+  providers: DomainProviders = domainProviders(deps.env),
+): Promise<{ created: boolean; domain: CustomDomainView }> {
   const agency = await requireDomainManager(deps);
   await assertPlanFeature(deps.db, deps.auth.accountId, 'white_label');
   const target = customDomainTarget(deps.env);
@@ -369,11 +441,16 @@ export async function addCustomDomain(deps: ServiceDeps, hostname: string, provi
 
   const existing = await domainOf(deps.db, agency.id);
   if (existing) {
-    if (existing.status === 'removing') throw new AppError('conflict', `Removing ${existing.hostname} did not finish. Call DELETE /api/agency/domain/remove again, then add ${hostname}.`);
+    if (existing.status === 'removing')
+      throw new AppError('conflict', `Removing ${existing.hostname} did not finish. Call DELETE /api/agency/domain/remove again, then add ${hostname}.`);
     if (existing.hostname === hostname) return { created: false, domain: await sync(deps.env, deps.db, existing, 'read', providers) };
-    throw new AppError('conflict', `This agency already has the custom domain ${existing.hostname}, and an agency has one custom domain. Remove it first (DELETE /api/agency/domain/remove), then add ${hostname}.`, {
-      extensions: { reason: 'domain_exists', hostname: existing.hostname },
-    });
+    throw new AppError(
+      'conflict',
+      `This agency already has the custom domain ${existing.hostname}, and an agency has one custom domain. Remove it first (DELETE /api/agency/domain/remove), then add ${hostname}.`,
+      {
+        extensions: { reason: 'domain_exists', hostname: existing.hostname },
+      },
+    );
   }
   const liveElsewhere = await queryFirst<{ one: number }>(deps.db, 'SELECT 1 AS one FROM agencies WHERE custom_domain = ? AND id != ?', hostname, agency.id);
   if (liveElsewhere) throw taken(hostname);
@@ -384,23 +461,43 @@ export async function addCustomDomain(deps: ServiceDeps, hostname: string, provi
   // Unless this agency just proved the domain by TXT, the claim lapses if it is not verified in time.
   const now = Date.now();
   const row: CustomDomainRow = {
-    agency_id: agency.id, account_id: deps.auth.accountId, hostname, cloudflare_hostname_id: null, status: 'pending', cloudflare_status: null, ssl_status: null,
-    ownership_txt_name: null, ownership_txt_value: null, verification_errors: '[]', checked_at: null, activated_at: null,
-    expires_at: proven ? null : now + UNPROVEN_CLAIM_TTL_MS, created_at: now, updated_at: now,
+    agency_id: agency.id,
+    account_id: deps.auth.accountId,
+    hostname,
+    cloudflare_hostname_id: null,
+    status: 'pending',
+    cloudflare_status: null,
+    ssl_status: null,
+    ownership_txt_name: null,
+    ownership_txt_value: null,
+    verification_errors: '[]',
+    checked_at: null,
+    activated_at: null,
+    expires_at: proven ? null : now + UNPROVEN_CLAIM_TTL_MS,
+    created_at: now,
+    updated_at: now,
   };
   try {
     await transaction(deps.db, [
       statement(
         deps.db,
         'INSERT INTO custom_domains (agency_id, account_id, hostname, status, verification_errors, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        row.agency_id, row.account_id, row.hostname, row.status, row.verification_errors, row.expires_at, row.created_at, row.updated_at,
+        row.agency_id,
+        row.account_id,
+        row.hostname,
+        row.status,
+        row.verification_errors,
+        row.expires_at,
+        row.created_at,
+        row.updated_at,
       ),
       forgetRelease(deps.db, agency.id),
       forgetChallenge(deps.db, agency.id, hostname),
     ]);
   } catch (err) {
     if (isUniqueViolation(err, 'hostname')) throw taken(hostname);
-    if (isUniqueViolation(err)) throw new AppError('conflict', 'This agency is adding a custom domain in another request right now; check GET /api/agency/domain/status.');
+    if (isUniqueViolation(err))
+      throw new AppError('conflict', 'This agency is adding a custom domain in another request right now; check GET /api/agency/domain/status.');
     throw err;
   }
 
@@ -440,7 +537,14 @@ async function contestHostname(deps: ServiceDeps, agencyId: string, holder: Cust
  * verified at the last minute is kept); still unverified, it is released.
  * Answers whether it was released.
  */
-async function releaseIfLapsed(env: Env, db: D1Database, row: CustomDomainRow, providers: DomainProviders, mode: 'verify' | 'read', now = Date.now()): Promise<boolean> {
+async function releaseIfLapsed(
+  env: Env,
+  db: D1Database,
+  row: CustomDomainRow,
+  providers: DomainProviders,
+  mode: 'verify' | 'read',
+  now = Date.now(),
+): Promise<boolean> {
   if (!isExpired(row, now)) return false;
   const view = await sync(env, db, row, mode, providers).catch(() => null);
   if (view && view.status !== 'pending') return false;
@@ -448,7 +552,13 @@ async function releaseIfLapsed(env: Env, db: D1Database, row: CustomDomainRow, p
 }
 
 /** The agency's domain for status and verify: a lapsed claim is released on the spot, and either way a missing domain says why. */
-async function currentDomainOrThrow(deps: ServiceDeps, agencyId: string, action: string, providers: DomainProviders, mode: 'verify' | 'read'): Promise<CustomDomainRow> {
+async function currentDomainOrThrow(
+  deps: ServiceDeps,
+  agencyId: string,
+  action: string,
+  providers: DomainProviders,
+  mode: 'verify' | 'read',
+): Promise<CustomDomainRow> {
   const row = await domainOf(deps.db, agencyId);
   if (row && !(await releaseIfLapsed(deps.env, deps.db, row, providers, mode))) return row;
   const release = await lastRelease(deps.db, agencyId);
@@ -474,8 +584,16 @@ export async function customDomainStatus(deps: ServiceDeps, providers: DomainPro
   const row = await currentDomainOrThrow(deps, agency.id, 'show', providers, 'read');
   if (row.status === 'removing') {
     const target = customDomainTarget(deps.env);
-    const dns = await checkDomainDns(providers.dns, { hostname: row.hostname, target, txtName: row.ownership_txt_name ?? '', txtValue: row.ownership_txt_value ?? '' });
-    return { ...viewOf(row, dns, target), errors: [`Removing ${row.hostname} did not finish; it is offline. Call DELETE /api/agency/domain/remove again to finish.`] };
+    const dns = await checkDomainDns(providers.dns, {
+      hostname: row.hostname,
+      target,
+      txtName: row.ownership_txt_name ?? '',
+      txtValue: row.ownership_txt_value ?? '',
+    });
+    return {
+      ...viewOf(row, dns, target),
+      errors: [`Removing ${row.hostname} did not finish; it is offline. Call DELETE /api/agency/domain/remove again to finish.`],
+    };
   }
   const view = await sync(deps.env, deps.db, row, 'read', providers);
   const standing = await accountStanding(deps.db, deps.auth.accountId);
@@ -520,7 +638,10 @@ export async function removeCustomDomain(deps: ServiceDeps, providers: DomainPro
     }
   } catch (err) {
     const reason = fromCloudflare(err, row.hostname);
-    throw new AppError(reason.code, `${row.hostname} is offline, but deleting it at Cloudflare did not finish: ${reason.message} Call DELETE /api/agency/domain/remove again to finish.`);
+    throw new AppError(
+      reason.code,
+      `${row.hostname} is offline, but deleting it at Cloudflare did not finish: ${reason.message} Call DELETE /api/agency/domain/remove again to finish.`,
+    );
   }
   await deps.db.prepare('DELETE FROM custom_domains WHERE agency_id = ?').bind(agency.id).run();
   return { hostname: row.hostname };
@@ -535,7 +656,10 @@ export async function removeCustomDomain(deps: ServiceDeps, providers: DomainPro
  *
  * @example ctx.waitUntil(refreshCustomDomains(env, { limit: 20 }))
  */
-export async function refreshCustomDomains(env: Env, options: { limit?: number; providers?: DomainProviders; now?: number } = {}): Promise<{ checked: number; live: number; released: number }> {
+export async function refreshCustomDomains(
+  env: Env,
+  options: { limit?: number; providers?: DomainProviders; now?: number } = {},
+): Promise<{ checked: number; live: number; released: number }> {
   const now = options.now ?? Date.now();
   const providers = options.providers ?? domainProviders(env);
   // Unproven claims past their 72 hours are released first, so they stop holding hostnames others may own.

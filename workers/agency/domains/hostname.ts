@@ -15,14 +15,67 @@
  * which at worst lets an apex through to Cloudflare's own checks.
  */
 const MULTI_LABEL_SUFFIXES = new Set([
-  'co.uk', 'org.uk', 'me.uk', 'ltd.uk', 'plc.uk', 'ac.uk', 'gov.uk', 'net.uk',
-  'com.au', 'net.au', 'org.au', 'edu.au', 'co.nz', 'net.nz', 'org.nz', 'co.jp', 'ne.jp', 'or.jp',
-  'com.br', 'net.br', 'com.mx', 'com.ar', 'com.co', 'com.pe', 'co.za', 'com.cn', 'net.cn', 'com.hk', 'com.sg', 'com.tr',
-  'co.in', 'net.in', 'co.il', 'co.kr', 'com.tw', 'com.my', 'com.ph', 'com.pk', 'com.ng', 'co.id', 'com.vn', 'com.ua', 'com.es',
+  'co.uk',
+  'org.uk',
+  'me.uk',
+  'ltd.uk',
+  'plc.uk',
+  'ac.uk',
+  'gov.uk',
+  'net.uk',
+  'com.au',
+  'net.au',
+  'org.au',
+  'edu.au',
+  'co.nz',
+  'net.nz',
+  'org.nz',
+  'co.jp',
+  'ne.jp',
+  'or.jp',
+  'com.br',
+  'net.br',
+  'com.mx',
+  'com.ar',
+  'com.co',
+  'com.pe',
+  'co.za',
+  'com.cn',
+  'net.cn',
+  'com.hk',
+  'com.sg',
+  'com.tr',
+  'co.in',
+  'net.in',
+  'co.il',
+  'co.kr',
+  'com.tw',
+  'com.my',
+  'com.ph',
+  'com.pk',
+  'com.ng',
+  'co.id',
+  'com.vn',
+  'com.ua',
+  'com.es',
 ]);
 
 /** Top-level names that never resolve on the public internet (RFC 2606, RFC 6761, RFC 6762 and names ICANN will not delegate). */
-const NON_PUBLIC_TLDS = new Set(['test', 'example', 'invalid', 'localhost', 'local', 'internal', 'localdomain', 'lan', 'home', 'corp', 'intranet', 'onion', 'arpa']);
+const NON_PUBLIC_TLDS = new Set([
+  'test',
+  'example',
+  'invalid',
+  'localhost',
+  'local',
+  'internal',
+  'localdomain',
+  'lan',
+  'home',
+  'corp',
+  'intranet',
+  'onion',
+  'arpa',
+]);
 const DOCUMENTATION_DOMAINS = ['example.com', 'example.net', 'example.org'];
 
 const LABEL = /^[a-z0-9-]+$/;
@@ -66,7 +119,8 @@ export function registrableDomain(hostname: string): string {
 export function hostnameProblem(host: string): string | null {
   if (host === '') return 'Enter the hostname your clients will use, such as app.youragency.com.';
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(host);
-  if (scheme) return `Enter only the hostname, without ${scheme[1]}:// (for example ${host.slice(scheme[0].length).split(/[/:?#]/)[0] || 'app.youragency.com'}).`;
+  if (scheme)
+    return `Enter only the hostname, without ${scheme[1]}:// (for example ${host.slice(scheme[0].length).split(/[/:?#]/)[0] || 'app.youragency.com'}).`;
   if (/[/?#]/.test(host)) return `Enter only the hostname, without a path or query (for example ${host.split(/[/?#]/)[0] || 'app.youragency.com'}).`;
   if (host.includes('@')) return 'Enter a hostname, not an email address (for example app.youragency.com).';
   if (/\s/.test(host)) return 'A hostname cannot contain spaces.';
@@ -81,14 +135,17 @@ export function hostnameProblem(host: string): string | null {
   const badLabel = labels.find((l) => l.length > 63);
   if (badLabel) return `Each part of a hostname between dots is at most 63 characters; "${badLabel.slice(0, 20)}..." is ${badLabel.length}.`;
   if (labels.some((l) => !LABEL.test(l))) {
-    return host.includes('_') ? 'A hostname cannot contain underscores; use hyphens instead.' : 'A hostname may contain only letters, digits, hyphens and dots.';
+    return host.includes('_')
+      ? 'A hostname cannot contain underscores; use hyphens instead.'
+      : 'A hostname may contain only letters, digits, hyphens and dots.';
   }
   if (labels.some((l) => l.startsWith('-') || l.endsWith('-'))) return 'A part of a hostname cannot start or end with a hyphen.';
   if (labels.length < 2) return `"${host}" is not a full hostname; enter it with its domain, such as app.youragency.com.`;
   const tld = labels[labels.length - 1];
   if (/^\d+$/.test(tld) || tld.length < 2) return `"${host}" does not end in a real top-level domain (such as .com).`;
   if (NON_PUBLIC_TLDS.has(tld)) return `.${tld} names cannot be reached on the public internet, so they cannot be custom domains.`;
-  if (DOCUMENTATION_DOMAINS.some((d) => host === d || host.endsWith(`.${d}`))) return `${registrableDomain(host)} is reserved for documentation and cannot be a custom domain.`;
+  if (DOCUMENTATION_DOMAINS.some((d) => host === d || host.endsWith(`.${d}`)))
+    return `${registrableDomain(host)} is reserved for documentation and cannot be a custom domain.`;
   if (MULTI_LABEL_SUFFIXES.has(host)) return `${host} is a public suffix, not a domain; enter a hostname under your own domain.`;
   if (host === registrableDomain(host)) {
     return `${host} is a bare domain. Use a subdomain such as app.${host}: the setup is a CNAME record, and a CNAME cannot be placed on a bare domain at most DNS providers.`;

@@ -12,9 +12,24 @@ import { getContactView } from './contacts.service';
 export async function summarizeContact(deps: ServiceDeps, contactId: string) {
   const contact = await getContactView(deps, contactId);
   const [notes, tasks, opportunities] = await Promise.all([
-    queryAll<{ body: string }>(deps.db, 'SELECT body FROM notes WHERE account_id = ? AND contact_id = ? ORDER BY created_at DESC LIMIT 3', deps.auth.accountId, contactId),
-    queryAll<{ title: string }>(deps.db, 'SELECT title FROM tasks WHERE account_id = ? AND contact_id = ? AND completed_at IS NULL ORDER BY created_at DESC LIMIT 5', deps.auth.accountId, contactId),
-    queryAll<{ name: string; status: string }>(deps.db, 'SELECT name, status FROM opportunities WHERE account_id = ? AND contact_id = ? ORDER BY created_at DESC LIMIT 5', deps.auth.accountId, contactId),
+    queryAll<{ body: string }>(
+      deps.db,
+      'SELECT body FROM notes WHERE account_id = ? AND contact_id = ? ORDER BY created_at DESC LIMIT 3',
+      deps.auth.accountId,
+      contactId,
+    ),
+    queryAll<{ title: string }>(
+      deps.db,
+      'SELECT title FROM tasks WHERE account_id = ? AND contact_id = ? AND completed_at IS NULL ORDER BY created_at DESC LIMIT 5',
+      deps.auth.accountId,
+      contactId,
+    ),
+    queryAll<{ name: string; status: string }>(
+      deps.db,
+      'SELECT name, status FROM opportunities WHERE account_id = ? AND contact_id = ? ORDER BY created_at DESC LIMIT 5',
+      deps.auth.accountId,
+      contactId,
+    ),
   ]);
   const facts = [
     `Name: ${contact.name}`,

@@ -52,7 +52,11 @@ function searchRanges(q: string): Array<[column: string, prefix: string]> {
   const digits = query.replace(/[^\d]/g, '');
   if (/^[+\d\s().-]+$/.test(query) && digits.length >= 3) return phoneSearchPrefixes(query).map((prefix) => ['phone', prefix]);
   if (query.includes('@') || /^[^\s]+\.[a-z]{2,}$/.test(query)) return [['email', query]];
-  return [['name_key', query], ['last_name_key', query], ['email', query]];
+  return [
+    ['name_key', query],
+    ['last_name_key', query],
+    ['email', query],
+  ];
 }
 
 type SearchRanges = Array<[column: string, prefix: string]>;
@@ -168,9 +172,15 @@ async function customFieldFilters(deps: ServiceDeps, filters: Record<string, str
     if (!field) errors.push({ field: `cf.${key}`, message: 'No custom field has this key.' });
     else if (keyValue === null) errors.push({ field: `cf.${key}`, message: `Not a valid ${field.type} value.` });
     else if (field.type === 'multi_option') {
-      conditions.push({ sql: 'EXISTS (SELECT 1 FROM custom_field_values v, json_each(v.value) j WHERE v.contact_id = c.id AND v.field_id = ? AND j.value = ?)', binds: [field.id, keyValue] });
+      conditions.push({
+        sql: 'EXISTS (SELECT 1 FROM custom_field_values v, json_each(v.value) j WHERE v.contact_id = c.id AND v.field_id = ? AND j.value = ?)',
+        binds: [field.id, keyValue],
+      });
     } else {
-      conditions.push({ sql: 'EXISTS (SELECT 1 FROM custom_field_values v WHERE v.contact_id = c.id AND v.field_id = ? AND v.value_key = ?)', binds: [field.id, keyValue] });
+      conditions.push({
+        sql: 'EXISTS (SELECT 1 FROM custom_field_values v WHERE v.contact_id = c.id AND v.field_id = ? AND v.value_key = ?)',
+        binds: [field.id, keyValue],
+      });
     }
   }
   if (errors.length > 0) throw new AppError('validation_failed', 'Some custom field filters are invalid.', { errors });
@@ -203,7 +213,11 @@ export async function listContacts(deps: ServiceDeps, input: ListContactsInput):
   }
   const { results: rows } = await run(deps.db, listQuery(plan, req)).all<ContactRow>();
   const pageRows = rows.slice(0, input.limit);
-  const details = await loadContactDetails(deps.db, req.accountId, pageRows.map((r) => r.id));
+  const details = await loadContactDetails(
+    deps.db,
+    req.accountId,
+    pageRows.map((r) => r.id),
+  );
   return toPage(
     rows,
     input.limit,

@@ -24,7 +24,11 @@ const tags = ['Contacts'];
 // GET /api/contacts – search, filter, sort and page through contacts
 contactRoutes.openapi(
   createRoute({
-    method: 'get', path: '/contacts', tags, security, summary: 'List contacts',
+    method: 'get',
+    path: '/contacts',
+    tags,
+    security,
+    summary: 'List contacts',
     request: { query: listContactsQuerySchema },
     responses: { 200: jsonResponse(pageSchema(ContactSchema, 'ContactPage'), 'A page of contacts'), ...standardErrors },
   }),
@@ -38,7 +42,11 @@ contactRoutes.openapi(
 // POST /api/contacts – create a contact (409 duplicate_contact on a known email or phone)
 contactRoutes.openapi(
   createRoute({
-    method: 'post', path: '/contacts', tags, security, summary: 'Create a contact',
+    method: 'post',
+    path: '/contacts',
+    tags,
+    security,
+    summary: 'Create a contact',
     request: { body: jsonBody(createContactBodySchema) },
     responses: { 201: jsonResponse(ContactSchema, 'Created'), ...mutationErrors },
   }),
@@ -47,14 +55,26 @@ contactRoutes.openapi(
 
 // GET /api/contacts/:id – one contact with tags and custom fields
 contactRoutes.openapi(
-  createRoute({ method: 'get', path: '/contacts/{id}', tags, security, summary: 'Get a contact', request: { params: IdParamSchema }, responses: { 200: jsonResponse(ContactSchema, 'The contact'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/contacts/{id}',
+    tags,
+    security,
+    summary: 'Get a contact',
+    request: { params: IdParamSchema },
+    responses: { 200: jsonResponse(ContactSchema, 'The contact'), ...standardErrors },
+  }),
   async (c) => c.json(await getContactView(depsOf(c), c.req.valid('param').id), 200),
 );
 
 // PATCH /api/contacts/:id – change some fields
 contactRoutes.openapi(
   createRoute({
-    method: 'patch', path: '/contacts/{id}', tags, security, summary: 'Update a contact',
+    method: 'patch',
+    path: '/contacts/{id}',
+    tags,
+    security,
+    summary: 'Update a contact',
     request: { params: IdParamSchema, body: jsonBody(updateContactBodySchema) },
     responses: { 200: jsonResponse(ContactSchema, 'Updated'), ...mutationErrors },
   }),
@@ -63,7 +83,15 @@ contactRoutes.openapi(
 
 // DELETE /api/contacts/:id – delete a contact with its notes, tasks and field values
 contactRoutes.openapi(
-  createRoute({ method: 'delete', path: '/contacts/{id}', tags, security, summary: 'Delete a contact', request: { params: IdParamSchema }, responses: { 204: { description: 'Deleted' }, ...standardErrors } }),
+  createRoute({
+    method: 'delete',
+    path: '/contacts/{id}',
+    tags,
+    security,
+    summary: 'Delete a contact',
+    request: { params: IdParamSchema },
+    responses: { 204: { description: 'Deleted' }, ...standardErrors },
+  }),
   async (c) => {
     await deleteContact(depsOf(c), c.req.valid('param').id);
     return c.body(null, 204);
@@ -73,7 +101,11 @@ contactRoutes.openapi(
 // POST /api/contacts/:id/tags – add tags by name (new names create tags)
 contactRoutes.openapi(
   createRoute({
-    method: 'post', path: '/contacts/{id}/tags', tags, security, summary: 'Add tags to a contact',
+    method: 'post',
+    path: '/contacts/{id}/tags',
+    tags,
+    security,
+    summary: 'Add tags to a contact',
     request: { params: IdParamSchema, body: jsonBody(addTagsBodySchema) },
     responses: { 200: jsonResponse(ContactSchema, 'The contact with its tags'), ...mutationErrors },
   }),
@@ -83,8 +115,19 @@ contactRoutes.openapi(
 // DELETE /api/contacts/:id/tags/:tagId – remove one tag from a contact
 contactRoutes.openapi(
   createRoute({
-    method: 'delete', path: '/contacts/{id}/tags/{tagId}', tags, security, summary: 'Remove a tag from a contact',
-    request: { params: IdParamSchema.extend({ tagId: z.string().max(64).openapi({ param: { name: 'tagId', in: 'path' } }) }) },
+    method: 'delete',
+    path: '/contacts/{id}/tags/{tagId}',
+    tags,
+    security,
+    summary: 'Remove a tag from a contact',
+    request: {
+      params: IdParamSchema.extend({
+        tagId: z
+          .string()
+          .max(64)
+          .openapi({ param: { name: 'tagId', in: 'path' } }),
+      }),
+    },
     responses: { 200: jsonResponse(ContactSchema, 'The contact with its tags'), ...standardErrors },
   }),
   async (c) => {
@@ -96,7 +139,11 @@ contactRoutes.openapi(
 // GET /api/contacts/:id/notes – a contact's notes, newest first
 contactRoutes.openapi(
   createRoute({
-    method: 'get', path: '/contacts/{id}/notes', tags: ['Notes'], security, summary: 'List a contact\'s notes',
+    method: 'get',
+    path: '/contacts/{id}/notes',
+    tags: ['Notes'],
+    security,
+    summary: "List a contact's notes",
     request: { params: IdParamSchema, query: PageQuerySchema },
     responses: { 200: jsonResponse(pageSchema(NoteSchema, 'NotePage'), 'Notes'), ...standardErrors },
   }),
@@ -106,7 +153,11 @@ contactRoutes.openapi(
 // POST /api/contacts/:id/notes – add a note to a contact
 contactRoutes.openapi(
   createRoute({
-    method: 'post', path: '/contacts/{id}/notes', tags: ['Notes'], security, summary: 'Add a note',
+    method: 'post',
+    path: '/contacts/{id}/notes',
+    tags: ['Notes'],
+    security,
+    summary: 'Add a note',
     request: { params: IdParamSchema, body: jsonBody(createNoteBodySchema) },
     responses: { 201: jsonResponse(NoteSchema, 'Created'), ...mutationErrors },
   }),
@@ -125,7 +176,11 @@ interface ActivityRow {
 // GET /api/contacts/:id/activities – the contact's activity trail, newest first
 contactRoutes.openapi(
   createRoute({
-    method: 'get', path: '/contacts/{id}/activities', tags, security, summary: 'Contact activity',
+    method: 'get',
+    path: '/contacts/{id}/activities',
+    tags,
+    security,
+    summary: 'Contact activity',
     request: { params: IdParamSchema, query: PageQuerySchema },
     responses: { 200: jsonResponse(pageSchema(ActivitySchema, 'ActivityPage'), 'Activity'), ...standardErrors },
   }),
@@ -142,14 +197,26 @@ contactRoutes.openapi(
       )
       .bind(deps.auth.accountId, id, ...(cursor ? [cursor.v, cursor.id] : []), limit + 1)
       .all<ActivityRow>();
-    return c.json(toPage(results, limit, (r) => ({ v: r.occurred_at, id: r.id }), (r) => ({ ...r, occurred_at: toIso(r.occurred_at) as string })), 200);
+    return c.json(
+      toPage(
+        results,
+        limit,
+        (r) => ({ v: r.occurred_at, id: r.id }),
+        (r) => ({ ...r, occurred_at: toIso(r.occurred_at) as string }),
+      ),
+      200,
+    );
   },
 );
 
 // POST /api/contacts/:id/ai-summary – a short AI brief on the contact
 contactRoutes.openapi(
   createRoute({
-    method: 'post', path: '/contacts/{id}/ai-summary', tags, security, summary: 'Summarize a contact with AI',
+    method: 'post',
+    path: '/contacts/{id}/ai-summary',
+    tags,
+    security,
+    summary: 'Summarize a contact with AI',
     request: { params: IdParamSchema },
     responses: { 200: jsonResponse(AiSummarySchema, 'The summary'), ...standardErrors, 502: { description: 'The AI provider failed' } },
   }),

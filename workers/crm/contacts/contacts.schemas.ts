@@ -7,7 +7,14 @@ import { tagNameSchema } from '../tags/tags.schemas';
 const text = (max: number) => textInput().max(max).nullable().optional();
 
 export const addressSchema = z
-  .object({ line1: text(200), line2: text(200), city: text(100), region: text(100), postal_code: text(20), country: text(2).openapi({ description: 'ISO 3166-1 alpha-2' }) })
+  .object({
+    line1: text(200),
+    line2: text(200),
+    city: text(100),
+    region: text(100),
+    postal_code: text(20),
+    country: text(2).openapi({ description: 'ISO 3166-1 alpha-2' }),
+  })
   .strict()
   .openapi('Address');
 
@@ -20,7 +27,11 @@ const contactFields = {
   first_name: text(100),
   last_name: text(100),
   email: emailSchema.nullable().optional(),
-  phone: textInput().max(40).nullable().optional().openapi({ description: 'Any common format; stored as E.164. Numbers without a country code are read as US.' }),
+  phone: textInput()
+    .max(40)
+    .nullable()
+    .optional()
+    .openapi({ description: 'Any common format; stored as E.164. Numbers without a country code are read as US.' }),
   company: text(200),
   address: addressSchema.optional(),
   source: text(100),
@@ -41,18 +52,23 @@ export const createContactBodySchema = z
 
 export const updateContactBodySchema = z.object(contactFields).strict().openapi('UpdateContactBody');
 
-export const addTagsBodySchema = z.object({ tags: z.array(tagNameSchema).min(1).max(50) }).strict().openapi('AddTagsBody');
+export const addTagsBodySchema = z
+  .object({ tags: z.array(tagNameSchema).min(1).max(50) })
+  .strict()
+  .openapi('AddTagsBody');
 
 export const CONTACT_SORTS = ['created_at', 'updated_at', 'name', 'email'] as const;
 
-export const listContactsQuerySchema = z.object({
-  q: textInput().max(100).optional().openapi({ description: 'Prefix of a name, email or phone number' }),
-  tag: z.string().max(64).optional().openapi({ description: 'Only contacts with this tag id' }),
-  sort: z.enum(CONTACT_SORTS).default('created_at'),
-  order: z.enum(['asc', 'desc']).default('desc'),
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-}).openapi({ description: 'Custom field filters: add `cf.<field_key>=<value>` parameters.' });
+export const listContactsQuerySchema = z
+  .object({
+    q: textInput().max(100).optional().openapi({ description: 'Prefix of a name, email or phone number' }),
+    tag: z.string().max(64).optional().openapi({ description: 'Only contacts with this tag id' }),
+    sort: z.enum(CONTACT_SORTS).default('created_at'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .openapi({ description: 'Custom field filters: add `cf.<field_key>=<value>` parameters.' });
 
 export const ContactSchema = z
   .object({
@@ -63,7 +79,14 @@ export const ContactSchema = z
     email: z.string().nullable(),
     phone: z.string().nullable(),
     company: z.string().nullable(),
-    address: z.object({ line1: z.string().nullable(), line2: z.string().nullable(), city: z.string().nullable(), region: z.string().nullable(), postal_code: z.string().nullable(), country: z.string().nullable() }),
+    address: z.object({
+      line1: z.string().nullable(),
+      line2: z.string().nullable(),
+      city: z.string().nullable(),
+      region: z.string().nullable(),
+      postal_code: z.string().nullable(),
+      country: z.string().nullable(),
+    }),
     source: z.string().nullable(),
     assigned_user_id: z.string().nullable(),
     dnd: z.object({ sms: z.boolean(), email: z.boolean(), calls: z.boolean() }),
@@ -75,7 +98,16 @@ export const ContactSchema = z
   .openapi('Contact');
 
 export const ActivitySchema = z
-  .object({ id: z.string(), type: z.string(), summary: z.string(), occurred_at: z.string(), actor_user_id: z.string().nullable(), acting_user_id: z.string().nullable() })
+  .object({
+    id: z.string(),
+    type: z.string(),
+    summary: z.string(),
+    occurred_at: z.string(),
+    actor_user_id: z.string().nullable(),
+    acting_user_id: z.string().nullable(),
+  })
   .openapi('Activity');
 
-export const AiSummarySchema = z.object({ summary: z.string(), provider: z.string(), model: z.string(), mode: z.enum(['live', 'sandbox']) }).openapi('AiSummary');
+export const AiSummarySchema = z
+  .object({ summary: z.string(), provider: z.string(), model: z.string(), mode: z.enum(['live', 'sandbox']) })
+  .openapi('AiSummary');

@@ -42,7 +42,14 @@ export interface ContactInput {
   email?: string | null;
   phone?: string | null;
   company?: string | null;
-  address?: { line1?: string | null; line2?: string | null; city?: string | null; region?: string | null; postal_code?: string | null; country?: string | null };
+  address?: {
+    line1?: string | null;
+    line2?: string | null;
+    city?: string | null;
+    region?: string | null;
+    postal_code?: string | null;
+    country?: string | null;
+  };
   source?: string | null;
   assigned_user_id?: string | null;
   dnd?: { sms?: boolean; email?: boolean; calls?: boolean };
@@ -185,9 +192,24 @@ function duplicateContact(field: 'email' | 'phone', existingId: string | null): 
 
 function contactColumns(row: ContactRow) {
   return [
-    row.first_name, row.last_name, row.name_key, row.last_name_key, row.email, row.phone, row.company,
-    row.address_line1, row.address_line2, row.city, row.region, row.postal_code, row.country, row.source,
-    row.assigned_user_id, row.dnd_sms, row.dnd_email, row.dnd_calls,
+    row.first_name,
+    row.last_name,
+    row.name_key,
+    row.last_name_key,
+    row.email,
+    row.phone,
+    row.company,
+    row.address_line1,
+    row.address_line2,
+    row.city,
+    row.region,
+    row.postal_code,
+    row.country,
+    row.source,
+    row.assigned_user_id,
+    row.dnd_sms,
+    row.dnd_email,
+    row.dnd_calls,
   ] as const;
 }
 
@@ -198,7 +220,12 @@ interface Plan {
 }
 
 /** Statements that put the contact's tag set to `tags`, with events for each tag added or removed. */
-function tagStatements(deps: ServiceDeps, row: ContactRow, resolved: { tags: TagRow[]; created: TagRow[] }, current: TagRow[] | null): Pick<Plan, 'statements' | 'events'> {
+function tagStatements(
+  deps: ServiceDeps,
+  row: ContactRow,
+  resolved: { tags: TagRow[]; created: TagRow[] },
+  current: TagRow[] | null,
+): Pick<Plan, 'statements' | 'events'> {
   const statements = resolved.created.map((t) => insertTagStatement(deps.db, t));
   const events: DomainEvent[] = [];
   const currentIds = new Set((current ?? []).map((t) => t.id));
@@ -206,21 +233,36 @@ function tagStatements(deps: ServiceDeps, row: ContactRow, resolved: { tags: Tag
   for (const tag of resolved.tags) {
     if (currentIds.has(tag.id)) continue;
     statements.push(
-      statement(deps.db, 'INSERT INTO contact_tags (account_id, contact_id, tag_id, contact_created_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', deps.auth.accountId, row.id, tag.id, row.created_at, row.updated_at),
+      statement(
+        deps.db,
+        'INSERT INTO contact_tags (account_id, contact_id, tag_id, contact_created_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        deps.auth.accountId,
+        row.id,
+        tag.id,
+        row.created_at,
+        row.updated_at,
+      ),
     );
     events.push(newEvent(deps.auth, 'contact.tag_added', row.id, { contact_id: row.id, tag_id: tag.id, tag_name: tag.name }));
   }
   if (current) {
     for (const tag of current) {
       if (nextIds.has(tag.id)) continue;
-      statements.push(statement(deps.db, 'DELETE FROM contact_tags WHERE account_id = ? AND contact_id = ? AND tag_id = ?', deps.auth.accountId, row.id, tag.id));
+      statements.push(
+        statement(deps.db, 'DELETE FROM contact_tags WHERE account_id = ? AND contact_id = ? AND tag_id = ?', deps.auth.accountId, row.id, tag.id),
+      );
       events.push(newEvent(deps.auth, 'contact.tag_removed', row.id, { contact_id: row.id, tag_id: tag.id, tag_name: tag.name }));
     }
   }
   return { statements, events };
 }
 
-async function customFieldStatements(deps: ServiceDeps, row: ContactRow, input: Record<string, unknown> | undefined, errors: FieldError[]): Promise<D1PreparedStatement[]> {
+async function customFieldStatements(
+  deps: ServiceDeps,
+  row: ContactRow,
+  input: Record<string, unknown> | undefined,
+  errors: FieldError[],
+): Promise<D1PreparedStatement[]> {
   if (!input || Object.keys(input).length === 0) return [];
   const definitions = await customFieldsByKey(deps.db, deps.auth.accountId);
   const { writes, errors: fieldErrors } = validateCustomFields(definitions, input);
@@ -231,7 +273,12 @@ async function customFieldStatements(deps: ServiceDeps, row: ContactRow, input: 
           deps.db,
           `INSERT INTO custom_field_values (account_id, contact_id, field_id, value, value_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value, value_key = excluded.value_key, updated_at = excluded.updated_at`,
-          deps.auth.accountId, row.id, field.id, stored.value, stored.valueKey, row.updated_at,
+          deps.auth.accountId,
+          row.id,
+          field.id,
+          stored.value,
+          stored.valueKey,
+          row.updated_at,
         )
       : statement(deps.db, 'DELETE FROM custom_field_values WHERE account_id = ? AND contact_id = ? AND field_id = ?', deps.auth.accountId, row.id, field.id),
   );
@@ -271,9 +318,28 @@ export async function createContact(deps: ServiceDeps, input: ContactInput): Pro
   const guard = limit === null ? [] : [planLimitGuard(deps.db, deps.auth.accountId, 'contacts', limit)];
   const now = Date.now();
   const blank: ContactRow = {
-    id: createId('contact'), account_id: deps.auth.accountId, first_name: null, last_name: null, name_key: '', last_name_key: '',
-    email: null, phone: null, company: null, address_line1: null, address_line2: null, city: null, region: null, postal_code: null,
-    country: null, source: null, assigned_user_id: null, dnd_sms: 0, dnd_email: 0, dnd_calls: 0, created_at: now, updated_at: now,
+    id: createId('contact'),
+    account_id: deps.auth.accountId,
+    first_name: null,
+    last_name: null,
+    name_key: '',
+    last_name_key: '',
+    email: null,
+    phone: null,
+    company: null,
+    address_line1: null,
+    address_line2: null,
+    city: null,
+    region: null,
+    postal_code: null,
+    country: null,
+    source: null,
+    assigned_user_id: null,
+    dnd_sms: 0,
+    dnd_email: 0,
+    dnd_calls: 0,
+    created_at: now,
+    updated_at: now,
   };
   try {
     await withTagRetry(() => insertContact(deps, blank, input, guard));
@@ -300,15 +366,32 @@ async function insertContact(deps: ServiceDeps, blank: ContactRow, input: Contac
     `INSERT INTO contacts (id, account_id, first_name, last_name, name_key, last_name_key, email, phone, company, address_line1, address_line2,
        city, region, postal_code, country, source, assigned_user_id, dnd_sms, dnd_email, dnd_calls, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    row.id, row.account_id, ...contactColumns(row), row.created_at, row.updated_at,
+    row.id,
+    row.account_id,
+    ...contactColumns(row),
+    row.created_at,
+    row.updated_at,
   );
   return commit(deps, { row, statements: [insert, ...tags.statements, ...fieldStatements, ...guard], events: [created, ...tags.events] });
 }
 
 const TRACKED_FIELDS: Array<[keyof ContactRow, string]> = [
-  ['first_name', 'first name'], ['last_name', 'last name'], ['email', 'email'], ['phone', 'phone'], ['company', 'company'],
-  ['address_line1', 'address'], ['address_line2', 'address'], ['city', 'address'], ['region', 'address'], ['postal_code', 'address'], ['country', 'address'],
-  ['source', 'source'], ['assigned_user_id', 'owner'], ['dnd_sms', 'SMS opt-out'], ['dnd_email', 'email opt-out'], ['dnd_calls', 'call opt-out'],
+  ['first_name', 'first name'],
+  ['last_name', 'last name'],
+  ['email', 'email'],
+  ['phone', 'phone'],
+  ['company', 'company'],
+  ['address_line1', 'address'],
+  ['address_line2', 'address'],
+  ['city', 'address'],
+  ['region', 'address'],
+  ['postal_code', 'address'],
+  ['country', 'address'],
+  ['source', 'source'],
+  ['assigned_user_id', 'owner'],
+  ['dnd_sms', 'SMS opt-out'],
+  ['dnd_email', 'email opt-out'],
+  ['dnd_calls', 'call opt-out'],
 ];
 
 async function currentTags(deps: ServiceDeps, contactId: string): Promise<TagRow[]> {
@@ -342,7 +425,10 @@ export async function updateContact(deps: ServiceDeps, id: string, input: Contac
       `UPDATE contacts SET first_name = ?, last_name = ?, name_key = ?, last_name_key = ?, email = ?, phone = ?, company = ?, address_line1 = ?,
          address_line2 = ?, city = ?, region = ?, postal_code = ?, country = ?, source = ?, assigned_user_id = ?, dnd_sms = ?, dnd_email = ?,
          dnd_calls = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
-      ...contactColumns(row), row.updated_at, id, deps.auth.accountId,
+      ...contactColumns(row),
+      row.updated_at,
+      id,
+      deps.auth.accountId,
     );
     return commit(deps, { row, statements: [update, ...tags.statements, ...fieldStatements], events: [...events, ...tags.events] });
   });
@@ -364,7 +450,12 @@ export async function addTagsToContact(deps: ServiceDeps, id: string, names: str
     const row = await getContactOrThrow(deps, id);
     const current = await currentTags(deps, id);
     const resolved = await resolveTagNames(deps, names);
-    const tags = tagStatements(deps, row, { tags: [...current, ...resolved.tags.filter((t) => !current.some((c) => c.id === t.id))], created: resolved.created }, current);
+    const tags = tagStatements(
+      deps,
+      row,
+      { tags: [...current, ...resolved.tags.filter((t) => !current.some((c) => c.id === t.id))], created: resolved.created },
+      current,
+    );
     return commit(deps, { row, ...tags });
   });
   return getContactView(deps, id);

@@ -11,13 +11,28 @@ const tags = ['Custom fields'];
 
 // GET /api/custom-fields – the account's contact field definitions, in display order
 customFieldRoutes.openapi(
-  createRoute({ method: 'get', path: '/custom-fields', tags, security, summary: 'List custom fields', responses: { 200: jsonResponse(pageSchema(CustomFieldSchema, 'CustomFieldPage'), 'Fields'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/custom-fields',
+    tags,
+    security,
+    summary: 'List custom fields',
+    responses: { 200: jsonResponse(pageSchema(CustomFieldSchema, 'CustomFieldPage'), 'Fields'), ...standardErrors },
+  }),
   async (c) => c.json({ data: (await listCustomFields(c.env.DB, c.var.auth.accountId)).map(serializeCustomField), next_cursor: null }, 200),
 );
 
 // POST /api/custom-fields – define a field
 customFieldRoutes.openapi(
-  createRoute({ method: 'post', path: '/custom-fields', tags, security, summary: 'Create a custom field', request: { body: jsonBody(createCustomFieldBodySchema) }, responses: { 201: jsonResponse(CustomFieldSchema, 'Created'), ...mutationErrors } }),
+  createRoute({
+    method: 'post',
+    path: '/custom-fields',
+    tags,
+    security,
+    summary: 'Create a custom field',
+    request: { body: jsonBody(createCustomFieldBodySchema) },
+    responses: { 201: jsonResponse(CustomFieldSchema, 'Created'), ...mutationErrors },
+  }),
   async (c) => {
     assertRole(c.var.auth, 'admin', 'define custom fields');
     return c.json(serializeCustomField(await createCustomField(depsOf(c), c.req.valid('json'))), 201);
@@ -27,7 +42,11 @@ customFieldRoutes.openapi(
 // PATCH /api/custom-fields/:id – rename, reorder or change options
 customFieldRoutes.openapi(
   createRoute({
-    method: 'patch', path: '/custom-fields/{id}', tags, security, summary: 'Update a custom field',
+    method: 'patch',
+    path: '/custom-fields/{id}',
+    tags,
+    security,
+    summary: 'Update a custom field',
     request: { params: IdParamSchema, body: jsonBody(updateCustomFieldBodySchema) },
     responses: { 200: jsonResponse(CustomFieldSchema, 'Updated'), ...mutationErrors },
   }),
@@ -39,7 +58,15 @@ customFieldRoutes.openapi(
 
 // DELETE /api/custom-fields/:id – delete a field and its values on every contact
 customFieldRoutes.openapi(
-  createRoute({ method: 'delete', path: '/custom-fields/{id}', tags, security, summary: 'Delete a custom field', request: { params: IdParamSchema }, responses: { 204: { description: 'Deleted' }, ...standardErrors } }),
+  createRoute({
+    method: 'delete',
+    path: '/custom-fields/{id}',
+    tags,
+    security,
+    summary: 'Delete a custom field',
+    request: { params: IdParamSchema },
+    responses: { 204: { description: 'Deleted' }, ...standardErrors },
+  }),
   async (c) => {
     assertRole(c.var.auth, 'admin', 'delete custom fields');
     await deleteCustomField(depsOf(c), c.req.valid('param').id);

@@ -26,5 +26,13 @@ export const updateCustomFieldBodySchema = z
   .openapi('UpdateCustomFieldBody');
 
 export const CustomFieldSchema = z
-  .object({ id: z.string(), key: z.string(), name: z.string(), type: z.enum(CUSTOM_FIELD_TYPES), options: z.array(z.string()), position: z.number().int(), created_at: z.string() })
+  .object({
+    id: z.string(),
+    key: z.string(),
+    name: z.string(),
+    type: z.enum(CUSTOM_FIELD_TYPES),
+    options: z.array(z.string()),
+    position: z.number().int(),
+    created_at: z.string(),
+  })
   .openapi('CustomField');

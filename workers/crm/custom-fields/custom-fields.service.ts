@@ -16,7 +16,15 @@ export interface CustomFieldRow {
 }
 
 export function serializeCustomField(row: CustomFieldRow) {
-  return { id: row.id, key: row.key, name: row.name, type: row.type, options: JSON.parse(row.options) as string[], position: row.position, created_at: toIso(row.created_at) as string };
+  return {
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    type: row.type,
+    options: JSON.parse(row.options) as string[],
+    position: row.position,
+    created_at: toIso(row.created_at) as string,
+  };
 }
 
 export async function listCustomFields(db: D1Database, accountId: string): Promise<CustomFieldRow[]> {
@@ -48,7 +56,9 @@ const OPTION_TYPES = new Set<CustomFieldType>(['single_option', 'multi_option'])
 function assertOptions(type: CustomFieldType, options: string[] | undefined): string[] {
   if (OPTION_TYPES.has(type)) {
     if (!options || options.length === 0) {
-      throw new AppError('validation_failed', 'Option fields need at least one option.', { errors: [{ field: 'options', message: 'Add at least one option.' }] });
+      throw new AppError('validation_failed', 'Option fields need at least one option.', {
+        errors: [{ field: 'options', message: 'Add at least one option.' }],
+      });
     }
     if (new Set(options).size !== options.length) {
       throw new AppError('validation_failed', 'Options must be unique.', { errors: [{ field: 'options', message: 'Options must be unique.' }] });
@@ -95,7 +105,11 @@ export async function createCustomField(
  * Renames a field, reorders it or changes its options. Removing an option that
  * contacts still hold is refused, so no stored value becomes invalid.
  */
-export async function updateCustomField(deps: ServiceDeps, id: string, input: { name?: string; options?: string[]; position?: number }): Promise<CustomFieldRow> {
+export async function updateCustomField(
+  deps: ServiceDeps,
+  id: string,
+  input: { name?: string; options?: string[]; position?: number },
+): Promise<CustomFieldRow> {
   const field = await getCustomFieldOrThrow(deps, id);
   let options = field.options;
   if (input.options !== undefined) {

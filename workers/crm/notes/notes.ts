@@ -8,7 +8,10 @@ import { decodeCursor, toPage } from '../../platform/pagination';
 import { commitWithEvents, newEvent } from '../../events/events.outbox';
 import { getContactOrThrow } from '../contacts/contacts.service';
 
-export const createNoteBodySchema = z.object({ body: text({ multiline: true }).trim().min(1, 'A note cannot be empty.').max(20_000) }).strict().openapi('CreateNoteBody');
+export const createNoteBodySchema = z
+  .object({ body: text({ multiline: true }).trim().min(1, 'A note cannot be empty.').max(20_000) })
+  .strict()
+  .openapi('CreateNoteBody');
 export const updateNoteBodySchema = createNoteBodySchema.openapi('UpdateNoteBody');
 export const NoteSchema = z
   .object({ id: z.string(), contact_id: z.string(), body: z.string(), author_user_id: z.string().nullable(), created_at: z.string(), updated_at: z.string() })
@@ -25,7 +28,14 @@ interface NoteRow {
 }
 
 export function serializeNote(row: NoteRow) {
-  return { id: row.id, contact_id: row.contact_id, body: row.body, author_user_id: row.author_user_id, created_at: toIso(row.created_at) as string, updated_at: toIso(row.updated_at) as string };
+  return {
+    id: row.id,
+    contact_id: row.contact_id,
+    body: row.body,
+    author_user_id: row.author_user_id,
+    created_at: toIso(row.created_at) as string,
+    updated_at: toIso(row.updated_at) as string,
+  };
 }
 
 async function getNoteOrThrow(deps: ServiceDeps, id: string): Promise<NoteRow> {
@@ -51,11 +61,31 @@ export async function listNotes(deps: ServiceDeps, contactId: string, page: { cu
 export async function createNote(deps: ServiceDeps, contactId: string, body: string) {
   await getContactOrThrow(deps, contactId);
   const now = Date.now();
-  const row: NoteRow = { id: createId('note'), account_id: deps.auth.accountId, contact_id: contactId, body, author_user_id: deps.auth.actorUserId ?? deps.auth.userId, created_at: now, updated_at: now };
+  const row: NoteRow = {
+    id: createId('note'),
+    account_id: deps.auth.accountId,
+    contact_id: contactId,
+    body,
+    author_user_id: deps.auth.actorUserId ?? deps.auth.userId,
+    created_at: now,
+    updated_at: now,
+  };
   const event = newEvent(deps.auth, 'note.created', row.id, { contact_id: contactId, note_id: row.id });
   await commitWithEvents(
     deps,
-    [statement(deps.db, 'INSERT INTO notes (id, account_id, contact_id, body, author_user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', row.id, row.account_id, row.contact_id, row.body, row.author_user_id, now, now)],
+    [
+      statement(
+        deps.db,
+        'INSERT INTO notes (id, account_id, contact_id, body, author_user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        row.id,
+        row.account_id,
+        row.contact_id,
+        row.body,
+        row.author_user_id,
+        now,
+        now,
+      ),
+    ],
     [event],
   );
   return serializeNote(row);
@@ -64,7 +94,10 @@ export async function createNote(deps: ServiceDeps, contactId: string, body: str
 export async function updateNote(deps: ServiceDeps, id: string, body: string) {
   const row = await getNoteOrThrow(deps, id);
   const updated = { ...row, body, updated_at: Date.now() };
-  await deps.db.prepare('UPDATE notes SET body = ?, updated_at = ? WHERE id = ? AND account_id = ?').bind(body, updated.updated_at, id, deps.auth.accountId).run();
+  await deps.db
+    .prepare('UPDATE notes SET body = ?, updated_at = ? WHERE id = ? AND account_id = ?')
+    .bind(body, updated.updated_at, id, deps.auth.accountId)
+    .run();
   return serializeNote(updated);
 }
 

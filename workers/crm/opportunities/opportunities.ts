@@ -14,7 +14,10 @@ import { displayName, getContactOrThrow } from '../contacts/contacts.service';
 import { getPipelineOrThrow, getStageOrThrow } from '../pipelines/pipelines';
 
 const STATUSES = ['open', 'won', 'lost', 'abandoned'] as const;
-const moneySchema = z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'Use a decimal amount in USD, e.g. "1250.00".').openapi({ example: '1250.00' });
+const moneySchema = z
+  .string()
+  .regex(/^\d{1,12}(\.\d{1,6})?$/, 'Use a decimal amount in USD, e.g. "1250.00".')
+  .openapi({ example: '1250.00' });
 
 export const createOpportunityBodySchema = z
   .object({
@@ -52,10 +55,18 @@ export const listOpportunitiesQuerySchema = z.object({
 
 export const OpportunitySchema = z
   .object({
-    id: z.string(), name: z.string(), pipeline_id: z.string(), stage_id: z.string(), contact_id: z.string().nullable(),
+    id: z.string(),
+    name: z.string(),
+    pipeline_id: z.string(),
+    stage_id: z.string(),
+    contact_id: z.string().nullable(),
     contact: z.object({ id: z.string(), name: z.string() }).nullable(),
     value: z.string().openapi({ description: 'Decimal USD', example: '1250.0000' }),
-    status: z.enum(STATUSES), assignee_user_id: z.string().nullable(), closed_at: z.string().nullable(), created_at: z.string(), updated_at: z.string(),
+    status: z.enum(STATUSES),
+    assignee_user_id: z.string().nullable(),
+    closed_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
   })
   .openapi('Opportunity');
 
@@ -80,12 +91,29 @@ interface OpportunityRow {
 
 function serialize(row: OpportunityRow) {
   const contact = row.contact_id
-    ? { id: row.contact_id, name: displayName({ first_name: row.contact_first_name ?? null, last_name: row.contact_last_name ?? null, email: row.contact_email ?? null, phone: row.contact_phone ?? null }) }
+    ? {
+        id: row.contact_id,
+        name: displayName({
+          first_name: row.contact_first_name ?? null,
+          last_name: row.contact_last_name ?? null,
+          email: row.contact_email ?? null,
+          phone: row.contact_phone ?? null,
+        }),
+      }
     : null;
   return {
-    id: row.id, name: row.name, pipeline_id: row.pipeline_id, stage_id: row.stage_id, contact_id: row.contact_id, contact,
-    value: formatUsd(row.value_micros), status: row.status, assignee_user_id: row.assignee_user_id, closed_at: toIso(row.closed_at),
-    created_at: toIso(row.created_at) as string, updated_at: toIso(row.updated_at) as string,
+    id: row.id,
+    name: row.name,
+    pipeline_id: row.pipeline_id,
+    stage_id: row.stage_id,
+    contact_id: row.contact_id,
+    contact,
+    value: formatUsd(row.value_micros),
+    status: row.status,
+    assignee_user_id: row.assignee_user_id,
+    closed_at: toIso(row.closed_at),
+    created_at: toIso(row.created_at) as string,
+    updated_at: toIso(row.updated_at) as string,
   };
 }
 
@@ -139,16 +167,27 @@ export async function createOpportunity(deps: ServiceDeps, input: z.infer<typeof
   try {
     pipeline = await getPipelineOrThrow(deps, input.pipeline_id);
   } catch {
-    throw new AppError('validation_failed', 'The pipeline does not exist in this account.', { errors: [{ field: 'pipeline_id', message: 'Unknown pipeline.' }] });
+    throw new AppError('validation_failed', 'The pipeline does not exist in this account.', {
+      errors: [{ field: 'pipeline_id', message: 'Unknown pipeline.' }],
+    });
   }
   const stage = input.stage_id ? pipeline.stages.find((s) => s.id === input.stage_id) : pipeline.stages[0];
-  if (!stage) throw new AppError('validation_failed', 'The stage is not part of that pipeline.', { errors: [{ field: 'stage_id', message: 'Not a stage of this pipeline.' }] });
+  if (!stage)
+    throw new AppError('validation_failed', 'The stage is not part of that pipeline.', {
+      errors: [{ field: 'stage_id', message: 'Not a stage of this pipeline.' }],
+    });
   await assertContact(deps, input.contact_id);
   await assertMember(deps, input.assignee_user_id, 'assignee_user_id');
   const now = Date.now();
   const status = input.status ?? 'open';
   const id = createId('opportunity');
-  const event = newEvent(deps.auth, 'opportunity.created', id, { opportunity_id: id, contact_id: input.contact_id ?? null, name: input.name, stage_id: stage.id, stage_name: stage.name });
+  const event = newEvent(deps.auth, 'opportunity.created', id, {
+    opportunity_id: id,
+    contact_id: input.contact_id ?? null,
+    name: input.name,
+    stage_id: stage.id,
+    stage_name: stage.name,
+  });
   await commitWithEvents(
     deps,
     [
@@ -156,8 +195,18 @@ export async function createOpportunity(deps: ServiceDeps, input: z.infer<typeof
         deps.db,
         `INSERT INTO opportunities (id, account_id, pipeline_id, stage_id, contact_id, name, value_micros, status, assignee_user_id, closed_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        id, deps.auth.accountId, pipeline.id, stage.id, input.contact_id ?? null, input.name, input.value ? parseUsd(input.value, 'value') : 0,
-        status, input.assignee_user_id ?? null, isClosed(status) ? now : null, now, now,
+        id,
+        deps.auth.accountId,
+        pipeline.id,
+        stage.id,
+        input.contact_id ?? null,
+        input.name,
+        input.value ? parseUsd(input.value, 'value') : 0,
+        status,
+        input.assignee_user_id ?? null,
+        isClosed(status) ? now : null,
+        now,
+        now,
       ),
     ],
     [event],
@@ -173,13 +222,20 @@ export async function updateOpportunity(deps: ServiceDeps, id: string, input: z.
   if (input.stage_id && input.stage_id !== row.stage_id) {
     const [from, to] = await Promise.all([getStageOrThrow(deps, row.stage_id), getStageOrThrow(deps, input.stage_id)]);
     if (to.pipeline_id !== row.pipeline_id) {
-      throw new AppError('validation_failed', 'The stage belongs to another pipeline.', { errors: [{ field: 'stage_id', message: 'Not a stage of this opportunity\'s pipeline.' }] });
+      throw new AppError('validation_failed', 'The stage belongs to another pipeline.', {
+        errors: [{ field: 'stage_id', message: "Not a stage of this opportunity's pipeline." }],
+      });
     }
     stageId = to.id;
     events.push(
       newEvent(deps.auth, 'opportunity.stage_changed', id, {
-        opportunity_id: id, contact_id: row.contact_id, name: input.name ?? row.name,
-        from_stage_id: from.id, from_stage_name: from.name, to_stage_id: to.id, to_stage_name: to.name,
+        opportunity_id: id,
+        contact_id: row.contact_id,
+        name: input.name ?? row.name,
+        from_stage_id: from.id,
+        from_stage_name: from.name,
+        to_stage_id: to.id,
+        to_stage_name: to.name,
       }),
     );
   }
@@ -188,7 +244,15 @@ export async function updateOpportunity(deps: ServiceDeps, id: string, input: z.
   const now = Date.now();
   const status = input.status ?? row.status;
   if (status !== row.status) {
-    events.push(newEvent(deps.auth, 'opportunity.status_changed', id, { opportunity_id: id, contact_id: row.contact_id, name: input.name ?? row.name, from: row.status, to: status }));
+    events.push(
+      newEvent(deps.auth, 'opportunity.status_changed', id, {
+        opportunity_id: id,
+        contact_id: row.contact_id,
+        name: input.name ?? row.name,
+        from: row.status,
+        to: status,
+      }),
+    );
   }
   const closedAt = !isClosed(status) ? null : isClosed(row.status) ? row.closed_at : now;
   await commitWithEvents(
@@ -198,9 +262,16 @@ export async function updateOpportunity(deps: ServiceDeps, id: string, input: z.
         deps.db,
         `UPDATE opportunities SET name = ?, stage_id = ?, contact_id = ?, value_micros = ?, status = ?, assignee_user_id = ?, closed_at = ?, updated_at = ?
           WHERE id = ? AND account_id = ?`,
-        input.name ?? row.name, stageId, input.contact_id !== undefined ? input.contact_id : row.contact_id,
-        input.value !== undefined ? parseUsd(input.value, 'value') : row.value_micros, status,
-        input.assignee_user_id !== undefined ? input.assignee_user_id : row.assignee_user_id, closedAt, now, id, deps.auth.accountId,
+        input.name ?? row.name,
+        stageId,
+        input.contact_id !== undefined ? input.contact_id : row.contact_id,
+        input.value !== undefined ? parseUsd(input.value, 'value') : row.value_micros,
+        status,
+        input.assignee_user_id !== undefined ? input.assignee_user_id : row.assignee_user_id,
+        closedAt,
+        now,
+        id,
+        deps.auth.accountId,
       ),
     ],
     events,

@@ -21,7 +21,10 @@ export const updatePipelineBodySchema = z
       .min(1, 'A pipeline needs at least one stage.')
       .max(30)
       .optional()
-      .openapi({ description: 'The full ordered stage list: existing stages by id (renamed or moved), new ones without id. Stages left out are removed if they hold no opportunities.' }),
+      .openapi({
+        description:
+          'The full ordered stage list: existing stages by id (renamed or moved), new ones without id. Stages left out are removed if they hold no opportunities.',
+      }),
   })
   .strict()
   .openapi('UpdatePipelineBody');
@@ -60,14 +63,29 @@ export async function listPipelines(deps: ServiceDeps) {
 }
 
 export async function getPipelineOrThrow(deps: ServiceDeps, id: string) {
-  const pipeline = await queryFirst<PipelineRow>(deps.db, 'SELECT id, name, created_at FROM pipelines WHERE id = ? AND account_id = ?', id, deps.auth.accountId);
+  const pipeline = await queryFirst<PipelineRow>(
+    deps.db,
+    'SELECT id, name, created_at FROM pipelines WHERE id = ? AND account_id = ?',
+    id,
+    deps.auth.accountId,
+  );
   if (!pipeline) throw new AppError('not_found', `Pipeline ${id} was not found.`);
-  const stages = await queryAll<StageRow>(deps.db, 'SELECT id, pipeline_id, name, position FROM pipeline_stages WHERE account_id = ? AND pipeline_id = ? ORDER BY position', deps.auth.accountId, id);
+  const stages = await queryAll<StageRow>(
+    deps.db,
+    'SELECT id, pipeline_id, name, position FROM pipeline_stages WHERE account_id = ? AND pipeline_id = ? ORDER BY position',
+    deps.auth.accountId,
+    id,
+  );
   return serialize(pipeline, stages);
 }
 
 export async function getStageOrThrow(deps: ServiceDeps, stageId: string, field = 'stage_id'): Promise<StageRow> {
-  const stage = await queryFirst<StageRow>(deps.db, 'SELECT id, pipeline_id, name, position FROM pipeline_stages WHERE id = ? AND account_id = ?', stageId, deps.auth.accountId);
+  const stage = await queryFirst<StageRow>(
+    deps.db,
+    'SELECT id, pipeline_id, name, position FROM pipeline_stages WHERE id = ? AND account_id = ?',
+    stageId,
+    deps.auth.accountId,
+  );
   if (!stage) throw new AppError('validation_failed', 'No such stage in this account.', { errors: [{ field, message: 'Unknown stage.' }] });
   return stage;
 }
@@ -78,7 +96,16 @@ export async function createPipeline(deps: ServiceDeps, input: z.infer<typeof cr
   await transaction(deps.db, [
     statement(deps.db, 'INSERT INTO pipelines (id, account_id, name, created_at) VALUES (?, ?, ?, ?)', id, deps.auth.accountId, input.name, now),
     ...input.stages.map((name, position) =>
-      statement(deps.db, 'INSERT INTO pipeline_stages (id, account_id, pipeline_id, name, position, created_at) VALUES (?, ?, ?, ?, ?, ?)', createId('stage'), deps.auth.accountId, id, name, position, now),
+      statement(
+        deps.db,
+        'INSERT INTO pipeline_stages (id, account_id, pipeline_id, name, position, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        createId('stage'),
+        deps.auth.accountId,
+        id,
+        name,
+        position,
+        now,
+      ),
     ),
   ]);
   return getPipelineOrThrow(deps, id);
@@ -87,7 +114,8 @@ export async function createPipeline(deps: ServiceDeps, input: z.infer<typeof cr
 export async function updatePipeline(deps: ServiceDeps, id: string, input: z.infer<typeof updatePipelineBodySchema>) {
   const pipeline = await getPipelineOrThrow(deps, id);
   const statements: D1PreparedStatement[] = [];
-  if (input.name !== undefined) statements.push(statement(deps.db, 'UPDATE pipelines SET name = ? WHERE id = ? AND account_id = ?', input.name, id, deps.auth.accountId));
+  if (input.name !== undefined)
+    statements.push(statement(deps.db, 'UPDATE pipelines SET name = ? WHERE id = ? AND account_id = ?', input.name, id, deps.auth.accountId));
   if (input.stages) {
     const known = new Set(pipeline.stages.map((s) => s.id));
     const unknown = input.stages.map((s, i) => ({ s, i })).filter(({ s }) => s.id && !known.has(s.id));
@@ -99,7 +127,12 @@ export async function updatePipeline(deps: ServiceDeps, id: string, input: z.inf
     const kept = new Set(input.stages.map((s) => s.id).filter(Boolean));
     const removed = pipeline.stages.filter((s) => !kept.has(s.id));
     for (const stage of removed) {
-      const inUse = await queryFirst<{ n: number }>(deps.db, 'SELECT COUNT(*) AS n FROM opportunities WHERE account_id = ? AND stage_id = ?', deps.auth.accountId, stage.id);
+      const inUse = await queryFirst<{ n: number }>(
+        deps.db,
+        'SELECT COUNT(*) AS n FROM opportunities WHERE account_id = ? AND stage_id = ?',
+        deps.auth.accountId,
+        stage.id,
+      );
       if (inUse && inUse.n > 0) {
         throw new AppError('conflict', `Stage "${stage.name}" still holds ${inUse.n} opportunit${inUse.n === 1 ? 'y' : 'ies'}; move them before removing it.`);
       }
@@ -109,8 +142,24 @@ export async function updatePipeline(deps: ServiceDeps, id: string, input: z.inf
     input.stages.forEach((stage, position) => {
       statements.push(
         stage.id
-          ? statement(deps.db, 'UPDATE pipeline_stages SET name = ?, position = ? WHERE id = ? AND account_id = ?', stage.name, position, stage.id, deps.auth.accountId)
-          : statement(deps.db, 'INSERT INTO pipeline_stages (id, account_id, pipeline_id, name, position, created_at) VALUES (?, ?, ?, ?, ?, ?)', createId('stage'), deps.auth.accountId, id, stage.name, position, now),
+          ? statement(
+              deps.db,
+              'UPDATE pipeline_stages SET name = ?, position = ? WHERE id = ? AND account_id = ?',
+              stage.name,
+              position,
+              stage.id,
+              deps.auth.accountId,
+            )
+          : statement(
+              deps.db,
+              'INSERT INTO pipeline_stages (id, account_id, pipeline_id, name, position, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+              createId('stage'),
+              deps.auth.accountId,
+              id,
+              stage.name,
+              position,
+              now,
+            ),
       );
     });
   }
@@ -120,7 +169,12 @@ export async function updatePipeline(deps: ServiceDeps, id: string, input: z.inf
 
 export async function deletePipeline(deps: ServiceDeps, id: string): Promise<void> {
   await getPipelineOrThrow(deps, id);
-  const inUse = await queryFirst<{ n: number }>(deps.db, 'SELECT COUNT(*) AS n FROM opportunities WHERE account_id = ? AND pipeline_id = ?', deps.auth.accountId, id);
+  const inUse = await queryFirst<{ n: number }>(
+    deps.db,
+    'SELECT COUNT(*) AS n FROM opportunities WHERE account_id = ? AND pipeline_id = ?',
+    deps.auth.accountId,
+    id,
+  );
   if (inUse && inUse.n > 0) throw new AppError('conflict', `The pipeline still holds ${inUse.n} opportunities; delete or move them first.`);
   await transaction(deps.db, [
     statement(deps.db, 'DELETE FROM pipeline_stages WHERE account_id = ? AND pipeline_id = ?', deps.auth.accountId, id),

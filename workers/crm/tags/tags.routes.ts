@@ -10,20 +10,39 @@ const tags = ['Tags'];
 
 // GET /api/tags – every tag of the account with how many contacts carry it
 tagRoutes.openapi(
-  createRoute({ method: 'get', path: '/tags', tags, security, summary: 'List tags', responses: { 200: jsonResponse(pageSchema(TagSchema, 'TagPage'), 'Tags'), ...standardErrors } }),
+  createRoute({
+    method: 'get',
+    path: '/tags',
+    tags,
+    security,
+    summary: 'List tags',
+    responses: { 200: jsonResponse(pageSchema(TagSchema, 'TagPage'), 'Tags'), ...standardErrors },
+  }),
   async (c) => c.json({ data: (await listTags(depsOf(c))).map(serializeTag), next_cursor: null }, 200),
 );
 
 // POST /api/tags – create a tag
 tagRoutes.openapi(
-  createRoute({ method: 'post', path: '/tags', tags, security, summary: 'Create a tag', request: { body: jsonBody(createTagBodySchema) }, responses: { 201: jsonResponse(TagSchema, 'Created'), ...mutationErrors } }),
+  createRoute({
+    method: 'post',
+    path: '/tags',
+    tags,
+    security,
+    summary: 'Create a tag',
+    request: { body: jsonBody(createTagBodySchema) },
+    responses: { 201: jsonResponse(TagSchema, 'Created'), ...mutationErrors },
+  }),
   async (c) => c.json(serializeTag(await createTag(depsOf(c), c.req.valid('json'))), 201),
 );
 
 // PATCH /api/tags/:id – rename or recolour a tag
 tagRoutes.openapi(
   createRoute({
-    method: 'patch', path: '/tags/{id}', tags, security, summary: 'Update a tag',
+    method: 'patch',
+    path: '/tags/{id}',
+    tags,
+    security,
+    summary: 'Update a tag',
     request: { params: IdParamSchema, body: jsonBody(updateTagBodySchema) },
     responses: { 200: jsonResponse(TagSchema, 'Updated'), ...mutationErrors },
   }),
@@ -32,7 +51,15 @@ tagRoutes.openapi(
 
 // DELETE /api/tags/:id – delete a tag and take it off every contact
 tagRoutes.openapi(
-  createRoute({ method: 'delete', path: '/tags/{id}', tags, security, summary: 'Delete a tag', request: { params: IdParamSchema }, responses: { 204: { description: 'Deleted' }, ...standardErrors } }),
+  createRoute({
+    method: 'delete',
+    path: '/tags/{id}',
+    tags,
+    security,
+    summary: 'Delete a tag',
+    request: { params: IdParamSchema },
+    responses: { 204: { description: 'Deleted' }, ...standardErrors },
+  }),
   async (c) => {
     await deleteTag(depsOf(c), c.req.valid('param').id);
     return c.body(null, 204);

@@ -56,7 +56,14 @@ function duplicateTag(name: string): AppError {
 }
 
 export async function createTag(deps: ServiceDeps, input: { name: string; color?: string }): Promise<TagRow> {
-  const row: TagRow = { id: createId('tag'), account_id: deps.auth.accountId, name: input.name, name_key: tagKey(input.name), color: input.color ?? defaultColor(input.name), created_at: Date.now() };
+  const row: TagRow = {
+    id: createId('tag'),
+    account_id: deps.auth.accountId,
+    name: input.name,
+    name_key: tagKey(input.name),
+    color: input.color ?? defaultColor(input.name),
+    created_at: Date.now(),
+  };
   try {
     await insertTagStatement(deps.db, row).run();
   } catch (err) {
@@ -67,14 +74,26 @@ export async function createTag(deps: ServiceDeps, input: { name: string; color?
 }
 
 export function insertTagStatement(db: D1Database, row: TagRow): D1PreparedStatement {
-  return statement(db, 'INSERT INTO tags (id, account_id, name, name_key, color, created_at) VALUES (?, ?, ?, ?, ?, ?)', row.id, row.account_id, row.name, row.name_key, row.color, row.created_at);
+  return statement(
+    db,
+    'INSERT INTO tags (id, account_id, name, name_key, color, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    row.id,
+    row.account_id,
+    row.name,
+    row.name_key,
+    row.color,
+    row.created_at,
+  );
 }
 
 export async function updateTag(deps: ServiceDeps, id: string, input: { name?: string; color?: string }): Promise<TagRow> {
   const tag = await getTagOrThrow(deps, id);
   const updated = { ...tag, name: input.name ?? tag.name, name_key: tagKey(input.name ?? tag.name), color: input.color ?? tag.color };
   try {
-    await deps.db.prepare('UPDATE tags SET name = ?, name_key = ?, color = ? WHERE id = ? AND account_id = ?').bind(updated.name, updated.name_key, updated.color, id, deps.auth.accountId).run();
+    await deps.db
+      .prepare('UPDATE tags SET name = ?, name_key = ?, color = ? WHERE id = ? AND account_id = ?')
+      .bind(updated.name, updated.name_key, updated.color, id, deps.auth.accountId)
+      .run();
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateTag(updated.name);
     throw err;

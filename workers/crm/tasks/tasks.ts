@@ -45,8 +45,16 @@ export const listTasksQuerySchema = z.object({
 
 export const TaskSchema = z
   .object({
-    id: z.string(), contact_id: z.string().nullable(), title: z.string(), body: z.string().nullable(), due_at: z.string().nullable(),
-    assignee_user_id: z.string().nullable(), completed: z.boolean(), completed_at: z.string().nullable(), created_at: z.string(), updated_at: z.string(),
+    id: z.string(),
+    contact_id: z.string().nullable(),
+    title: z.string(),
+    body: z.string().nullable(),
+    due_at: z.string().nullable(),
+    assignee_user_id: z.string().nullable(),
+    completed: z.boolean(),
+    completed_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
   })
   .openapi('Task');
 
@@ -65,8 +73,16 @@ interface TaskRow {
 
 export function serializeTask(row: TaskRow) {
   return {
-    id: row.id, contact_id: row.contact_id, title: row.title, body: row.body, due_at: toIso(row.due_at), assignee_user_id: row.assignee_user_id,
-    completed: row.completed_at !== null, completed_at: toIso(row.completed_at), created_at: toIso(row.created_at) as string, updated_at: toIso(row.updated_at) as string,
+    id: row.id,
+    contact_id: row.contact_id,
+    title: row.title,
+    body: row.body,
+    due_at: toIso(row.due_at),
+    assignee_user_id: row.assignee_user_id,
+    completed: row.completed_at !== null,
+    completed_at: toIso(row.completed_at),
+    created_at: toIso(row.created_at) as string,
+    updated_at: toIso(row.updated_at) as string,
   };
 }
 
@@ -109,17 +125,38 @@ export async function createTask(deps: ServiceDeps, input: z.infer<typeof create
   await assertMember(deps, input.assignee_user_id, 'assignee_user_id');
   const now = Date.now();
   const row: TaskRow = {
-    id: createId('task'), account_id: deps.auth.accountId, contact_id: input.contact_id ?? null, title: input.title, body: input.body ?? null,
-    due_at: parseTime(input.due_at) ?? null, assignee_user_id: input.assignee_user_id ?? null, completed_at: null, created_at: now, updated_at: now,
+    id: createId('task'),
+    account_id: deps.auth.accountId,
+    contact_id: input.contact_id ?? null,
+    title: input.title,
+    body: input.body ?? null,
+    due_at: parseTime(input.due_at) ?? null,
+    assignee_user_id: input.assignee_user_id ?? null,
+    completed_at: null,
+    created_at: now,
+    updated_at: now,
   };
   const event = newEvent(deps.auth, 'task.created', row.id, { contact_id: row.contact_id, task_id: row.id, title: row.title });
-  await commitWithEvents(deps, [
-    statement(
-      deps.db,
-      'INSERT INTO tasks (id, account_id, contact_id, title, body, due_at, assignee_user_id, completed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      row.id, row.account_id, row.contact_id, row.title, row.body, row.due_at, row.assignee_user_id, null, now, now,
-    ),
-  ], [event]);
+  await commitWithEvents(
+    deps,
+    [
+      statement(
+        deps.db,
+        'INSERT INTO tasks (id, account_id, contact_id, title, body, due_at, assignee_user_id, completed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        row.id,
+        row.account_id,
+        row.contact_id,
+        row.title,
+        row.body,
+        row.due_at,
+        row.assignee_user_id,
+        null,
+        now,
+        now,
+      ),
+    ],
+    [event],
+  );
   return serializeTask(row);
 }
 
@@ -137,14 +174,27 @@ export async function updateTask(deps: ServiceDeps, id: string, input: z.infer<t
     updated_at: now,
   };
   const events: DomainEvent[] =
-    row.completed_at === null && updated.completed_at !== null ? [newEvent(deps.auth, 'task.completed', id, { contact_id: row.contact_id, task_id: id, title: updated.title })] : [];
-  await commitWithEvents(deps, [
-    statement(
-      deps.db,
-      'UPDATE tasks SET title = ?, body = ?, due_at = ?, assignee_user_id = ?, completed_at = ?, updated_at = ? WHERE id = ? AND account_id = ?',
-      updated.title, updated.body, updated.due_at, updated.assignee_user_id, updated.completed_at, now, id, deps.auth.accountId,
-    ),
-  ], events);
+    row.completed_at === null && updated.completed_at !== null
+      ? [newEvent(deps.auth, 'task.completed', id, { contact_id: row.contact_id, task_id: id, title: updated.title })]
+      : [];
+  await commitWithEvents(
+    deps,
+    [
+      statement(
+        deps.db,
+        'UPDATE tasks SET title = ?, body = ?, due_at = ?, assignee_user_id = ?, completed_at = ?, updated_at = ? WHERE id = ? AND account_id = ?',
+        updated.title,
+        updated.body,
+        updated.due_at,
+        updated.assignee_user_id,
+        updated.completed_at,
+        now,
+        id,
+        deps.auth.accountId,
+      ),
+    ],
+    events,
+  );
   return serializeTask(updated);
 }
 

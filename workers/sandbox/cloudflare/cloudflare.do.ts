@@ -101,7 +101,13 @@ export class CloudflareEmulator extends DurableObject<Env> {
     const seq = this.sql.exec<{ n: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM hostnames').one().n;
     this.sql.exec(
       'INSERT INTO hostnames (id, hostname, seq, status, ssl_status, next_change_at, version, data) VALUES (?, ?, ?, ?, ?, ?, 0, ?)',
-      state.id, state.hostname, seq, state.status, state.ssl.status, nextChangeAt(state), JSON.stringify(state),
+      state.id,
+      state.hostname,
+      seq,
+      state.status,
+      state.ssl.status,
+      nextChangeAt(state),
+      JSON.stringify(state),
     );
   }
 
@@ -109,7 +115,12 @@ export class CloudflareEmulator extends DurableObject<Env> {
   private update(state: HostnameState, version: number): boolean {
     const cursor = this.sql.exec(
       'UPDATE hostnames SET status = ?, ssl_status = ?, next_change_at = ?, version = version + 1, data = ? WHERE id = ? AND version = ?',
-      state.status, state.ssl.status, nextChangeAt(state), JSON.stringify(state), state.id, version,
+      state.status,
+      state.ssl.status,
+      nextChangeAt(state),
+      JSON.stringify(state),
+      state.id,
+      version,
     );
     return cursor.rowsWritten > 0;
   }
@@ -124,7 +135,11 @@ export class CloudflareEmulator extends DurableObject<Env> {
       const target = normalizeDnsName(this.env.CUSTOM_DOMAIN_TARGET ?? '');
       const at = new Date(this.clock() * 1000).toISOString();
       this.setMeta('fallback_seeded', '1');
-      if (target) this.setMeta('fallback_origin', JSON.stringify({ origin: target, status: 'active', errors: [], created_at: at, updated_at: at } satisfies FallbackOrigin));
+      if (target)
+        this.setMeta(
+          'fallback_origin',
+          JSON.stringify({ origin: target, status: 'active', errors: [], created_at: at, updated_at: at } satisfies FallbackOrigin),
+        );
     }
     const raw = this.meta('fallback_origin');
     return raw ? (JSON.parse(raw) as FallbackOrigin) : null;
@@ -136,7 +151,11 @@ export class CloudflareEmulator extends DurableObject<Env> {
     const dns = this.env.SANDBOX_DNS.get(this.env.SANDBOX_DNS.idFromName(SANDBOX_DNS_INSTANCE));
     const host = hostname.replace(/^\*\./, '');
     // An A query comes back with the whole CNAME chain in front of the address records.
-    const [chain, ownership, acme] = await Promise.all([dns.resolve(host, 'A'), dns.resolve(ownershipRecordName(host), 'TXT'), dns.resolve(acmeRecordName(host), 'TXT')]);
+    const [chain, ownership, acme] = await Promise.all([
+      dns.resolve(host, 'A'),
+      dns.resolve(ownershipRecordName(host), 'TXT'),
+      dns.resolve(acmeRecordName(host), 'TXT'),
+    ]);
     const txt = (answers: { type: number; data: string }[]) => answers.filter((a) => a.type === DNS_TYPE_CODES.TXT).map((a) => txtValueOf(a.data));
     return {
       cnameChain: chain.Answer.filter((a) => a.type === DNS_TYPE_CODES.CNAME).map((a) => cnameTargetOf(a.data)),
@@ -171,7 +190,9 @@ export class CloudflareEmulator extends DurableObject<Env> {
 
   /** Runs everything that came due on the zone clock. */
   private async settleDue(): Promise<void> {
-    const due = this.sql.exec<{ id: string }>('SELECT id FROM hostnames WHERE next_change_at IS NOT NULL AND next_change_at <= ? ORDER BY next_change_at', this.clock()).toArray();
+    const due = this.sql
+      .exec<{ id: string }>('SELECT id FROM hostnames WHERE next_change_at IS NOT NULL AND next_change_at <= ? ORDER BY next_change_at', this.clock())
+      .toArray();
     for (const { id } of due) {
       try {
         await this.settle(id, false);
@@ -211,7 +232,10 @@ export class CloudflareEmulator extends DurableObject<Env> {
     const page = Math.max(1, Number.parseInt(query.page ?? '1', 10) || 1);
     const perPage = Math.min(50, Math.max(5, Number.parseInt(query.per_page ?? '20', 10) || 20));
     const wanted = (k: string) => query[k]?.toLowerCase();
-    let rows = this.sql.exec<{ data: string }>('SELECT data FROM hostnames ORDER BY seq').toArray().map((r) => JSON.parse(r.data) as HostnameState);
+    let rows = this.sql
+      .exec<{ data: string }>('SELECT data FROM hostnames ORDER BY seq')
+      .toArray()
+      .map((r) => JSON.parse(r.data) as HostnameState);
     rows = rows.filter((h) => {
       if (query.id !== undefined) return h.id === query.id;
       const exact = wanted('hostname') ?? wanted('hostname.exact');

@@ -1,7 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { createLogger } from '../../platform/logger';
 import { SANDBOX_CLOUDFLARE_ZONE_ID } from './cloudflare.constants';
-import { advanceCloudflareClock, cloudflareClockNow, cloudflareZoneStub, listSandboxDnsRecords, removeSandboxDnsRecords, resolveSandboxDns, sandboxDnsStub } from './cloudflare.controls';
+import {
+  advanceCloudflareClock,
+  cloudflareClockNow,
+  cloudflareZoneStub,
+  listSandboxDnsRecords,
+  removeSandboxDnsRecords,
+  resolveSandboxDns,
+  sandboxDnsStub,
+} from './cloudflare.controls';
 import { authenticate, CF_ERRORS, envelope, ZONE_ID_FORMAT, type CfReply } from './cloudflare.wire';
 import { DNS_RECORD_TYPES, DNS_TYPE_CODES, normalizeDnsName, type DnsRecordType } from './sandbox-dns';
 
@@ -57,7 +65,10 @@ cloudflareEmulator.get('/dns-query', async (c) => {
 // ---------------------------------------------------------------- the v4 API
 
 cloudflareEmulator.use('/client/v4/*', async (c, next) => {
-  const auth = authenticate({ authorization: c.req.header('authorization'), email: c.req.header('x-auth-email'), key: c.req.header('x-auth-key') }, c.req.method);
+  const auth = authenticate(
+    { authorization: c.req.header('authorization'), email: c.req.header('x-auth-email'), key: c.req.header('x-auth-key') },
+    c.req.method,
+  );
   if (!auth.ok) return envelope(auth.reply);
   await next();
 });
@@ -136,7 +147,10 @@ cloudflareEmulator.all('/client/v4/*', () => envelope(CF_ERRORS.noRoute()));
 // ---------------------------------------------------------------- controls (JSON)
 
 cloudflareEmulator.use('/_emulator/*', async (c, next) => {
-  const auth = authenticate({ authorization: c.req.header('authorization'), email: c.req.header('x-auth-email'), key: c.req.header('x-auth-key') }, c.req.method);
+  const auth = authenticate(
+    { authorization: c.req.header('authorization'), email: c.req.header('x-auth-email'), key: c.req.header('x-auth-key') },
+    c.req.method,
+  );
   if (!auth.ok) return envelope(auth.reply);
   await next();
 });
@@ -149,7 +163,13 @@ cloudflareEmulator.get('/_emulator/dns', async (c) => c.json({ data: await listS
 // POST /sandbox/cloudflare/_emulator/dns – { name, type: CNAME|TXT|A|AAAA, content, ttl? }; a CNAME replaces the name's CNAME
 cloudflareEmulator.post('/_emulator/dns', async (c) => {
   const body = (await c.req.json().catch(() => null)) as { name?: unknown; type?: unknown; content?: unknown; ttl?: unknown } | null;
-  if (!body || typeof body.name !== 'string' || typeof body.type !== 'string' || typeof body.content !== 'string' || (body.ttl !== undefined && typeof body.ttl !== 'number')) {
+  if (
+    !body ||
+    typeof body.name !== 'string' ||
+    typeof body.type !== 'string' ||
+    typeof body.content !== 'string' ||
+    (body.ttl !== undefined && typeof body.ttl !== 'number')
+  ) {
     return controlError(c, 'A record needs `name`, `type` (CNAME, TXT, A or AAAA) and `content` as strings, and optionally `ttl` in seconds.');
   }
   const result = await sandboxDnsStub(c.env).put({ name: body.name, type: body.type, content: body.content, ttl: body.ttl as number | undefined });

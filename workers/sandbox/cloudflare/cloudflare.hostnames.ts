@@ -16,15 +16,47 @@ import { CF_ERRORS, type CfReply } from './cloudflare.wire';
  */
 
 export const HOSTNAME_STATUSES = [
-  'active', 'pending', 'active_redeploying', 'moved', 'pending_deletion', 'deleted', 'pending_blocked', 'pending_migration',
-  'pending_provisioned', 'test_pending', 'test_active', 'test_active_apex', 'test_blocked', 'test_failed', 'provisioned', 'blocked',
+  'active',
+  'pending',
+  'active_redeploying',
+  'moved',
+  'pending_deletion',
+  'deleted',
+  'pending_blocked',
+  'pending_migration',
+  'pending_provisioned',
+  'test_pending',
+  'test_active',
+  'test_active_apex',
+  'test_blocked',
+  'test_failed',
+  'provisioned',
+  'blocked',
 ] as const;
 export type HostnameStatus = (typeof HOSTNAME_STATUSES)[number];
 
 export const SSL_STATUSES = [
-  'initializing', 'pending_validation', 'deleted', 'pending_issuance', 'pending_deployment', 'pending_deletion', 'pending_expiration',
-  'expired', 'active', 'initializing_timed_out', 'validation_timed_out', 'issuance_timed_out', 'deployment_timed_out', 'deletion_timed_out',
-  'pending_cleanup', 'staging_deployment', 'staging_active', 'deactivating', 'inactive', 'backup_issued', 'holding_deployment',
+  'initializing',
+  'pending_validation',
+  'deleted',
+  'pending_issuance',
+  'pending_deployment',
+  'pending_deletion',
+  'pending_expiration',
+  'expired',
+  'active',
+  'initializing_timed_out',
+  'validation_timed_out',
+  'issuance_timed_out',
+  'deployment_timed_out',
+  'deletion_timed_out',
+  'pending_cleanup',
+  'staging_deployment',
+  'staging_active',
+  'deactivating',
+  'inactive',
+  'backup_issued',
+  'holding_deployment',
 ] as const;
 export type SslStatus = (typeof SSL_STATUSES)[number];
 
@@ -86,7 +118,24 @@ export const acmeRecordName = (hostname: string) => `_acme-challenge.${hostname.
 const RESERVED_TLDS = new Set(['test', 'example', 'invalid', 'localhost']);
 const EXAMPLE_DOMAINS = ['example.com', 'example.net', 'example.org'];
 /** Public suffixes of more than one label the emulator knows, so `co.uk` alone has no eTLD+1. */
-const MULTI_LABEL_SUFFIXES = new Set(['co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'com.au', 'net.au', 'org.au', 'co.nz', 'co.jp', 'com.br', 'com.mx', 'co.za', 'com.cn', 'co.in', 'workers.dev', 'pages.dev']);
+const MULTI_LABEL_SUFFIXES = new Set([
+  'co.uk',
+  'org.uk',
+  'ac.uk',
+  'gov.uk',
+  'com.au',
+  'net.au',
+  'org.au',
+  'co.nz',
+  'co.jp',
+  'com.br',
+  'com.mx',
+  'co.za',
+  'com.cn',
+  'co.in',
+  'workers.dev',
+  'pages.dev',
+]);
 const SPECIAL = /[~`!@#$%^&()=+{}[\]\\|/?<>,;:'"\s]/;
 
 /** Cloudflare's refusals of a hostname at creation (codes 1407-1411), or null when it is acceptable. */
@@ -123,9 +172,11 @@ export function parseSslInput(raw: unknown): { ok: true; ssl: SslInput } | { ok:
   if (s.method !== undefined && !DCV_METHODS.includes(s.method as DcvMethod)) return { ok: false, reply: CF_ERRORS.badMethod() };
   if (s.type !== undefined && s.type !== 'dv') return { ok: false, reply: CF_ERRORS.badType() };
   if (s.bundle_method !== undefined && !(BUNDLE_METHODS as readonly unknown[]).includes(s.bundle_method)) return { ok: false, reply: CF_ERRORS.badBundle() };
-  if (s.certificate_authority !== undefined && !(CERTIFICATE_AUTHORITIES as readonly unknown[]).includes(s.certificate_authority)) return { ok: false, reply: CF_ERRORS.badSsl() };
+  if (s.certificate_authority !== undefined && !(CERTIFICATE_AUTHORITIES as readonly unknown[]).includes(s.certificate_authority))
+    return { ok: false, reply: CF_ERRORS.badSsl() };
   if (s.wildcard !== undefined && typeof s.wildcard !== 'boolean') return { ok: false, reply: CF_ERRORS.badSsl() };
-  if (s.settings !== undefined && (typeof s.settings !== 'object' || s.settings === null || Array.isArray(s.settings))) return { ok: false, reply: CF_ERRORS.badSsl() };
+  if (s.settings !== undefined && (typeof s.settings !== 'object' || s.settings === null || Array.isArray(s.settings)))
+    return { ok: false, reply: CF_ERRORS.badSsl() };
   return { ok: true, ssl: s as SslInput };
 }
 
@@ -133,7 +184,8 @@ export function parseSslInput(raw: unknown): { ok: true; ssl: SslInput } | { ok:
 export function parseMetadata(raw: unknown): { ok: true; metadata: Record<string, string> | null | undefined } | { ok: false; reply: CfReply } {
   if (raw === undefined) return { ok: true, metadata: undefined };
   if (raw === null) return { ok: true, metadata: null };
-  if (typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw as object).some((v) => typeof v !== 'string')) return { ok: false, reply: CF_ERRORS.badMetadata() };
+  if (typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw as object).some((v) => typeof v !== 'string'))
+    return { ok: false, reply: CF_ERRORS.badMetadata() };
   return { ok: true, metadata: raw as Record<string, string> };
 }
 
@@ -141,7 +193,10 @@ function hex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function createHostnameState(input: { hostname: string; ssl: SslInput; metadata: Record<string, string> | null | undefined }, now: number): HostnameState {
+export function createHostnameState(
+  input: { hostname: string; ssl: SslInput; metadata: Record<string, string> | null | undefined },
+  now: number,
+): HostnameState {
   return {
     id: crypto.randomUUID(),
     hostname: input.hostname.toLowerCase(),
@@ -200,7 +255,8 @@ export function restartValidation(state: HostnameState, ssl: SslInput, metadata:
 
 const CNAME_ERROR = 'custom hostname does not CNAME to this zone.';
 const OWNERSHIP_ERROR = 'None of the A or AAAA records are owned by this account and the pre-generated ownership verification token was not found.';
-const NO_FALLBACK_ERROR = 'The zone has no fallback origin, so custom hostnames cannot be routed. Set one with PUT /zones/:zone_id/custom_hostnames/fallback_origin.';
+const NO_FALLBACK_ERROR =
+  'The zone has no fallback origin, so custom hostnames cannot be routed. Set one with PUT /zones/:zone_id/custom_hostnames/fallback_origin.';
 
 /** Active hostnames are re-checked hourly, so a CNAME taken away moves them to `moved`. */
 const ACTIVE_RECHECK_SECONDS = 3_600;
@@ -240,7 +296,8 @@ export function runValidation(state: HostnameState, facts: DnsFacts, fallbackOri
   if (ssl.status === 'pending_validation') {
     const host = state.hostname.replace(/^\*\./, '');
     let problem: string | null = null;
-    if (ssl.method === 'http' && !pointsAtZone) problem = `HTTP validation could not reach http://${host}/.well-known/acme-challenge/: the hostname does not CNAME to this zone yet.`;
+    if (ssl.method === 'http' && !pointsAtZone)
+      problem = `HTTP validation could not reach http://${host}/.well-known/acme-challenge/: the hostname does not CNAME to this zone yet.`;
     if (ssl.method === 'txt' && !facts.acmeTxt.includes(ssl.dcv_token)) problem = `The TXT record ${acmeRecordName(host)} does not hold the validation token.`;
     if (ssl.method === 'email') problem = 'Email validation is not available in the sandbox; use the http or txt method.';
     if (problem) ssl.validation_errors = [problem];
@@ -251,7 +308,15 @@ export function runValidation(state: HostnameState, facts: DnsFacts, fallbackOri
     }
   }
 
-  const checked: HostnameState = { ...state, status, activated_at: activatedAt, verification_errors: errors, ssl, checks: state.checks + 1, last_checked_at: now };
+  const checked: HostnameState = {
+    ...state,
+    status,
+    activated_at: activatedAt,
+    verification_errors: errors,
+    ssl,
+    checks: state.checks + 1,
+    last_checked_at: now,
+  };
   const backoff = RECHECK_BACKOFF_SECONDS[Math.min(checked.checks, RECHECK_BACKOFF_SECONDS.length - 1)];
   return { ...checked, next_check_at: needsValidation(checked) ? now + backoff : status === 'active' ? now + ACTIVE_RECHECK_SECONDS : null };
 }
@@ -336,7 +401,14 @@ export function renderHostname(state: HostnameState): Record<string, unknown> {
       ...(issued
         ? {
             hosts: ssl.wildcard ? [state.hostname, `*.${state.hostname}`] : [state.hostname],
-            issuer: ssl.certificate_authority === 'google' ? 'GoogleTrustServices' : ssl.certificate_authority === 'lets_encrypt' ? 'LetsEncrypt' : ssl.certificate_authority === 'ssl_com' ? 'SSLCom' : 'DigiCertInc',
+            issuer:
+              ssl.certificate_authority === 'google'
+                ? 'GoogleTrustServices'
+                : ssl.certificate_authority === 'lets_encrypt'
+                  ? 'LetsEncrypt'
+                  : ssl.certificate_authority === 'ssl_com'
+                    ? 'SSLCom'
+                    : 'DigiCertInc',
             serial_number: ssl.serial_number,
             signature: 'ECDSAWithSHA256',
             uploaded_on: iso(issuedAt),

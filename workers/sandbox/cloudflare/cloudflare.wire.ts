@@ -41,7 +41,14 @@ export function cfFail(status: number, code: number, message: string, chain?: Cl
 
 export function envelope(reply: CfReply): Response {
   const body = reply.ok
-    ? { ...(reply.topLevel ?? {}), success: true, errors: [], messages: [], result: reply.result, ...(reply.resultInfo ? { result_info: reply.resultInfo } : {}) }
+    ? {
+        ...(reply.topLevel ?? {}),
+        success: true,
+        errors: [],
+        messages: [],
+        result: reply.result,
+        ...(reply.resultInfo ? { result_info: reply.resultInfo } : {}),
+      }
     : { success: false, errors: reply.errors, messages: [], result: null };
   return new Response(JSON.stringify(body, null, 2), { status: reply.status, headers: { 'content-type': 'application/json' } });
 }
@@ -57,23 +64,40 @@ export const CF_ERRORS = {
       'Invalid custom hostname. Custom hostnames have to be smaller than 256 characters in length, cannot be IP addresses, cannot contain any special characters such as ``~`!@#$%^&*()=+{}[]\\. Check your input and try again.',
     ),
   nonAscii: () => cfFail(400, 1408, 'Custom hostnames with non-ASCII characters are not supported. Check your input and try again.'),
-  reservedTld: () => cfFail(400, 1409, "Reserved top domain custom hostnames, such as 'test', 'example', 'invalid' or 'localhost', is not supported. Check your input and try again."),
-  noRegistrableDomain: (domain: string) => cfFail(400, 1410, `Unable to parse custom hostname - publicsuffix: cannot derive eTLD+1 for domain ${domain}. Check your input and try again.`),
+  reservedTld: () =>
+    cfFail(
+      400,
+      1409,
+      "Reserved top domain custom hostnames, such as 'test', 'example', 'invalid' or 'localhost', is not supported. Check your input and try again.",
+    ),
+  noRegistrableDomain: (domain: string) =>
+    cfFail(400, 1410, `Unable to parse custom hostname - publicsuffix: cannot derive eTLD+1 for domain ${domain}. Check your input and try again.`),
   exampleDomain: () => cfFail(400, 1411, 'Custom hostnames ending in example.com, example.net, or example.org are prohibited. Check your input and try again.'),
   noCustomOrigin: () =>
-    cfFail(403, 1414, 'Access to setting a custom origin server has not been granted for this zone. If you are already a paid Cloudflare for SaaS customer, contact your account team for additional provisioning.'),
-  quotaExceeded: () => cfFail(403, 1405, 'Quota exceeded. If you are already a paid Cloudflare for SaaS customer, contact your account team for additional provisioning.'),
+    cfFail(
+      403,
+      1414,
+      'Access to setting a custom origin server has not been granted for this zone. If you are already a paid Cloudflare for SaaS customer, contact your account team for additional provisioning.',
+    ),
+  quotaExceeded: () =>
+    cfFail(403, 1405, 'Quota exceeded. If you are already a paid Cloudflare for SaaS customer, contact your account team for additional provisioning.'),
   duplicate: () => cfFail(409, 1406, 'Duplicate custom hostname found.'),
   badMethod: () => cfFail(400, 1432, 'The validation method is not supported. Only `http`, `email`, or `txt` are accepted. Check your input and try again.'),
   badType: () => cfFail(400, 1433, "The validation type is not supported. Only 'dv' is accepted. Check your input and try again."),
   badSsl: () => cfFail(400, 1434, 'The SSL attribute is invalid. Refer to the API documentation, check your input and try again.'),
   badId: () => cfFail(400, 1435, 'The custom hostname ID is invalid. Check your input and try again.'),
   notFound: () => cfFail(404, 1436, 'The custom hostname was not found.'),
-  idWithFilters: () => cfFail(400, 1438, 'Cannot specify other filter parameters in addition to `id`. Only one must be specified. Check your input and try again.'),
+  idWithFilters: () =>
+    cfFail(400, 1438, 'Cannot specify other filter parameters in addition to `id`. Only one must be specified. Check your input and try again.'),
   hostnameImmutable: () => cfFail(409, 1439, 'Modifying the custom hostname is not supported. Check your input and try again.'),
   methodAndType: () => cfFail(400, 1440, 'Both validation type and validation method are required. Check your input and try again.'),
   badBundle: () => cfFail(400, 1449, 'The request input `bundle_method` must be one of: ubiquitous, optimal, force.'),
-  badOrigin: () => cfFail(400, 1415, 'Invalid custom origin hostname. Custom origin hostnames have to be smaller than 256 characters in length, cannot be IP addresses, cannot contain any special characters.'),
+  badOrigin: () =>
+    cfFail(
+      400,
+      1415,
+      'Invalid custom origin hostname. Custom origin hostnames have to be smaller than 256 characters in length, cannot be IP addresses, cannot contain any special characters.',
+    ),
   internal: () => cfFail(500, 1500, 'Internal Server Error'),
   noRoute: () => cfFail(400, 7000, 'No route for that URI'),
   badZone: (path: string) => cfFail(400, 7003, `Could not route to ${path}, perhaps your object identifier is invalid?`),

@@ -1,5 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
-import { cnameConflict, resolveDns, validateDnsRecord, type DnsRecordInput, type DnsRecordType, type DnsResolution, type SandboxDnsRecord } from './sandbox-dns';
+import {
+  cnameConflict,
+  resolveDns,
+  validateDnsRecord,
+  type DnsRecordInput,
+  type DnsRecordType,
+  type DnsResolution,
+  type SandboxDnsRecord,
+} from './sandbox-dns';
 import { migrateSchema } from '../../../durable-objects/schema';
 
 const MIGRATIONS: string[] = [
@@ -69,7 +77,15 @@ export class SandboxDns extends DurableObject<Env> {
     const row: RecordRow = { id: same?.id ?? crypto.randomUUID().replaceAll('-', ''), name, type, content, ttl, created_at: same?.created_at ?? Date.now() };
     this.ctx.storage.transactionSync(() => {
       if (previous) this.sql.exec('DELETE FROM records WHERE id = ?', previous.id);
-      this.sql.exec('INSERT OR REPLACE INTO records (id, name, type, content, ttl, created_at) VALUES (?, ?, ?, ?, ?, ?)', row.id, row.name, row.type, row.content, row.ttl, row.created_at);
+      this.sql.exec(
+        'INSERT OR REPLACE INTO records (id, name, type, content, ttl, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        row.id,
+        row.name,
+        row.type,
+        row.content,
+        row.ttl,
+        row.created_at,
+      );
     });
     return { ok: true, record: toRecord(row), replaced: previous && previous.content !== content ? toRecord(previous) : null };
   }
@@ -100,8 +116,7 @@ export class SandboxDns extends DurableObject<Env> {
     return resolveDns(
       {
         at: (n) => this.at(n),
-        exists: (n) =>
-          this.sql.exec('SELECT 1 FROM records WHERE name = ?1 OR substr(name, -length(?1) - 1) = \'.\' || ?1 LIMIT 1', n).toArray().length > 0,
+        exists: (n) => this.sql.exec("SELECT 1 FROM records WHERE name = ?1 OR substr(name, -length(?1) - 1) = '.' || ?1 LIMIT 1", n).toArray().length > 0,
       },
       name,
       type,

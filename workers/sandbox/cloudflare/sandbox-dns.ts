@@ -68,7 +68,8 @@ export function validateDnsRecord(input: DnsRecordInput): { ok: true; record: Om
   const name = normalizeDnsName(String(input.name ?? ''));
   if (!isDnsName(name)) return { ok: false, error: `"${input.name}" is not a DNS name.` };
   const type = String(input.type ?? '').toUpperCase();
-  if (!(DNS_RECORD_TYPES as readonly string[]).includes(type)) return { ok: false, error: `The sandbox DNS holds ${DNS_RECORD_TYPES.join(', ')} records, not "${input.type}".` };
+  if (!(DNS_RECORD_TYPES as readonly string[]).includes(type))
+    return { ok: false, error: `The sandbox DNS holds ${DNS_RECORD_TYPES.join(', ')} records, not "${input.type}".` };
   const ttl = input.ttl ?? 300;
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86_400) return { ok: false, error: 'ttl is whole seconds between 60 and 86400.' };
   let content = String(input.content ?? '');
@@ -138,7 +139,8 @@ export function resolveDns(zone: ZoneFileView, name: string, type: DnsRecordType
 /** Records that cannot sit together: a CNAME owns its name alone (RFC 1034 3.6.2). */
 export function cnameConflict(existing: Pick<SandboxDnsRecord, 'type'>[], adding: DnsRecordType): string | null {
   if (adding === 'CNAME' && existing.some((r) => r.type !== 'CNAME')) return 'A CNAME record cannot share its name with other records; remove them first.';
-  if (adding !== 'CNAME' && existing.some((r) => r.type === 'CNAME')) return `This name already has a CNAME record, which cannot share its name with a ${adding} record; remove the CNAME first.`;
+  if (adding !== 'CNAME' && existing.some((r) => r.type === 'CNAME'))
+    return `This name already has a CNAME record, which cannot share its name with a ${adding} record; remove the CNAME first.`;
   return null;
 }
 

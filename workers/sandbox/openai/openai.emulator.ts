@@ -48,7 +48,7 @@ export function sandboxAnswer(messages: ChatMessage[]): string {
 
 openaiEmulator.use('*', async (c, next) => {
   const auth = c.req.header('authorization') ?? '';
-  if (!/^Bearer\s+\S+/.test(auth)) return openaiError(401, 'You didn\'t provide an API key.', null, 'invalid_api_key');
+  if (!/^Bearer\s+\S+/.test(auth)) return openaiError(401, "You didn't provide an API key.", null, 'invalid_api_key');
   await next();
 });
 
@@ -64,7 +64,8 @@ openaiEmulator.post('/v1/chat/completions', async (c) => {
     return openaiError(400, 'We could not parse the JSON body of your request.');
   }
   if (typeof body.model !== 'string') return openaiError(400, "Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
-  if (!MODELS.includes(body.model)) return openaiError(404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'model', 'model_not_found');
+  if (!MODELS.includes(body.model))
+    return openaiError(404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'model', 'model_not_found');
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     return openaiError(400, "Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
   }

@@ -44,9 +44,7 @@ export type ResendFault = {
   message: string;
 };
 
-export type AcceptResult =
-  | { ok: true; email: SandboxEmail; replayed: boolean }
-  | { ok: false; fault: ResendFault };
+export type AcceptResult = { ok: true; email: SandboxEmail; replayed: boolean } | { ok: false; fault: ResendFault };
 
 /**
  * The sandbox ESP's mailbox: one instance (RESEND_SANDBOX_INSTANCE) keeps
@@ -63,25 +61,52 @@ export class ResendEmulator extends DurableObject<Env> {
   }
 
   /** Stores one email, or answers the one already sent under the same key. */
-  accept(email: Omit<SandboxEmail, 'id' | 'message_id' | 'created_at' | 'object' | 'last_event'>, bodyHash: string, idempotencyKey: string | null): AcceptResult {
+  accept(
+    email: Omit<SandboxEmail, 'id' | 'message_id' | 'created_at' | 'object' | 'last_event'>,
+    bodyHash: string,
+    idempotencyKey: string | null,
+  ): AcceptResult {
     const fault = this.sql.exec<ResendFault & { id: number }>('SELECT * FROM faults ORDER BY id LIMIT 1').toArray()[0];
     if (fault) {
       this.sql.exec('DELETE FROM faults WHERE id = ?', fault.id);
       return { ok: false, fault: { status: fault.status, name: fault.name, message: fault.message } };
     }
     if (idempotencyKey) {
-      const previous = this.sql.exec<{ body_hash: string; email: string }>('SELECT body_hash, email FROM emails WHERE idempotency_key = ?', idempotencyKey).toArray()[0];
+      const previous = this.sql
+        .exec<{ body_hash: string; email: string }>('SELECT body_hash, email FROM emails WHERE idempotency_key = ?', idempotencyKey)
+        .toArray()[0];
       if (previous) {
         if (previous.body_hash !== bodyHash) {
-          return { ok: false, fault: { status: 409, name: 'invalid_idempotent_request', message: 'Same idempotency key used with a different request payload. Change your idempotency key or payload.' } };
+          return {
+            ok: false,
+            fault: {
+              status: 409,
+              name: 'invalid_idempotent_request',
+              message: 'Same idempotency key used with a different request payload. Change your idempotency key or payload.',
+            },
+          };
         }
         return { ok: true, email: JSON.parse(previous.email) as SandboxEmail, replayed: true };
       }
     }
     const now = Date.now();
     const id = crypto.randomUUID();
-    const stored: SandboxEmail = { object: 'email', id, message_id: `<${now}.${id.slice(0, 8)}@sandbox.resend.dev>`, created_at: new Date(now).toISOString(), last_event: 'delivered', ...email };
-    this.sql.exec('INSERT INTO emails (id, idempotency_key, body_hash, email, created_at) VALUES (?, ?, ?, ?, ?)', stored.id, idempotencyKey, bodyHash, JSON.stringify(stored), now);
+    const stored: SandboxEmail = {
+      object: 'email',
+      id,
+      message_id: `<${now}.${id.slice(0, 8)}@sandbox.resend.dev>`,
+      created_at: new Date(now).toISOString(),
+      last_event: 'delivered',
+      ...email,
+    };
+    this.sql.exec(
+      'INSERT INTO emails (id, idempotency_key, body_hash, email, created_at) VALUES (?, ?, ?, ?, ?)',
+      stored.id,
+      idempotencyKey,
+      bodyHash,
+      JSON.stringify(stored),
+      now,
+    );
     return { ok: true, email: stored, replayed: false };
   }
 
@@ -95,7 +120,7 @@ export class ResendEmulator extends DurableObject<Env> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
     const rows = filter.to
       ? this.sql.exec<{ email: string }>(
-          'SELECT email FROM emails WHERE EXISTS (SELECT 1 FROM json_each(email, \'$.to\') WHERE lower(value) = lower(?)) ORDER BY created_at DESC, rowid DESC LIMIT ?',
+          "SELECT email FROM emails WHERE EXISTS (SELECT 1 FROM json_each(email, '$.to') WHERE lower(value) = lower(?)) ORDER BY created_at DESC, rowid DESC LIMIT ?",
           filter.to,
           limit,
         )

@@ -35,7 +35,11 @@ function addresses(value: unknown, field: string, required: boolean, max = 50): 
   if (required && list.length === 0) return { ok: false, message: `Missing \`${field}\` field.` };
   if (list.length > max) return { ok: false, message: `The \`${field}\` field cannot have more than ${max} addresses.` };
   const bad = list.find((a) => !ADDRESS.test(a.trim()));
-  if (bad !== undefined) return { ok: false, message: `Invalid \`${field}\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.` };
+  if (bad !== undefined)
+    return {
+      ok: false,
+      message: `Invalid \`${field}\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.`,
+    };
   return { ok: true, value: list.map((a) => a.trim()) };
 }
 
@@ -51,7 +55,13 @@ resendEmulator.use('/_emulator/*', authorize);
 async function authorize(c: Context, next: () => Promise<void>) {
   const auth = c.req.header('authorization') ?? '';
   const key = /^Bearer\s+(\S+)$/.exec(auth)?.[1];
-  if (!key) return resendError(c, 401, 'missing_api_key', 'Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY');
+  if (!key)
+    return resendError(
+      c,
+      401,
+      'missing_api_key',
+      'Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY',
+    );
   if (!key.startsWith('re_')) return resendError(c, 403, 'invalid_api_key', 'API key is invalid');
   await next();
 }
@@ -69,7 +79,12 @@ resendEmulator.post('/emails', async (c) => {
     return resendError(c, 422, 'validation_error', 'Invalid JSON in the request body.');
   }
   if (typeof body.from !== 'string' || !SENDER.test(body.from.trim())) {
-    return resendError(c, 422, 'validation_error', 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.');
+    return resendError(
+      c,
+      422,
+      'validation_error',
+      'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.',
+    );
   }
   const to = addresses(body.to, 'to', true);
   const cc = addresses(body.cc, 'cc', false);
@@ -85,7 +100,12 @@ resendEmulator.post('/emails', async (c) => {
     return resendError(c, 422, 'validation_error', 'The `headers` field must be an object of strings.');
   }
   const tags = body.tags ?? [];
-  const tagOk = (t: unknown) => !!t && typeof t === 'object' && ['name', 'value'].every((k) => typeof (t as Record<string, unknown>)[k] === 'string' && /^[A-Za-z0-9_-]{1,256}$/.test((t as Record<string, string>)[k] as string));
+  const tagOk = (t: unknown) =>
+    !!t &&
+    typeof t === 'object' &&
+    ['name', 'value'].every(
+      (k) => typeof (t as Record<string, unknown>)[k] === 'string' && /^[A-Za-z0-9_-]{1,256}$/.test((t as Record<string, string>)[k] as string),
+    );
   if (!Array.isArray(tags) || !tags.every(tagOk)) {
     return resendError(c, 422, 'validation_error', 'Tags should only contain ASCII letters, numbers, underscores, or dashes.');
   }
@@ -128,7 +148,11 @@ resendEmulator.post('/_emulator/faults', async (c) => {
   const body = (await c.req.json().catch(() => ({}))) as { status?: number; name?: string; message?: string; count?: number };
   const status = Number.isInteger(body.status) && (body.status as number) >= 400 && (body.status as number) <= 599 ? (body.status as number) : 500;
   await resendSandboxStub(c.env).failNext(
-    { status, name: body.name ?? (status === 429 ? 'rate_limit_exceeded' : 'application_error'), message: body.message ?? 'The sandbox was told to fail this request.' },
+    {
+      status,
+      name: body.name ?? (status === 429 ? 'rate_limit_exceeded' : 'application_error'),
+      message: body.message ?? 'The sandbox was told to fail this request.',
+    },
     Math.min(Math.max(Number(body.count ?? 1), 1), 100),
   );
   return c.json({ ok: true });

@@ -138,9 +138,22 @@ export interface HandlerReply {
  */
 export function dispatch(emu: Emu, method: string, path: string, params: Params): HandlerReply {
   const found = match(method, path);
-  if (found === null) throw invalidRequest(`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, undefined, undefined, 404);
+  if (found === null)
+    throw invalidRequest(
+      `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+      undefined,
+      undefined,
+      404,
+    );
   const expandParam = params.expand;
-  const paths = expandParam === undefined ? [] : typeof expandParam === 'string' ? [expandParam] : Array.isArray(expandParam) ? expandParam.filter((p): p is string => typeof p === 'string') : [];
+  const paths =
+    expandParam === undefined
+      ? []
+      : typeof expandParam === 'string'
+        ? [expandParam]
+        : Array.isArray(expandParam)
+          ? expandParam.filter((p): p is string => typeof p === 'string')
+          : [];
   const result = found.route.handler(emu, params, found.ids);
   const reply: HandlerReply = isReply(result) ? result : { status: 200, body: result };
   if (reply.status === 200 && paths.length > 0) reply.body = expand(emu, reply.body, paths, INCLUDABLES);

@@ -42,14 +42,24 @@ const CARDS: Record<string, TestCard> = {
     behavior: 'decline',
     decline: { code: 'card_declined', declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' },
   },
-  chargeDeclinedExpiredCard: { number: '4000000000000069', brand: 'visa', funding: 'credit', behavior: 'decline', decline: { code: 'expired_card', message: 'Your card has expired.' } },
+  chargeDeclinedExpiredCard: {
+    number: '4000000000000069',
+    brand: 'visa',
+    funding: 'credit',
+    behavior: 'decline',
+    decline: { code: 'expired_card', message: 'Your card has expired.' },
+  },
   chargeCustomerFail: { number: '4000000000000341', brand: 'visa', funding: 'credit', behavior: 'decline_on_charge', decline: GENERIC_DECLINE },
   authenticationRequired: {
     number: '4000002760003184',
     brand: 'visa',
     funding: 'credit',
     behavior: 'authentication_required',
-    decline: { code: 'authentication_required', declineCode: 'authentication_required', message: 'Your card was declined. This transaction requires authentication.' },
+    decline: {
+      code: 'authentication_required',
+      declineCode: 'authentication_required',
+      message: 'Your card was declined. This transaction requires authentication.',
+    },
   },
 };
 

@@ -71,7 +71,8 @@ export class Emu {
   // ------------------------------------------------------------ events
 
   emit(type: string, object: StripeObject, options: { previous?: Record<string, unknown>; at?: number } = {}): StripeObject {
-    const wants = (e: { status: string; enabled_events: string[] }) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type));
+    const wants = (e: { status: string; enabled_events: string[] }) =>
+      e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type));
     // The account's own endpoints; a platform's Connect endpoints hear only its connected accounts,
     // which deliver to them (from their copy of the platform's list), as Stripe does.
     const connectIds = this.store.connectEndpointIds();
@@ -109,7 +110,12 @@ export class Emu {
   }
 
   /** Saves a changed object and records `<type>` with the fields that changed in `previous_attributes`. */
-  saveAndEmitUpdate(type: string, before: StripeObject, after: StripeObject, options: { at?: number; parent?: string | null; dueAt?: number | null } = {}): void {
+  saveAndEmitUpdate(
+    type: string,
+    before: StripeObject,
+    after: StripeObject,
+    options: { at?: number; parent?: string | null; dueAt?: number | null } = {},
+  ): void {
     this.store.save(after, { parent: options.parent, dueAt: options.dueAt });
     const previous = previousAttributes(before, after);
     if (previous && Object.keys(previous).length > 0) this.emit(type, after, { previous, at: options.at });

@@ -137,7 +137,8 @@ export class StripeEmulator extends DurableObject<Env> {
     const emu = this.emu(account);
     this.ctx.storage.transactionSync(() => {
       this.store.replaceConnectEndpoints(context.endpoints);
-      if (options.clock && context.now > emu.now) this.store.setMeta('clock_offset', String(Number(this.store.getMeta('clock_offset') ?? '0') + (context.now - emu.now)));
+      if (options.clock && context.now > emu.now)
+        this.store.setMeta('clock_offset', String(Number(this.store.getMeta('clock_offset') ?? '0') + (context.now - emu.now)));
     });
   }
 
@@ -154,8 +155,14 @@ export class StripeEmulator extends DurableObject<Env> {
     for (const row of rows) byTarget.set(row.target, [...(byTarget.get(row.target) ?? []), row]);
     for (const [target, group] of byTarget) {
       try {
-        await stripeEmulatorStub(this.env, target).receive(target, group.map(({ id, kind, body }) => ({ id, kind, body })));
-        this.store.markOutboxSent(group.map((r) => r.id), Date.now());
+        await stripeEmulatorStub(this.env, target).receive(
+          target,
+          group.map(({ id, kind, body }) => ({ id, kind, body })),
+        );
+        this.store.markOutboxSent(
+          group.map((r) => r.id),
+          Date.now(),
+        );
       } catch (err) {
         log.warn('message to another sandbox account not delivered yet', { target, error: err instanceof Error ? err.message : String(err) });
         const alarm = await this.ctx.storage.getAlarm();
@@ -199,15 +206,40 @@ export class StripeEmulator extends DurableObject<Env> {
       if (previous && previous.fingerprint !== fingerprint && (previous.state === 'done' || Date.now() - previous.created_at < STALE_LOCK_MS)) {
         return json(
           400,
-          { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } },
+          {
+            error: {
+              type: 'idempotency_error',
+              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+            },
+          },
           headers,
         );
       }
       if (previous?.state === 'in_progress' && Date.now() - previous.created_at < STALE_LOCK_MS) {
-        return json(409, { error: { type: 'idempotency_error', code: 'idempotency_key_in_use', message: `There is currently another in-progress request using this Idempotency-Key '${key}'. Retry once it has finished.` } }, headers);
+        return json(
+          409,
+          {
+            error: {
+              type: 'idempotency_error',
+              code: 'idempotency_key_in_use',
+              message: `There is currently another in-progress request using this Idempotency-Key '${key}'. Retry once it has finished.`,
+            },
+          },
+          headers,
+        );
       }
       if (previous?.state === 'done' && previous.status !== null && previous.body !== null) {
-        return { status: previous.status, headers: { 'content-type': 'application/json', ...headers, 'idempotency-key': key, 'idempotent-replayed': 'true', 'original-request': previous.request_id }, body: previous.body };
+        return {
+          status: previous.status,
+          headers: {
+            'content-type': 'application/json',
+            ...headers,
+            'idempotency-key': key,
+            'idempotent-replayed': 'true',
+            'original-request': previous.request_id,
+          },
+          body: previous.body,
+        };
       }
       this.store.lockIdempotency(key, fingerprint, call.requestId, Date.now());
     }
@@ -215,7 +247,11 @@ export class StripeEmulator extends DurableObject<Env> {
 
     const fault = this.store.takeFault(call.method, call.path);
     if (fault) {
-      const faultReply = json(fault.status, { error: { type: 'api_error', message: `Sandbox fault injected for ${call.method} ${call.path}: the request failed before reaching Stripe.` } }, replyHeaders);
+      const faultReply = json(
+        fault.status,
+        { error: { type: 'api_error', message: `Sandbox fault injected for ${call.method} ${call.path}: the request failed before reaching Stripe.` } },
+        replyHeaders,
+      );
       if (fault.kind === 'error') {
         if (key) this.store.releaseIdempotency(key);
         return faultReply;
@@ -279,7 +315,9 @@ export class StripeEmulator extends DurableObject<Env> {
     });
     await this.sendMessages();
     if (!emu.connected) {
-      await Promise.all(this.connectedAccounts().map((connected) => stripeEmulatorStub(this.env, connected).advanceClock(connected, { to: target, follow: true })));
+      await Promise.all(
+        this.connectedAccounts().map((connected) => stripeEmulatorStub(this.env, connected).advanceClock(connected, { to: target, follow: true })),
+      );
     }
     return { now: target };
   }
@@ -294,7 +332,13 @@ export class StripeEmulator extends DurableObject<Env> {
       .all<WebhookEndpoint>('webhook_endpoint')
       .filter((e) => e.deleted !== true && connectIds.has(e.id))
       .map((e) => ({ id: e.id, url: e.url, secret: this.store.endpointSecret(e.id) ?? '', enabled_events: e.enabled_events, status: e.status }));
-    const sandboxDefault: ConnectEndpointRow = { id: SANDBOX_CONNECT_ENDPOINT_ID, url: SANDBOX_STRIPE_WEBHOOK_URL, secret: SANDBOX_STRIPE_WEBHOOK_SECRET, enabled_events: ['*'], status: 'enabled' };
+    const sandboxDefault: ConnectEndpointRow = {
+      id: SANDBOX_CONNECT_ENDPOINT_ID,
+      url: SANDBOX_STRIPE_WEBHOOK_URL,
+      secret: SANDBOX_STRIPE_WEBHOOK_SECRET,
+      enabled_events: ['*'],
+      status: 'enabled',
+    };
     return { now: emu.now, endpoints: [sandboxDefault, ...registered] };
   }
 
@@ -360,7 +404,16 @@ export class StripeEmulator extends DurableObject<Env> {
       return { state: 'failed' };
     }
     this.store.leaseDelivery(id, nowMs + DELIVERY_LEASE_MS);
-    return { state: 'claimed', id, eventId: event.id, eventType: String(event.type), url: endpoint.url, secret: endpoint.secret, body: JSON.stringify(event, null, 2), attempt: row.attempts + 1 };
+    return {
+      state: 'claimed',
+      id,
+      eventId: event.id,
+      eventType: String(event.type),
+      url: endpoint.url,
+      secret: endpoint.secret,
+      body: JSON.stringify(event, null, 2),
+      attempt: row.attempts + 1,
+    };
   }
 
   /** Where a delivery goes: one of the account's own endpoints, or (on a connected account) a platform Connect endpoint. */

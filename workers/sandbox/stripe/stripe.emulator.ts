@@ -17,12 +17,16 @@ export const stripeEmulator = new Hono<{ Bindings: Env }>();
 
 // With real Stripe in use the emulator is not served: its state would be storage anyone could fill.
 stripeEmulator.use('*', async (c, next) => {
-  if (c.env.PROVIDER_MODE === 'live') return c.json({ error: { type: 'invalid_request_error', message: 'The Stripe sandbox is off: this deployment uses live Stripe.' } }, 404);
+  if (c.env.PROVIDER_MODE === 'live')
+    return c.json({ error: { type: 'invalid_request_error', message: 'The Stripe sandbox is off: this deployment uses live Stripe.' } }, 404);
   await next();
 });
 
 function stripeError(status: number, message: string, extra: Record<string, unknown> = {}): Response {
-  return new Response(JSON.stringify({ error: { message, type: 'invalid_request_error', ...extra } }, null, 2), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(JSON.stringify({ error: { message, type: 'invalid_request_error', ...extra } }, null, 2), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 /** The API key from `Authorization: Bearer sk_...` or Basic `sk_...:` (curl -u). */
@@ -56,7 +60,11 @@ function authenticate(authorization: string | undefined, accountHeader: string |
   }
   if (!/^(sk|rk)_test_[A-Za-z0-9_]+$/.test(key)) return stripeError(401, `Invalid API Key provided: ${masked(key)}`);
   if (accountHeader !== undefined && accountHeader !== '' && !/^acct_[A-Za-z0-9_]+$/.test(accountHeader)) {
-    return stripeError(403, `The provided key '${masked(key)}' does not have access to account '${accountHeader}' (or that account does not exist). Application access may have been revoked.`, { code: 'account_invalid' });
+    return stripeError(
+      403,
+      `The provided key '${masked(key)}' does not have access to account '${accountHeader}' (or that account does not exist). Application access may have been revoked.`,
+      { code: 'account_invalid' },
+    );
   }
   return { account: accountHeader || PLATFORM_ACCOUNT };
 }
@@ -97,7 +105,8 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.ch
 // a browser follows this link, as it would Stripe's.
 stripeEmulator.get('/_emulator/connect/onboard', async (c) => {
   const link = c.req.query('link');
-  const page = (status: 404, message: string) => c.html(`<!doctype html><meta charset="utf-8"><title>Stripe sandbox onboarding</title><p>${escapeHtml(message)}</p>`, status);
+  const page = (status: 404, message: string) =>
+    c.html(`<!doctype html><meta charset="utf-8"><title>Stripe sandbox onboarding</title><p>${escapeHtml(message)}</p>`, status);
   if (!link) return page(404, 'This onboarding link is incomplete: it has no link token.');
   const outcome = await stripeEmulatorStub(c.env, PLATFORM_ACCOUNT).visitAccountLink(link, c.req.query('account') ?? null);
   if (outcome.state === 'missing') return page(404, 'This onboarding link is not valid. Start again from the app to get a new one.');

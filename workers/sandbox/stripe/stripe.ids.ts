@@ -45,5 +45,8 @@ export function webhookSecret(): string {
 /** Eight upper-case hex characters, like a customer's `invoice_prefix`. */
 export function invoicePrefix(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+  return [...bytes]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
 }

@@ -186,7 +186,12 @@ export class StripeStore {
    * One page of a Stripe list, newest first, with `starting_after` /
    * `ending_before` cursors; `keep` filters on fields without a column.
    */
-  page<T extends StripeObject = StripeObject>(type: string, filter: ListFilter, paging: ListPage, keep: (o: T) => boolean = () => true): { data: T[]; has_more: boolean } {
+  page<T extends StripeObject = StripeObject>(
+    type: string,
+    filter: ListFilter,
+    paging: ListPage,
+    keep: (o: T) => boolean = () => true,
+  ): { data: T[]; has_more: boolean } {
     const { where, args } = filterSql(type, filter);
     let cursorClause = '';
     const cursorArgs: unknown[] = [];
@@ -198,7 +203,11 @@ export class StripeStore {
       cursorClause = ascending ? ' AND seq > ?' : ' AND seq < ?';
       cursorArgs.push(seq);
     }
-    const rows = this.sql.exec<ObjectRow>(`SELECT seq, data FROM objects WHERE ${where}${cursorClause} ORDER BY seq ${ascending ? 'ASC' : 'DESC'}`, ...args, ...cursorArgs);
+    const rows = this.sql.exec<ObjectRow>(
+      `SELECT seq, data FROM objects WHERE ${where}${cursorClause} ORDER BY seq ${ascending ? 'ASC' : 'DESC'}`,
+      ...args,
+      ...cursorArgs,
+    );
     const data: T[] = [];
     let hasMore = false;
     for (const row of rows) {
@@ -277,20 +286,34 @@ export class StripeStore {
 
   /** The platform's endpoints created with `connect=true`: they hear connected accounts, not the platform itself. */
   connectEndpointIds(): Set<string> {
-    return new Set(this.sql.exec<{ endpoint_id: string }>('SELECT endpoint_id FROM endpoint_secrets WHERE connect = 1').toArray().map((r) => r.endpoint_id));
+    return new Set(
+      this.sql
+        .exec<{ endpoint_id: string }>('SELECT endpoint_id FROM endpoint_secrets WHERE connect = 1')
+        .toArray()
+        .map((r) => r.endpoint_id),
+    );
   }
 
   /** On a connected account: replaces its copy of the platform's Connect endpoints. */
   replaceConnectEndpoints(rows: ConnectEndpointRow[]): void {
     this.sql.exec('DELETE FROM connect_endpoints');
     for (const r of rows) {
-      this.sql.exec('INSERT INTO connect_endpoints (id, url, secret, enabled_events, status) VALUES (?, ?, ?, ?, ?)', r.id, r.url, r.secret, JSON.stringify(r.enabled_events), r.status);
+      this.sql.exec(
+        'INSERT INTO connect_endpoints (id, url, secret, enabled_events, status) VALUES (?, ?, ?, ?, ?)',
+        r.id,
+        r.url,
+        r.secret,
+        JSON.stringify(r.enabled_events),
+        r.status,
+      );
     }
   }
 
   connectEndpoints(): ConnectEndpointRow[] {
     return this.sql
-      .exec<{ id: string; url: string; secret: string; enabled_events: string; status: ConnectEndpointRow['status'] }>('SELECT * FROM connect_endpoints ORDER BY id')
+      .exec<{ id: string; url: string; secret: string; enabled_events: string; status: ConnectEndpointRow['status'] }>(
+        'SELECT * FROM connect_endpoints ORDER BY id',
+      )
       .toArray()
       .map((r) => ({ ...r, enabled_events: JSON.parse(r.enabled_events) as string[] }));
   }
@@ -323,7 +346,10 @@ export class StripeStore {
   /** Pending deliveries never handed to the Queue, or handed over so long ago the message must be lost. */
   deliveriesToEnqueue(staleBeforeMs: number): DeliveryRow[] {
     return this.sql
-      .exec<DeliveryRow>("SELECT * FROM deliveries WHERE status = 'pending' AND (enqueued_at IS NULL OR enqueued_at < ?) ORDER BY event_seq LIMIT 100", staleBeforeMs)
+      .exec<DeliveryRow>(
+        "SELECT * FROM deliveries WHERE status = 'pending' AND (enqueued_at IS NULL OR enqueued_at < ?) ORDER BY event_seq LIMIT 100",
+        staleBeforeMs,
+      )
       .toArray();
   }
 

@@ -90,7 +90,14 @@ async function attemptDelivery(env: Env, account: string, deliveryId: string, ct
     error = err instanceof Error ? err.message : String(err);
   }
   if (httpStatus === null || httpStatus >= 300) {
-    log.warn('stripe webhook delivery failed', { event_id: claim.eventId, type: claim.eventType, url: claim.url, status: httpStatus, error, attempt: claim.attempt });
+    log.warn('stripe webhook delivery failed', {
+      event_id: claim.eventId,
+      type: claim.eventType,
+      url: claim.url,
+      status: httpStatus,
+      error,
+      attempt: claim.attempt,
+    });
   }
   const recorded = await stub.recordDeliveryAttempt(deliveryId, { httpStatus, error });
   return { state: recorded.status, attempts: recorded.attempts };
@@ -137,7 +144,10 @@ class LocalContext {
  *
  * @example const deliveries = await deliverPendingStripeWebhooks(env)
  */
-export async function deliverPendingStripeWebhooks(env: Env, options: { account?: string; ctx?: ExecutionContext; includeFailed?: boolean } = {}): Promise<DeliveryReport[]> {
+export async function deliverPendingStripeWebhooks(
+  env: Env,
+  options: { account?: string; ctx?: ExecutionContext; includeFailed?: boolean } = {},
+): Promise<DeliveryReport[]> {
   const account = options.account ?? PLATFORM_ACCOUNT;
   const stub = stripeEmulatorStub(env, account);
   const local = options.ctx ? null : new LocalContext();

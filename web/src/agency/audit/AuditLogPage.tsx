@@ -98,8 +98,7 @@ function AuditLog() {
           <Loading label="Loading the audit log…" />
         ) : rows.length === 0 ? (
           <EmptyState icon="activity" title={client ? 'Nothing recorded for this client yet' : 'Nothing recorded yet'}>
-            When someone from your agency opens a client account from Clients or the account switcher, it is recorded here
-            with every change they make inside.
+            When someone from your agency opens a client account from Clients or the account switcher, it is recorded here with every change they make inside.
           </EmptyState>
         ) : (
           <>
@@ -132,7 +131,12 @@ function AuditLog() {
                         </div>
                       </td>
                       <td>
-                        <button type="button" className="audit-client" onClick={() => setSearchParams({ client: e.sub_account.id })} title={`Only ${e.sub_account.name}`}>
+                        <button
+                          type="button"
+                          className="audit-client"
+                          onClick={() => setSearchParams({ client: e.sub_account.id })}
+                          title={`Only ${e.sub_account.name}`}
+                        >
                           {e.sub_account.name}
                         </button>
                       </td>

@@ -88,7 +88,9 @@ export function ClientNameDialog({
               <span>{error instanceof Error ? error.message : 'Something went wrong.'}</span>
               {planLimit && (
                 <Link to="/billing" className="alert-link">
-                  {upgrade?.name ? `Move to ${upgrade.name}${upgrade.price_per_month ? ` (${formatMoney(upgrade.price_per_month)}/month)` : ''} on Billing` : 'Go to Billing'}
+                  {upgrade?.name
+                    ? `Move to ${upgrade.name}${upgrade.price_per_month ? ` (${formatMoney(upgrade.price_per_month)}/month)` : ''} on Billing`
+                    : 'Go to Billing'}
                   <Icon name="chevronRight" size={14} />
                 </Link>
               )}
@@ -96,9 +98,7 @@ export function ClientNameDialog({
           </div>
         )}
         <Field label="Client business name" error={fieldError}>
-          {(p) => (
-            <input {...p} className="input" required maxLength={120} autoFocus value={name} onChange={(e) => setName(e.target.value)} />
-          )}
+          {(p) => <input {...p} className="input" required maxLength={120} autoFocus value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
       </div>
     </Dialog>

@@ -54,10 +54,7 @@ export function ClientPlanDialog({
   const confirm = useConfirm();
   const canManage = useCanManage();
   const config = usePaymentConfig();
-  const data = useResource(
-    (signal) => Promise.all([clientPlans.get(client.id, signal), tiersApi.list(signal), stripeConnect.status(signal)]),
-    [client.id],
-  );
+  const data = useResource((signal) => Promise.all([clientPlans.get(client.id, signal), tiersApi.list(signal), stripeConnect.status(signal)]), [client.id]);
   const [choice, setChoice] = useState<string | null>(null);
   const [newCard, setNewCard] = useState(false);
   const [card, setCard] = useState(DEFAULT_TEST_CARD);
@@ -87,7 +84,11 @@ export function ClientPlanDialog({
       const next = await clientPlans.put(client.id, { tier: selected.key, ...(sendCard ? { payment_method: card } : {}) }, crypto.randomUUID());
       apply(
         next,
-        !subscribed ? `${client.name} is on ${selected.name}` : selected.key === currentKey ? `${client.name} keeps ${selected.name}` : `${client.name} moved to ${selected.name}`,
+        !subscribed
+          ? `${client.name} is on ${selected.name}`
+          : selected.key === currentKey
+            ? `${client.name} keeps ${selected.name}`
+            : `${client.name} moved to ${selected.name}`,
       );
       setChoice(null);
       setNewCard(false);
@@ -154,11 +155,7 @@ export function ClientPlanDialog({
             Close
           </button>
           {canManage && (
-            <button
-              type="submit"
-              className="btn btn-primary"
-              disabled={busy !== null || !action || !stripeReady || (sendCard && !canPickCard(config.data))}
-            >
+            <button type="submit" className="btn btn-primary" disabled={busy !== null || !action || !stripeReady || (sendCard && !canPickCard(config.data))}>
               {busy === 'save' && <Spinner />}
               {action ?? 'Current tier'}
             </button>
@@ -177,8 +174,8 @@ export function ClientPlanDialog({
             <div className="alert alert-warning" role="status">
               <Icon name="alert" />
               <span>
-                The last payment of {formatUsd(plan.dunning.amount_due)} failed ({plan.dunning.failures}{' '}
-                {plan.dunning.failures === 1 ? 'attempt' : 'attempts'}). Saving a different card below pays with it from now on.
+                The last payment of {formatUsd(plan.dunning.amount_due)} failed ({plan.dunning.failures} {plan.dunning.failures === 1 ? 'attempt' : 'attempts'}
+                ). Saving a different card below pays with it from now on.
               </span>
             </div>
           )}
@@ -214,7 +211,14 @@ export function ClientPlanDialog({
             <fieldset className="tier-options" disabled={!canManage}>
               <legend className="field-label">Tier</legend>
               {catalogue.tiers.map((t) => (
-                <TierOption key={t.key} tier={t} planUsers={catalogue.limits.users} checked={t.key === selectedKey} current={t.key === currentKey} onChange={() => setChoice(t.key)} />
+                <TierOption
+                  key={t.key}
+                  tier={t}
+                  planUsers={catalogue.limits.users}
+                  checked={t.key === selectedKey}
+                  current={t.key === currentKey}
+                  onChange={() => setChoice(t.key)}
+                />
               ))}
             </fieldset>
           )}

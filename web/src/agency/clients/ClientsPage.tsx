@@ -26,12 +26,7 @@ const CLIENT_ROLES: RoleChoice[] = [
 
 const PAGE_SIZE = 50;
 
-type Dialogs =
-  | { kind: 'create' }
-  | { kind: 'rename'; client: SubAccount }
-  | { kind: 'user'; client: SubAccount }
-  | { kind: 'plan'; client: SubAccount }
-  | null;
+type Dialogs = { kind: 'create' } | { kind: 'rename'; client: SubAccount } | { kind: 'user'; client: SubAccount } | { kind: 'plan'; client: SubAccount } | null;
 
 export default function ClientsPage() {
   usePageTitle('Clients');
@@ -76,8 +71,7 @@ function Clients() {
     // Only a change of the rows on screen asks again; a loaded plan stays.
   }, [visibleKey]);
 
-  const replace = (next: SubAccount) =>
-    list.setData((prev) => prev && { ...prev, data: prev.data.map((c) => (c.id === next.id ? next : c)) });
+  const replace = (next: SubAccount) => list.setData((prev) => prev && { ...prev, data: prev.data.map((c) => (c.id === next.id ? next : c)) });
   // Suspending or reactivating moves the suspended count with it.
   const recount = (next: SubAccount) =>
     list.setData((prev) => prev && { ...prev, counts: { ...prev.counts, suspended: prev.counts.suspended + (next.suspended ? 1 : -1) } });
@@ -114,12 +108,9 @@ function Clients() {
             title: `Suspend ${client.name}?`,
             message: (
               <div className="stack" style={{ gap: 8 }}>
+                <p>Its users are signed out at once, and they cannot sign in or use its API keys until you reactivate it.</p>
                 <p>
-                  Its users are signed out at once, and they cannot sign in or use its API keys until you reactivate it.
-                </p>
-                <p>
-                  Nothing is deleted, your team can still open the account, and its plan is not changed: cancel the plan
-                  separately if billing should stop too.
+                  Nothing is deleted, your team can still open the account, and its plan is not changed: cancel the plan separately if billing should stop too.
                 </p>
               </div>
             ),
@@ -338,9 +329,7 @@ function ClientRow({
           {c.suspended && <span className="badge badge-suspended">Suspended</span>}
           {/* Billing standing beside a suspension only when it says more than "active". */}
           {!(c.suspended && c.status === 'active') && (
-            <span className={`badge badge-standing badge-standing-${c.status.replace('_', '-')}`}>
-              {STANDING_LABELS[c.status] ?? c.status}
-            </span>
+            <span className={`badge badge-standing badge-standing-${c.status.replace('_', '-')}`}>{STANDING_LABELS[c.status] ?? c.status}</span>
           )}
         </div>
       </td>

@@ -42,7 +42,13 @@ export function ClientSignupCard({ canManage }: { canManage: boolean }) {
         ) : (
           <>
             <label className="switch">
-              <input type="checkbox" role="switch" checked={saving ?? current.enabled} disabled={!canManage || saving !== null} onChange={(e) => change(e.target.checked)} />
+              <input
+                type="checkbox"
+                role="switch"
+                checked={saving ?? current.enabled}
+                disabled={!canManage || saving !== null}
+                onChange={(e) => change(e.target.checked)}
+              />
               Let new clients sign up on your domain
             </label>
             <p className="subtle">

@@ -29,7 +29,13 @@ function CopyButton({ text, what }: { text: string; what: string }) {
     }
   };
   return (
-    <button type="button" className="btn btn-ghost btn-icon btn-sm copy-button" onClick={copy} aria-label={`Copy ${what}`} title={copied ? 'Copied' : `Copy ${what}`}>
+    <button
+      type="button"
+      className="btn btn-ghost btn-icon btn-sm copy-button"
+      onClick={copy}
+      aria-label={`Copy ${what}`}
+      title={copied ? 'Copied' : `Copy ${what}`}
+    >
       <Icon name={copied ? 'check' : 'copy'} />
     </button>
   );
@@ -93,8 +99,7 @@ export function DnsRecordsCard({ domain }: { domain: CustomDomain }) {
       <div className="card-footer dns-hint">
         <Icon name="alert" size={14} />
         <span className="subtle">
-          Some DNS providers add your domain to the name on their own: then enter only the part before it. Changes can take a few
-          minutes to show.
+          Some DNS providers add your domain to the name on their own: then enter only the part before it. Changes can take a few minutes to show.
         </span>
       </div>
     </section>

@@ -115,14 +115,7 @@ function Domain() {
         <AddDomainCard canManage={canManage} onAdded={(d) => setData(d)} />
       ) : (
         <div className="domain-layout">
-          <DomainStatusCard
-            domain={current}
-            canManage={canManage}
-            busy={busy}
-            polling={polling}
-            onVerify={verify}
-            onRemove={remove}
-          />
+          <DomainStatusCard domain={current} canManage={canManage} busy={busy} polling={polling} onVerify={verify} onRemove={remove} />
           {sandbox && canManage && !SETTLED.includes(current.status) && <SandboxDnsHelper domain={current} onChanged={setData} />}
           <DnsRecordsCard domain={current} />
           {current.live && <ClientSignupCard canManage={canManage} />}

@@ -53,8 +53,8 @@ export function SandboxDnsHelper({ domain, onChanged }: { domain: CustomDomain; 
         </h2>
       </div>
       <p>
-        Nothing here reaches a real DNS provider. The sandbox keeps its own DNS and a test Cloudflare: create the two records there,
-        then move the certificate clock forward to watch the domain go live. The clock is shared by everyone on this server.
+        Nothing here reaches a real DNS provider. The sandbox keeps its own DNS and a test Cloudflare: create the two records there, then move the certificate
+        clock forward to watch the domain go live. The clock is shared by everyone on this server.
       </p>
       <div className="sandbox-steps">
         <button type="button" className="btn btn-sm" onClick={createRecords} disabled={busy !== null || (recordsInPlace && domain.status !== 'pending')}>

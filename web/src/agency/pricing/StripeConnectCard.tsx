@@ -65,8 +65,8 @@ export function StripeConnectCard({
           {state === 'connected' ? (
             <p>
               Your clients pay for your tiers into Stripe account <code className="mono">{c.stripe_account_id}</code>
-              {c.onboarded_at ? `, connected on ${formatDate(c.onboarded_at)}` : ''}. The platform keeps{' '}
-              <strong>{c.revenue_share_percent}%</strong> of each paid invoice; the rest is yours.
+              {c.onboarded_at ? `, connected on ${formatDate(c.onboarded_at)}` : ''}. The platform keeps <strong>{c.revenue_share_percent}%</strong> of each
+              paid invoice; the rest is yours.
             </p>
           ) : (
             <p>

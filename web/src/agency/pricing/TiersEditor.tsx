@@ -140,8 +140,7 @@ export function TiersEditor({ data, canManage, onSaved }: { data: AgencyTiers; c
             )
           }
         >
-          Define the plans your clients choose from, such as Basic at $149 with 2,500 contacts. Clients pay for them through your
-          Stripe account.
+          Define the plans your clients choose from, such as Basic at $149 with 2,500 contacts. Clients pay for them through your Stripe account.
         </EmptyState>
       ) : (
         <div className="table-wrap">

@@ -113,79 +113,82 @@ export function UsageMarkupCard({ prices, canManage, onSaved }: { prices: UsageP
                   ? `Below 1.0 sells under cost, so it will be refused. At 1.0 clients pay the cost, ${formatUsd(p.cost)} ${unit}.`
                   : aboveMaximum(m)
                     ? `At most ${MAX_MULTIPLIER}.0 times cost, so it will be refused.`
-                  : margin !== null && margin < 0n
-                    ? `Below the platform price: you would lose ${formatUsd(-margin)} on every ${p.unit_size === 1 ? p.unit : `${p.unit_size.toLocaleString('en-US')} ${p.unit}s`}. Use at least ${p.platform_multiplier} to break even.`
-                    : null;
+                    : margin !== null && margin < 0n
+                      ? `Below the platform price: you would lose ${formatUsd(-margin)} on every ${p.unit_size === 1 ? p.unit : `${p.unit_size.toLocaleString('en-US')} ${p.unit}s`}. Use at least ${p.platform_multiplier} to break even.`
+                      : null;
               const id = `markup-${p.resource_type}`;
               // Malformed, under cost or refused: an error. Under the platform price: a warning the API accepts.
               const invalid = !m || belowCost(m) || aboveMaximum(m) || Boolean(apiError);
               return (
                 <Fragment key={p.resource_type}>
-                <tr className={warning || apiError ? 'has-warning' : undefined} data-testid={id}>
-                  <th scope="row">
-                    <span className="markup-resource">
-                      <span className="legend-dot" style={{ background: resourceColor(p.resource_type) }} aria-hidden="true" />
-                      <span>
-                        <span className="markup-label">{p.label}</span>
-                        <span className="subtle">{unit}</span>
+                  <tr className={warning || apiError ? 'has-warning' : undefined} data-testid={id}>
+                    <th scope="row">
+                      <span className="markup-resource">
+                        <span className="legend-dot" style={{ background: resourceColor(p.resource_type) }} aria-hidden="true" />
+                        <span>
+                          <span className="markup-label">{p.label}</span>
+                          <span className="subtle">{unit}</span>
+                        </span>
                       </span>
-                    </span>
-                  </th>
-                  <td className="num">
-                    {formatUsd(p.platform_price)}
-                    <div className="subtle">cost {formatUsd(p.cost)}</div>
-                  </td>
-                  <td>
-                    <div className="markup-input">
-                      <span aria-hidden="true">×</span>
-                      <label htmlFor={id} className="sr-only">
-                        {p.label} multiplier
-                      </label>
-                      <input
-                        id={id}
-                        className={`input input-sm${warning && !invalid ? ' is-warning' : ''}`}
-                        inputMode="decimal"
-                        value={text}
-                        disabled={!canManage}
-                        aria-invalid={invalid ? true : undefined}
-                        aria-describedby={warning || apiError ? `${id}-warning` : undefined}
-                        onChange={(e) => set(p.resource_type, { multiplier: e.target.value, reset: false })}
-                      />
-                      {canManage && (p.custom || d.multiplier !== p.platform_multiplier) && !d.reset && (
-                        <button
-                          type="button"
-                          className="btn btn-ghost btn-sm markup-reset"
-                          onClick={() => set(p.resource_type, { multiplier: p.platform_multiplier, reset: true })}
-                          title={`Back to the platform's ×${p.platform_multiplier}`}
-                        >
-                          Reset
-                        </button>
-                      )}
-                    </div>
-                    <div className="subtle">
-                      {d.reset
-                        ? 'Back to the platform default on save'
-                        : !p.custom && d.multiplier === p.platform_multiplier
-                          ? 'Platform default'
-                          : `Platform default ×${p.platform_multiplier}`}
-                    </div>
-                  </td>
-                  <td className="num markup-price">{price === null ? '—' : formatUsd(price)}</td>
-                  <td className={`num markup-margin${margin !== null && margin < 0n ? ' is-negative' : margin === 0n ? ' is-zero' : ''}`} data-testid={`${id}-margin`}>
-                    {margin === null ? '—' : formatUsd(margin, { sign: true })}
-                    {margin !== null && price !== null && price > 0n && <div className="subtle">{percent(margin, price)} of the price</div>}
-                  </td>
-                </tr>
-                {(warning || apiError) && (
-                  <tr className="markup-warning-row">
-                    <td colSpan={5} id={`${id}-warning`} role={apiError ? 'alert' : undefined}>
-                      <span className={`markup-warning${apiError ? ' is-error' : ''}`}>
-                        <Icon name="alert" size={14} />
-                        {apiError ? `${apiError} The API refused this multiplier.` : warning}
-                      </span>
+                    </th>
+                    <td className="num">
+                      {formatUsd(p.platform_price)}
+                      <div className="subtle">cost {formatUsd(p.cost)}</div>
+                    </td>
+                    <td>
+                      <div className="markup-input">
+                        <span aria-hidden="true">×</span>
+                        <label htmlFor={id} className="sr-only">
+                          {p.label} multiplier
+                        </label>
+                        <input
+                          id={id}
+                          className={`input input-sm${warning && !invalid ? ' is-warning' : ''}`}
+                          inputMode="decimal"
+                          value={text}
+                          disabled={!canManage}
+                          aria-invalid={invalid ? true : undefined}
+                          aria-describedby={warning || apiError ? `${id}-warning` : undefined}
+                          onChange={(e) => set(p.resource_type, { multiplier: e.target.value, reset: false })}
+                        />
+                        {canManage && (p.custom || d.multiplier !== p.platform_multiplier) && !d.reset && (
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-sm markup-reset"
+                            onClick={() => set(p.resource_type, { multiplier: p.platform_multiplier, reset: true })}
+                            title={`Back to the platform's ×${p.platform_multiplier}`}
+                          >
+                            Reset
+                          </button>
+                        )}
+                      </div>
+                      <div className="subtle">
+                        {d.reset
+                          ? 'Back to the platform default on save'
+                          : !p.custom && d.multiplier === p.platform_multiplier
+                            ? 'Platform default'
+                            : `Platform default ×${p.platform_multiplier}`}
+                      </div>
+                    </td>
+                    <td className="num markup-price">{price === null ? '—' : formatUsd(price)}</td>
+                    <td
+                      className={`num markup-margin${margin !== null && margin < 0n ? ' is-negative' : margin === 0n ? ' is-zero' : ''}`}
+                      data-testid={`${id}-margin`}
+                    >
+                      {margin === null ? '—' : formatUsd(margin, { sign: true })}
+                      {margin !== null && price !== null && price > 0n && <div className="subtle">{percent(margin, price)} of the price</div>}
                     </td>
                   </tr>
-                )}
+                  {(warning || apiError) && (
+                    <tr className="markup-warning-row">
+                      <td colSpan={5} id={`${id}-warning`} role={apiError ? 'alert' : undefined}>
+                        <span className={`markup-warning${apiError ? ' is-error' : ''}`}>
+                          <Icon name="alert" size={14} />
+                          {apiError ? `${apiError} The API refused this multiplier.` : warning}
+                        </span>
+                      </td>
+                    </tr>
+                  )}
                 </Fragment>
               );
             })}
@@ -194,9 +197,7 @@ export function UsageMarkupCard({ prices, canManage, onSaved }: { prices: UsageP
       </div>
       {canManage && (
         <div className="card-footer">
-          <span className="spacer subtle">
-            Margins are per unit, before any usage. Prices apply to your clients' usage from the moment you save.
-          </span>
+          <span className="spacer subtle">Margins are per unit, before any usage. Prices apply to your clients' usage from the moment you save.</span>
           {dirty && (
             <button
               type="button"

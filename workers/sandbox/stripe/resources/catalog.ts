@@ -58,7 +58,22 @@ function newProduct(emu: Emu, params: Params, id?: string): Product {
 
 // POST /v1/products – `id` may be chosen, as on Stripe; `default_price_data` creates its price
 export function createProduct(emu: Emu, params: Params): Product {
-  onlyParams(params, ['id', 'name', 'active', 'description', 'images', 'metadata', 'statement_descriptor', 'tax_code', 'unit_label', 'url', 'default_price_data', 'marketing_features', 'shippable', 'package_dimensions']);
+  onlyParams(params, [
+    'id',
+    'name',
+    'active',
+    'description',
+    'images',
+    'metadata',
+    'statement_descriptor',
+    'tax_code',
+    'unit_label',
+    'url',
+    'default_price_data',
+    'marketing_features',
+    'shippable',
+    'package_dimensions',
+  ]);
   const id = str(params, 'id');
   if (id !== undefined && emu.store.get(id)) throw invalidRequest(`Product already exists.`, 'id', 'resource_already_exists');
   let product = newProduct(emu, params, id || undefined);
@@ -82,7 +97,19 @@ export function retrieveProduct(emu: Emu, _params: Params, [id]: string[]): Prod
 
 // POST /v1/products/:id
 export function updateProduct(emu: Emu, params: Params, [id]: string[]): Product {
-  onlyParams(params, ['name', 'active', 'description', 'images', 'metadata', 'statement_descriptor', 'tax_code', 'unit_label', 'url', 'default_price', 'marketing_features']);
+  onlyParams(params, [
+    'name',
+    'active',
+    'description',
+    'images',
+    'metadata',
+    'statement_descriptor',
+    'tax_code',
+    'unit_label',
+    'url',
+    'default_price',
+    'marketing_features',
+  ]);
   const product = emu.find<Product>(id, 'product', 'product');
   const defaultPrice = str(params, 'default_price');
   if (defaultPrice) {
@@ -108,7 +135,12 @@ export function listProducts(emu: Emu, params: Params): unknown {
   const active = bool(params, 'active');
   const ids = strList(params, 'ids');
   const created = createdFilter(params);
-  const page = emu.store.page<Product>('product', {}, listParams(params), (p) => (active === undefined || p.active === active) && (!ids || ids.includes(p.id)) && created(p.created));
+  const page = emu.store.page<Product>(
+    'product',
+    {},
+    listParams(params),
+    (p) => (active === undefined || p.active === active) && (!ids || ids.includes(p.id)) && created(p.created),
+  );
   return listObject('/v1/products', page.data, page.has_more);
 }
 
@@ -117,7 +149,8 @@ export function listProducts(emu: Emu, params: Params): unknown {
 function newPrice(emu: Emu, params: Params, productId: string, prefix = ''): Price {
   const name = (n: string) => (prefix ? `${prefix}[${n}]` : n);
   const currency = checkCurrency(requireStr(params, 'currency'), name('currency'));
-  const unitAmount = int(params, 'unit_amount') ?? (typeof params.unit_amount_decimal === 'string' ? Math.round(Number(params.unit_amount_decimal)) : undefined);
+  const unitAmount =
+    int(params, 'unit_amount') ?? (typeof params.unit_amount_decimal === 'string' ? Math.round(Number(params.unit_amount_decimal)) : undefined);
   if (unitAmount === undefined) throw invalidRequest(`Missing required param: ${name('unit_amount')}.`, name('unit_amount'), 'parameter_missing');
   if (unitAmount < 0) throw invalidRequest('This value must be greater than or equal to 0.', name('unit_amount'));
   const rec = obj(params, 'recurring');
@@ -165,7 +198,21 @@ function claimLookupKey(emu: Emu, price: Price, transfer: boolean): void {
 
 // POST /v1/prices – for an existing `product` or with inline `product_data`
 export function createPrice(emu: Emu, params: Params): Price {
-  onlyParams(params, ['currency', 'unit_amount', 'unit_amount_decimal', 'recurring', 'product', 'product_data', 'nickname', 'lookup_key', 'metadata', 'active', 'tax_behavior', 'transfer_lookup_key', 'billing_scheme']);
+  onlyParams(params, [
+    'currency',
+    'unit_amount',
+    'unit_amount_decimal',
+    'recurring',
+    'product',
+    'product_data',
+    'nickname',
+    'lookup_key',
+    'metadata',
+    'active',
+    'tax_behavior',
+    'transfer_lookup_key',
+    'billing_scheme',
+  ]);
   let productId = str(params, 'product');
   const productData = obj(params, 'product_data');
   if (productId) emu.find<Product>(productId, 'product', 'product', 'product');
@@ -213,13 +260,17 @@ export function listPrices(emu: Emu, params: Params): unknown {
   const lookupKeys = strList(params, 'lookup_keys');
   const interval = obj(params, 'recurring')?.interval;
   const created = createdFilter(params);
-  const page = emu.store.page<Price>('price', product ? { parent: product } : {}, listParams(params), (p) =>
-    (active === undefined || p.active === active) &&
-    (currency === undefined || p.currency === currency) &&
-    (type === undefined || p.type === type) &&
-    (!lookupKeys || (p.lookup_key !== null && lookupKeys.includes(p.lookup_key))) &&
-    (interval === undefined || p.recurring?.interval === interval) &&
-    created(p.created),
+  const page = emu.store.page<Price>(
+    'price',
+    product ? { parent: product } : {},
+    listParams(params),
+    (p) =>
+      (active === undefined || p.active === active) &&
+      (currency === undefined || p.currency === currency) &&
+      (type === undefined || p.type === type) &&
+      (!lookupKeys || (p.lookup_key !== null && lookupKeys.includes(p.lookup_key))) &&
+      (interval === undefined || p.recurring?.interval === interval) &&
+      created(p.created),
   );
   return listObject('/v1/prices', page.data, page.has_more);
 }

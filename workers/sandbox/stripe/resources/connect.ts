@@ -63,7 +63,14 @@ export interface ApplicationFee extends StripeObject {
 }
 
 /** What Stripe asks a new account for before it can take charges (fixtures3.json `account.requirements`). */
-const ONBOARDING_DUE = ['business_profile.product_description', 'business_profile.support_phone', 'business_profile.url', 'external_account', 'tos_acceptance.date', 'tos_acceptance.ip'];
+const ONBOARDING_DUE = [
+  'business_profile.product_description',
+  'business_profile.support_phone',
+  'business_profile.url',
+  'external_account',
+  'tos_acceptance.date',
+  'tos_acceptance.ip',
+];
 
 /** Account links expire after five minutes, as on Stripe. */
 const ACCOUNT_LINK_TTL_SECONDS = 300;
@@ -82,7 +89,8 @@ function requirements(due: string[]): Requirements {
 }
 
 function platformOnly(emu: Emu, what: string): void {
-  if (emu.connected) throw invalidRequest(`Only a platform can ${what}; this request was made on a connected account (Stripe-Account).`, undefined, 'platform_account_required');
+  if (emu.connected)
+    throw invalidRequest(`Only a platform can ${what}; this request was made on a connected account (Stripe-Account).`, undefined, 'platform_account_required');
 }
 
 function checkUrl(url: string, param: string): string {
@@ -117,7 +125,8 @@ function businessProfile(current: Record<string, unknown> | null, params: Params
   if (!given) return base;
   const next = { ...base };
   for (const [key, value] of Object.entries(given)) {
-    if (!(BUSINESS_PROFILE_FIELDS as readonly string[]).includes(key)) throw invalidRequest(`Received unknown parameter: business_profile[${key}]`, `business_profile[${key}]`, 'parameter_unknown');
+    if (!(BUSINESS_PROFILE_FIELDS as readonly string[]).includes(key))
+      throw invalidRequest(`Received unknown parameter: business_profile[${key}]`, `business_profile[${key}]`, 'parameter_unknown');
     if (typeof value !== 'string') throw invalidRequest(`Invalid string: business_profile[${key}]`, `business_profile[${key}]`);
     next[key] = value || null;
   }
@@ -126,17 +135,44 @@ function businessProfile(current: Record<string, unknown> | null, params: Params
 
 function controllerOf(type: AccountType): Record<string, unknown> {
   return type === 'express'
-    ? { fees: { payer: 'application' }, is_controller: true, losses: { payments: 'application' }, requirement_collection: 'stripe', stripe_dashboard: { type: 'express' }, type: 'application' }
-    : { fees: { payer: 'account' }, is_controller: true, losses: { payments: 'stripe' }, requirement_collection: 'stripe', stripe_dashboard: { type: 'full' }, type: 'application' };
+    ? {
+        fees: { payer: 'application' },
+        is_controller: true,
+        losses: { payments: 'application' },
+        requirement_collection: 'stripe',
+        stripe_dashboard: { type: 'express' },
+        type: 'application',
+      }
+    : {
+        fees: { payer: 'account' },
+        is_controller: true,
+        losses: { payments: 'stripe' },
+        requirement_collection: 'stripe',
+        stripe_dashboard: { type: 'full' },
+        type: 'application',
+      };
 }
 
-const ACCOUNT_CREATE_PARAMS = ['type', 'country', 'email', 'business_type', 'business_profile', 'capabilities', 'metadata', 'default_currency', 'settings', 'tos_acceptance', 'controller'];
+const ACCOUNT_CREATE_PARAMS = [
+  'type',
+  'country',
+  'email',
+  'business_type',
+  'business_profile',
+  'capabilities',
+  'metadata',
+  'default_currency',
+  'settings',
+  'tos_acceptance',
+  'controller',
+];
 
 // POST /v1/accounts – a connected account that cannot take charges until it is onboarded
 export function createAccount(emu: Emu, params: Params): Account {
   platformOnly(emu, 'create connected accounts');
   onlyParams(params, ACCOUNT_CREATE_PARAMS);
-  if (params.controller !== undefined) throw invalidRequest('The sandbox creates accounts by `type` (standard or express); `controller` is not emulated.', 'controller');
+  if (params.controller !== undefined)
+    throw invalidRequest('The sandbox creates accounts by `type` (standard or express); `controller` is not emulated.', 'controller');
   const type = oneOf(params, 'type', ['standard', 'express', 'custom'] as const);
   if (!type) throw invalidRequest('You must specify either `type` or `controller` when creating an account.', 'type', 'parameter_missing');
   if (type === 'custom') throw invalidRequest('The sandbox emulates standard and express accounts; custom accounts are not emulated.', 'type');
@@ -167,10 +203,21 @@ export function createAccount(emu: Emu, params: Params): Account {
       bacs_debit_payments: { display_name: null, service_user_number: null },
       branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
       card_issuing: { tos_acceptance: { date: null, ip: null } },
-      card_payments: { decline_on: { avs_failure: true, cvc_failure: true }, statement_descriptor_prefix: null, statement_descriptor_prefix_kana: null, statement_descriptor_prefix_kanji: null },
+      card_payments: {
+        decline_on: { avs_failure: true, cvc_failure: true },
+        statement_descriptor_prefix: null,
+        statement_descriptor_prefix_kana: null,
+        statement_descriptor_prefix_kanji: null,
+      },
       dashboard: { display_name: (profile.name as string | null) ?? null, timezone: 'Etc/UTC' },
       invoices: { default_account_tax_ids: null, hosted_payment_method_save: null },
-      payments: { statement_descriptor: null, statement_descriptor_kana: null, statement_descriptor_kanji: null, statement_descriptor_prefix_kana: null, statement_descriptor_prefix_kanji: null },
+      payments: {
+        statement_descriptor: null,
+        statement_descriptor_kana: null,
+        statement_descriptor_kanji: null,
+        statement_descriptor_prefix_kana: null,
+        statement_descriptor_prefix_kanji: null,
+      },
       payouts: { debit_negative_balances: true, schedule: { delay_days: 2, interval: 'daily' }, statement_descriptor: null },
       sepa_debit_payments: {},
     },
@@ -241,7 +288,17 @@ export function createAccountLink(emu: Emu, params: Params): Record<string, unkn
   const returnUrl = checkUrl(requireStr(params, 'return_url'), 'return_url');
   const refreshUrl = checkUrl(requireStr(params, 'refresh_url'), 'refresh_url');
   const at = emu.now;
-  const link: AccountLinkRecord = { id: `alink_${randomBase62(24)}`, object: 'sandbox.account_link', account: account.id, type, return_url: returnUrl, refresh_url: refreshUrl, created: at, expires_at: at + ACCOUNT_LINK_TTL_SECONDS, used_at: null };
+  const link: AccountLinkRecord = {
+    id: `alink_${randomBase62(24)}`,
+    object: 'sandbox.account_link',
+    account: account.id,
+    type,
+    return_url: returnUrl,
+    refresh_url: refreshUrl,
+    created: at,
+    expires_at: at + ACCOUNT_LINK_TTL_SECONDS,
+    used_at: null,
+  };
   emu.store.save(link);
   // The sandbox serves onboarding from the same Worker as the product, so the page is on the return URL's origin.
   const url = new URL(SANDBOX_STRIPE_ONBOARDING_PATH, new URL(returnUrl).origin);
@@ -284,9 +341,13 @@ export function applicationFeePercent(emu: Emu, params: Params): number | null |
   if (raw === undefined) return undefined;
   if (raw === '') return null;
   if (!emu.connected) {
-    throw invalidRequest('Can only apply an application_fee_percent when the request is made on behalf of another account (using the Stripe-Account header).', 'application_fee_percent');
+    throw invalidRequest(
+      'Can only apply an application_fee_percent when the request is made on behalf of another account (using the Stripe-Account header).',
+      'application_fee_percent',
+    );
   }
-  if (!/^\d{1,3}(\.\d{1,2})?$/.test(raw) || Number(raw) > 100) throw invalidRequest(`Invalid decimal: ${raw}. application_fee_percent must be between 0 and 100, with at most two decimals.`, 'application_fee_percent');
+  if (!/^\d{1,3}(\.\d{1,2})?$/.test(raw) || Number(raw) > 100)
+    throw invalidRequest(`Invalid decimal: ${raw}. application_fee_percent must be between 0 and 100, with at most two decimals.`, 'application_fee_percent');
   return Number(raw);
 }
 
@@ -341,7 +402,12 @@ export function listApplicationFees(emu: Emu, params: Params): unknown {
   onlyParams(params, ['charge', 'created', 'limit', 'starting_after', 'ending_before']);
   const charge = str(params, 'charge');
   const created = createdFilter(params);
-  const page = emu.store.page<ApplicationFee>('application_fee', {}, listParams(params), (f) => (charge === undefined || f.charge === charge) && created(f.created));
+  const page = emu.store.page<ApplicationFee>(
+    'application_fee',
+    {},
+    listParams(params),
+    (f) => (charge === undefined || f.charge === charge) && created(f.created),
+  );
   return listObject('/v1/application_fees', page.data, page.has_more);
 }
 

@@ -18,7 +18,21 @@ export interface Customer extends StripeObject {
   deleted?: true;
 }
 
-const WRITABLE = ['address', 'balance', 'description', 'email', 'invoice_prefix', 'invoice_settings', 'metadata', 'name', 'next_invoice_sequence', 'phone', 'preferred_locales', 'shipping', 'tax_exempt'];
+const WRITABLE = [
+  'address',
+  'balance',
+  'description',
+  'email',
+  'invoice_prefix',
+  'invoice_settings',
+  'metadata',
+  'name',
+  'next_invoice_sequence',
+  'phone',
+  'preferred_locales',
+  'shipping',
+  'tax_exempt',
+];
 
 function textOrNull(params: Params, name: string, current: string | null): string | null {
   const v = str(params, name);
@@ -134,7 +148,12 @@ export function listCustomers(emu: Emu, params: Params): unknown {
   onlyParams(params, ['email', 'limit', 'starting_after', 'ending_before', 'created', 'test_clock']);
   const email = str(params, 'email');
   const clock = str(params, 'test_clock');
-  const page = emu.store.page<Customer>('customer', {}, listParams(params), (c) => !c.deleted && (email === undefined || c.email === email) && (clock === undefined || c.test_clock === clock));
+  const page = emu.store.page<Customer>(
+    'customer',
+    {},
+    listParams(params),
+    (c) => !c.deleted && (email === undefined || c.email === email) && (clock === undefined || c.test_clock === clock),
+  );
   return listObject('/v1/customers', page.data, page.has_more);
 }
 
@@ -153,6 +172,11 @@ export function listPaymentMethods(emu: Emu, params: Params): unknown {
   const customer = str(params, 'customer');
   if (customer) emu.find<Customer>(customer, 'customer', 'customer', 'customer');
   const type = str(params, 'type');
-  const page = emu.store.page<PaymentMethod>('payment_method', customer ? { customer } : {}, listParams(params), (pm) => (type === undefined || pm.type === type) && (customer !== undefined || pm.customer !== null));
+  const page = emu.store.page<PaymentMethod>(
+    'payment_method',
+    customer ? { customer } : {},
+    listParams(params),
+    (pm) => (type === undefined || pm.type === type) && (customer !== undefined || pm.customer !== null),
+  );
   return listObject('/v1/payment_methods', page.data, page.has_more);
 }

@@ -1,7 +1,20 @@
 import { createdFilter, listObject, listParams, type Emu } from '../stripe.context';
 import { stripeId } from '../stripe.ids';
 import type { StripeObject } from '../stripe.store';
-import { bool, int, invalidRequest, mergeMetadata, obj, oneOf, onlyParams, requireStr, str, type Metadata, type Params, type StripeErrorBody } from '../stripe.wire';
+import {
+  bool,
+  int,
+  invalidRequest,
+  mergeMetadata,
+  obj,
+  oneOf,
+  onlyParams,
+  requireStr,
+  str,
+  type Metadata,
+  type Params,
+  type StripeErrorBody,
+} from '../stripe.wire';
 import { PLATFORM_APPLICATION } from '../stripe.constants';
 import type { Price, Product } from './catalog';
 import { feeFromPercent } from './connect';
@@ -111,18 +124,35 @@ function lineFrom(invoiceId: string, currency: string, source: LineSource): Line
     metadata: source.metadata ?? {},
     parent: source.invoiceItem
       ? {
-          invoice_item_details: { invoice_item: source.invoiceItem, proration: source.proration, proration_details: { credited_items: null }, subscription: source.subscription },
+          invoice_item_details: {
+            invoice_item: source.invoiceItem,
+            proration: source.proration,
+            proration_details: { credited_items: null },
+            subscription: source.subscription,
+          },
           subscription_item_details: null,
           type: 'invoice_item_details',
         }
       : {
           invoice_item_details: null,
-          subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null }, subscription: source.subscription, subscription_item: source.subscriptionItem },
+          subscription_item_details: {
+            invoice_item: null,
+            proration: false,
+            proration_details: { credited_items: null },
+            subscription: source.subscription,
+            subscription_item: source.subscriptionItem,
+          },
           type: 'subscription_item_details',
         },
     period: source.period,
     pretax_credit_amounts: [],
-    pricing: source.price ? { price_details: { price: source.price.id, product: source.price.product }, type: 'price_details', unit_amount_decimal: unit === null ? null : String(unit) } : null,
+    pricing: source.price
+      ? {
+          price_details: { price: source.price.id, product: source.price.product },
+          type: 'price_details',
+          unit_amount_decimal: unit === null ? null : String(unit),
+        }
+      : null,
     quantity: source.quantity,
     quantity_decimal: String(source.quantity),
     subscription: source.subscription,
@@ -235,7 +265,11 @@ export function draftInvoice(
     number: null,
     on_behalf_of: null,
     parent: input.subscription
-      ? { quote_details: null, subscription_details: { metadata: input.subscription.metadata, subscription: input.subscription.id }, type: 'subscription_details' }
+      ? {
+          quote_details: null,
+          subscription_details: { metadata: input.subscription.metadata, subscription: input.subscription.id },
+          type: 'subscription_details',
+        }
       : null,
     payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
     period_end: input.periodEnd,
@@ -272,7 +306,8 @@ export function draftInvoice(
  * records invoice.finalized. An invoice with nothing to pay is paid at once.
  */
 export function finalizeInvoice(emu: Emu, draft: Invoice, at: number): Invoice {
-  if (draft.status !== 'draft') throw invalidRequest(`This invoice is already finalized, you can't re-finalize a non-draft invoice.`, undefined, 'invoice_not_editable');
+  if (draft.status !== 'draft')
+    throw invalidRequest(`This invoice is already finalized, you can't re-finalize a non-draft invoice.`, undefined, 'invoice_not_editable');
   const customer = emu.find<Customer>(draft.customer, 'customer', 'customer', 'customer');
   const starting = Number(customer.balance ?? 0);
   const applied = draft.total + starting;
@@ -282,7 +317,7 @@ export function finalizeInvoice(emu: Emu, draft: Invoice, at: number): Invoice {
   emu.store.save({ ...customer, balance: ending, next_invoice_sequence: customer.next_invoice_sequence + 1 });
   // A subscription on a connected account with application_fee_percent takes that share of what the invoice asks for.
   const subId = draft.parent?.subscription_details?.subscription;
-  const percent = emu.connected && subId ? (emu.store.get(subId)?.application_fee_percent as number | null | undefined) ?? null : null;
+  const percent = emu.connected && subId ? ((emu.store.get(subId)?.application_fee_percent as number | null | undefined) ?? null) : null;
   let invoice: Invoice = {
     ...draft,
     ...(emu.connected ? { application_fee_amount: percent === null ? (draft.application_fee_amount ?? null) : feeFromPercent(amountDue, percent) } : {}),
@@ -313,7 +348,12 @@ function invoicePaymentMethod(emu: Emu, invoice: Invoice, explicit: string | nul
   const subId = invoice.parent?.subscription_details?.subscription;
   const sub = subId ? emu.store.get(subId) : null;
   const customer = emu.store.get<Customer>(invoice.customer);
-  const id = explicit ?? invoice.default_payment_method ?? (typeof sub?.default_payment_method === 'string' ? sub.default_payment_method : null) ?? customer?.invoice_settings.default_payment_method ?? null;
+  const id =
+    explicit ??
+    invoice.default_payment_method ??
+    (typeof sub?.default_payment_method === 'string' ? sub.default_payment_method : null) ??
+    customer?.invoice_settings.default_payment_method ??
+    null;
   return id ? emu.store.get<PaymentMethod>(id) : null;
 }
 
@@ -322,7 +362,11 @@ function invoicePaymentMethod(emu: Emu, invoice: Invoice, explicit: string | nul
  * across attempts, as Stripe does). There are no automatic retries
  * (`next_payment_attempt` stays null): the product's dunning decides.
  */
-export function attemptInvoicePayment(emu: Emu, open: Invoice, options: { paymentMethod?: string | null; at: number }): { invoice: Invoice; outcome: PaymentOutcome; error: StripeErrorBody | null } {
+export function attemptInvoicePayment(
+  emu: Emu,
+  open: Invoice,
+  options: { paymentMethod?: string | null; at: number },
+): { invoice: Invoice; outcome: PaymentOutcome; error: StripeErrorBody | null } {
   const at = options.at;
   const pm = invoicePaymentMethod(emu, open, options.paymentMethod ?? null);
   let invoice: Invoice = { ...open, attempted: true, attempt_count: open.attempt_count + 1, next_payment_attempt: null };
@@ -332,7 +376,11 @@ export function attemptInvoicePayment(emu: Emu, open: Invoice, options: { paymen
     return {
       invoice,
       outcome: 'failed',
-      error: { type: 'invalid_request_error', code: 'invoice_no_payment_method_types', message: 'This invoice cannot be paid: the customer has no default payment method and none was given.' },
+      error: {
+        type: 'invalid_request_error',
+        code: 'invoice_no_payment_method_types',
+        message: 'This invoice cannot be paid: the customer has no default payment method and none was given.',
+      },
     };
   }
   const payments = emu.store.all<InvoicePayment>('invoice_payment', { parent: invoice.id });
@@ -344,7 +392,14 @@ export function attemptInvoicePayment(emu: Emu, open: Invoice, options: { paymen
       currency: invoice.currency,
       customer: invoice.customer,
       payment_method: pm.id,
-      description: invoice.billing_reason === 'subscription_create' ? 'Subscription creation' : invoice.billing_reason === 'subscription_update' ? 'Subscription update' : invoice.billing_reason === 'subscription_cycle' ? 'Subscription cycle' : `Invoice ${invoice.number ?? invoice.id}`,
+      description:
+        invoice.billing_reason === 'subscription_create'
+          ? 'Subscription creation'
+          : invoice.billing_reason === 'subscription_update'
+            ? 'Subscription update'
+            : invoice.billing_reason === 'subscription_cycle'
+              ? 'Subscription cycle'
+              : `Invoice ${invoice.number ?? invoice.id}`,
       metadata: {},
       application_fee_amount: invoice.application_fee_amount ?? null,
       at,
@@ -374,8 +429,18 @@ export function attemptInvoicePayment(emu: Emu, open: Invoice, options: { paymen
   const payment = emu.store.all<InvoicePayment>('invoice_payment', { parent: invoice.id }).find((p) => p.payment.payment_intent === result.pi.id);
 
   if (result.pi.status === 'succeeded') {
-    if (payment) emu.store.save({ ...payment, status: 'paid', amount_paid: result.pi.amount, status_transitions: { canceled_at: null, paid_at: at } }, { parent: invoice.id });
-    invoice = { ...invoice, status: 'paid', amount_paid: invoice.amount_paid + invoice.amount_remaining, amount_remaining: 0, status_transitions: { ...invoice.status_transitions, paid_at: at } };
+    if (payment)
+      emu.store.save(
+        { ...payment, status: 'paid', amount_paid: result.pi.amount, status_transitions: { canceled_at: null, paid_at: at } },
+        { parent: invoice.id },
+      );
+    invoice = {
+      ...invoice,
+      status: 'paid',
+      amount_paid: invoice.amount_paid + invoice.amount_remaining,
+      amount_remaining: 0,
+      status_transitions: { ...invoice.status_transitions, paid_at: at },
+    };
     emu.store.save(invoice);
     emu.emit('invoice.paid', invoice, { at });
     emu.emit('invoice.payment_succeeded', invoice, { at });
@@ -387,7 +452,12 @@ export function attemptInvoicePayment(emu: Emu, open: Invoice, options: { paymen
     return {
       invoice,
       outcome: 'requires_action',
-      error: { type: 'card_error', code: 'invoice_payment_intent_requires_action', message: 'This payment requires additional user action before it can be completed successfully.', payment_intent: result.pi },
+      error: {
+        type: 'card_error',
+        code: 'invoice_payment_intent_requires_action',
+        message: 'This payment requires additional user action before it can be completed successfully.',
+        payment_intent: result.pi,
+      },
     };
   }
   emu.emit('invoice.payment_failed', invoice, { at });
@@ -412,7 +482,12 @@ export function listInvoices(emu: Emu, params: Params): unknown {
   const subscription = str(params, 'subscription');
   const status = oneOf(params, 'status', ['draft', 'open', 'paid', 'uncollectible', 'void'] as const);
   const created = createdFilter(params);
-  const page = emu.store.page<Invoice>('invoice', { ...(customer ? { customer } : {}), ...(subscription ? { parent: subscription } : {}) }, listParams(params), (i) => (status === undefined || i.status === status) && created(i.created));
+  const page = emu.store.page<Invoice>(
+    'invoice',
+    { ...(customer ? { customer } : {}), ...(subscription ? { parent: subscription } : {}) },
+    listParams(params),
+    (i) => (status === undefined || i.status === status) && created(i.created),
+  );
   return listObject('/v1/invoices', page.data, page.has_more);
 }
 
@@ -432,7 +507,20 @@ export function listInvoiceLines(emu: Emu, params: Params, [id]: string[]): unkn
 
 // POST /v1/invoices – a one-off invoice, optionally sweeping in the customer's pending invoice items
 export function createInvoice(emu: Emu, params: Params): Invoice {
-  onlyParams(params, ['customer', 'auto_advance', 'collection_method', 'currency', 'description', 'metadata', 'pending_invoice_items_behavior', 'default_payment_method', 'subscription', 'footer', 'days_until_due', 'due_date']);
+  onlyParams(params, [
+    'customer',
+    'auto_advance',
+    'collection_method',
+    'currency',
+    'description',
+    'metadata',
+    'pending_invoice_items_behavior',
+    'default_payment_method',
+    'subscription',
+    'footer',
+    'days_until_due',
+    'due_date',
+  ]);
   const customer = emu.find<Customer>(requireStr(params, 'customer'), 'customer', 'customer', 'customer');
   const collection = oneOf(params, 'collection_method', ['charge_automatically', 'send_invoice'] as const);
   if (collection === 'send_invoice') throw invalidRequest('The sandbox emulates charge_automatically invoices only.', 'collection_method');
@@ -464,7 +552,8 @@ export function updateInvoice(emu: Emu, params: Params, [id]: string[]): Invoice
   onlyParams(params, ['description', 'metadata', 'default_payment_method', 'auto_advance', 'footer']);
   const invoice = emu.find<Invoice>(id, 'invoice', 'invoice');
   const onlyMetadata = Object.keys(params).every((k) => k === 'metadata' || k === 'expand');
-  if (invoice.status !== 'draft' && !onlyMetadata && invoice.status !== 'open') throw invalidRequest(`You can only update metadata on a ${invoice.status} invoice.`, undefined, 'invoice_not_editable');
+  if (invoice.status !== 'draft' && !onlyMetadata && invoice.status !== 'open')
+    throw invalidRequest(`You can only update metadata on a ${invoice.status} invoice.`, undefined, 'invoice_not_editable');
   const dpm = str(params, 'default_payment_method');
   if (dpm) emu.find<PaymentMethod>(dpm, 'payment_method', 'PaymentMethod', 'default_payment_method');
   const after: Invoice = {
@@ -498,7 +587,13 @@ export function payHandler(emu: Emu, params: Params, [id]: string[]): Reply {
     return { status: 200, body: emu.store.get(invoice.id) };
   }
   if (bool(params, 'paid_out_of_band')) {
-    const paid: Invoice = { ...invoice, status: 'paid', amount_paid: invoice.amount_remaining, amount_remaining: 0, status_transitions: { ...invoice.status_transitions, paid_at: at } };
+    const paid: Invoice = {
+      ...invoice,
+      status: 'paid',
+      amount_paid: invoice.amount_remaining,
+      amount_remaining: 0,
+      status_transitions: { ...invoice.status_transitions, paid_at: at },
+    };
     emu.store.save(paid);
     emu.emit('invoice.paid', paid, { at });
     subscriptionFollowsInvoice(emu, paid, 'paid', at);
@@ -507,7 +602,8 @@ export function payHandler(emu: Emu, params: Params, [id]: string[]): Reply {
   const pmRef = str(params, 'payment_method') || null;
   if (pmRef) {
     const pm = emu.find<PaymentMethod>(pmRef, 'payment_method', 'PaymentMethod', 'payment_method');
-    if (pm.customer && pm.customer !== invoice.customer) throw invalidRequest(`The provided PaymentMethod ${pm.id} belongs to another customer.`, 'payment_method');
+    if (pm.customer && pm.customer !== invoice.customer)
+      throw invalidRequest(`The provided PaymentMethod ${pm.id} belongs to another customer.`, 'payment_method');
   }
   const result = attemptInvoicePayment(emu, invoice, { paymentMethod: pmRef, at });
   subscriptionFollowsInvoice(emu, result.invoice, result.outcome, at);
@@ -522,7 +618,8 @@ export function payHandler(emu: Emu, params: Params, [id]: string[]): Reply {
 export function voidHandler(emu: Emu, params: Params, [id]: string[]): Invoice {
   onlyParams(params, []);
   const invoice = emu.find<Invoice>(id, 'invoice', 'invoice');
-  if (invoice.status !== 'open' && invoice.status !== 'uncollectible') throw invalidRequest(`You can only void an open or uncollectible invoice; this one is ${invoice.status}.`, undefined, 'invoice_not_open');
+  if (invoice.status !== 'open' && invoice.status !== 'uncollectible')
+    throw invalidRequest(`You can only void an open or uncollectible invoice; this one is ${invoice.status}.`, undefined, 'invoice_not_open');
   return voidInvoice(emu, invoice, emu.nowFor(invoice.customer));
 }
 
@@ -547,7 +644,8 @@ export function voidInvoice(emu: Emu, invoice: Invoice, at: number): Invoice {
 export function markUncollectibleHandler(emu: Emu, params: Params, [id]: string[]): Invoice {
   onlyParams(params, []);
   const invoice = emu.find<Invoice>(id, 'invoice', 'invoice');
-  if (invoice.status !== 'open') throw invalidRequest(`You can only mark an open invoice uncollectible; this one is ${invoice.status}.`, undefined, 'invoice_not_open');
+  if (invoice.status !== 'open')
+    throw invalidRequest(`You can only mark an open invoice uncollectible; this one is ${invoice.status}.`, undefined, 'invoice_not_open');
   const at = emu.nowFor(invoice.customer);
   const after: Invoice = { ...invoice, status: 'uncollectible', status_transitions: { ...invoice.status_transitions, marked_uncollectible_at: at } };
   emu.store.save(after);
@@ -569,7 +667,20 @@ export function deleteInvoice(emu: Emu, _params: Params, [id]: string[]): unknow
 
 // POST /v1/invoiceitems – a one-off charge (or credit) on the customer's next invoice
 export function createInvoiceItem(emu: Emu, params: Params): InvoiceItem {
-  onlyParams(params, ['customer', 'amount', 'currency', 'description', 'metadata', 'price', 'pricing', 'quantity', 'subscription', 'invoice', 'period', 'discountable']);
+  onlyParams(params, [
+    'customer',
+    'amount',
+    'currency',
+    'description',
+    'metadata',
+    'price',
+    'pricing',
+    'quantity',
+    'subscription',
+    'invoice',
+    'period',
+    'discountable',
+  ]);
   const customer = emu.find<Customer>(requireStr(params, 'customer'), 'customer', 'customer', 'customer');
   const quantity = int(params, 'quantity') ?? 1;
   const priceId = str(params, 'price') || (typeof obj(params, 'pricing')?.price === 'string' ? (obj(params, 'pricing')?.price as string) : undefined);
@@ -602,8 +713,13 @@ export function createInvoiceItem(emu: Emu, params: Params): InvoiceItem {
     metadata: mergeMetadata({}, params),
     net_amount: amount,
     parent: subscription ? { subscription_details: { subscription, subscription_item: null }, type: 'subscription_details' } : null,
-    period: { start: period && typeof period.start === 'string' ? Number(period.start) : at, end: period && typeof period.end === 'string' ? Number(period.end) : at },
-    pricing: price ? { price_details: { price: price.id, product: price.product }, type: 'price_details', unit_amount_decimal: String(price.unit_amount) } : null,
+    period: {
+      start: period && typeof period.start === 'string' ? Number(period.start) : at,
+      end: period && typeof period.end === 'string' ? Number(period.end) : at,
+    },
+    pricing: price
+      ? { price_details: { price: price.id, product: price.product }, type: 'price_details', unit_amount_decimal: String(price.unit_amount) }
+      : null,
     proration: false,
     proration_details: { discount_amounts: [] },
     quantity,
@@ -622,7 +738,16 @@ function addItemToDraft(emu: Emu, invoice: Invoice, ii: InvoiceItem): void {
   const lines = [...invoice.lines.data, line];
   const subtotal = lines.reduce((s, l) => s + l.amount, 0);
   emu.store.save({ ...ii, invoice: invoice.id });
-  emu.store.save({ ...invoice, lines: { ...invoice.lines, data: lines }, subtotal, subtotal_excluding_tax: subtotal, total: subtotal, total_excluding_tax: subtotal, amount_due: Math.max(0, subtotal), amount_remaining: Math.max(0, subtotal) });
+  emu.store.save({
+    ...invoice,
+    lines: { ...invoice.lines, data: lines },
+    subtotal,
+    subtotal_excluding_tax: subtotal,
+    total: subtotal,
+    total_excluding_tax: subtotal,
+    amount_due: Math.max(0, subtotal),
+    amount_remaining: Math.max(0, subtotal),
+  });
 }
 
 // GET /v1/invoiceitems
@@ -631,7 +756,12 @@ export function listInvoiceItems(emu: Emu, params: Params): unknown {
   const customer = str(params, 'customer');
   const invoice = str(params, 'invoice');
   const pending = bool(params, 'pending');
-  const page = emu.store.page<InvoiceItem>('invoiceitem', customer ? { customer } : {}, listParams(params), (ii) => (invoice === undefined || ii.invoice === invoice) && (pending === undefined || (ii.invoice === null) === pending));
+  const page = emu.store.page<InvoiceItem>(
+    'invoiceitem',
+    customer ? { customer } : {},
+    listParams(params),
+    (ii) => (invoice === undefined || ii.invoice === invoice) && (pending === undefined || (ii.invoice === null) === pending),
+  );
   return listObject('/v1/invoiceitems', page.data, page.has_more);
 }
 

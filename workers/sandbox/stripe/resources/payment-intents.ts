@@ -1,25 +1,20 @@
 import { createdFilter, listObject, listParams, type Emu } from '../stripe.context';
 import { clientSecret, stripeId } from '../stripe.ids';
 import type { StripeObject } from '../stripe.store';
-import {
-  bool,
-  int,
-  invalidRequest,
-  mergeMetadata,
-  oneOf,
-  onlyParams,
-  requireStr,
-  str,
-  type Metadata,
-  type Params,
-  type StripeErrorBody,
-} from '../stripe.wire';
+import { bool, int, invalidRequest, mergeMetadata, oneOf, onlyParams, requireStr, str, type Metadata, type Params, type StripeErrorBody } from '../stripe.wire';
 import { PLATFORM_APPLICATION } from '../stripe.constants';
 import { collectApplicationFee } from './connect';
 import type { Customer } from './customers';
 import { attachPaymentMethod, cardOf, declineError, resolvePaymentMethod, type PaymentMethod } from './payment-methods';
 
-export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'canceled' | 'succeeded';
+export type PaymentIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'canceled'
+  | 'succeeded';
 
 export interface PaymentIntent extends StripeObject {
   object: 'payment_intent';
@@ -95,7 +90,17 @@ function newCharge(emu: Emu, pi: PaymentIntent, pm: PaymentMethod, failure: Stri
     metadata: pi.metadata,
     on_behalf_of: null,
     outcome: succeeded
-      ? { advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: 20, seller_message: 'Payment complete.', type: 'authorized' }
+      ? {
+          advice_code: null,
+          network_advice_code: null,
+          network_decline_code: null,
+          network_status: 'approved_by_network',
+          reason: null,
+          risk_level: 'normal',
+          risk_score: 20,
+          seller_message: 'Payment complete.',
+          type: 'authorized',
+        }
       : {
           advice_code: 'try_again_later',
           network_advice_code: null,
@@ -176,7 +181,14 @@ export function confirmPaymentIntent(emu: Emu, pi: PaymentIntent, options: Confi
     const after: PaymentIntent = {
       ...pi,
       status: 'requires_action',
-      next_action: { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?merchant=sandbox&payment_intent=${pi.id}`, source: `src_${pi.id.slice(3, 27)}` } },
+      next_action: {
+        type: 'use_stripe_sdk',
+        use_stripe_sdk: {
+          type: 'three_d_secure_redirect',
+          stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?merchant=sandbox&payment_intent=${pi.id}`,
+          source: `src_${pi.id.slice(3, 27)}`,
+        },
+      },
       last_payment_error: null,
     };
     emu.store.save(after);
@@ -186,7 +198,15 @@ export function confirmPaymentIntent(emu: Emu, pi: PaymentIntent, options: Confi
 
   if (card.behavior === 'succeed') {
     const charge = newCharge(emu, pi, pm, null, at);
-    const after: PaymentIntent = { ...pi, status: 'succeeded', amount_received: pi.amount, latest_charge: charge.id, last_payment_error: null, next_action: null, amount_capturable: 0 };
+    const after: PaymentIntent = {
+      ...pi,
+      status: 'succeeded',
+      amount_received: pi.amount,
+      latest_charge: charge.id,
+      last_payment_error: null,
+      next_action: null,
+      amount_capturable: 0,
+    };
     emu.store.save(after);
     emu.emit('payment_intent.succeeded', after, { at });
     if (after.setup_future_usage && after.customer && !pm.customer) {
@@ -287,7 +307,11 @@ function paymentMethodFor(emu: Emu, params: Params, customer: Customer | null): 
     throw invalidRequest(`The provided PaymentMethod ${pm.id} belongs to another customer.`, 'payment_method', 'payment_method_unexpected_state');
   }
   if (!customer && pm.customer) {
-    throw invalidRequest('The provided PaymentMethod was previously attached to a Customer. To use it, pass the Customer too.', 'payment_method', 'payment_method_unexpected_state');
+    throw invalidRequest(
+      'The provided PaymentMethod was previously attached to a Customer. To use it, pass the Customer too.',
+      'payment_method',
+      'payment_method_unexpected_state',
+    );
   }
   return pm.id;
 }
@@ -300,10 +324,34 @@ function offSessionParam(params: Params): boolean {
 }
 
 const CREATE_PARAMS = [
-  'amount', 'currency', 'customer', 'payment_method', 'payment_method_types', 'confirm', 'off_session', 'description', 'metadata',
-  'receipt_email', 'setup_future_usage', 'statement_descriptor', 'statement_descriptor_suffix', 'capture_method', 'confirmation_method',
-  'automatic_payment_methods', 'return_url', 'error_on_requires_action', 'mandate', 'payment_method_options', 'use_stripe_sdk', 'shipping',
-  'transfer_group', 'on_behalf_of', 'transfer_data', 'application_fee_amount', 'payment_method_configuration', 'excluded_payment_method_types',
+  'amount',
+  'currency',
+  'customer',
+  'payment_method',
+  'payment_method_types',
+  'confirm',
+  'off_session',
+  'description',
+  'metadata',
+  'receipt_email',
+  'setup_future_usage',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'capture_method',
+  'confirmation_method',
+  'automatic_payment_methods',
+  'return_url',
+  'error_on_requires_action',
+  'mandate',
+  'payment_method_options',
+  'use_stripe_sdk',
+  'shipping',
+  'transfer_group',
+  'on_behalf_of',
+  'transfer_data',
+  'application_fee_amount',
+  'payment_method_configuration',
+  'excluded_payment_method_types',
 ];
 
 /** `application_fee_amount` on a connected account's PaymentIntent; the platform's own intents keep ignoring it, as they always have here. */
@@ -345,7 +393,12 @@ export function createPaymentIntent(emu: Emu, params: Params): Reply {
     application_fee_amount: applicationFeeAmount(emu, params, amount),
     at,
   });
-  const withReceipt: PaymentIntent = { ...pi, receipt_email: str(params, 'receipt_email') || null, statement_descriptor: str(params, 'statement_descriptor') || null, statement_descriptor_suffix: str(params, 'statement_descriptor_suffix') || null };
+  const withReceipt: PaymentIntent = {
+    ...pi,
+    receipt_email: str(params, 'receipt_email') || null,
+    statement_descriptor: str(params, 'statement_descriptor') || null,
+    statement_descriptor_suffix: str(params, 'statement_descriptor_suffix') || null,
+  };
   emu.store.save(withReceipt);
   if (!confirm) return { status: 200, body: withReceipt };
   return replyFor(confirmPaymentIntent(emu, withReceipt, { offSession, errorOnRequiresAction: bool(params, 'error_on_requires_action') ?? false, at }));
@@ -360,11 +413,28 @@ const OPEN: PaymentIntentStatus[] = ['requires_payment_method', 'requires_confir
 
 // POST /v1/payment_intents/:id
 export function updatePaymentIntent(emu: Emu, params: Params, [id]: string[]): PaymentIntent {
-  onlyParams(params, ['amount', 'currency', 'customer', 'description', 'metadata', 'payment_method', 'receipt_email', 'setup_future_usage', 'statement_descriptor', 'statement_descriptor_suffix', 'payment_method_types', 'shipping']);
+  onlyParams(params, [
+    'amount',
+    'currency',
+    'customer',
+    'description',
+    'metadata',
+    'payment_method',
+    'receipt_email',
+    'setup_future_usage',
+    'statement_descriptor',
+    'statement_descriptor_suffix',
+    'payment_method_types',
+    'shipping',
+  ]);
   const pi = emu.find<PaymentIntent>(id, 'payment_intent', 'payment_intent');
   const onlyMetadata = Object.keys(params).every((k) => k === 'metadata' || k === 'description' || k === 'expand');
   if (!OPEN.includes(pi.status) && !onlyMetadata) {
-    throw invalidRequest(`This PaymentIntent's status is ${pi.status}, so it can no longer be updated except for its metadata and description.`, undefined, 'payment_intent_unexpected_state');
+    throw invalidRequest(
+      `This PaymentIntent's status is ${pi.status}, so it can no longer be updated except for its metadata and description.`,
+      undefined,
+      'payment_intent_unexpected_state',
+    );
   }
   const customerId = str(params, 'customer') || pi.customer;
   const customer = customerId ? emu.find<Customer>(customerId, 'customer', 'customer', 'customer') : null;
@@ -388,17 +458,39 @@ export function updatePaymentIntent(emu: Emu, params: Params, [id]: string[]): P
 
 // POST /v1/payment_intents/:id/confirm
 export function confirmHandler(emu: Emu, params: Params, [id]: string[]): Reply {
-  onlyParams(params, ['payment_method', 'off_session', 'return_url', 'setup_future_usage', 'error_on_requires_action', 'mandate', 'payment_method_options', 'receipt_email', 'use_stripe_sdk', 'capture_method', 'payment_method_types']);
+  onlyParams(params, [
+    'payment_method',
+    'off_session',
+    'return_url',
+    'setup_future_usage',
+    'error_on_requires_action',
+    'mandate',
+    'payment_method_options',
+    'receipt_email',
+    'use_stripe_sdk',
+    'capture_method',
+    'payment_method_types',
+  ]);
   const pi = emu.find<PaymentIntent>(id, 'payment_intent', 'payment_intent');
   if (!OPEN.includes(pi.status)) {
-    throw invalidRequest(`This PaymentIntent's status is ${pi.status}, and it cannot be confirmed. It must be in one of requires_payment_method, requires_confirmation, requires_action.`, undefined, 'payment_intent_unexpected_state');
+    throw invalidRequest(
+      `This PaymentIntent's status is ${pi.status}, and it cannot be confirmed. It must be in one of requires_payment_method, requires_confirmation, requires_action.`,
+      undefined,
+      'payment_intent_unexpected_state',
+    );
   }
   const customer = pi.customer ? emu.store.get<Customer>(pi.customer) : null;
   const pmId = str(params, 'payment_method') ? paymentMethodFor(emu, params, customer) : pi.payment_method;
   const sfu = oneOf(params, 'setup_future_usage', ['off_session', 'on_session'] as const);
   const ready: PaymentIntent = { ...pi, payment_method: pmId, setup_future_usage: sfu ?? pi.setup_future_usage };
   emu.store.save(ready);
-  return replyFor(confirmPaymentIntent(emu, ready, { offSession: offSessionParam(params), errorOnRequiresAction: bool(params, 'error_on_requires_action') ?? false, at: emu.nowFor(pi.customer) }));
+  return replyFor(
+    confirmPaymentIntent(emu, ready, {
+      offSession: offSessionParam(params),
+      errorOnRequiresAction: bool(params, 'error_on_requires_action') ?? false,
+      at: emu.nowFor(pi.customer),
+    }),
+  );
 }
 
 // POST /v1/payment_intents/:id/cancel
@@ -406,7 +498,11 @@ export function cancelPaymentIntent(emu: Emu, params: Params, [id]: string[]): P
   onlyParams(params, ['cancellation_reason']);
   const pi = emu.find<PaymentIntent>(id, 'payment_intent', 'payment_intent');
   if (!OPEN.includes(pi.status) && pi.status !== 'requires_capture') {
-    throw invalidRequest(`You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`, undefined, 'payment_intent_unexpected_state');
+    throw invalidRequest(
+      `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+      undefined,
+      'payment_intent_unexpected_state',
+    );
   }
   const reason = oneOf(params, 'cancellation_reason', ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const) ?? null;
   const at = emu.nowFor(pi.customer);
@@ -436,6 +532,8 @@ export function listCharges(emu: Emu, params: Params): unknown {
   const customer = str(params, 'customer');
   const pi = str(params, 'payment_intent');
   const created = createdFilter(params);
-  const page = emu.store.page<Charge>('charge', { ...(customer ? { customer } : {}), ...(pi ? { parent: pi } : {}) }, listParams(params), (c) => created(c.created as number));
+  const page = emu.store.page<Charge>('charge', { ...(customer ? { customer } : {}), ...(pi ? { parent: pi } : {}) }, listParams(params), (c) =>
+    created(c.created as number),
+  );
   return listObject('/v1/charges', page.data, page.has_more);
 }

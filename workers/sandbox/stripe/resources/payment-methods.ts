@@ -36,7 +36,13 @@ function billingDetailsFrom(params: Params | undefined, current?: PaymentMethod[
   const base = current ?? { address: { ...EMPTY_ADDRESS }, email: null, name: null, phone: null, tax_id: null };
   if (!params) return base;
   const read = (k: 'email' | 'name' | 'phone') => (typeof params[k] === 'string' ? (params[k] as string) || null : base[k]);
-  return { address: addressFrom(obj(params, 'address'), base.address) ?? { ...EMPTY_ADDRESS }, email: read('email'), name: read('name'), phone: read('phone'), tax_id: base.tax_id };
+  return {
+    address: addressFrom(obj(params, 'address'), base.address) ?? { ...EMPTY_ADDRESS },
+    email: read('email'),
+    name: read('name'),
+    phone: read('phone'),
+    tax_id: base.tax_id,
+  };
 }
 
 const LAST4 = (card: TestCard) => card.number.slice(-4);
@@ -115,7 +121,12 @@ export function attachPaymentMethod(emu: Emu, pm: PaymentMethod, customer: Custo
 }
 
 export function detachPaymentMethod(emu: Emu, pm: PaymentMethod): PaymentMethod {
-  if (!pm.customer) throw invalidRequest('The payment method you provided is not attached to a customer so detachment is impossible.', undefined, 'payment_method_unexpected_state');
+  if (!pm.customer)
+    throw invalidRequest(
+      'The payment method you provided is not attached to a customer so detachment is impossible.',
+      undefined,
+      'payment_method_unexpected_state',
+    );
   const customer = emu.store.get<Customer>(pm.customer);
   const after: PaymentMethod = { ...pm, customer: null };
   emu.store.save(after);

@@ -34,7 +34,13 @@ function confirmSetupIntent(emu: Emu, si: SetupIntent): Reply {
 
   if (card.behavior === 'decline') {
     const failure = declineError(card);
-    const after: SetupIntent = { ...si, status: 'requires_payment_method', latest_attempt: attempt, last_setup_error: { ...failure, payment_method: pm }, payment_method: null };
+    const after: SetupIntent = {
+      ...si,
+      status: 'requires_payment_method',
+      latest_attempt: attempt,
+      last_setup_error: { ...failure, payment_method: pm },
+      payment_method: null,
+    };
     emu.store.save(after);
     emu.emit('setup_intent.setup_failed', after, { at });
     return { status: 402, body: { error: { ...failure, setup_intent: after, payment_method: pm } } };
@@ -44,7 +50,10 @@ function confirmSetupIntent(emu: Emu, si: SetupIntent): Reply {
       ...si,
       status: 'requires_action',
       latest_attempt: attempt,
-      next_action: { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?merchant=sandbox&setup_intent=${si.id}` } },
+      next_action: {
+        type: 'use_stripe_sdk',
+        use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?merchant=sandbox&setup_intent=${si.id}` },
+      },
     };
     emu.store.save(after);
     emu.emit('setup_intent.requires_action', after, { at });
@@ -70,9 +79,24 @@ function paymentMethodFor(emu: Emu, ref: string | undefined, customerId: string 
 }
 
 const CREATE_PARAMS = [
-  'customer', 'payment_method', 'confirm', 'usage', 'payment_method_types', 'metadata', 'description', 'automatic_payment_methods',
-  'return_url', 'single_use', 'mandate_data', 'payment_method_options', 'on_behalf_of', 'use_stripe_sdk', 'flow_directions', 'attach_to_self',
-  'payment_method_configuration', 'excluded_payment_method_types',
+  'customer',
+  'payment_method',
+  'confirm',
+  'usage',
+  'payment_method_types',
+  'metadata',
+  'description',
+  'automatic_payment_methods',
+  'return_url',
+  'single_use',
+  'mandate_data',
+  'payment_method_options',
+  'on_behalf_of',
+  'use_stripe_sdk',
+  'flow_directions',
+  'attach_to_self',
+  'payment_method_configuration',
+  'excluded_payment_method_types',
 ];
 
 // POST /v1/setup_intents
@@ -125,7 +149,16 @@ export function retrieveSetupIntent(emu: Emu, _params: Params, [id]: string[]): 
 
 // POST /v1/setup_intents/:id
 export function updateSetupIntent(emu: Emu, params: Params, [id]: string[]): SetupIntent {
-  onlyParams(params, ['customer', 'payment_method', 'metadata', 'description', 'payment_method_types', 'attach_to_self', 'flow_directions', 'payment_method_options']);
+  onlyParams(params, [
+    'customer',
+    'payment_method',
+    'metadata',
+    'description',
+    'payment_method_types',
+    'attach_to_self',
+    'flow_directions',
+    'payment_method_options',
+  ]);
   const si = emu.find<SetupIntent>(id, 'setup_intent', 'setup_intent');
   const customerId = str(params, 'customer') || si.customer;
   if (customerId) emu.find<Customer>(customerId, 'customer', 'customer', 'customer');
@@ -159,8 +192,14 @@ export function confirmSetupHandler(emu: Emu, params: Params, [id]: string[]): R
 export function cancelSetupIntent(emu: Emu, params: Params, [id]: string[]): SetupIntent {
   onlyParams(params, ['cancellation_reason']);
   const si = emu.find<SetupIntent>(id, 'setup_intent', 'setup_intent');
-  if (!OPEN.includes(si.status)) throw invalidRequest(`You cannot cancel this SetupIntent because it has a status of ${si.status}.`, undefined, 'setup_intent_unexpected_state');
-  const after: SetupIntent = { ...si, status: 'canceled', cancellation_reason: oneOf(params, 'cancellation_reason', ['abandoned', 'duplicate', 'requested_by_customer'] as const) ?? null, next_action: null };
+  if (!OPEN.includes(si.status))
+    throw invalidRequest(`You cannot cancel this SetupIntent because it has a status of ${si.status}.`, undefined, 'setup_intent_unexpected_state');
+  const after: SetupIntent = {
+    ...si,
+    status: 'canceled',
+    cancellation_reason: oneOf(params, 'cancellation_reason', ['abandoned', 'duplicate', 'requested_by_customer'] as const) ?? null,
+    next_action: null,
+  };
   emu.store.save(after);
   emu.emit('setup_intent.canceled', after, { at: emu.nowFor(si.customer) });
   return after;
@@ -172,6 +211,11 @@ export function listSetupIntents(emu: Emu, params: Params): unknown {
   const customer = str(params, 'customer');
   const pm = str(params, 'payment_method');
   const created = createdFilter(params);
-  const page = emu.store.page<SetupIntent>('setup_intent', customer ? { customer } : {}, listParams(params), (si) => created(si.created) && (pm === undefined || si.payment_method === pm));
+  const page = emu.store.page<SetupIntent>(
+    'setup_intent',
+    customer ? { customer } : {},
+    listParams(params),
+    (si) => created(si.created) && (pm === undefined || si.payment_method === pm),
+  );
   return listObject('/v1/setup_intents', page.data, page.has_more);
 }

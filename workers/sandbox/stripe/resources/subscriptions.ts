@@ -1,7 +1,22 @@
 import { createdFilter, listObject, listParams, type Emu } from '../stripe.context';
 import { stripeId } from '../stripe.ids';
 import type { StripeObject } from '../stripe.store';
-import { bool, int, invalidRequest, list, mergeMetadata, obj, oneOf, onlyParams, requireStr, str, StripeApiError, type Metadata, type Param, type Params } from '../stripe.wire';
+import {
+  bool,
+  int,
+  invalidRequest,
+  list,
+  mergeMetadata,
+  obj,
+  oneOf,
+  onlyParams,
+  requireStr,
+  str,
+  StripeApiError,
+  type Metadata,
+  type Param,
+  type Params,
+} from '../stripe.wire';
 import { PLATFORM_APPLICATION } from '../stripe.constants';
 import type { Interval, Price } from './catalog';
 import { applicationFeePercent } from './connect';
@@ -89,7 +104,8 @@ export function nextBoundary(anchor: number, interval: Interval, count: number, 
 }
 
 function recurringOf(price: Price): { interval: Interval; interval_count: number } {
-  if (!price.recurring) throw invalidRequest(`The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`, 'items');
+  if (!price.recurring)
+    throw invalidRequest(`The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`, 'items');
   return price.recurring;
 }
 
@@ -191,7 +207,8 @@ function readItems(raw: Param[] | undefined): ItemInput[] {
   return raw.map((entry, i) => {
     if (typeof entry !== 'object' || Array.isArray(entry)) throw invalidRequest(`Invalid hash: items[${i}].`, `items[${i}]`);
     const quantity = typeof entry.quantity === 'string' ? Number(entry.quantity) : undefined;
-    if (quantity !== undefined && (!Number.isInteger(quantity) || quantity < 0)) throw invalidRequest(`Invalid integer: ${String(entry.quantity)}`, `items[${i}][quantity]`);
+    if (quantity !== undefined && (!Number.isInteger(quantity) || quantity < 0))
+      throw invalidRequest(`Invalid integer: ${String(entry.quantity)}`, `items[${i}][quantity]`);
     if (entry.price_data !== undefined) throw invalidRequest('The sandbox takes items[][price]; create the price first.', `items[${i}][price_data]`);
     return {
       id: typeof entry.id === 'string' ? entry.id : undefined,
@@ -231,15 +248,42 @@ export function subscriptionFollowsInvoice(emu: Emu, invoice: Invoice, outcome: 
 // ---------------------------------------------------------------- handlers
 
 const CREATE_PARAMS = [
-  'customer', 'items', 'default_payment_method', 'payment_behavior', 'metadata', 'cancel_at_period_end', 'cancel_at', 'trial_period_days', 'trial_end',
-  'description', 'collection_method', 'proration_behavior', 'off_session', 'currency', 'payment_settings', 'default_tax_rates', 'automatic_tax',
-  'trial_from_plan', 'billing_cycle_anchor', 'days_until_due', 'application_fee_percent', 'transfer_data', 'on_behalf_of', 'discounts', 'promotion_code', 'coupon',
+  'customer',
+  'items',
+  'default_payment_method',
+  'payment_behavior',
+  'metadata',
+  'cancel_at_period_end',
+  'cancel_at',
+  'trial_period_days',
+  'trial_end',
+  'description',
+  'collection_method',
+  'proration_behavior',
+  'off_session',
+  'currency',
+  'payment_settings',
+  'default_tax_rates',
+  'automatic_tax',
+  'trial_from_plan',
+  'billing_cycle_anchor',
+  'days_until_due',
+  'application_fee_percent',
+  'transfer_data',
+  'on_behalf_of',
+  'discounts',
+  'promotion_code',
+  'coupon',
 ];
 
 function resolveDefaultPaymentMethod(emu: Emu, ref: string, customerId: string, param: string): string {
   const pm = emu.find<PaymentMethod>(ref, 'payment_method', 'PaymentMethod', param);
   if (pm.customer !== customerId) {
-    throw invalidRequest(`The customer does not have a payment method with the ID ${ref}. The payment method must be attached to the customer.`, param, 'resource_missing');
+    throw invalidRequest(
+      `The customer does not have a payment method with the ID ${ref}. The payment method must be attached to the customer.`,
+      param,
+      'resource_missing',
+    );
   }
   return pm.id;
 }
@@ -250,7 +294,8 @@ export function createSubscription(emu: Emu, params: Params): Reply {
   const customer = emu.find<Customer>(requireStr(params, 'customer'), 'customer', 'customer', 'customer');
   const collection = oneOf(params, 'collection_method', ['charge_automatically', 'send_invoice'] as const);
   if (collection === 'send_invoice') throw invalidRequest('The sandbox emulates charge_automatically subscriptions only.', 'collection_method');
-  if (params.coupon !== undefined || params.discounts !== undefined || params.promotion_code !== undefined) throw invalidRequest('The sandbox does not emulate discounts yet.', 'discounts');
+  if (params.coupon !== undefined || params.discounts !== undefined || params.promotion_code !== undefined)
+    throw invalidRequest('The sandbox does not emulate discounts yet.', 'discounts');
   const inputs = readItems(list(params, 'items'));
   if (inputs.length === 0) throw invalidRequest('Missing required param: items.', 'items', 'parameter_missing');
   const prices = inputs.map((input, i) => {
@@ -262,10 +307,13 @@ export function createSubscription(emu: Emu, params: Params): Reply {
   const { interval, interval_count } = recurringOf(prices[0]);
   for (const p of prices) {
     const r = recurringOf(p);
-    if (r.interval !== interval || r.interval_count !== interval_count) throw invalidRequest('Currency and interval fields must match across all plans on this subscription.', 'items');
+    if (r.interval !== interval || r.interval_count !== interval_count)
+      throw invalidRequest('Currency and interval fields must match across all plans on this subscription.', 'items');
     if (p.currency !== prices[0].currency) throw invalidRequest('Currency and interval fields must match across all plans on this subscription.', 'items');
   }
-  const behavior = oneOf(params, 'payment_behavior', ['allow_incomplete', 'error_if_incomplete', 'default_incomplete', 'pending_if_incomplete'] as const) ?? 'allow_incomplete';
+  const behavior =
+    oneOf(params, 'payment_behavior', ['allow_incomplete', 'error_if_incomplete', 'default_incomplete', 'pending_if_incomplete'] as const) ??
+    'allow_incomplete';
   const at = emu.nowFor(customer.id);
   const trialEndParam = str(params, 'trial_end');
   const trialDays = int(params, 'trial_period_days');
@@ -289,7 +337,9 @@ export function createSubscription(emu: Emu, params: Params): Reply {
   const id = stripeId('sub');
   const anchor = trialEnd ?? at;
   const end = trialEnd ?? periodBoundary(anchor, interval, interval_count, 1);
-  const items = inputs.map((input, i) => newItem(id, prices[i], input.quantity ?? 1, at, end, input.metadata ? mergeMetadata({}, { metadata: input.metadata }) : {}));
+  const items = inputs.map((input, i) =>
+    newItem(id, prices[i], input.quantity ?? 1, at, end, input.metadata ? mergeMetadata({}, { metadata: input.metadata }) : {}),
+  );
   const cancelAtPeriodEnd = bool(params, 'cancel_at_period_end') ?? false;
   const cancelAt = int(params, 'cancel_at') ?? (cancelAtPeriodEnd ? end : null);
   let sub: Subscription = {
@@ -376,7 +426,12 @@ export function retrieveSubscription(emu: Emu, _params: Params, [id]: string[]):
 }
 
 /** The pair of proration invoice items for one item change: credit the unused old, charge the remaining new. */
-function prorate(emu: Emu, sub: Subscription, change: { itemId: string; before: { price: Price; quantity: number } | null; after: { price: Price; quantity: number } | null }, at: number): InvoiceItem[] {
+function prorate(
+  emu: Emu,
+  sub: Subscription,
+  change: { itemId: string; before: { price: Price; quantity: number } | null; after: { price: Price; quantity: number } | null },
+  at: number,
+): InvoiceItem[] {
   const start = periodStart(sub);
   const end = periodEnd(sub);
   const total = end - start;
@@ -405,7 +460,11 @@ function prorate(emu: Emu, sub: Subscription, change: { itemId: string; before: 
       net_amount: amount,
       parent: { subscription_details: { subscription: sub.id, subscription_item: change.itemId }, type: 'subscription_details' },
       period: { start: at, end },
-      pricing: { price_details: { price: side.price.id, product: side.price.product }, type: 'price_details', unit_amount_decimal: String(side.price.unit_amount ?? 0) },
+      pricing: {
+        price_details: { price: side.price.id, product: side.price.product },
+        type: 'price_details',
+        unit_amount_decimal: String(side.price.unit_amount ?? 0),
+      },
       proration: true,
       proration_details: { discount_amounts: [] },
       quantity: side.quantity,
@@ -424,8 +483,22 @@ function prorate(emu: Emu, sub: Subscription, change: { itemId: string; before: 
 }
 
 const UPDATE_PARAMS = [
-  'items', 'proration_behavior', 'proration_date', 'cancel_at_period_end', 'cancel_at', 'default_payment_method', 'metadata', 'description',
-  'payment_behavior', 'trial_end', 'off_session', 'cancellation_details', 'billing_cycle_anchor', 'payment_settings', 'default_tax_rates', 'collection_method',
+  'items',
+  'proration_behavior',
+  'proration_date',
+  'cancel_at_period_end',
+  'cancel_at',
+  'default_payment_method',
+  'metadata',
+  'description',
+  'payment_behavior',
+  'trial_end',
+  'off_session',
+  'cancellation_details',
+  'billing_cycle_anchor',
+  'payment_settings',
+  'default_tax_rates',
+  'collection_method',
   'application_fee_percent',
 ];
 
@@ -439,7 +512,9 @@ export function updateSubscription(emu: Emu, params: Params, [id]: string[]): Re
     throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined, 'subscription_canceled');
   }
   const behavior = oneOf(params, 'proration_behavior', ['create_prorations', 'none', 'always_invoice'] as const) ?? 'create_prorations';
-  const paymentBehavior = oneOf(params, 'payment_behavior', ['allow_incomplete', 'error_if_incomplete', 'default_incomplete', 'pending_if_incomplete'] as const) ?? 'allow_incomplete';
+  const paymentBehavior =
+    oneOf(params, 'payment_behavior', ['allow_incomplete', 'error_if_incomplete', 'default_incomplete', 'pending_if_incomplete'] as const) ??
+    'allow_incomplete';
   const prorationAt = int(params, 'proration_date') ?? at;
 
   // Items: change price/quantity of existing ones, add new ones, delete with `deleted`.
@@ -460,12 +535,25 @@ export function updateSubscription(emu: Emu, params: Params, [id]: string[]): Re
       if (price.id !== current.price.id || quantity !== current.quantity) {
         changes.push({ itemId: current.id, before: { price: current.price, quantity: current.quantity }, after: { price, quantity } });
       }
-      items[idx] = { ...current, price, plan: plan(price), quantity, metadata: input.metadata ? mergeMetadata(current.metadata, { metadata: input.metadata }) : current.metadata };
+      items[idx] = {
+        ...current,
+        price,
+        plan: plan(price),
+        quantity,
+        metadata: input.metadata ? mergeMetadata(current.metadata, { metadata: input.metadata }) : current.metadata,
+      };
       return;
     }
     if (!input.price) throw invalidRequest(`Missing required param: items[${i}][price].`, `items[${i}][price]`, 'parameter_missing');
     const price = emu.find<Price>(input.price, 'price', 'price', `items[${i}][price]`);
-    const item = newItem(sub.id, price, input.quantity ?? 1, periodStart(sub), periodEnd(sub), input.metadata ? mergeMetadata({}, { metadata: input.metadata }) : {});
+    const item = newItem(
+      sub.id,
+      price,
+      input.quantity ?? 1,
+      periodStart(sub),
+      periodEnd(sub),
+      input.metadata ? mergeMetadata({}, { metadata: input.metadata }) : {},
+    );
     items.push(item);
     changes.push({ itemId: item.id, before: null, after: { price, quantity: item.quantity } });
   });
@@ -480,7 +568,8 @@ export function updateSubscription(emu: Emu, params: Params, [id]: string[]): Re
   items = items.map((it) => ({ ...it, current_period_start: periodStart(sub), current_period_end: periodEnd(sub) }));
 
   const dpmRef = str(params, 'default_payment_method');
-  const dpm = dpmRef === undefined ? sub.default_payment_method : dpmRef === '' ? null : resolveDefaultPaymentMethod(emu, dpmRef, sub.customer, 'default_payment_method');
+  const dpm =
+    dpmRef === undefined ? sub.default_payment_method : dpmRef === '' ? null : resolveDefaultPaymentMethod(emu, dpmRef, sub.customer, 'default_payment_method');
 
   let cancelAt = sub.cancel_at;
   let cancelAtPeriodEnd = sub.cancel_at_period_end;
@@ -612,10 +701,33 @@ export function cancelSubscription(emu: Emu, params: Params, [id]: string[]): Su
 
 // GET /v1/subscriptions – not canceled by default; `status=all` includes every one
 export function listSubscriptions(emu: Emu, params: Params): unknown {
-  onlyParams(params, ['customer', 'price', 'status', 'created', 'limit', 'starting_after', 'ending_before', 'collection_method', 'test_clock', 'current_period_end', 'current_period_start']);
+  onlyParams(params, [
+    'customer',
+    'price',
+    'status',
+    'created',
+    'limit',
+    'starting_after',
+    'ending_before',
+    'collection_method',
+    'test_clock',
+    'current_period_end',
+    'current_period_start',
+  ]);
   const customer = str(params, 'customer');
   const price = str(params, 'price');
-  const status = oneOf(params, 'status', ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid'] as const);
+  const status = oneOf(params, 'status', [
+    'active',
+    'all',
+    'canceled',
+    'ended',
+    'incomplete',
+    'incomplete_expired',
+    'past_due',
+    'paused',
+    'trialing',
+    'unpaid',
+  ] as const);
   const created = createdFilter(params);
   const keepStatus = (s: SubscriptionStatus) => {
     if (status === undefined) return s !== 'canceled' && s !== 'incomplete_expired';
@@ -623,7 +735,12 @@ export function listSubscriptions(emu: Emu, params: Params): unknown {
     if (status === 'ended') return s === 'canceled' || s === 'incomplete_expired';
     return s === status;
   };
-  const page = emu.store.page<Subscription>('subscription', customer ? { customer } : {}, listParams(params), (s) => keepStatus(s.status) && (price === undefined || s.items.data.some((i) => i.price.id === price)) && created(s.created));
+  const page = emu.store.page<Subscription>(
+    'subscription',
+    customer ? { customer } : {},
+    listParams(params),
+    (s) => keepStatus(s.status) && (price === undefined || s.items.data.some((i) => i.price.id === price)) && created(s.created),
+  );
   return listObject('/v1/subscriptions', page.data, page.has_more);
 }
 
