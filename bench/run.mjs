@@ -346,7 +346,7 @@ async function main() {
   const { unstable_startWorker } = await import('wrangler');
   const port = await freePort();
   log(`starting the bench worker on 127.0.0.1:${port}`);
-  const worker = (run.worker = await unstable_startWorker({
+  const worker = await unstable_startWorker({
     config: CONFIG,
     entrypoint: entry,
     build: { bundle: false },
@@ -360,7 +360,8 @@ async function main() {
       // A private dev registry: other wrangler sessions on this machine neither see nor reload this one.
       registry: path.join(tmpRoot, 'registry'),
     },
-  }));
+  });
+  run.worker = worker;
   await worker.ready;
   const base = await worker.url;
 

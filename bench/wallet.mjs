@@ -199,7 +199,7 @@ async function main() {
   const { unstable_startWorker } = await import('wrangler');
   const port = await freePort();
   log(`starting the wallet bench worker on 127.0.0.1:${port}`);
-  const worker = (run.worker = await unstable_startWorker({
+  const worker = await unstable_startWorker({
     config: CONFIG,
     entrypoint: entry,
     build: { bundle: false },
@@ -212,7 +212,8 @@ async function main() {
       logLevel: process.env.BENCH_WALLET_LOG_LEVEL || 'warn',
       registry: path.join(tmpRoot, 'registry'),
     },
-  }));
+  });
+  run.worker = worker;
   await worker.ready;
   const base = await worker.url;
 

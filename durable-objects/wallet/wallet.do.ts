@@ -178,7 +178,7 @@ export class WalletDO extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync((): Outcome => {
       const state = this.state();
       const original = findById(this.sql, cmd.transactionId);
-      if (!original || original.type !== 'debit') return { ok: false, code: 'not_found', message: `No debit ${cmd.transactionId} in this wallet.` };
+      if (original?.type !== 'debit') return { ok: false, code: 'not_found', message: `No debit ${cmd.transactionId} in this wallet.` };
       const alreadyRefunded = (
         this.sql.exec('SELECT COALESCE(SUM(amount_micros), 0) AS s FROM transactions WHERE refunds_transaction_id = ?', original.id).one() as { s: number }
       ).s;
@@ -265,7 +265,7 @@ export class WalletDO extends DurableObject<Env> {
       const replay = findByKey(this.sql, cmd.debit.idempotencyKey);
       if (replay) return replayConflict(replay, { type: 'debit', amount_micros: -cmd.debit.amountMicros }) ?? { ok: true, transaction: replay, replayed: true };
       const hold = findHold(this.sql, 'id', cmd.holdId);
-      if (!hold || hold.status !== 'open') return { ok: false, code: 'hold_not_open', message: `Hold ${cmd.holdId} is not open.` };
+      if (hold?.status !== 'open') return { ok: false, code: 'hold_not_open', message: `Hold ${cmd.holdId} is not open.` };
       const state = this.state();
       // Release the hold first, so the debit is judged against money not otherwise set aside.
       state.held_micros -= hold.amount_micros;
@@ -359,11 +359,15 @@ export class WalletDO extends DurableObject<Env> {
   list(query: ListQuery): LedgerTransaction[] {
     const where: string[] = [];
     const binds: unknown[] = [];
-    if (query.beforeSeq !== undefined) where.push('seq < ?'), binds.push(query.beforeSeq);
-    if (query.afterSeq !== undefined) where.push('seq > ?'), binds.push(query.afterSeq);
-    if (query.resourceType) where.push('resource_type = ?'), binds.push(query.resourceType);
-    if (query.fromMs !== undefined) where.push('created_at >= ?'), binds.push(query.fromMs);
-    if (query.toMs !== undefined) where.push('created_at < ?'), binds.push(query.toMs);
+    const filter = (clause: string, value: unknown) => {
+      where.push(clause);
+      binds.push(value);
+    };
+    if (query.beforeSeq !== undefined) filter('seq < ?', query.beforeSeq);
+    if (query.afterSeq !== undefined) filter('seq > ?', query.afterSeq);
+    if (query.resourceType) filter('resource_type = ?', query.resourceType);
+    if (query.fromMs !== undefined) filter('created_at >= ?', query.fromMs);
+    if (query.toMs !== undefined) filter('created_at < ?', query.toMs);
     const order = query.afterSeq !== undefined ? 'ASC' : 'DESC';
     const sql = `SELECT * FROM transactions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order} LIMIT ?`;
     return this.sql.exec(sql, ...binds, Math.min(query.limit, 1000)).toArray() as unknown as LedgerTransaction[];

@@ -101,7 +101,11 @@ const cssColor = (locator, property) => locator.evaluate((el, p) => getComputedS
 /** Waits for a computed style (buttons fade their colours, so a read right after a change can be mid-transition). */
 async function expectStyle(locator, property, value) {
   let last;
-  await waitUntil(async () => (last = await cssColor(locator, property)) === value, { message: `${property} to be ${value}` }).catch(() => {
+  const settled = async () => {
+    last = await cssColor(locator, property);
+    return last === value;
+  };
+  await waitUntil(settled, { message: `${property} to be ${value}` }).catch(() => {
     assert.equal(last, value, `${property}`);
   });
 }

@@ -22,7 +22,7 @@ after(async () => {
 
 const toMicros = (usd) => {
   const [whole, frac = ''] = usd.replace('-', '').split('.');
-  const micros = BigInt(whole) * 1_000_000n + BigInt((frac + '000000').slice(0, 6));
+  const micros = BigInt(whole) * 1_000_000n + BigInt(`${frac}000000`.slice(0, 6));
   return usd.startsWith('-') ? -micros : micros;
 };
 

@@ -38,19 +38,32 @@ function startDev(args) {
   let output = '';
   const waiters = new Set();
   const check = () => {
-    for (const w of waiters) if (w.re.test(output)) waiters.delete(w), w.resolve(output);
+    for (const w of waiters) {
+      if (!w.re.test(output)) continue;
+      waiters.delete(w);
+      w.resolve(output);
+    }
   };
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   exited.then((code) => {
     for (const w of waiters) w.reject(new Error(`npm run dev exited (${code}) before printing ${w.re}. Its output:\n${output}`));
     waiters.clear();
   });
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => ((output += chunk.toString()), check()));
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk) => {
+      output += chunk.toString();
+      check();
+    });
+  }
   return {
     child,
     exited,
     output: () => output,
-    until: (re) => new Promise((resolve, reject) => (waiters.add({ re, resolve, reject }), check())),
+    until: (re) =>
+      new Promise((resolve, reject) => {
+        waiters.add({ re, resolve, reject });
+        check();
+      }),
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGINT');
       return exited;

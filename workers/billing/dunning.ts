@@ -581,7 +581,7 @@ export async function advanceDunningCase(scope: BillingScope, caseId: string): P
   if (leased.meta.changes !== 1) return 'busy';
   try {
     const c = await getCase(scope.db, caseId);
-    if (!c || c.status !== 'open') return 'done';
+    if (c?.status !== 'open') return 'done';
     const now = await scope.now();
     if (c.next_action === null || c.next_action_at === null || c.next_action_at > now) return 'not_due';
     const invoice = await scope.stripe.invoices.retrieve(c.invoice_id);

@@ -235,7 +235,7 @@ export async function serveBrandAsset(bucket: R2Bucket, file: string, ifNoneMatc
     etag,
   });
   if (ext === 'svg') headers.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return new Response(null, { status: 304, headers });
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return new Response(null, { status: 304, headers });
   const object = await bucket.get(brandAssetKey(sha256, ext));
   if (!object) return notFound();
   headers.set('content-length', String(object.size));

@@ -45,18 +45,17 @@ export function parseStoredBranding(json: string | null | undefined): StoredBran
   }
 }
 
-const serializeAsset = (a: StoredAsset | null | undefined) =>
-  a
-    ? {
-        url: brandAssetUrl(a),
-        content_type: a.content_type,
-        bytes: a.bytes,
-        width: a.width,
-        height: a.height,
-        sha256: a.sha256,
-        uploaded_at: new Date(a.uploaded_at).toISOString(),
-      }
-    : null;
+const serializeStoredAsset = (a: StoredAsset) => ({
+  url: brandAssetUrl(a),
+  content_type: a.content_type,
+  bytes: a.bytes,
+  width: a.width,
+  height: a.height,
+  sha256: a.sha256,
+  uploaded_at: new Date(a.uploaded_at).toISOString(),
+});
+
+const serializeAsset = (a: StoredAsset | null | undefined) => (a ? serializeStoredAsset(a) : null);
 
 export function serializeAgencyBranding(b: StoredBranding) {
   return {
@@ -75,7 +74,12 @@ export function serializeAgencyBranding(b: StoredBranding) {
 
 /** Paths of the agency's uploaded assets: the only URLs its custom CSS may use. */
 function ownAssetUrls(b: StoredBranding): Set<string> {
-  return new Set(BRAND_ASSET_KINDS.flatMap((kind) => (b[kind] ? [brandAssetUrl(b[kind]!)] : [])));
+  return new Set(
+    BRAND_ASSET_KINDS.flatMap((kind) => {
+      const asset = b[kind];
+      return asset ? [brandAssetUrl(asset)] : [];
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- who may
@@ -158,7 +162,12 @@ export async function uploadBrandAsset(deps: ServiceDeps, kind: BrandAssetKind, 
     .run();
   if (previous && previous.sha256 !== prepared.asset.sha256) await releaseBrandAsset(deps.env.ASSETS_BUCKET, deps.db, previous);
   forgetBranding(agency.id);
-  return { kind, asset: serializeAsset(prepared.asset)!, removed: prepared.removed, branding: serializeAgencyBranding(await loadBranding(deps.db, agency.id)) };
+  return {
+    kind,
+    asset: serializeStoredAsset(prepared.asset),
+    removed: prepared.removed,
+    branding: serializeAgencyBranding(await loadBranding(deps.db, agency.id)),
+  };
 }
 
 export async function removeBrandAsset(deps: ServiceDeps, kind: BrandAssetKind, now = Date.now()) {

@@ -253,9 +253,9 @@ function parse(source: string): ElementNode {
   const readName = (): string => {
     NAME.lastIndex = at;
     const m = NAME.exec(source);
-    if (!m) fail(`expected a name at character ${at}`);
+    if (!m) return fail(`expected a name at character ${at}`);
     at = NAME.lastIndex;
-    return m![0];
+    return m[0];
   };
   const skipSpace = () => {
     SPACE.lastIndex = at;

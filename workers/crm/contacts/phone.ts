@@ -8,7 +8,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
  */
 export function toE164(raw: string, defaultCountry: CountryCode = 'US'): string | null {
   const parsed = parsePhoneNumberFromString(raw, defaultCountry);
-  if (!parsed || !parsed.isValid()) return null;
+  if (!parsed?.isValid()) return null;
   return parsed.number;
 }
 

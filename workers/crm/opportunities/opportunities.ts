@@ -163,14 +163,11 @@ async function assertContact(deps: ServiceDeps, contactId: string | null | undef
 const isClosed = (status: string) => status !== 'open';
 
 export async function createOpportunity(deps: ServiceDeps, input: z.infer<typeof createOpportunityBodySchema>) {
-  let pipeline;
-  try {
-    pipeline = await getPipelineOrThrow(deps, input.pipeline_id);
-  } catch {
+  const pipeline = await getPipelineOrThrow(deps, input.pipeline_id).catch(() => {
     throw new AppError('validation_failed', 'The pipeline does not exist in this account.', {
       errors: [{ field: 'pipeline_id', message: 'Unknown pipeline.' }],
     });
-  }
+  });
   const stage = input.stage_id ? pipeline.stages.find((s) => s.id === input.stage_id) : pipeline.stages[0];
   if (!stage)
     throw new AppError('validation_failed', 'The stage is not part of that pipeline.', {

@@ -14,9 +14,7 @@ function splitKey(key: string): string[] {
   const open = key.indexOf('[');
   if (open <= 0) return [key];
   const parts = [key.slice(0, open)];
-  const re = /\[([^\]]*)\]/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(key.slice(open))) !== null) parts.push(m[1]);
+  for (const m of key.slice(open).matchAll(/\[([^\]]*)\]/g)) parts.push(m[1]);
   return parts;
 }
 

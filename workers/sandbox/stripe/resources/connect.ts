@@ -320,7 +320,7 @@ export type OnboardingOutcome =
  */
 export function visitAccountLink(emu: Emu, linkId: string, accountParam: string | null): OnboardingOutcome {
   const link = emu.store.get<AccountLinkRecord>(linkId);
-  if (!link || link.object !== 'sandbox.account_link' || (accountParam !== null && accountParam !== link.account)) return { state: 'missing' };
+  if (link?.object !== 'sandbox.account_link' || (accountParam !== null && accountParam !== link.account)) return { state: 'missing' };
   const at = emu.now;
   if (link.used_at !== null || at > link.expires_at) return { state: 'expired', account: link.account, redirect: link.refresh_url };
   emu.store.save({ ...link, used_at: at });

@@ -49,7 +49,7 @@ function defaultPaymentMethod(emu: Emu, customer: Customer, params: Params, mint
   if (typeof ref !== 'string') throw invalidRequest('Invalid string: invoice_settings[default_payment_method].', 'invoice_settings[default_payment_method]');
   const id = minted.get(ref) ?? ref;
   const pm = emu.store.get<PaymentMethod>(id);
-  if (!pm || pm.object !== 'payment_method' || pm.customer !== customer.id) {
+  if (pm?.object !== 'payment_method' || pm.customer !== customer.id) {
     throw invalidRequest(
       `The customer does not have a payment method with the ID ${ref}. The payment method must be attached to the customer.`,
       'invoice_settings[default_payment_method]',
@@ -110,7 +110,7 @@ export function createCustomer(emu: Emu, params: Params): Customer {
 // GET /v1/customers/:id – a deleted customer answers `{ id, object, deleted: true }`
 export function retrieveCustomer(emu: Emu, _params: Params, [id]: string[]): StripeObject {
   const customer = emu.store.get<Customer>(id);
-  if (!customer || customer.object !== 'customer') return emu.find(id, 'customer', 'customer');
+  if (customer?.object !== 'customer') return emu.find(id, 'customer', 'customer');
   return customer;
 }
 

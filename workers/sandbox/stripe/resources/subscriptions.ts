@@ -231,7 +231,7 @@ export function subscriptionFollowsInvoice(emu: Emu, invoice: Invoice, outcome: 
   const subId = invoice.parent?.subscription_details?.subscription;
   if (!subId) return;
   const sub = emu.store.get<Subscription>(subId);
-  if (!sub || sub.object !== 'subscription') return;
+  if (sub?.object !== 'subscription') return;
   let status = sub.status;
   if (outcome === 'paid' && (status === 'incomplete' || status === 'past_due' || status === 'unpaid')) {
     // Paying an older invoice does not clear a newer unpaid one.
@@ -769,7 +769,7 @@ export function deleteCustomer(emu: Emu, _params: Params, [id]: string[]): unkno
 export function advanceSubscription(emu: Emu, subId: string, until: number): void {
   for (let guard = 0; guard < 120; guard++) {
     const sub = emu.store.get<Subscription>(subId);
-    if (!sub || sub.object !== 'subscription') return;
+    if (sub?.object !== 'subscription') return;
     const due = dueAt(sub);
     if (due === null || due > until) {
       saveSubscription(emu, sub);
