@@ -199,6 +199,7 @@ export function ContactDetailsForm({ contact, fields, onSaved }: { contact: Cont
                   type="checkbox"
                   role="switch"
                   checked={form.dnd[k]}
+                  aria-checked={form.dnd[k]}
                   onChange={(e) => setForm((f) => ({ ...f, dnd: { ...f.dnd, [k]: e.target.checked } }))}
                 />
                 {label}

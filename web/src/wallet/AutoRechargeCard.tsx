@@ -92,6 +92,7 @@ export function AutoRechargeCard({ balance, canManage, onSaved }: { balance: Wal
                 type="checkbox"
                 role="switch"
                 checked={form.enabled}
+                aria-checked={form.enabled}
                 onChange={(e) => set({ enabled: e.target.checked })}
                 aria-invalid={errors.enabled ? true : undefined}
                 aria-describedby={errors.enabled ? 'recharge-enabled-error' : undefined}

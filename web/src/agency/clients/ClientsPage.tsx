@@ -336,7 +336,9 @@ function ClientRow({
       {canManage && (
         <td>
           {plan === undefined ? (
-            <span className="skeleton plan-skeleton" aria-label="Loading plan" />
+            <span className="skeleton plan-skeleton">
+              <span className="sr-only">Loading plan</span>
+            </span>
           ) : plan === 'error' ? (
             <span className="subtle">Could not load the plan</span>
           ) : (
