@@ -5,7 +5,10 @@ import { App } from './shell/App';
 import { FeedbackProvider } from './ui/feedback';
 import './ui/theme.css';
 
-createRoot(document.getElementById('root')!).render(
+const rootElement = document.getElementById('root');
+if (!rootElement) throw new Error('index.html has no #root element to mount the app in');
+
+createRoot(rootElement).render(
   <StrictMode>
     <FeedbackProvider>
       <SessionProvider>

@@ -100,7 +100,7 @@ function Margins() {
         </div>
       </div>
 
-      <div className="margins-filters" role="group" aria-label="Period">
+      <fieldset className="plain-fieldset margins-filters" aria-label="Period">
         <div className="segmented">
           {PRESETS.map((p) => (
             <button
@@ -143,7 +143,7 @@ function Margins() {
             />
           </div>
         )}
-      </div>
+      </fieldset>
 
       {rangeError ? (
         <div className="alert alert-warning" role="alert">

@@ -43,7 +43,7 @@ function readTokens(): Tokens | null {
 
 function emit() {
   snapshot = readTokens();
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
 }
 
 export function getTokens(): Tokens | null {

@@ -12,7 +12,7 @@ import './auth.css';
 
 /** Only same-app paths are accepted as a post-login destination. */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/contacts';
+  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/contacts';
 }
 
 /** What the sign-in page says after an emailed link was used (`?password=`). */

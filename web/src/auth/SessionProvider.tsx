@@ -37,8 +37,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const token = tokens?.token;
+  const signedIn = Boolean(token);
+  // A token refresh for the same account keeps the loaded profile; only
+  // signing in or out, or a different account or user (signIn bumps
+  // `version`), needs /api/me again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the trigger signIn() bumps to load the new profile; /api/me reads the session itself.
   useEffect(() => {
-    if (!token) {
+    if (!signedIn) {
       setMe(null);
       setLoading(false);
       return;
@@ -68,14 +73,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => {
       cancelled = true;
     };
-    // A token refresh for the same account keeps the loaded profile; only a
-    // different account (or user) needs /api/me again, which `version` forces.
-  }, [token ? 'in' : 'out', version]);
+  }, [signedIn, version]);
 
   // On the platform's own address the brand follows the signed-in account
   // (a sub-account shows its agency's); on an agency's domain the page
   // already carries that agency's brand.
   const brandKey = accountOfToken(token);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `brandKey` (the signed-in account) is a trigger: the brand endpoint answers for the session's account, so a switch asks again.
   useEffect(() => {
     if (brandedByHost) return;
     let cancelled = false;

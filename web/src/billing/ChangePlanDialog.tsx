@@ -113,7 +113,7 @@ export function ChangePlanDialog({
             </span>
           </div>
         )}
-        <div className="plan-compare" aria-label="The change">
+        <fieldset className="plain-fieldset plan-compare" aria-label="The change">
           <div>
             <span className="subtle">{move === 'subscribe' ? (summary.plan_source === 'trial' ? 'Trial' : 'Now') : 'Current plan'}</span>
             <strong>{summary.plan.name}</strong>
@@ -131,7 +131,7 @@ export function ChangePlanDialog({
               {limitText(target.limits.contacts, 'contact')} · {limitText(target.limits.users, 'user')}
             </span>
           </div>
-        </div>
+        </fieldset>
         {move === 'subscribe' ? (
           <CardChoice saved={saved} config={config} value={chosenCard} onChange={setCard} fallback={DEFAULT_TEST_CARD} />
         ) : move === 'upgrade' && saved ? (

@@ -46,13 +46,13 @@ export function SandboxClock({ onAdvanced }: { onAdvanced: (result: ClockAdvance
             Now {formatDateTime(now)}
           </span>
         )}
-        <div className="row" role="group" aria-label="Move the billing clock forward">
+        <fieldset className="plain-fieldset row" aria-label="Move the billing clock forward">
           {STEPS.map((days) => (
             <button key={days} type="button" className="btn btn-sm" disabled={busy !== null} onClick={() => advance(days)}>
               {busy === days && <Spinner />}+{days} {days === 1 ? 'day' : 'days'}
             </button>
           ))}
-        </div>
+        </fieldset>
       </div>
     </section>
   );

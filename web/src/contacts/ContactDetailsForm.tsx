@@ -59,6 +59,7 @@ export function ContactDetailsForm({ contact, fields, onSaved }: { contact: Cont
     setBaseline(initial);
     setForm((f) => (savedRef.current ? initial : rebase(f, baseline, initial)));
   }
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once after each render that took in a new record, to end the "our own save" window; the value itself is not needed.
   useEffect(() => {
     savedRef.current = false;
   }, [initial]);
@@ -199,6 +200,7 @@ export function ContactDetailsForm({ contact, fields, onSaved }: { contact: Cont
                   type="checkbox"
                   role="switch"
                   checked={form.dnd[k]}
+                  aria-checked={form.dnd[k]}
                   onChange={(e) => setForm((f) => ({ ...f, dnd: { ...f.dnd, [k]: e.target.checked } }))}
                 />
                 {label}

@@ -41,16 +41,20 @@ function EmailLine({ email }: { email: Notice['email'] }) {
 export default function NotificationsPage() {
   usePageTitle('Notifications');
   const list = usePagedList((cursor, signal) => notices.list({ cursor, limit: 25 }, signal), []);
-  const unread = useUnreadNotices();
+  // `refresh` is stable (a useCallback in the provider), so depending on it re-runs nothing.
+  const { refresh: refreshUnread } = useUnreadNotices();
   const rows = list.items;
 
   // What is on screen has been seen: mark it read (the sidebar count follows).
-  const unseen = (rows ?? []).filter((n) => !n.read_at).map((n) => n.id);
-  const unseenKey = unseen.join(',');
+  // Keyed by the ids as one string, so a re-render with the same rows asks nothing.
+  const unseenKey = (rows ?? [])
+    .filter((n) => !n.read_at)
+    .map((n) => n.id)
+    .join(',');
   useEffect(() => {
-    if (unseen.length === 0) return;
-    notices.markRead(unseen).then(unread.refresh, () => undefined);
-  }, [unseenKey]);
+    if (unseenKey === '') return;
+    notices.markRead(unseenKey.split(',')).then(refreshUnread, () => undefined);
+  }, [unseenKey, refreshUnread]);
 
   return (
     <div className="page notifications-page">

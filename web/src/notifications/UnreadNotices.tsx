@@ -21,6 +21,7 @@ export function UnreadNoticesProvider({ accountId, children }: { accountId: stri
   const [state, setState] = useState({ count: 0, more: false });
   const [version, setVersion] = useState(0);
   const refresh = useCallback(() => setVersion((v) => v + 1), []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `pathname` and `version` are triggers, not inputs: every page change and every refresh() asks the count again.
   useEffect(() => {
     if (!accountId) return;
     const controller = new AbortController();

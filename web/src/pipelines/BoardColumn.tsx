@@ -54,8 +54,9 @@ export function BoardColumn({
       <header className="board-column-header">
         <div className="row">
           <h2 id={headingId}>{stage.name}</h2>
-          <span className="board-count" aria-label={`${items.length} opportunities`}>
-            {items.length}
+          <span className="board-count">
+            <span aria-hidden="true">{items.length}</span>
+            <span className="sr-only">{items.length} opportunities</span>
           </span>
         </div>
         <span className="board-column-total" data-testid="column-total">

@@ -100,7 +100,10 @@ function BrandingEditor({ initial, onChange }: { initial: AgencyBranding; onChan
     } catch (err) {
       if (err instanceof ApiError && err.problem.errors?.length) {
         const byField: Record<string, string[]> = {};
-        for (const fe of err.problem.errors) (byField[fe.field] ??= []).push(fe.message);
+        for (const fe of err.problem.errors) {
+          byField[fe.field] ??= [];
+          byField[fe.field].push(fe.message);
+        }
         setErrors(byField);
       }
       setProblem(errorMessage(err));
@@ -324,7 +327,8 @@ function AssetSlot({ kind, branding, onChange }: { kind: BrandAssetKind; brandin
   };
 
   return (
-    <div className="brand-asset" role="group" aria-labelledby={`asset-${kind}`}>
+    <fieldset className="plain-fieldset brand-asset" aria-labelledby={`asset-${kind}`}>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping a file is a pointer shortcut; the Upload button beside it does the same from the keyboard. */}
       <div
         className={`brand-drop brand-drop-${kind}${dragging ? ' is-dragging' : ''}`}
         onDragEnter={(e) => {
@@ -377,7 +381,7 @@ function AssetSlot({ kind, branding, onChange }: { kind: BrandAssetKind; brandin
           {notice}
         </p>
       )}
-    </div>
+    </fieldset>
   );
 }
 
@@ -415,6 +419,7 @@ function BrandPreview({ form, primary, secondary, branding }: { form: FormState;
             <strong>Good morning</strong>
             <p>
               3 new leads today.{' '}
+              {/* biome-ignore lint/a11y/useValidAnchor: a sample link in the live preview, there to show the brand's link colour; following it would leave the unsaved settings. */}
               <a href="#preview" onClick={(e) => e.preventDefault()}>
                 View them
               </a>

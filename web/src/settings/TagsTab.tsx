@@ -35,7 +35,7 @@ export function TagsTab() {
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    if (!editing || !editing.name.trim()) return;
+    if (!editing?.name.trim()) return;
     try {
       const tag = await api.update(editing.id, { name: editing.name.trim(), color: editing.color });
       list.setData((prev) => (prev ?? []).map((t) => (t.id === tag.id ? { ...t, ...tag } : t)));

@@ -28,10 +28,14 @@ export function AccountStandingProvider({ accountId, children }: { accountId: st
   // Bumped by every update, so an older request in flight cannot overwrite a newer answer.
   const generation = useRef(0);
 
-  useEffect(() => {
+  // Another account's standing is never shown: forget it while rendering the switch.
+  const [standingFor, setStandingFor] = useState(accountId);
+  if (standingFor !== accountId) {
+    setStandingFor(accountId);
     setStanding(null);
-  }, [accountId]);
+  }
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `onBilling` is a trigger, not an input: arriving at or leaving the billing page (where the standing can change) asks again.
   useEffect(() => {
     if (!accountId) return;
     const mine = ++generation.current;

@@ -103,8 +103,10 @@ export function AccountSwitcher() {
         <span className="sr-only">Switch account</span>
       </button>
       {open && (
-        <div className="account-popup" id={listId} onKeyDown={onKeyDown}>
-          <div className="account-popup-title">Switch account</div>
+        <fieldset className="account-popup" id={listId} aria-labelledby={`${listId}-title`} onKeyDown={onKeyDown}>
+          <div className="account-popup-title" id={`${listId}-title`}>
+            Switch account
+          </div>
           {searchable && (
             <input
               type="search"
@@ -146,7 +148,7 @@ export function AccountSwitcher() {
           {!needle && me.accounts_more && <p className="account-none subtle">Type to find the other accounts.</p>}
           {canCreateClient && (
             <>
-              <div className="menu-separator" role="separator" />
+              <hr className="menu-separator" />
               <button
                 type="button"
                 className="account-option"
@@ -164,7 +166,7 @@ export function AccountSwitcher() {
               </button>
             </>
           )}
-        </div>
+        </fieldset>
       )}
       <NewClientDialog open={creating} onClose={() => setCreating(false)} />
     </div>

@@ -6,7 +6,7 @@
 // element the agency's custom CSS is confined to, so no branded rule can hide
 // or restyle it (see ui/theme.css). On the Branding settings page the scope is
 // lifted, so a stylesheet that broke the app can always be fixed there.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useSession } from '../auth/SessionProvider';
 import { BrandMark } from '../ui/BrandMark';
 import { useBranding } from '../ui/branding';
@@ -51,7 +51,8 @@ function UnreadBadge(): ReactNode {
   const label = unreadLabel(useUnreadNotices());
   if (!label) return null;
   return (
-    <span className="nav-badge" aria-label={`${label} unread`}>
+    // An image role lets the badge carry its spoken label ("3 unread") inside the link's name.
+    <span className="nav-badge" role="img" aria-label={`${label} unread`}>
       {label}
     </span>
   );
@@ -102,10 +103,13 @@ export function Layout({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   const brand = useBranding();
   const [navOpen, setNavOpen] = useState(false);
+  // Close the mobile drawer whenever the page changes (set while rendering, so the new page never shows it open).
+  const [navPath, setNavPath] = useState(pathname);
+  if (navPath !== pathname) {
+    setNavPath(pathname);
+    setNavOpen(false);
+  }
   const branded = !pathname.startsWith('/settings/branding');
-
-  // Close the mobile drawer whenever the page changes.
-  useEffect(() => setNavOpen(false), [pathname]);
 
   return (
     <UnreadNoticesProvider accountId={me?.account.id}>

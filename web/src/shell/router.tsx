@@ -6,7 +6,7 @@ type Listener = () => void;
 const listeners = new Set<Listener>();
 
 function notify() {
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
 }
 
 window.addEventListener('popstate', notify);

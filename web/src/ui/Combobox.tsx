@@ -85,9 +85,12 @@ export function Combobox<T>({
         onFocus={() => setOpen(true)}
         onKeyDown={onKeyDown}
       />
-      <ul id={listId} role="listbox" className="combobox-list" hidden={!showList}>
+      <div id={listId} role="listbox" className="combobox-list" hidden={!showList}>
         {options.map((o, i) => (
-          <li
+          // Focus stays in the input, which moves through the options with the arrow keys and picks with Enter (aria-activedescendant).
+          // biome-ignore lint/a11y/useFocusableInteractive: options are reached through the input's aria-activedescendant, not by tabbing to each one.
+          // biome-ignore lint/a11y/useKeyWithClickEvents: the input's onKeyDown handles the keyboard for every option; a click here is the pointer path.
+          <div
             key={getKey(o)}
             id={`${listId}-${i}`}
             role="option"
@@ -98,10 +101,10 @@ export function Combobox<T>({
             onClick={() => pick(o)}
           >
             {renderOption(o)}
-          </li>
+          </div>
         ))}
-        {options.length === 0 && <li className="combobox-empty">{loading ? 'Searching…' : emptyText}</li>}
-      </ul>
+        {options.length === 0 && <div className="combobox-empty">{loading ? 'Searching…' : emptyText}</div>}
+      </div>
     </div>
   );
 }

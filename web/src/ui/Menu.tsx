@@ -1,6 +1,6 @@
 // A button that opens a small action menu (WAI-ARIA menu button pattern:
 // arrow keys move between items, Escape closes and returns focus).
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { Fragment, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useDismiss } from './hooks';
 import { Icon } from './icons';
 
@@ -16,14 +16,14 @@ export function Menu({ label, actions, trigger }: { label: string; actions: Menu
   const [open, setOpen] = useState(false);
   const id = useId();
   const buttonRef = useRef<HTMLButtonElement>(null);
-  const listRef = useRef<HTMLUListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const ref = useDismiss<HTMLDivElement>(open, () => setOpen(false));
 
   useEffect(() => {
     if (open) listRef.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
   }, [open]);
 
-  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const items = Array.from(listRef.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
     const index = items.indexOf(document.activeElement as HTMLButtonElement);
     if (e.key === 'ArrowDown') {
@@ -57,10 +57,10 @@ export function Menu({ label, actions, trigger }: { label: string; actions: Menu
         {trigger ?? <Icon name="more" />}
       </button>
       {open && (
-        <ul id={id} ref={listRef} className="menu-list" role="menu" aria-label={label} onKeyDown={onKeyDown}>
+        <div id={id} ref={listRef} className="menu-list" role="menu" aria-label={label} onKeyDown={onKeyDown}>
           {actions.map((a) => (
-            <li key={a.label} role="none">
-              {a.separatorBefore && <div className="menu-separator" role="separator" />}
+            <Fragment key={a.label}>
+              {a.separatorBefore && <hr className="menu-separator" />}
               <button
                 type="button"
                 role="menuitem"
@@ -74,9 +74,9 @@ export function Menu({ label, actions, trigger }: { label: string; actions: Menu
                 {a.icon}
                 {a.label}
               </button>
-            </li>
+            </Fragment>
           ))}
-        </ul>
+        </div>
       )}
     </div>
   );

@@ -92,7 +92,7 @@ export function applyBranding(b: Branding) {
     }
     style.textContent = b.css;
   }
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
 }
 
 if (injected) applyBranding(injected);

@@ -28,7 +28,9 @@ export function TagChip({ name, color, onRemove }: { name: string; color?: strin
 }
 
 export function Spinner({ large, label }: { large?: boolean; label?: string }) {
-  return <span className={`spinner${large ? ' spinner-lg' : ''}`} role={label ? 'status' : undefined} aria-label={label} />;
+  const className = `spinner${large ? ' spinner-lg' : ''}`;
+  // Only a labelled spinner is announced; a bare one sits beside text that already says what is happening.
+  return label ? <span className={className} role="status" aria-label={label} /> : <span className={className} />;
 }
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {

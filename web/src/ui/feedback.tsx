@@ -80,19 +80,19 @@ export function FeedbackProvider({ children }: { children: ReactNode }) {
         >
           <div className="muted">{pending?.message}</div>
         </Dialog>
-        <div className="toast-region" role="region" aria-label="Notifications">
+        <section className="toast-region" aria-label="Notifications">
           <div aria-live="polite" className="stack" style={{ gap: 8 }}>
             {toasts.map((t) => (
               <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
                 <Icon className="toast-icon" name={t.kind === 'success' ? 'check' : t.kind === 'error' ? 'alert' : 'alert'} />
                 <span className="toast-message">{t.message}</span>
-                <button type="button" onClick={() => dismiss(t.id)} aria-label="Dismiss notification">
+                <button type="button" className="toast-dismiss" onClick={() => dismiss(t.id)} aria-label="Dismiss notification">
                   <Icon name="x" size={14} />
                 </button>
               </div>
             ))}
           </div>
-        </div>
+        </section>
       </ConfirmContext.Provider>
     </ToastContext.Provider>
   );

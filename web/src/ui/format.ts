@@ -9,7 +9,7 @@ export function toMicros(value: string | null | undefined): bigint {
   const m = /^(-)?(\d*)(?:\.(\d*))?$/.exec(value.trim());
   if (!m) return 0n;
   const whole = BigInt(m[2] || '0');
-  const frac = BigInt(((m[3] ?? '') + '000000').slice(0, 6));
+  const frac = BigInt(`${m[3] ?? ''}000000`.slice(0, 6));
   const micros = whole * MICROS + frac;
   return m[1] ? -micros : micros;
 }
@@ -35,7 +35,7 @@ export function normalizeMoneyInput(input: string): string | null {
   if (cleaned === '') return null;
   if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
   const [whole, frac = ''] = cleaned.split('.');
-  return `${BigInt(whole).toString()}.${(frac + '00').slice(0, 2)}`;
+  return `${BigInt(whole).toString()}.${(`${frac}00`).slice(0, 2)}`;
 }
 
 /** "1250.0000" -> "1250.00" for an editable input. */

@@ -34,6 +34,7 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   const loadRef = useRef(load);
   loadRef.current = load;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `deps` is the caller's list of what the load reads (the load itself is read through a ref), and `version` is the reload() trigger; neither is read in the body by design.
   useEffect(() => {
     const controller = new AbortController();
     setState((s) => ({ ...s, loading: true, error: undefined }));

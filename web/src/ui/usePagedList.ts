@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Page } from '../api/types';
 import { useResource } from './hooks';
 
@@ -8,25 +8,25 @@ import { useResource } from './hooks';
  */
 export function usePagedList<T>(load: (cursor: string | null, signal?: AbortSignal) => Promise<Page<T>>, deps: unknown[]) {
   const first = useResource((signal) => load(null, signal), deps);
-  const [older, setOlder] = useState<{ items: T[]; cursor: string | null } | null>(null);
+  // Older pages and their error belong to the first page they were loaded after:
+  // once the first page is replaced (a reload, a local edit), they no longer count.
+  const base = first.data;
+  const [olderState, setOlder] = useState<{ base: Page<T>; items: T[]; cursor: string | null } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<unknown>(undefined);
+  const [moreErrorState, setMoreError] = useState<{ base: Page<T>; error: unknown } | null>(null);
+  const older = olderState !== null && olderState.base === base ? olderState : null;
+  const moreError = moreErrorState !== null && moreErrorState.base === base ? moreErrorState.error : undefined;
 
-  useEffect(() => {
-    setOlder(null);
-    setMoreError(undefined);
-  }, [first.data]);
-
-  const cursor = older ? older.cursor : (first.data?.next_cursor ?? null);
+  const cursor = older ? older.cursor : (base?.next_cursor ?? null);
   const more = async () => {
-    if (!cursor) return;
+    if (!cursor || !base) return;
     setLoadingMore(true);
-    setMoreError(undefined);
+    setMoreError(null);
     try {
       const page = await load(cursor);
-      setOlder((prev) => ({ items: [...(prev?.items ?? []), ...page.data], cursor: page.next_cursor }));
+      setOlder((prev) => ({ base, items: [...(prev?.base === base ? prev.items : []), ...page.data], cursor: page.next_cursor }));
     } catch (err) {
-      setMoreError(err);
+      setMoreError({ base, error: err });
     } finally {
       setLoadingMore(false);
     }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { wallet as walletApi } from '../api/endpoints';
 import type { WalletBalance } from '../api/types';
@@ -41,8 +41,13 @@ export function AutoRechargeCard({ balance, canManage, onSaved }: { balance: Wal
   const [local, setLocal] = useState<Partial<Record<keyof Form, string>>>({});
 
   // Follow the server's settings when they change elsewhere (another tab, a save).
+  // Done while rendering, so the card never shows the old values against the new settings.
   const savedKey = `${saved.enabled}|${saved.threshold}|${saved.amount}`;
-  useEffect(() => setForm(fromBalance(balance)), [savedKey]);
+  const [formFor, setFormFor] = useState(savedKey);
+  if (formFor !== savedKey) {
+    setFormFor(savedKey);
+    setForm(saved);
+  }
 
   const dirty = form.enabled !== saved.enabled || form.threshold !== saved.threshold || form.amount !== saved.amount;
   const server = error?.fieldErrors ?? {};
@@ -92,6 +97,7 @@ export function AutoRechargeCard({ balance, canManage, onSaved }: { balance: Wal
                 type="checkbox"
                 role="switch"
                 checked={form.enabled}
+                aria-checked={form.enabled}
                 onChange={(e) => set({ enabled: e.target.checked })}
                 aria-invalid={errors.enabled ? true : undefined}
                 aria-describedby={errors.enabled ? 'recharge-enabled-error' : undefined}

@@ -8,7 +8,7 @@ import { formatUsd } from './money';
 function BigAmount({ value }: { value: string }) {
   const full = formatUsd(value);
   const m = /^(-?\$[\d,]+\.\d{2})(\d*)$/.exec(full);
-  if (!m || !m[2]) return <>{full}</>;
+  if (!m?.[2]) return <>{full}</>;
   return (
     <>
       {m[1]}

@@ -78,7 +78,7 @@ export function TransactionsCard({ version }: { version: number }) {
           Export CSV
         </button>
       </div>
-      <div className="wallet-toolbar" role="search" aria-label="Filter transactions">
+      <search className="wallet-toolbar" aria-label="Filter transactions">
         <div className="toolbar-field">
           <label htmlFor="tx-resource">Resource</label>
           <select id="tx-resource" className="select" value={resource} onChange={(e) => setSearchParams({ resource: e.target.value })}>
@@ -120,7 +120,7 @@ export function TransactionsCard({ version }: { version: number }) {
             Clear filters
           </button>
         )}
-      </div>
+      </search>
       {rangeError && (
         <div style={{ padding: '12px 16px 0' }}>
           <div className="alert alert-warning" role="alert">

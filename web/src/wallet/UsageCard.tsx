@@ -75,6 +75,7 @@ export function UsageChart({ report, total }: { report: UsageReport; total: bigi
     total: toMicros(d.total),
     parts: resources.map((r) => ({ resource: r, micros: toMicros(d.resources[r]) })).filter((p) => p.micros > 0n),
   }));
+  // biome-ignore lint/complexity/useMathMinMax: amounts are bigint micro-dollars, which Math.max does not accept.
   const maxDay = days.reduce((m, d) => (d.total > m ? d.total : m), 0n);
   const { max, step } = niceScale(maxDay);
 
@@ -99,7 +100,8 @@ export function UsageChart({ report, total }: { report: UsageReport; total: bigi
     <div className="usage-chart">
       <div ref={wrapRef} className="usage-chart-plot">
         <svg width={width} height={HEIGHT} viewBox={`0 0 ${width} ${HEIGHT}`} role="img" aria-label={summary} data-testid="usage-chart">
-          <g className="chart-grid" aria-hidden="true">
+          {/* role="img" makes everything inside presentational: screen readers hear only the summary label. */}
+          <g className="chart-grid">
             {ticks.map((t) => (
               <g key={String(t)}>
                 <line x1={PAD.left} x2={width - PAD.right} y1={y(t)} y2={y(t)} className={t === 0n ? 'chart-axis' : undefined} />
@@ -109,7 +111,7 @@ export function UsageChart({ report, total }: { report: UsageReport; total: bigi
               </g>
             ))}
           </g>
-          <g aria-hidden="true">
+          <g>
             {days.map((d, i) => {
               const x = PAD.left + i * slot + (slot - barW) / 2;
               let acc = 0n;
@@ -153,7 +155,7 @@ export function UsageChart({ report, total }: { report: UsageReport; total: bigi
             })}
           </g>
           {total === 0n && (
-            <text x={PAD.left + plotW / 2} y={PAD.top + plotH / 2} textAnchor="middle" className="chart-empty" aria-hidden="true">
+            <text x={PAD.left + plotW / 2} y={PAD.top + plotH / 2} textAnchor="middle" className="chart-empty">
               No usage yet
             </text>
           )}

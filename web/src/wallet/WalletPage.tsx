@@ -29,6 +29,9 @@ export default function WalletPage() {
   const canManage = me?.role === 'owner' || me?.role === 'admin';
   const balance = useResource((signal) => walletApi.balance(signal), []);
   const topUps = useResource((signal) => walletApi.topUps(signal), []);
+  // Both setters are stable (useCallback in useResource): the polls below may depend on them.
+  const { setData: setBalance } = balance;
+  const { setData: setTopUps } = topUps;
   const [addOpen, setAddOpen] = useState(false);
   const [cardOpen, setCardOpen] = useState(false);
   const [tracking, setTracking] = useState<TopUpTracking | null>(null);
@@ -53,8 +56,8 @@ export default function WalletPage() {
       try {
         const [b, list] = await Promise.all([walletApi.balance(), walletApi.topUps()]);
         if (stopped) return;
-        balance.setData(b);
-        topUps.setData(list);
+        setBalance(b);
+        setTopUps(list);
         const topUp = list.data.find((t) => t.id === trackedId);
         if (topUp?.status === 'succeeded') {
           setLedgerVersion((v) => v + 1);
@@ -75,7 +78,7 @@ export default function WalletPage() {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [trackedId]);
+  }, [trackedId, setBalance, setTopUps]);
 
   // While an auto-recharge is being charged, follow it until it settles.
   const recharging = Boolean(balance.data?.auto_recharge.in_progress);
@@ -89,8 +92,8 @@ export default function WalletPage() {
     const timer = setTimeout(async () => {
       try {
         const [next, list] = await Promise.all([walletApi.balance(), walletApi.topUps()]);
-        balance.setData(next);
-        topUps.setData(list);
+        setBalance(next);
+        setTopUps(list);
         if (!next.auto_recharge.in_progress) setLedgerVersion((v) => v + 1);
       } catch {
         // Try again on the next tick.
@@ -98,7 +101,7 @@ export default function WalletPage() {
       setRechargePolls((n) => n + 1);
     }, 1500);
     return () => clearTimeout(timer);
-  }, [recharging, rechargePolls]);
+  }, [recharging, rechargePolls, setBalance, setTopUps]);
 
   const b = balance.data;
   const openAddFunds = () => {

@@ -1,7 +1,7 @@
 // Agency → Clients: every client account (sub-account) with its standing and
 // plan; open one (the impersonation flow of the account switcher), rename it,
 // add its users, choose the plan it pays for, suspend or reactivate it.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSession } from '../../auth/SessionProvider';
 import { AddUserDialog, type RoleChoice } from '../../settings/AddUserDialog';
 import { Avatar, EmptyState, ErrorAlert, Loading, Spinner } from '../../ui/components';
@@ -55,21 +55,25 @@ function Clients() {
   const counts = list.data?.counts;
   const visible = list.data?.data ?? [];
   const visibleKey = visible.map((c) => c.id).join(',');
+  // Read through a ref: a plan arriving must not re-run the effect (that would abort the others in flight).
+  const plansRef = useRef(plans);
+  plansRef.current = plans;
 
   useEffect(() => {
     // What clients pay is for owners and admins (the API refuses members).
-    const missing = canManage ? visible.filter((c) => plans[c.id] === undefined) : [];
+    if (!canManage) return;
+    // Only a change of the rows on screen asks again; a loaded plan stays.
+    const missing = visibleKey.split(',').filter((id) => id !== '' && plansRef.current[id] === undefined);
     if (missing.length === 0) return;
     const controller = new AbortController();
-    for (const c of missing) {
-      clientPlans.get(c.id, controller.signal).then(
-        (plan) => setPlans((prev) => ({ ...prev, [c.id]: plan })),
-        () => !controller.signal.aborted && setPlans((prev) => ({ ...prev, [c.id]: 'error' })),
+    for (const id of missing) {
+      clientPlans.get(id, controller.signal).then(
+        (plan) => setPlans((prev) => ({ ...prev, [id]: plan })),
+        () => !controller.signal.aborted && setPlans((prev) => ({ ...prev, [id]: 'error' })),
       );
     }
     return () => controller.abort();
-    // Only a change of the rows on screen asks again; a loaded plan stays.
-  }, [visibleKey]);
+  }, [visibleKey, canManage]);
 
   const replace = (next: SubAccount) => list.setData((prev) => prev && { ...prev, data: prev.data.map((c) => (c.id === next.id ? next : c)) });
   // Suspending or reactivating moves the suspended count with it.
@@ -336,7 +340,9 @@ function ClientRow({
       {canManage && (
         <td>
           {plan === undefined ? (
-            <span className="skeleton plan-skeleton" aria-label="Loading plan" />
+            <span className="skeleton plan-skeleton">
+              <span className="sr-only">Loading plan</span>
+            </span>
           ) : plan === 'error' ? (
             <span className="subtle">Could not load the plan</span>
           ) : (

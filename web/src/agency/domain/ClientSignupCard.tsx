@@ -46,6 +46,7 @@ export function ClientSignupCard({ canManage }: { canManage: boolean }) {
                 type="checkbox"
                 role="switch"
                 checked={saving ?? current.enabled}
+                aria-checked={saving ?? current.enabled}
                 disabled={!canManage || saving !== null}
                 onChange={(e) => change(e.target.checked)}
               />

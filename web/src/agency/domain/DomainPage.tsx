@@ -36,6 +36,11 @@ export default function DomainPage() {
   );
 }
 
+/** A domain still on its way to settled, so its status is worth reading again. */
+function isPending(domain: CustomDomain | null | undefined): boolean {
+  return domain !== undefined && domain !== null && !SETTLED.includes(domain.status);
+}
+
 function Domain() {
   const canManage = useCanManage();
   const toast = useToast();
@@ -47,9 +52,10 @@ function Domain() {
 
   // Poll while the domain is on its way: each answer schedules the next read.
   const { setData } = status;
-  const polling = current !== undefined && current !== null && !SETTLED.includes(current.status);
+  const polling = isPending(current);
   useEffect(() => {
-    if (!polling) return;
+    // Each new answer (a new `current`) schedules the next read.
+    if (!isPending(current)) return;
     const controller = new AbortController();
     const timer = setTimeout(() => {
       domainApi.status(controller.signal).then(
@@ -61,7 +67,7 @@ function Domain() {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [polling, current, setData]);
+  }, [current, setData]);
 
   const verify = async () => {
     setBusy('verify');
