@@ -280,7 +280,7 @@ test('Custom domain: add it, see the exact DNS records, let the sandbox DNS crea
   await helper.getByText('Sandbox', { exact: true }).waitFor();
   await shot(page, 'agency-domain-pending');
 
-  // Another agency cannot claim the same hostname.
+  // Another agency cannot take the hostname while the claim holds; it is told how to prove the domain is its own.
   const rival = await newAgency('Riley Rival', 'Rival Agency');
   const rivalPage = await newPage(browser, { session: rival });
   await rivalPage.goto(`${app.url}/agency/domain`);
@@ -288,8 +288,10 @@ test('Custom domain: add it, see the exact DNS records, let the sandbox DNS crea
   await rivalPage.getByRole('button', { name: 'Add domain' }).click();
   await rivalPage
     .getByRole('alert')
-    .filter({ hasText: `${host} is already connected to another account` })
+    .filter({ hasText: `${host} is claimed by another account on this platform, but that claim is not verified` })
+    .filter({ hasText: `TXT _edge-crm-claim.${host}` })
     .waitFor();
+  await shot(rivalPage, 'agency-domain-proof-required');
   await rivalPage.context().close();
 
   // The sandbox helper creates both records and asks for a check: ownership verified, certificate on its way.
