@@ -4,8 +4,8 @@ import { auth } from '../api/endpoints';
 import { Link, navigate } from '../shell/router';
 import { ErrorAlert, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
-import { Icon } from '../ui/icons';
 import { AuthCard } from './AuthCard';
+import { BrokenLinkCard } from './BrokenLinkCard';
 import { useSession } from './SessionProvider';
 import './auth.css';
 
@@ -41,18 +41,11 @@ export default function ConfirmSignupPage() {
 
   if (!token || linkProblem) {
     return (
-      <AuthCard>
-        <h1>This link does not work</h1>
-        <div className="alert" role="alert">
-          <Icon name="alert" />
-          <span>{linkProblem ?? 'The link is missing its code. Open the whole link from the email.'}</span>
-        </div>
-        <p className="auth-footer">
-          <Link to="/login">Sign in</Link>
-          {' · '}
-          <Link to="/signup">Sign up again</Link>
-        </p>
-      </AuthCard>
+      <BrokenLinkCard problem={linkProblem} missingCode="The link is missing its code. Open the whole link from the email.">
+        <Link to="/login">Sign in</Link>
+        {' · '}
+        <Link to="/signup">Sign up again</Link>
+      </BrokenLinkCard>
     );
   }
 

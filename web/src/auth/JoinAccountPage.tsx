@@ -5,8 +5,8 @@ import { Link } from '../shell/router';
 import { useBranding } from '../ui/branding';
 import { ErrorAlert, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
-import { Icon } from '../ui/icons';
 import { AuthCard } from './AuthCard';
+import { BrokenLinkCard } from './BrokenLinkCard';
 import { useSession } from './SessionProvider';
 import './auth.css';
 
@@ -60,16 +60,13 @@ export default function JoinAccountPage() {
 
   if (!token || linkProblem) {
     return (
-      <AuthCard>
-        <h1>This invitation does not work</h1>
-        <div className="alert" role="alert">
-          <Icon name="alert" />
-          <span>{linkProblem ?? 'The link is missing its code. Open the whole link from the email.'}</span>
-        </div>
-        <p className="auth-footer">
-          <Link to="/login">Back to sign in</Link>
-        </p>
-      </AuthCard>
+      <BrokenLinkCard
+        title="This invitation does not work"
+        problem={linkProblem}
+        missingCode="The link is missing its code. Open the whole link from the email."
+      >
+        <Link to="/login">Back to sign in</Link>
+      </BrokenLinkCard>
     );
   }
 

@@ -5,8 +5,8 @@ import { Link, navigate, useLocation } from '../shell/router';
 import { useBranding } from '../ui/branding';
 import { ErrorAlert, Field, Spinner } from '../ui/components';
 import { usePageTitle } from '../ui/hooks';
-import { Icon } from '../ui/icons';
 import { AuthCard } from './AuthCard';
+import { BrokenLinkCard } from './BrokenLinkCard';
 import { useSession } from './SessionProvider';
 import './auth.css';
 
@@ -65,18 +65,11 @@ export default function ResetPasswordPage() {
 
   if (!token || errors.token) {
     return (
-      <AuthCard>
-        <h1>This link does not work</h1>
-        <div className="alert" role="alert">
-          <Icon name="alert" />
-          <span>{errors.token ?? 'The link is missing its code. Open the whole link from the email, or ask for a new one.'}</span>
-        </div>
-        <p className="auth-footer">
-          <Link to="/forgot-password">Ask for a new link</Link>
-          {' · '}
-          <Link to="/login">Back to sign in</Link>
-        </p>
-      </AuthCard>
+      <BrokenLinkCard problem={errors.token} missingCode="The link is missing its code. Open the whole link from the email, or ask for a new one.">
+        <Link to="/forgot-password">Ask for a new link</Link>
+        {' · '}
+        <Link to="/login">Back to sign in</Link>
+      </BrokenLinkCard>
     );
   }
 
