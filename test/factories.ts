@@ -11,14 +11,14 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}.${Date.now().toString(36)}.${counter}@example.com`;
 }
 
-export interface ApiReply<T = any> {
+export interface ApiReply<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
 }
 
 /** Calls the real Worker with an optional bearer token and JSON body. */
-export async function call<T = any>(
+export async function call<T = unknown>(
   method: string,
   path: string,
   options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
@@ -47,7 +47,7 @@ export interface Tenant {
   userId: string;
   email: string;
   password: string;
-  api: <T = any>(method: string, path: string, body?: unknown) => Promise<ApiReply<T>>;
+  api: <T = unknown>(method: string, path: string, body?: unknown) => Promise<ApiReply<T>>;
 }
 
 /** The newest sign-up email to `email` (sign-up answers after the email is sent) and its link's token. */

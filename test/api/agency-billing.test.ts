@@ -7,6 +7,7 @@ import { assertAccountCanAutomate } from '../../workers/billing/entitlements';
 import { stripeClient } from '../../workers/billing/stripe.client';
 import { deliverAllPendingStripeWebhooks } from '../../workers/sandbox/stripe/stripe.webhooks';
 import { call, createTenant, uniqueEmail, type ApiReply, type Tenant } from '../factories';
+import type { AgencyStripeConnection, AgencyStripeOnboardingLink, AgencyTiers, AuthResult, BillingSummary, SubAccount, SubAccountSubscription, TeamMember } from '../api-types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,28 +25,28 @@ async function visit(url: string): Promise<Response> {
 /** An agency with Stripe connected and onboarded, and `tiers` on sale. */
 async function connectedAgency(tiers: unknown[] = [BASIC, PRO]): Promise<Tenant & { stripeAccount: string }> {
   const agency = await createTenant({ agency: true, name: 'Bright Agency' });
-  const link = await agency.api('POST', '/api/agency/stripe/connect', {});
+  const link = await agency.api<AgencyStripeOnboardingLink>('POST', '/api/agency/stripe/connect', {});
   expect(link.status, JSON.stringify(link.body)).toBe(200);
   expect((await visit(link.body.url)).status).toBe(302);
-  expect((await agency.api('GET', '/api/agency/stripe/status')).body.onboarding_complete).toBe(true);
-  expect((await agency.api('PUT', '/api/agency/pricing/tiers', { tiers })).status).toBe(200);
+  expect((await agency.api<AgencyStripeConnection>('GET', '/api/agency/stripe/status')).body.onboarding_complete).toBe(true);
+  expect((await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers })).status).toBe(200);
   return { ...agency, stripeAccount: link.body.connection.stripe_account_id as string };
 }
 
 async function newClient(agency: Tenant, name = 'Harbor Dental'): Promise<string> {
-  const created = await agency.api('POST', '/api/agency/sub-accounts', { name });
+  const created = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name });
   expect(created.status).toBe(201);
   return created.body.id as string;
 }
 
 /** Agency staff inside the client account (token exchange, RFC 8693). */
 async function inside(agency: Tenant, clientId: string): Promise<(method: string, path: string, body?: unknown) => Promise<ApiReply>> {
-  const exchanged = await agency.api('POST', '/api/auth/token-exchange', { account_id: clientId });
+  const exchanged = await agency.api<AuthResult>('POST', '/api/auth/token-exchange', { account_id: clientId });
   expect(exchanged.status).toBe(200);
   return (method, path, body) => call(method, path, { token: exchanged.body.token, body });
 }
 
-const putOnTier = (agency: Tenant, clientId: string, body: unknown) => agency.api('POST', `/api/agency/sub-accounts/${clientId}/subscription`, body);
+const putOnTier = (agency: Tenant, clientId: string, body: unknown) => agency.api<SubAccountSubscription>('POST', `/api/agency/sub-accounts/${clientId}/subscription`, body);
 
 /** Moves the sandbox billing clock to `at` (ms): renewals, webhooks (connected accounts' too) and the dunning sweep on the way. */
 async function walkTo(at: number): Promise<void> {
@@ -56,14 +57,14 @@ async function walkTo(at: number): Promise<void> {
 describe("connecting the agency's Stripe account", () => {
   it('walks Connect onboarding: a link, incomplete until it is opened, complete after account.updated; asking again is a conflict', async () => {
     const agency = await createTenant({ agency: true, name: 'Onboarding Agency' });
-    expect((await agency.api('GET', '/api/agency/stripe/status')).body).toMatchObject({
+    expect((await agency.api<AgencyStripeConnection>('GET', '/api/agency/stripe/status')).body).toMatchObject({
       connected: false,
       onboarding_complete: false,
       stripe_account_id: null,
       revenue_share_percent: '10',
     });
 
-    const link = await agency.api('POST', '/api/agency/stripe/connect', { type: 'express' });
+    const link = await agency.api<AgencyStripeOnboardingLink>('POST', '/api/agency/stripe/connect', { type: 'express' });
     expect(link.status, JSON.stringify(link.body)).toBe(200);
     expect(link.body.connection).toMatchObject({
       connected: true,
@@ -105,7 +106,7 @@ describe("connecting the agency's Stripe account", () => {
     }>();
     expect(seen?.n).toBeGreaterThanOrEqual(1);
 
-    expect((await agency.api('GET', '/api/agency/stripe/status')).body).toMatchObject({
+    expect((await agency.api<AgencyStripeConnection>('GET', '/api/agency/stripe/status')).body).toMatchObject({
       connected: true,
       stripe_account_id: stripeAccount,
       charges_enabled: true,
@@ -115,7 +116,7 @@ describe("connecting the agency's Stripe account", () => {
     });
     // The link was single-use; there is nothing left to onboard.
     expect((await visit(link.body.url)).headers.get('location')).toBe('http://localhost/agency/billing?stripe=refresh');
-    const again = await agency.api('POST', '/api/agency/stripe/connect', {});
+    const again = await agency.api<AgencyStripeOnboardingLink>('POST', '/api/agency/stripe/connect', {});
     expect(again.status).toBe(409);
     expect(again.body.detail).toMatch(/already connected/);
   });
@@ -124,7 +125,7 @@ describe("connecting the agency's Stripe account", () => {
 describe("the agency's tiers", () => {
   it('are validated (unique names, at least $1.00, positive limits within the agency plan), and bad input saves nothing', async () => {
     const agency = await createTenant({ agency: true });
-    const put = (tiers: unknown) => agency.api('PUT', '/api/agency/pricing/tiers', { tiers });
+    const put = (tiers: unknown) => agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers });
     const fieldsOf = (res: ApiReply) => (res.body.errors as Array<{ field: string; code?: string }>).map((e) => [e.field, e.code]);
 
     const duplicate = await put([BASIC, { ...PRO, name: ' basic ' }]);
@@ -150,7 +151,7 @@ describe("the agency's tiers", () => {
       expect(res.status, JSON.stringify(bad)).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
-    expect((await agency.api('GET', '/api/agency/pricing/tiers')).body).toEqual({ tiers: [], retired_tiers: [], limits: { contacts: 100_000, users: null } });
+    expect((await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body).toEqual({ tiers: [], retired_tiers: [], limits: { contacts: 100_000, users: null } });
 
     const saved = await put([BASIC, PRO]);
     expect(saved.status).toBe(200);
@@ -158,7 +159,7 @@ describe("the agency's tiers", () => {
       { key: 'basic', name: 'Basic', price: '149.0000', contacts: 3, users: 2, subscribers: 0 },
       { key: 'pro', name: 'Pro', price: '299.0000', contacts: 10_000, users: null, subscribers: 0 },
     ]);
-    expect((await agency.api('GET', '/api/agency/pricing/tiers')).body.tiers).toEqual(saved.body.tiers);
+    expect((await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body.tiers).toEqual(saved.body.tiers);
   });
 
   it('a new price applies to new subscribers only, and a tier taken off sale keeps its subscribers', async () => {
@@ -167,7 +168,7 @@ describe("the agency's tiers", () => {
     const early = await newClient(agency, 'Early client');
     expect((await putOnTier(agency, early, { tier: 'Basic', payment_method: 'pm_card_visa' })).status).toBe(201);
 
-    expect((await agency.api('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '199.00', contacts: 2500 }, PRO] })).status).toBe(200);
+    expect((await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '199.00', contacts: 2500 }, PRO] })).status).toBe(200);
     const later = await newClient(agency, 'Later client');
     expect((await putOnTier(agency, later, { tier: 'basic', payment_method: 'pm_card_visa' })).status).toBe(201);
     const priceOf = async (clientId: string) => {
@@ -181,10 +182,10 @@ describe("the agency's tiers", () => {
     expect((await priceOf(later)).lookup_key).toBe(`agency-${agency.accountId}.basic.month.usd.19900`);
 
     // Basic off sale: its subscribers keep it (and its limits); nobody new can choose it.
-    const retired = await agency.api('PUT', '/api/agency/pricing/tiers', { tiers: [PRO] });
+    const retired = await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [PRO] });
     expect(retired.body.tiers.map((t: { key: string }) => t.key)).toEqual(['pro']);
     expect(retired.body.retired_tiers).toEqual([{ key: 'basic', name: 'Basic', price: '199.0000', contacts: 2500, users: null, subscribers: 2 }]);
-    expect((await agency.api('GET', `/api/agency/sub-accounts/${early}/subscription`)).body).toMatchObject({
+    expect((await agency.api<SubAccountSubscription>('GET', `/api/agency/sub-accounts/${early}/subscription`)).body).toMatchObject({
       plan_source: 'agency_tier',
       tier: { key: 'basic', contacts: 2500 },
     });
@@ -259,7 +260,7 @@ describe('a sub-account on an agency tier', () => {
     });
     expect(fourth.body.detail).toMatch(/the agency's Basic plan includes 3 contacts\. Ask your agency to upgrade to Pro \(\$299\/month\)/);
     const addUser = () =>
-      agency.api('POST', `/api/agency/sub-accounts/${client}/users`, {
+      agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client}/users`, {
         email: uniqueEmail('client-user'),
         name: 'Client user',
         role: 'member',
@@ -282,11 +283,11 @@ describe('a sub-account on an agency tier', () => {
     expect((await stripeClient(env).applicationFees.list({ limit: 100 })).data.filter((f) => f.account === agency.stripeAccount)).toHaveLength(2);
 
     // Cancelled at period end, and withdrawn by asking for the tier again.
-    const cancelled = await agency.api('DELETE', `/api/agency/sub-accounts/${client}/subscription`);
+    const cancelled = await agency.api<SubAccountSubscription>('DELETE', `/api/agency/sub-accounts/${client}/subscription`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.subscription).toMatchObject({ cancel_at_period_end: true });
     expect((await putOnTier(agency, client, { tier: 'Pro' })).body.subscription).toMatchObject({ cancel_at_period_end: false });
-    expect((await agency.api('GET', '/api/agency/pricing/tiers')).body.tiers.map((t: { key: string; subscribers: number }) => [t.key, t.subscribers])).toEqual([
+    expect((await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body.tiers.map((t: { key: string; subscribers: number }) => [t.key, t.subscribers])).toEqual([
       ['basic', 0],
       ['pro', 1],
     ]);
@@ -312,12 +313,12 @@ describe('a sub-account on an agency tier', () => {
     expect(over.body.type).toBe('https://docs.edge-crm.dev/problems/downgrade-blocked');
     const declined = await putOnTier(agency, client, { tier: 'Pro', payment_method: 'pm_card_chargeDeclined' });
     expect(declined.status).toBe(402);
-    expect((await agency.api('GET', `/api/agency/sub-accounts/${client}/subscription`)).body).toMatchObject({
+    expect((await agency.api<SubAccountSubscription>('GET', `/api/agency/sub-accounts/${client}/subscription`)).body).toMatchObject({
       subscription: null,
       tier: null,
       plan_source: 'agency',
     });
-    expect((await agency.api('DELETE', `/api/agency/sub-accounts/${client}/subscription`)).status).toBe(409);
+    expect((await agency.api<SubAccountSubscription>('DELETE', `/api/agency/sub-accounts/${client}/subscription`)).status).toBe(409);
   });
 });
 
@@ -327,10 +328,10 @@ describe('tenancy and access', () => {
     const client = await newClient(agency);
     const clientOwnerEmail = uniqueEmail('client-owner');
     expect(
-      (await agency.api('POST', `/api/agency/sub-accounts/${client}/users`, { email: clientOwnerEmail, name: 'Owner', role: 'owner', password: PASSWORD }))
+      (await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client}/users`, { email: clientOwnerEmail, name: 'Owner', role: 'owner', password: PASSWORD }))
         .status,
     ).toBe(201);
-    const clientOwner = (await call('POST', '/api/auth/login', { body: { email: clientOwnerEmail, password: PASSWORD } })).body.token as string;
+    const clientOwner = (await call<AuthResult>('POST', '/api/auth/login', { body: { email: clientOwnerEmail, password: PASSWORD } })).body.token as string;
     const business = await createTenant();
     const impersonating = await inside(agency, client);
 
@@ -363,16 +364,16 @@ describe('tenancy and access', () => {
       });
       expect(res.status, method).toBe(404);
     }
-    expect((await agency.api('GET', `/api/agency/sub-accounts/${client}/subscription`)).body.subscription).toBeNull();
+    expect((await agency.api<SubAccountSubscription>('GET', `/api/agency/sub-accounts/${client}/subscription`)).body.subscription).toBeNull();
 
     // Agency members neither read what clients pay nor sell.
     const memberEmail = uniqueEmail('agency-member');
-    await agency.api('POST', '/api/users', { email: memberEmail, name: 'Junior', role: 'member', password: PASSWORD });
-    const member = (await call('POST', '/api/auth/login', { body: { email: memberEmail, password: PASSWORD } })).body.token as string;
-    expect((await call('GET', '/api/agency/pricing/tiers', { token: member })).status).toBe(403);
-    expect((await call('PUT', '/api/agency/pricing/tiers', { token: member, body: { tiers: [BASIC] } })).status).toBe(403);
+    await agency.api<TeamMember>('POST', '/api/users', { email: memberEmail, name: 'Junior', role: 'member', password: PASSWORD });
+    const member = (await call<AuthResult>('POST', '/api/auth/login', { body: { email: memberEmail, password: PASSWORD } })).body.token as string;
+    expect((await call<AgencyTiers>('GET', '/api/agency/pricing/tiers', { token: member })).status).toBe(403);
+    expect((await call<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { token: member, body: { tiers: [BASIC] } })).status).toBe(403);
     expect(
-      (await call('POST', `/api/agency/sub-accounts/${client}/subscription`, { token: member, body: { tier: 'Basic', payment_method: 'pm_card_visa' } }))
+      (await call<SubAccountSubscription>('POST', `/api/agency/sub-accounts/${client}/subscription`, { token: member, body: { tier: 'Basic', payment_method: 'pm_card_visa' } }))
         .status,
     ).toBe(403);
 
@@ -406,7 +407,7 @@ describe("dunning on the agency's account", () => {
     expect((await putOnTier(agency, client, { tier: 'Basic', payment_method: 'pm_card_chargeCustomerFail' })).body.payment_method).toMatchObject({
       last4: '0341',
     });
-    const view = async () => (await agency.api('GET', `/api/agency/sub-accounts/${client}/subscription`)).body;
+    const view = async () => (await agency.api<SubAccountSubscription>('GET', `/api/agency/sub-accounts/${client}/subscription`)).body;
     const asClient = await inside(agency, client);
 
     // Day 0: the renewal is declined on the connected account; its webhooks open the case.
@@ -442,7 +443,7 @@ describe("dunning on the agency's account", () => {
     expect(v).toMatchObject({ status: 'paused', dunning: { stage: 'paused', failures: 3 } });
     await expect(assertAccountCanAutomate(env.DB, client)).rejects.toMatchObject({ code: 'account_paused' });
     // The agency itself pays the platform and is not affected.
-    expect((await agency.api('GET', '/api/billing')).body.status).toBe('active');
+    expect((await agency.api<BillingSummary>('GET', '/api/billing')).body.status).toBe('active');
     const connected = stripeClient(env, { stripeAccount: agency.stripeAccount });
     const renewal = (await connected.invoices.list({ subscription: v.subscription.id })).data.find(
       (i) => i.billing_reason === 'subscription_cycle',

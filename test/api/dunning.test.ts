@@ -9,6 +9,7 @@ import { advanceStripeClock, clearStripeFaults, injectStripeFault } from '../../
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { deliverPendingStripeWebhooks } from '../../workers/sandbox/stripe/stripe.webhooks';
 import { call, createTenant, type Tenant } from '../factories';
+import type { AuthResult, BillingEvent, BillingSummary, Contact, MarkedRead, Notification, Page, PayResult, SavedCard, SubAccount } from '../api-types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -16,9 +17,9 @@ const DAY = 24 * HOUR;
 /** A Starter subscriber whose card starts failing: its next renewal is declined. */
 async function subscriberWithFailingCard(): Promise<Tenant & { periodEnd: number }> {
   const tenant = await createTenant();
-  const sub = await tenant.api('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
+  const sub = await tenant.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
   expect(sub.status, JSON.stringify(sub.body)).toBe(201);
-  expect((await tenant.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' })).status).toBe(200);
+  expect((await tenant.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' })).status).toBe(200);
   return { ...tenant, periodEnd: Date.parse(sub.body.subscription.current_period_end) };
 }
 
@@ -28,9 +29,9 @@ async function walkTo(at: number): Promise<void> {
   if (at > now) await advanceBillingClock(env, { hours: Math.ceil((at - now) / HOUR) });
 }
 
-const billing = async (tenant: Tenant) => (await tenant.api('GET', '/api/billing')).body;
+const billing = async (tenant: Tenant) => (await tenant.api<BillingSummary>('GET', '/api/billing')).body;
 const timelineKinds = async (tenant: Tenant) =>
-  ((await tenant.api('GET', '/api/billing/timeline?limit=200')).body.data as Array<{ kind: string }>).map((e) => e.kind).reverse();
+  ((await tenant.api<Page<BillingEvent>>('GET', '/api/billing/timeline?limit=200')).body.data as Array<{ kind: string }>).map((e) => e.kind).reverse();
 const steps = async (caseId: string) =>
   (await env.DB.prepare('SELECT step FROM dunning_steps WHERE case_id = ? ORDER BY occurred_at, step').bind(caseId).all<{ step: string }>()).results.map(
     (r) => r.step,
@@ -39,7 +40,7 @@ const steps = async (caseId: string) =>
 describe('dunning, day 0 to day 30', () => {
   it('walks the whole flow: past_due, warning, paused, Free on day 7, archived on day 30, and back to active when paid', async () => {
     const tenant = await subscriberWithFailingCard();
-    await tenant.api('POST', '/api/contacts', { first_name: 'Kept', email: 'kept@example.com' });
+    await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Kept', email: 'kept@example.com' });
 
     // Day 0: the renewal is declined.
     await walkTo(tenant.periodEnd + HOUR);
@@ -63,7 +64,7 @@ describe('dunning, day 0 to day 30', () => {
       .all<{ message: string }>();
     expect(warning.results).toHaveLength(1);
     expect(warning.results[0].message).toMatch(/^Your payment of \$97\.00 for Starter failed twice/);
-    const unread = (await tenant.api('GET', '/api/notifications?unread=true')).body.data;
+    const unread = (await tenant.api<Page<Notification>>('GET', '/api/notifications?unread=true')).body.data;
     expect(unread).toEqual([
       expect.objectContaining({
         kind: 'billing.payment_warning',
@@ -76,8 +77,8 @@ describe('dunning, day 0 to day 30', () => {
     const emails = await sandboxEmails(env, { to: tenant.email });
     expect(emails.map((e) => e.subject)).toEqual(['Payment failed for Test Co: please update your card']);
     expect(emails[0].text).toContain(warning.results[0].message);
-    expect((await tenant.api('POST', '/api/notifications/read', {})).body).toEqual({ marked: 1 });
-    expect((await tenant.api('GET', '/api/notifications?unread=true')).body.data).toEqual([]);
+    expect((await tenant.api<MarkedRead>('POST', '/api/notifications/read', {})).body).toEqual({ marked: 1 });
+    expect((await tenant.api<Page<Notification>>('GET', '/api/notifications?unread=true')).body.data).toEqual([]);
 
     // +72 h: third failure, paused: automations refuse, the account still reads and writes.
     await walkTo(day0 + 3 * DAY + HOUR);
@@ -85,8 +86,8 @@ describe('dunning, day 0 to day 30', () => {
     expect(b).toMatchObject({ status: 'paused', dunning: { stage: 'paused', failures: 3 } });
     expect(Date.parse(b.dunning.next_action_at) - day0).toBe(7 * DAY);
     await expect(assertAccountCanAutomate(env.DB, tenant.accountId)).rejects.toMatchObject({ code: 'account_paused' });
-    expect((await tenant.api('GET', '/api/contacts')).status).toBe(200);
-    expect((await tenant.api('POST', '/api/contacts', { first_name: 'Still', email: 'still@example.com' })).status).toBe(201);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).status).toBe(200);
+    expect((await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Still', email: 'still@example.com' })).status).toBe(201);
 
     // Day 7: fourth failure, down to Free with every record kept; nothing more is billed.
     await walkTo(day0 + 7 * DAY + HOUR);
@@ -99,7 +100,7 @@ describe('dunning, day 0 to day 30', () => {
       dunning: { stage: 'downgraded', failures: 4, next_action: 'archive' },
     });
     expect(Date.parse(b.dunning.next_action_at) - day0).toBe(30 * DAY);
-    expect((await tenant.api('GET', '/api/contacts')).body.data).toHaveLength(2);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data).toHaveLength(2);
     const stripe = stripeClient(env);
     const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?')
       .bind(tenant.accountId)
@@ -110,11 +111,11 @@ describe('dunning, day 0 to day 30', () => {
     await walkTo(day0 + 30 * DAY + HOUR);
     b = await billing(tenant);
     expect(b).toMatchObject({ status: 'archived', dunning: { stage: 'archived', next_action: null } });
-    const write = await tenant.api('POST', '/api/contacts', { first_name: 'Refused' });
+    const write = await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Refused' });
     expect(write.status).toBe(403);
     expect(write.body.type).toBe('https://docs.edge-crm.dev/problems/account-read-only');
-    expect((await tenant.api('PATCH', `/api/contacts/${(await tenant.api('GET', '/api/contacts')).body.data[0].id}`, { company: 'X' })).status).toBe(403);
-    expect((await tenant.api('GET', '/api/contacts')).body.data).toHaveLength(2);
+    expect((await tenant.api('PATCH', `/api/contacts/${(await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data[0].id}`, { company: 'X' })).status).toBe(403);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data).toHaveLength(2);
     expect(await timelineKinds(tenant)).toEqual([
       'subscribed',
       'payment_method_updated',
@@ -127,12 +128,12 @@ describe('dunning, day 0 to day 30', () => {
     ]);
 
     // Paying with a good card brings it back at once.
-    const paid = await tenant.api('POST', '/api/billing/pay', { payment_method: 'pm_card_visa' });
+    const paid = await tenant.api<PayResult>('POST', '/api/billing/pay', { payment_method: 'pm_card_visa' });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
     expect(paid.body).toMatchObject({ id: caseId, status: 'recovered' });
     b = await billing(tenant);
     expect(b.status).toBe('active');
-    expect((await tenant.api('POST', '/api/contacts', { first_name: 'Welcome back' })).status).toBe(201);
+    expect((await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Welcome back' })).status).toBe(201);
     await expect(assertAccountCanAutomate(env.DB, tenant.accountId)).resolves.toMatchObject({ status: 'active' });
     expect(await steps(caseId)).toEqual(expect.arrayContaining(['failure_1', 'failure_2', 'failure_3', 'failure_4', 'archived', 'recovered']));
     expect((await timelineKinds(tenant)).slice(-2)).toEqual(['payment_recovered', 'plan_restored']);
@@ -145,11 +146,11 @@ describe('dunning, day 0 to day 30', () => {
     await walkTo(day0 + 3 * DAY + HOUR);
     expect((await billing(tenant)).status).toBe('paused');
 
-    await tenant.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_mastercard' });
+    await tenant.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_mastercard' });
     await walkTo(day0 + 7 * DAY + HOUR);
     const b = await billing(tenant);
     expect(b).toMatchObject({ status: 'active', plan: { id: 'starter' }, subscription: { status: 'active' }, dunning: { status: 'recovered', failures: 3 } });
-    const last = (await tenant.api('GET', '/api/billing/timeline')).body.data[0];
+    const last = (await tenant.api<Page<BillingEvent>>('GET', '/api/billing/timeline')).body.data[0];
     expect(last).toMatchObject({ kind: 'payment_recovered' });
     expect(last.message).toMatch(/received .*on retry\. The account is active again and automations have resumed\.$/);
   });
@@ -213,15 +214,15 @@ describe('dunning, day 0 to day 30', () => {
 
   it("a sub-account covered by its agency is paused with it, and cannot change the agency's plan", async () => {
     const agency = await createTenant({ agency: true });
-    expect((await agency.api('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' })).status).toBe(201);
-    const client = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Dental client' });
-    const exchange = await agency.api('POST', '/api/auth/token-exchange', { account_id: client.body.id });
+    expect((await agency.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' })).status).toBe(201);
+    const client = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Dental client' });
+    const exchange = await agency.api<AuthResult>('POST', '/api/auth/token-exchange', { account_id: client.body.id });
     expect(exchange.status).toBe(200);
     const asClient = (method: string, path: string, body?: unknown) => call(method, path, { token: exchange.body.token, body });
     expect((await asClient('GET', '/api/billing')).body).toMatchObject({ plan: { id: 'agency' }, plan_source: 'agency', status: 'active' });
     expect((await asClient('POST', '/api/billing/upgrade', { plan: 'enterprise' })).status).toBe(403);
 
-    await agency.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' });
+    await agency.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' });
     const periodEnd = Date.parse((await billing(agency)).subscription.current_period_end);
     await walkTo(periodEnd + HOUR);
     const day0 = Date.parse((await billing(agency)).dunning.started_at);

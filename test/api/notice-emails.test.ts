@@ -7,6 +7,7 @@ import { sendEmail } from '../../workers/email/resend.client';
 import worker from '../../workers/dev';
 import { failNextSandboxEmails, sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { call, createTenant, uniqueEmail } from '../factories';
+import type { Notification, Page, SavedBranding, SubAccount, TeamMember } from '../api-types';
 
 const sandbox = (method: string, path: string, init: { key?: string | null; body?: string; idempotencyKey?: string } = {}) =>
   call(method, `/sandbox/resend${path}`, {
@@ -29,7 +30,7 @@ async function walletNotice(accountId: string, kind: string, payload: Record<str
 }
 
 const notices = async (token: string) =>
-  (await call('GET', '/api/notifications', { token })).body.data as Array<{
+  (await call<Page<Notification>>('GET', '/api/notifications', { token })).body.data as Array<{
     kind: string;
     email: { status: string; to: string[]; error: string | null } | null;
   }>;
@@ -108,13 +109,13 @@ describe('notice emails', () => {
   it("a client of an agency gets the low-balance email in the agency's branding, with its support address to reply to", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     expect(
-      (await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+      (await agency.api<SavedBranding>('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
     ).toBe(200);
-    const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor <Dental>' })).body;
+    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor <Dental>' })).body;
     const ownerEmail = uniqueEmail('dentist');
     expect(
       (
-        await agency.api('POST', `/api/agency/sub-accounts/${client.id}/users`, {
+        await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client.id}/users`, {
           email: ownerEmail,
           name: 'Dana',
           role: 'owner',
@@ -191,7 +192,7 @@ describe('notice emails', () => {
     expect((await notices(lost.token))[0].email).toMatchObject({ status: 'sent', error: 'Sent by an earlier attempt whose answer was lost.' });
 
     const agency = await createTenant({ agency: true });
-    const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'No users yet' })).body;
+    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'No users yet' })).body;
     await walletNotice(client.id, 'wallet.low_balance', { balance_micros: 0, threshold_micros: 5_000_000 });
     const row = await env.DB.prepare('SELECT email_status FROM notifications WHERE account_id = ?').bind(client.id).first<{ email_status: string }>();
     expect(row?.email_status).toBe('no_recipient');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_SIGNUPS_PER_ADDRESS } from '../../workers/auth/signup';
 import { call, uniqueEmail } from '../factories';
+import type { SignupRequested } from '../api-types';
 
 const signUpFrom = (address: string) =>
-  call('POST', '/api/auth/signup', {
+  call<SignupRequested>('POST', '/api/auth/signup', {
     body: { email: uniqueEmail('limit'), password: 'a-long-password', name: 'Lim' },
     headers: { 'cf-connecting-ip': address },
   });
