@@ -157,3 +157,5 @@ export interface Notification {
   read_at: string | null;
   email: { status: 'pending' | 'sent' | 'no_recipient' | 'failed'; to: string[]; error: string | null } | null;
 }
+/** A problem that names the fields at fault (a 422 from the validation hook, and refusals that point at one field). */
+export type InvalidInput = Problem & { errors: NonNullable<Problem['errors']> };

@@ -7,7 +7,7 @@ import { assertAccountCanAutomate } from '../../workers/billing/entitlements';
 import { stripeClient } from '../../workers/billing/stripe.client';
 import { deliverAllPendingStripeWebhooks } from '../../workers/sandbox/stripe/stripe.webhooks';
 import { call, createTenant, uniqueEmail, type ApiReply, type Tenant } from '../factories';
-import type { AgencyStripeConnection, AgencyStripeOnboardingLink, AgencyTiers, AuthResult, BillingSummary, SubAccount, SubAccountSubscription, TeamMember } from '../api-types';
+import type { AgencyStripeConnection, AgencyStripeOnboardingLink, AgencyTiers, AuthResult, BillingSummary, Problem, SubAccount, SubAccountSubscription, TeamMember } from '../api-types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -116,7 +116,7 @@ describe("connecting the agency's Stripe account", () => {
     });
     // The link was single-use; there is nothing left to onboard.
     expect((await visit(link.body.url)).headers.get('location')).toBe('http://localhost/agency/billing?stripe=refresh');
-    const again = await agency.api<AgencyStripeOnboardingLink>('POST', '/api/agency/stripe/connect', {});
+    const again = await agency.api<Problem>('POST', '/api/agency/stripe/connect', {});
     expect(again.status).toBe(409);
     expect(again.body.detail).toMatch(/already connected/);
   });

@@ -6,7 +6,7 @@ import { sanitizeSvg } from '../../workers/agency/branding/svg-sanitizer';
 import { advanceCloudflareClock, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { icoOf, JPEG_48x32, PNG_32x32, PNG_48x32, pngHeader, WEBP_48x32 } from './brand-fixtures';
 import { call, createTenant, ORIGIN, uniqueEmail, type ApiReply, type Tenant } from '../factories';
-import type { AgencyBranding, AuthResult, CustomDomain, PublicBranding, SavedBranding, SubAccount, TeamMember } from '../api-types';
+import type { AgencyBranding, AuthResult, CustomDomain, InvalidInput, PublicBranding, SavedBranding, SubAccount, TeamMember } from '../api-types';
 
 const TARGET = 'edge.edge-crm.dev';
 const uniqueHost = (label = 'app') => `${label}.brand-${crypto.randomUUID().slice(0, 8)}.com`;
@@ -161,7 +161,7 @@ describe('branding: settings', () => {
       [{ logo_light_url: 'https://evil.example/x.png' }, 'logo_light_url'],
     ];
     for (const [body, field] of cases) {
-      const res = await agency.api<SavedBranding>('PUT', '/api/agency/branding', body);
+      const res = await agency.api<InvalidInput>('PUT', '/api/agency/branding', body);
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
@@ -195,7 +195,7 @@ describe('branding: settings', () => {
       [`.a{color:red}\n${'/* pad */'.repeat(2400)}`, /limited to 20 KB/, 'css_too_large'],
     ];
     for (const [css, message, code] of refused) {
-      const res = await agency.api<SavedBranding>('PUT', '/api/agency/branding', { ...BRAND, custom_css: css });
+      const res = await agency.api<InvalidInput>('PUT', '/api/agency/branding', { ...BRAND, custom_css: css });
       expect(res.status, css).toBe(422);
       const error = res.body.errors.find((e: { field: string }) => e.field === 'custom_css');
       expect(error, css).toBeDefined();
@@ -220,7 +220,7 @@ describe('branding: settings', () => {
     const withAsset = await agency.api<SavedBranding>('PUT', '/api/agency/branding', { custom_css: `.hero { background: url(${url}) no-repeat; }` });
     expect(withAsset.status, JSON.stringify(withAsset.body)).toBe(200);
     const other = await createTenant({ agency: true });
-    const foreign = await other.api<SavedBranding>('PUT', '/api/agency/branding', { custom_css: `.hero { background: url(${url}) }` });
+    const foreign = await other.api<InvalidInput>('PUT', '/api/agency/branding', { custom_css: `.hero { background: url(${url}) }` });
     expect(foreign.status).toBe(422);
     expect(foreign.body.errors[0].message).toMatch(/only use this agency's own uploaded brand assets/);
   });

@@ -8,7 +8,7 @@ import { forgetHost } from '../../workers/tenancy/host.middleware';
 import { advanceCloudflareClock, removeSandboxDnsRecords, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { UNPROVEN_CLAIM_TTL_MS } from '../../workers/agency/domains/claims';
 import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
-import type { AuthResult, CustomDomain, SubAccount, TeamMember } from '../api-types';
+import type { AuthResult, CustomDomain, Problem, SubAccount, TeamMember } from '../api-types';
 
 /** The platform's CNAME target (wrangler.toml CUSTOM_DOMAIN_TARGET). */
 const TARGET = 'edge.edge-crm.dev';
@@ -255,7 +255,7 @@ describe('agency custom domain: bad input', () => {
     const firstAgency = await agencyDomainRow(first.accountId);
 
     for (const hostname of [host, host.toUpperCase()]) {
-      const res = await second.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname });
+      const res = await second.api<Problem>('POST', '/api/agency/domain/add', { hostname });
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ reason: 'ownership_proof_required', hostname: host, challenge: { type: 'TXT', name: `_edge-crm-claim.${host}` } });
       expect(res.body.detail).toContain(`${host} is claimed by another account on this platform, but that claim is not verified.`);

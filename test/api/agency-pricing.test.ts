@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chargeUsage } from '../../workers/wallet/metering';
 import { ensureWallet } from '../../workers/wallet/wallet.service';
 import { createTenant } from '../factories';
-import type { AgencyTiers, SubAccount, UsagePriceList } from '../api-types';
+import type { AgencyTiers, InvalidInput, Problem, SubAccount, UsagePriceList } from '../api-types';
 
 describe('agency usage prices', () => {
   it('shows the platform price list and the agency margin per unit, and applies a markup to its sub-accounts', async () => {
@@ -45,7 +45,7 @@ describe('agency usage prices', () => {
 
   it('refuses multipliers under cost, unknown resources, and non-agency accounts', async () => {
     const agency = await createTenant({ agency: true });
-    const under = await agency.api<UsagePriceList>('PUT', '/api/agency/usage-markup', { sms_outbound: '0.9' });
+    const under = await agency.api<InvalidInput>('PUT', '/api/agency/usage-markup', { sms_outbound: '0.9' });
     expect(under.status).toBe(422);
     expect(under.body.errors[0].field).toBe('sms_outbound');
     expect((await agency.api<UsagePriceList>('PUT', '/api/agency/usage-markup', { fax: '2.0' })).status).toBe(422);
@@ -58,13 +58,13 @@ describe('agency usage prices', () => {
 
   it('refuses a multiplier above 20.0 and a tier above $100,000.00 a month, with field errors, changing nothing', async () => {
     const agency = await createTenant({ agency: true });
-    const markup = await agency.api<UsagePriceList>('PUT', '/api/agency/usage-markup', { sms_outbound: '999.9999', email: '20.0' });
+    const markup = await agency.api<Problem>('PUT', '/api/agency/usage-markup', { sms_outbound: '999.9999', email: '20.0' });
     expect(markup.status).toBe(422);
     expect(markup.body.errors).toEqual([{ field: 'sms_outbound', message: 'At most 20.0 times cost.', code: 'too_large' }]);
     expect((await agency.api<UsagePriceList>('GET', '/api/agency/usage-markup')).body.data.every((p: { custom: boolean }) => !p.custom)).toBe(true);
     expect((await agency.api<UsagePriceList>('PUT', '/api/agency/usage-markup', { sms_outbound: '20.0' })).status).toBe(200);
 
-    const tiers = await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Gold', price: '9999999.99', contacts: 100 }] });
+    const tiers = await agency.api<Problem>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Gold', price: '9999999.99', contacts: 100 }] });
     expect(tiers.status).toBe(422);
     expect(tiers.body.errors).toEqual([expect.objectContaining({ field: 'tiers.0.price', code: 'too_large' })]);
     expect((await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body.tiers).toEqual([]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { emailResetLink } from '../../workers/auth/password-reset';
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { call, createTenant, tenantFromAuth, uniqueEmail, type Tenant } from '../factories';
-import type { AuthResult, Contact, CreatedApiKey, Me, Page, PasswordResetDone, SubAccount, TeamMember } from '../api-types';
+import type { AuthResult, Contact, CreatedApiKey, Me, Page, PasswordResetDone, Problem, SubAccount, TeamMember } from '../api-types';
 
 /** The JWT_SECRET of vitest.config.ts: what a forger who knew the key could sign. */
 const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
@@ -85,7 +85,7 @@ describe('access tokens end with what they stand for', () => {
     expect(me.status).toBe(200);
     // The same claims, signed the same way, work: what is refused below is the lifetime alone.
     expect((await call<Me>('GET', '/api/me', { token: await base().setExpirationTime('5m').sign(key) })).status).toBe(200);
-    const forever = await call<Me>('GET', '/api/me', { token: await base().sign(key) });
+    const forever = await call<Problem>('GET', '/api/me', { token: await base().sign(key) });
     expect(forever.status).toBe(401);
     expect(forever.body.type).toMatch(/unauthorized/);
     expect((await call<Me>('GET', '/api/me', { token: await base().setExpirationTime('10y').sign(key) })).status).toBe(401);
@@ -101,7 +101,7 @@ describe('API keys never outrank the person who made them', () => {
     expect((await call<Page<Contact>>('GET', '/api/contacts', { token: adminKey.body.key })).status).toBe(200);
 
     expect((await owner.api<TeamMember>('PATCH', `/api/users/${admin.userId}`, { role: 'member' })).status).toBe(200);
-    const demoted = await call<Page<Contact>>('GET', '/api/contacts', { token: adminKey.body.key });
+    const demoted = await call<Problem>('GET', '/api/contacts', { token: adminKey.body.key });
     expect(demoted.status).toBe(401);
     expect(demoted.body.detail).toContain('no longer');
     expect((await call<Page<Contact>>('GET', '/api/contacts', { token: memberKey.body.key })).status).toBe(200);

@@ -3,7 +3,7 @@ import { MAX_FAILURES_PER_EMAIL_AND_ADDRESS } from '../../workers/auth/throttle'
 import { env } from 'cloudflare:workers';
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { call, confirmSignupByEmail, createTenant, uniqueEmail } from '../factories';
-import type { ApiKey, AuthResult, Contact, CreatedApiKey, Me, Page, SignupRequested } from '../api-types';
+import type { ApiKey, AuthResult, Contact, CreatedApiKey, InvalidInput, Me, Page, Problem, SignupRequested } from '../api-types';
 
 describe('signup and login', () => {
   it('signs up an owner (confirmed by the emailed link), logs in, and never returns the password or its hash', async () => {
@@ -50,15 +50,15 @@ describe('signup and login', () => {
   });
 
   it('answers a weak password and a bad email with field errors', async () => {
-    const res = await call<SignupRequested>('POST', '/api/auth/signup', { body: { email: 'not-an-email', password: 'short', name: 'Ada' } });
+    const res = await call<InvalidInput>('POST', '/api/auth/signup', { body: { email: 'not-an-email', password: 'short', name: 'Ada' } });
     expect(res.status).toBe(422);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password']);
   });
 
   it('says the same thing for an unknown email and a wrong password', async () => {
     const tenant = await createTenant();
-    const wrong = await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: 'wrong-password' } });
-    const unknown = await call<AuthResult>('POST', '/api/auth/login', { body: { email: uniqueEmail('nobody'), password: 'wrong-password' } });
+    const wrong = await call<Problem>('POST', '/api/auth/login', { body: { email: tenant.email, password: 'wrong-password' } });
+    const unknown = await call<Problem>('POST', '/api/auth/login', { body: { email: uniqueEmail('nobody'), password: 'wrong-password' } });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.detail).toBe(unknown.body.detail);
@@ -81,7 +81,7 @@ describe('tokens', () => {
     expect((await call<Page<Contact>>('GET', '/api/contacts', { token: 'not-a-jwt' })).status).toBe(401);
     const tenant = await createTenant();
     const [header, payload] = tenant.token.split('.');
-    const forged = await call<Page<Contact>>('GET', '/api/contacts', { token: `${header}.${payload}.AAAA` });
+    const forged = await call<Problem>('GET', '/api/contacts', { token: `${header}.${payload}.AAAA` });
     expect(forged.status).toBe(401);
     expect(forged.body.type).toMatch(/unauthorized/);
   });

@@ -9,7 +9,7 @@ import { setEnterprisePrice, subscribe as subscribeService } from '../../workers
 import { runBillingSweep } from '../../workers/billing/dunning';
 import { stripeClient } from '../../workers/billing/stripe.client';
 import { call, createTenant, ORIGIN, uniqueEmail, type Tenant } from '../factories';
-import type { AuthResult, BillingEvent, BillingSummary, BillingUsage, ClockAdvanced, Contact, Invoice, Page, PlanList, SavedCard, SubAccount, TeamMember, WebhookReceipt } from '../api-types';
+import type { AuthResult, BillingEvent, BillingSummary, BillingUsage, ClockAdvanced, Contact, Invoice, Page, PlanList, Problem, SavedCard, SubAccount, TeamMember, WebhookReceipt } from '../api-types';
 
 /** Puts `count` contacts into the account directly, as an import would, so limits can be reached quickly. */
 async function fillContacts(accountId: string, count: number): Promise<void> {
@@ -182,7 +182,7 @@ describe('subscribing and changing plans', () => {
     expect(proration.lines.every((l: { proration: boolean }) => l.proration)).toBe(true);
 
     await fillContacts(tenant.accountId, 6_000);
-    const blocked = await tenant.api<BillingSummary>('POST', '/api/billing/upgrade', { plan: 'starter' });
+    const blocked = await tenant.api<Problem>('POST', '/api/billing/upgrade', { plan: 'starter' });
     expect(blocked.status).toBe(409);
     expect(blocked.body.type).toBe('https://docs.edge-crm.dev/problems/downgrade-blocked');
     expect(blocked.body.detail).toBe(
@@ -304,7 +304,7 @@ describe('plan limits', () => {
     expect((await subscribe(agency, 'professional', 'pm_card_visa')).status).toBe(409);
     const solo = await createTenant({ agency: true });
     expect((await subscribe(solo, 'professional', 'pm_card_visa')).status).toBe(201);
-    const refused = await solo.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Client two' });
+    const refused = await solo.api<Problem>('POST', '/api/agency/sub-accounts', { name: 'Client two' });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ type: 'https://docs.edge-crm.dev/problems/plan-limit-reached', feature: 'sub_accounts', upgrade: { plan: 'agency' } });
     expect(refused.body.detail).toBe('Sub-accounts are not included in the Professional plan. Upgrade to Agency ($497/month) for sub-accounts.');
@@ -322,7 +322,7 @@ describe('plan limits', () => {
     const agency = await createTenant({ agency: true });
     expect((await subscribe(agency, 'agency', 'pm_card_visa')).status).toBe(201);
     await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Client one' });
-    const down = await agency.api<BillingSummary>('POST', '/api/billing/upgrade', { plan: 'professional' });
+    const down = await agency.api<Problem>('POST', '/api/billing/upgrade', { plan: 'professional' });
     expect(down.status).toBe(409);
     expect(down.body.errors).toEqual([expect.objectContaining({ field: 'sub_accounts', message: '1 sub-account; Professional includes none' })]);
   });

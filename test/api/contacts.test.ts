@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, createTenant, type Tenant } from '../factories';
-import type { Contact, CustomField, Page, Tag } from '../api-types';
+import type { Contact, CustomField, InvalidInput, Page, Problem, Tag } from '../api-types';
 
 async function addContacts(tenant: Tenant, contacts: Array<Record<string, unknown>>) {
   const created = [];
@@ -49,7 +49,7 @@ describe('creating contacts', () => {
     const byEmail = await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'B', email: 'DUP@example.com' });
     expect(byEmail.status).toBe(409);
     expect(byEmail.body).toMatchObject({ existing_contact_id: first.id, errors: [{ field: 'email' }] });
-    const byPhone = await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'C', phone: '+442079460958' });
+    const byPhone = await tenant.api<InvalidInput>('POST', '/api/contacts', { first_name: 'C', phone: '+442079460958' });
     expect(byPhone.status).toBe(409);
     expect(byPhone.body.errors[0].field).toBe('phone');
     const list = await tenant.api<Page<Contact>>('GET', '/api/contacts');
@@ -74,7 +74,7 @@ describe('creating contacts', () => {
       [{ first_name: 'X', tags: [''] }, 422, 'tags.0'],
     ];
     for (const [body, status, field] of cases) {
-      const res = await tenant.api<Contact>('POST', '/api/contacts', body);
+      const res = await tenant.api<InvalidInput>('POST', '/api/contacts', body);
       expect(res.status, JSON.stringify(body)).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.errors.map((e: { field: string }) => e.field).join(',')).toContain(field);
@@ -85,10 +85,10 @@ describe('creating contacts', () => {
 
   it('answers malformed JSON with 400, a non-JSON body with 415, and an oversized body with 413', async () => {
     const tenant = await createTenant();
-    const malformed = await call<Contact>('POST', '/api/contacts', { token: tenant.token, raw: '{"first_name": ' });
+    const malformed = await call<Problem>('POST', '/api/contacts', { token: tenant.token, raw: '{"first_name": ' });
     expect(malformed.status).toBe(400);
     expect(malformed.body.type).toMatch(/invalid-json/);
-    const textBody = await call<Contact>('POST', '/api/contacts', { token: tenant.token, raw: 'first_name=x', headers: { 'content-type': 'text/plain' } });
+    const textBody = await call<Problem>('POST', '/api/contacts', { token: tenant.token, raw: 'first_name=x', headers: { 'content-type': 'text/plain' } });
     expect(textBody.status).toBe(415);
     expect(textBody.body.detail).toMatch(/application\/json/);
     const huge = await call<Contact>('POST', '/api/contacts', { token: tenant.token, raw: JSON.stringify({ first_name: 'x'.repeat(2 * 1024 * 1024) }) });
@@ -109,7 +109,7 @@ describe('custom fields on contacts', () => {
     await define({ name: 'Newsletter', type: 'checkbox' });
     await define({ name: 'Office phone', type: 'phone' });
 
-    const bad = await tenant.api<Contact>('POST', '/api/contacts', {
+    const bad = await tenant.api<InvalidInput>('POST', '/api/contacts', {
       first_name: 'Bad',
       custom_fields: {
         lead_score: 'high',
@@ -218,7 +218,7 @@ describe('listing contacts', () => {
     expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?cf.industry=Dental&sort=name&order=asc'))).toEqual(['Alice Johnson', 'John Smith']);
     expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?cf.services=Ads'))).toEqual(['Johanna Berg']);
     expect(names(await tenant.api('GET', `/api/contacts?cf.industry=Dental&tag=${tagId('Lead')}`))).toEqual(['Alice Johnson']);
-    const bad = await tenant.api<Page<Contact>>('GET', '/api/contacts?cf.unknown=1');
+    const bad = await tenant.api<InvalidInput>('GET', '/api/contacts?cf.unknown=1');
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0].field).toBe('cf.unknown');
   });

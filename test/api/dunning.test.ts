@@ -8,8 +8,8 @@ import { stripeClient } from '../../workers/billing/stripe.client';
 import { advanceStripeClock, clearStripeFaults, injectStripeFault } from '../../workers/sandbox/stripe/stripe.controls';
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { deliverPendingStripeWebhooks } from '../../workers/sandbox/stripe/stripe.webhooks';
-import { call, createTenant, type Tenant } from '../factories';
-import type { AuthResult, BillingEvent, BillingSummary, Contact, MarkedRead, Notification, Page, PayResult, SavedCard, SubAccount } from '../api-types';
+import { call, createTenant, present, type Tenant } from '../factories';
+import type { AuthResult, BillingEvent, BillingSummary, Contact, MarkedRead, Notification, Page, PayResult, Problem, SavedCard, SubAccount } from '../api-types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -20,7 +20,7 @@ async function subscriberWithFailingCard(): Promise<Tenant & { periodEnd: number
   const sub = await tenant.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
   expect(sub.status, JSON.stringify(sub.body)).toBe(201);
   expect((await tenant.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' })).status).toBe(200);
-  return { ...tenant, periodEnd: Date.parse(sub.body.subscription.current_period_end) };
+  return { ...tenant, periodEnd: Date.parse(present(present(sub.body.subscription).current_period_end)) };
 }
 
 /** Moves the billing clock to `at` (ms), running renewals, webhooks and the dunning sweep on the way. */
@@ -47,10 +47,10 @@ describe('dunning, day 0 to day 30', () => {
     let b = await billing(tenant);
     expect(b.status).toBe('past_due');
     expect(b.dunning).toMatchObject({ status: 'open', stage: 'past_due', failures: 1, amount_due: '97.0000', next_action: 'retry' });
-    const caseId = b.dunning.id as string;
-    const day0 = Date.parse(b.dunning.started_at);
+    const caseId = present(b.dunning).id as string;
+    const day0 = Date.parse(present(b.dunning).started_at);
     expect(Math.abs(day0 - tenant.periodEnd)).toBeLessThan(2000);
-    expect(Date.parse(b.dunning.next_action_at) - day0).toBe(DAY);
+    expect(Date.parse(present(present(b.dunning).next_action_at)) - day0).toBe(DAY);
     expect(b.plan.id).toBe('starter');
     await expect(assertAccountCanAutomate(env.DB, tenant.accountId)).resolves.toMatchObject({ status: 'past_due' });
 
@@ -58,7 +58,7 @@ describe('dunning, day 0 to day 30', () => {
     await walkTo(day0 + DAY + HOUR);
     b = await billing(tenant);
     expect(b.dunning).toMatchObject({ stage: 'warned', failures: 2 });
-    expect(Date.parse(b.dunning.next_action_at) - day0).toBe(3 * DAY);
+    expect(Date.parse(present(present(b.dunning).next_action_at)) - day0).toBe(3 * DAY);
     const warning = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'")
       .bind(tenant.accountId)
       .all<{ message: string }>();
@@ -84,7 +84,7 @@ describe('dunning, day 0 to day 30', () => {
     await walkTo(day0 + 3 * DAY + HOUR);
     b = await billing(tenant);
     expect(b).toMatchObject({ status: 'paused', dunning: { stage: 'paused', failures: 3 } });
-    expect(Date.parse(b.dunning.next_action_at) - day0).toBe(7 * DAY);
+    expect(Date.parse(present(present(b.dunning).next_action_at)) - day0).toBe(7 * DAY);
     await expect(assertAccountCanAutomate(env.DB, tenant.accountId)).rejects.toMatchObject({ code: 'account_paused' });
     expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).status).toBe(200);
     expect((await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Still', email: 'still@example.com' })).status).toBe(201);
@@ -99,7 +99,7 @@ describe('dunning, day 0 to day 30', () => {
       subscription: null,
       dunning: { stage: 'downgraded', failures: 4, next_action: 'archive' },
     });
-    expect(Date.parse(b.dunning.next_action_at) - day0).toBe(30 * DAY);
+    expect(Date.parse(present(present(b.dunning).next_action_at)) - day0).toBe(30 * DAY);
     expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data).toHaveLength(2);
     const stripe = stripeClient(env);
     const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?')
@@ -111,7 +111,7 @@ describe('dunning, day 0 to day 30', () => {
     await walkTo(day0 + 30 * DAY + HOUR);
     b = await billing(tenant);
     expect(b).toMatchObject({ status: 'archived', dunning: { stage: 'archived', next_action: null } });
-    const write = await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Refused' });
+    const write = await tenant.api<Problem>('POST', '/api/contacts', { first_name: 'Refused' });
     expect(write.status).toBe(403);
     expect(write.body.type).toBe('https://docs.edge-crm.dev/problems/account-read-only');
     expect((await tenant.api('PATCH', `/api/contacts/${(await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data[0].id}`, { company: 'X' })).status).toBe(403);
@@ -142,7 +142,7 @@ describe('dunning, day 0 to day 30', () => {
   it('a retry that succeeds (the card was replaced) makes the account active again and clears the banner', async () => {
     const tenant = await subscriberWithFailingCard();
     await walkTo(tenant.periodEnd + HOUR);
-    const day0 = Date.parse((await billing(tenant)).dunning.started_at);
+    const day0 = Date.parse(present((await billing(tenant)).dunning).started_at);
     await walkTo(day0 + 3 * DAY + HOUR);
     expect((await billing(tenant)).status).toBe('paused');
 
@@ -159,7 +159,7 @@ describe('dunning, day 0 to day 30', () => {
     const tenant = await subscriberWithFailingCard();
     await walkTo(tenant.periodEnd + HOUR);
     const b0 = await billing(tenant);
-    const day0 = Date.parse(b0.dunning.started_at);
+    const day0 = Date.parse(present(b0.dunning).started_at);
     await walkTo(day0 + 7 * DAY + HOUR);
     expect((await billing(tenant)).plan.id).toBe('free');
 
@@ -171,7 +171,7 @@ describe('dunning, day 0 to day 30', () => {
           .first<{ stripe_customer_id: string }>()
       )?.stripe_customer_id as string,
     });
-    await stripe.invoices.pay(b0.dunning.invoice_id, { payment_method: good.id });
+    await stripe.invoices.pay(present(b0.dunning).invoice_id, { payment_method: good.id });
     await deliverPendingStripeWebhooks(env);
     const b = await billing(tenant);
     expect(b).toMatchObject({
@@ -182,16 +182,16 @@ describe('dunning, day 0 to day 30', () => {
       dunning: { status: 'recovered' },
     });
     // Free until the end of the period the invoice paid for, then billed as before.
-    expect(Date.parse(b.subscription.current_period_end)).toBeGreaterThan(day0 + 27 * DAY);
+    expect(Date.parse(present(present(b.subscription).current_period_end))).toBeGreaterThan(day0 + 27 * DAY);
     expect((await timelineKinds(tenant)).slice(-2)).toEqual(['payment_recovered', 'plan_restored']);
   });
 
   it('each step happens once: a case advanced twice at the same moment takes one step, and a Stripe outage counts no failure', async () => {
     const tenant = await subscriberWithFailingCard();
     await walkTo(tenant.periodEnd + HOUR);
-    const first = (await billing(tenant)).dunning;
+    const first = present((await billing(tenant)).dunning);
     // Move Stripe's clock past the first retry without running the sweep, then act on the case by hand.
-    await advanceStripeClock(env, { seconds: Math.ceil((Date.parse(first.next_action_at) + HOUR - (await billingNow(env, null))) / 1000) });
+    await advanceStripeClock(env, { seconds: Math.ceil((Date.parse(present(first.next_action_at)) + HOUR - (await billingNow(env, null))) / 1000) });
 
     await injectStripeFault(env, { path: `/v1/invoices/${first.invoice_id}/pay`, method: 'POST', kind: 'error', status: 500, count: 10 });
     const scope = platformBilling(env, { maxNetworkRetries: 0 });
@@ -223,9 +223,9 @@ describe('dunning, day 0 to day 30', () => {
     expect((await asClient('POST', '/api/billing/upgrade', { plan: 'enterprise' })).status).toBe(403);
 
     await agency.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' });
-    const periodEnd = Date.parse((await billing(agency)).subscription.current_period_end);
+    const periodEnd = Date.parse(present(present((await billing(agency)).subscription).current_period_end));
     await walkTo(periodEnd + HOUR);
-    const day0 = Date.parse((await billing(agency)).dunning.started_at);
+    const day0 = Date.parse(present((await billing(agency)).dunning).started_at);
     await walkTo(day0 + 3 * DAY + HOUR);
     expect((await billing(agency)).status).toBe('paused');
     expect((await asClient('GET', '/api/billing')).body).toMatchObject({ status: 'paused', status_from_agency: true });

@@ -4,7 +4,7 @@ import { emailResetLink, MAX_RESET_EMAILS_PER_EMAIL, MAX_RESET_REQUESTS_PER_ADDR
 import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { call, createTenant, uniqueEmail } from '../factories';
-import type { AuthResult, PasswordResetDone, PasswordResetRequested, SavedBranding, SubAccount, TeamMember } from '../api-types';
+import type { AuthResult, InvalidInput, PasswordResetDone, PasswordResetRequested, SavedBranding, SubAccount, TeamMember } from '../api-types';
 
 const ask = (email: string, address = `198.51.100.${Math.floor(Math.random() * 250)}`) =>
   call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email }, headers: { 'cf-connecting-ip': address } });
@@ -25,7 +25,7 @@ const tokenOf = (mail: SandboxEmail) => {
   return match[1];
 };
 
-const confirm = (token: string, password: string) => call<PasswordResetDone>('POST', '/api/auth/password-reset/confirm', { body: { token, password } });
+const confirm = <T = PasswordResetDone>(token: string, password: string) => call<T>('POST', '/api/auth/password-reset/confirm', { body: { token, password } });
 
 describe('forgot password', () => {
   it('emails a one-time link; the new password signs in, the old one and every open session stop working', async () => {
@@ -58,7 +58,7 @@ describe('forgot password', () => {
     expect(changed.text).toContain(`Reset your password: http://localhost:8787/forgot-password?email=${encodeURIComponent(tenant.email)}`);
 
     // The link works once.
-    const again = await confirm(token, 'yet-another-password');
+    const again = await confirm<InvalidInput>(token, 'yet-another-password');
     expect(again.status).toBe(422);
     expect(again.body.errors).toEqual([{ field: 'token', message: expect.stringContaining('already used') }]);
     expect((await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: 'a-brand-new-password' } })).status).toBe(200);
@@ -81,19 +81,19 @@ describe('forgot password', () => {
     await ask(tenant.email);
     const token = tokenOf((await resetEmails(tenant.email))[0]);
 
-    const weak = await confirm(token, 'short');
+    const weak = await confirm<InvalidInput>(token, 'short');
     expect(weak.status).toBe(422);
     expect(weak.body.errors.map((e: { field: string }) => e.field)).toEqual(['password']);
-    const wrong = await confirm(`${token}x`, 'a-brand-new-password');
+    const wrong = await confirm<InvalidInput>(`${token}x`, 'a-brand-new-password');
     expect(wrong.body.errors).toEqual([{ field: 'token', message: 'This reset link is not valid. Ask for a new one.' }]);
-    expect((await call<PasswordResetDone>('POST', '/api/auth/password-reset/confirm', { body: { password: 'a-brand-new-password' } })).body.errors[0].field).toBe('token');
+    expect((await call<InvalidInput>('POST', '/api/auth/password-reset/confirm', { body: { password: 'a-brand-new-password' } })).body.errors[0].field).toBe('token');
     expect((await call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email: 'not-an-email' } })).status).toBe(422);
     expect((await call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email: tenant.email, admin: true } })).status).toBe(422);
 
     await env.DB.prepare('UPDATE password_resets SET expires_at = ? WHERE user_id = ?')
       .bind(Date.now() - 1, tenant.userId)
       .run();
-    const expired = await confirm(token, 'a-brand-new-password');
+    const expired = await confirm<InvalidInput>(token, 'a-brand-new-password');
     expect(expired.status).toBe(422);
     expect(expired.body.errors[0].message).toContain('expired');
     // Nothing changed: the old password and session still work.
@@ -111,7 +111,7 @@ describe('forgot password', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
     const winner = results[0].status === 200 ? 'racing-password-one' : 'racing-password-two';
     expect((await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: winner } })).status).toBe(200);
-    expect((await confirm(tokenOf(second), 'a-later-password')).body.errors[0].message).toContain('already used');
+    expect((await confirm<InvalidInput>(tokenOf(second), 'a-later-password')).body.errors[0].message).toContain('already used');
   });
 
   it("a client of an agency gets the link in the agency's brand; a locked-out user can sign in after resetting", async () => {

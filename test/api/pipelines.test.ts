@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTenant } from '../factories';
-import type { Contact, Note, Opportunity, Page, Pipeline, Task } from '../api-types';
+import type { Contact, InvalidInput, Note, Opportunity, Page, Pipeline, Task } from '../api-types';
 
 describe('pipelines and opportunities', () => {
   it('creates a pipeline with ordered stages and moves an opportunity between them', async () => {
@@ -48,10 +48,10 @@ describe('pipelines and opportunities', () => {
     const a = (await tenant.api<Pipeline>('POST', '/api/pipelines', { name: 'A', stages: ['A1'] })).body;
     const b = (await tenant.api<Pipeline>('POST', '/api/pipelines', { name: 'B', stages: ['B1'] })).body;
     const opp = (await tenant.api<Opportunity>('POST', '/api/opportunities', { name: 'o', pipeline_id: a.id })).body;
-    const wrongStage = await tenant.api<Opportunity>('PATCH', `/api/opportunities/${opp.id}`, { stage_id: b.stages[0].id });
+    const wrongStage = await tenant.api<InvalidInput>('PATCH', `/api/opportunities/${opp.id}`, { stage_id: b.stages[0].id });
     expect(wrongStage.status).toBe(422);
     expect(wrongStage.body.errors[0].field).toBe('stage_id');
-    const noContact = await tenant.api<Opportunity>('POST', '/api/opportunities', { name: 'o', pipeline_id: a.id, contact_id: 'ctc_missing' });
+    const noContact = await tenant.api<InvalidInput>('POST', '/api/opportunities', { name: 'o', pipeline_id: a.id, contact_id: 'ctc_missing' });
     expect(noContact.status).toBe(422);
     expect(noContact.body.errors[0].field).toBe('contact_id');
   });

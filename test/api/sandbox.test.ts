@@ -5,7 +5,7 @@ import { providerEndpoint } from '../../workers/platform/providers';
 import { ensureWallet } from '../../workers/wallet/wallet.service';
 import { parseUsd } from '../../workers/platform/money';
 import { call, createTenant } from '../factories';
-import type { AiSummary, Contact, Note, Page, WalletTransaction } from '../api-types';
+import type { AiSummary, Contact, Note, Page, Problem, WalletTransaction } from '../api-types';
 
 describe('sandbox providers', () => {
   it('the real OpenAI SDK talks to the local emulator and gets a deterministic answer', async () => {
@@ -47,7 +47,7 @@ describe('sandbox providers', () => {
     const contact = (await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Ada', last_name: 'Byron', company: 'Analytical Engines', tags: ['VIP'] })).body;
     await tenant.api<Note>('POST', `/api/contacts/${contact.id}/notes`, { body: 'Wants a demo next week' });
 
-    const refused = await tenant.api<AiSummary>('POST', `/api/contacts/${contact.id}/ai-summary`);
+    const refused = await tenant.api<Problem>('POST', `/api/contacts/${contact.id}/ai-summary`);
     expect(refused.status).toBe(409);
     expect(refused.body.type).toMatch(/insufficient-funds/);
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { call, createTenant, type Tenant } from '../factories';
-import type { AcceptedInvitation, AuthResult, InvitationSent, Me, Page, PasswordResetRequested, SubAccount, TeamMember } from '../api-types';
+import type { AcceptedInvitation, AuthResult, InvalidInput, InvitationSent, Me, Page, PasswordResetRequested, SubAccount, TeamMember } from '../api-types';
 
 const joinInvitations = async (to: string): Promise<SandboxEmail[]> =>
   (await sandboxEmails(env, { to })).filter((m) => m.tags.some((t) => t.value === 'invitation') && /\/join-account#token=/.test(m.text ?? ''));
@@ -14,7 +14,7 @@ const joinTokenOf = (mail: SandboxEmail) => {
   return match[1];
 };
 
-const acceptJoin = (token: string) => call<AcceptedInvitation>('POST', '/api/auth/invitations/accept', { body: { token } });
+const acceptJoin = <T = AcceptedInvitation>(token: string) => call<T>('POST', '/api/auth/invitations/accept', { body: { token } });
 const login = (person: Tenant, accountId?: string) =>
   call<AuthResult>('POST', '/api/auth/login', { body: { email: person.email, password: person.password, ...(accountId ? { account_id: accountId } : {}) } });
 
@@ -61,7 +61,7 @@ describe('adding someone who already has a login is an invitation they accept', 
     expect(inside.status).toBe(200);
     expect((await call<Me>('GET', '/api/me', { token: inside.body.token })).body.role).toBe('admin');
 
-    const again = await acceptJoin(token);
+    const again = await acceptJoin<InvalidInput>(token);
     expect(again.status).toBe(422);
     expect(again.body.errors).toEqual([{ field: 'token', message: expect.stringContaining('already accepted') }]);
   });
@@ -81,7 +81,7 @@ describe('adding someone who already has a login is an invitation they accept', 
     const stranger = await createTenant();
     expect((await stranger.api('DELETE', `/api/users/${added.body.id}`)).status).toBe(404);
     expect((await owner.api('DELETE', `/api/users/${added.body.id}`)).status).toBe(204);
-    const withdrawn = await acceptJoin(joinTokenOf(second));
+    const withdrawn = await acceptJoin<InvalidInput>(joinTokenOf(second));
     expect(withdrawn.status).toBe(422);
     expect(withdrawn.body.errors[0].message).toContain('withdrawn');
     expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data).toHaveLength(1);
@@ -122,7 +122,7 @@ describe("an invitation is worth no more than its sender's rights", () => {
     const [mail] = await joinInvitations(friend.email);
 
     expect((await owner.api('DELETE', `/api/users/${adminLogin.body.user.id}`)).status).toBe(204);
-    const lapsed = await acceptJoin(joinTokenOf(mail));
+    const lapsed = await acceptJoin<InvalidInput>(joinTokenOf(mail));
     expect(lapsed.status).toBe(422);
     expect(lapsed.body.errors[0].message).toContain('no longer valid');
     expect((await login(friend, owner.accountId)).status).toBe(401);

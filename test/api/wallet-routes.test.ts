@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chargeUsage } from '../../workers/wallet/metering';
 import { ensureWallet } from '../../workers/wallet/wallet.service';
 import { call, createTenant } from '../factories';
-import type { Page, WalletBalance, WalletTransaction } from '../api-types';
+import type { InvalidInput, Page, WalletBalance, WalletTransaction } from '../api-types';
 
 describe('wallet API', () => {
   it('shows an empty wallet with defaults to a new account', async () => {
@@ -57,7 +57,7 @@ describe('wallet API', () => {
 
   it('validates auto-recharge settings and needs a saved card to turn it on', async () => {
     const tenant = await createTenant();
-    const noCard = await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '50.00' });
+    const noCard = await tenant.api<InvalidInput>('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '50.00' });
     expect(noCard.status).toBe(422);
     expect(noCard.body.errors[0].field).toBe('enabled');
     expect((await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: false, threshold: '10.00', amount: '1.00' })).status).toBe(422);
