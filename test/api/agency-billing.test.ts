@@ -6,8 +6,23 @@ import { billingNow } from '../../workers/billing/billing.scope';
 import { assertAccountCanAutomate } from '../../workers/billing/entitlements';
 import { stripeClient } from '../../workers/billing/stripe.client';
 import { deliverAllPendingStripeWebhooks } from '../../workers/sandbox/stripe/stripe.webhooks';
-import { call, createTenant, uniqueEmail, type ApiReply, type Tenant } from '../factories';
-import type { AgencyStripeConnection, AgencyStripeOnboardingLink, AgencyTiers, AuthResult, BillingSummary, Problem, SubAccount, SubAccountSubscription, TeamMember } from '../api-types';
+import { call, createTenant, present, uniqueEmail, type ApiReply, type Tenant } from '../factories';
+import type {
+  AgencyStripeConnection,
+  AgencyStripeOnboardingLink,
+  AgencyTiers,
+  AuthResult,
+  BillingEvent,
+  BillingSummary,
+  BillingUsage,
+  InvalidInput,
+  Invoice,
+  Page,
+  Problem,
+  SubAccount,
+  SubAccountSubscription,
+  TeamMember,
+} from '../api-types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -40,13 +55,13 @@ async function newClient(agency: Tenant, name = 'Harbor Dental'): Promise<string
 }
 
 /** Agency staff inside the client account (token exchange, RFC 8693). */
-async function inside(agency: Tenant, clientId: string): Promise<(method: string, path: string, body?: unknown) => Promise<ApiReply>> {
+async function inside(agency: Tenant, clientId: string): Promise<Tenant['api']> {
   const exchanged = await agency.api<AuthResult>('POST', '/api/auth/token-exchange', { account_id: clientId });
   expect(exchanged.status).toBe(200);
   return (method, path, body) => call(method, path, { token: exchanged.body.token, body });
 }
 
-const putOnTier = (agency: Tenant, clientId: string, body: unknown) => agency.api<SubAccountSubscription>('POST', `/api/agency/sub-accounts/${clientId}/subscription`, body);
+const putOnTier = <T = SubAccountSubscription>(agency: Tenant, clientId: string, body: unknown) => agency.api<T>('POST', `/api/agency/sub-accounts/${clientId}/subscription`, body);
 
 /** Moves the sandbox billing clock to `at` (ms): renewals, webhooks (connected accounts' too) and the dunning sweep on the way. */
 async function walkTo(at: number): Promise<void> {
@@ -87,7 +102,7 @@ describe("connecting the agency's Stripe account", () => {
 
     // Selling before onboarding is finished is refused with what to do.
     const client = await newClient(agency);
-    const early = await putOnTier(agency, client, { tier: 'Basic', payment_method: 'pm_card_visa' });
+    const early = await putOnTier<Problem>(agency, client, { tier: 'Basic', payment_method: 'pm_card_visa' });
     expect(early.status).toBe(409);
     expect(early.body).toMatchObject({ type: 'https://docs.edge-crm.dev/problems/stripe-not-connected', stripe_account_id: stripeAccount });
     expect(early.body.detail).toMatch(/onboarding .* is not finished/);
@@ -125,19 +140,19 @@ describe("connecting the agency's Stripe account", () => {
 describe("the agency's tiers", () => {
   it('are validated (unique names, at least $1.00, positive limits within the agency plan), and bad input saves nothing', async () => {
     const agency = await createTenant({ agency: true });
-    const put = (tiers: unknown) => agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers });
-    const fieldsOf = (res: ApiReply) => (res.body.errors as Array<{ field: string; code?: string }>).map((e) => [e.field, e.code]);
+    const put = <T = AgencyTiers>(tiers: unknown) => agency.api<T>('PUT', '/api/agency/pricing/tiers', { tiers });
+    const fieldsOf = (res: ApiReply<InvalidInput>) => res.body.errors.map((e) => [e.field, e.code]);
 
-    const duplicate = await put([BASIC, { ...PRO, name: ' basic ' }]);
+    const duplicate = await put<InvalidInput>([BASIC, { ...PRO, name: ' basic ' }]);
     expect(duplicate.status).toBe(422);
     expect(fieldsOf(duplicate)).toEqual([['tiers.1.name', 'duplicate_name']]);
-    const cheap = await put([{ ...BASIC, price: '0.99' }]);
+    const cheap = await put<InvalidInput>([{ ...BASIC, price: '0.99' }]);
     expect(fieldsOf(cheap)).toEqual([['tiers.0.price', 'too_small']]);
     // The agency is on its Agency trial: 100,000 contacts per account.
-    const big = await put([{ ...BASIC, contacts: 100_001 }]);
+    const big = await put<InvalidInput>([{ ...BASIC, contacts: 100_001 }]);
     expect(big.status).toBe(422);
     expect(big.body.errors[0]).toMatchObject({ field: 'tiers.0.contacts', code: 'above_plan_limit', message: expect.stringContaining('100,000') });
-    expect(fieldsOf(await put([{ ...BASIC, name: 'FREE' }]))).toEqual([['tiers.0.name', 'reserved_name']]);
+    expect(fieldsOf(await put<InvalidInput>([{ ...BASIC, name: 'FREE' }]))).toEqual([['tiers.0.name', 'reserved_name']]);
     for (const bad of [
       { ...BASIC, price: 149 },
       { ...BASIC, price: '149.999' },
@@ -147,7 +162,7 @@ describe("the agency's tiers", () => {
       { ...BASIC, name: '' },
       { ...BASIC, extra: true },
     ]) {
-      const res = await put([bad]);
+      const res = await put<Problem>([bad]);
       expect(res.status, JSON.stringify(bad)).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
@@ -190,7 +205,7 @@ describe("the agency's tiers", () => {
       tier: { key: 'basic', contacts: 2500 },
     });
     const third = await newClient(agency, 'Third client');
-    const refused = await putOnTier(agency, third, { tier: 'Basic', payment_method: 'pm_card_visa' });
+    const refused = await putOnTier<Problem>(agency, third, { tier: 'Basic', payment_method: 'pm_card_visa' });
     expect(refused.status).toBe(422);
     expect(refused.body.detail).toMatch(/^Basic is no longer on sale.*Tiers on sale: Pro\.$/);
   });
@@ -214,11 +229,11 @@ describe('a sub-account on an agency tier', () => {
 
     // The invoice is the agency's, paid on its connected account; the platform's 10% is an application fee.
     const connected = stripeClient(env, { stripeAccount: agency.stripeAccount });
-    const [invoice] = (await connected.invoices.list({ subscription: subscribed.body.subscription.id })).data as Array<
+    const [invoice] = (await connected.invoices.list({ subscription: present(subscribed.body.subscription).id })).data as Array<
       Stripe.Invoice & { application_fee_amount: number | null }
     >;
     expect(invoice).toMatchObject({ status: 'paid', amount_paid: 14900, application_fee_amount: 1490, billing_reason: 'subscription_create' });
-    expect((await connected.subscriptions.retrieve(subscribed.body.subscription.id)).application_fee_percent).toBe(10);
+    expect((await connected.subscriptions.retrieve(present(subscribed.body.subscription).id)).application_fee_percent).toBe(10);
     const fees = (await stripeClient(env).applicationFees.list({ limit: 100 })).data.filter((f) => f.account === agency.stripeAccount);
     expect(fees.map((f) => [f.amount, f.currency])).toEqual([[1490, 'usd']]);
     expect(
@@ -229,7 +244,7 @@ describe('a sub-account on an agency tier', () => {
 
     // Inside the client account: its billing is the agency's tier; it cannot buy a platform plan itself.
     const asClient = await inside(agency, client);
-    const billing = (await asClient('GET', '/api/billing')).body;
+    const billing = (await asClient<BillingSummary>('GET', '/api/billing')).body;
     expect(billing).toMatchObject({
       plan: { id: 'basic', name: 'Basic', limits: { contacts: 3, users: 2 } },
       plan_source: 'agency_tier',
@@ -237,19 +252,19 @@ describe('a sub-account on an agency tier', () => {
       subscription: { status: 'active' },
     });
     expect(billing.plans.map((p: { id: string }) => p.id)).toEqual(['free', 'basic', 'pro']);
-    expect((await asClient('GET', '/api/billing/invoices')).body.data.map((i: { amount_paid: string }) => i.amount_paid)).toEqual(['149.0000']);
-    expect((await asClient('GET', '/api/billing/timeline')).body.data.map((e: { kind: string }) => e.kind)).toContain('subscribed');
-    const own = await asClient('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
+    expect((await asClient<Page<Invoice>>('GET', '/api/billing/invoices')).body.data.map((i: { amount_paid: string }) => i.amount_paid)).toEqual(['149.0000']);
+    expect((await asClient<Page<BillingEvent>>('GET', '/api/billing/timeline')).body.data.map((e: { kind: string }) => e.kind)).toContain('subscribed');
+    const own = await asClient<Problem>('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
     expect(own.status).toBe(403);
     expect(own.body.detail).toMatch(/billed through its agency/);
-    const usage = (await asClient('GET', '/api/billing/usage')).body;
+    const usage = (await asClient<BillingUsage>('GET', '/api/billing/usage')).body;
     const included = Object.fromEntries(usage.features.map((f: { feature: string; included: boolean }) => [f.feature, f.included]));
     expect(included).toMatchObject({ core_crm: true, workflows: true, white_label: false, sub_accounts: false });
 
     // Limits follow the tier: the 4th contact and the 3rd user are refused.
     for (let i = 1; i <= 3; i++)
       expect((await asClient('POST', '/api/contacts', { first_name: `Patient ${i}`, email: `patient${i}@harbor.example` })).status).toBe(201);
-    const fourth = await asClient('POST', '/api/contacts', { first_name: 'Patient 4', email: 'patient4@harbor.example' });
+    const fourth = await asClient<Problem>('POST', '/api/contacts', { first_name: 'Patient 4', email: 'patient4@harbor.example' });
     expect(fourth.status).toBe(403);
     expect(fourth.body).toMatchObject({
       type: 'https://docs.edge-crm.dev/problems/plan-limit-reached',
@@ -275,7 +290,7 @@ describe('a sub-account on an agency tier', () => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body).toMatchObject({ tier: { key: 'pro' }, plan_source: 'agency_tier' });
     expect((await asClient('POST', '/api/contacts', { first_name: 'Patient 4', email: 'patient4@harbor.example' })).status).toBe(201);
-    const update = (await connected.invoices.list({ subscription: subscribed.body.subscription.id })).data.find(
+    const update = (await connected.invoices.list({ subscription: present(subscribed.body.subscription).id })).data.find(
       (i) => i.billing_reason === 'subscription_update',
     ) as Stripe.Invoice & { application_fee_amount: number };
     expect(update.amount_paid).toBeGreaterThan(0);
@@ -296,19 +311,19 @@ describe('a sub-account on an agency tier', () => {
   it('refuses what the agency cannot sell: unknown tiers (422), a first subscription without a card (422), a client over the tier (409)', async () => {
     const agency = await connectedAgency();
     const client = await newClient(agency);
-    const unknown = await putOnTier(agency, client, { tier: 'Platinum', payment_method: 'pm_card_visa' });
+    const unknown = await putOnTier<InvalidInput>(agency, client, { tier: 'Platinum', payment_method: 'pm_card_visa' });
     expect(unknown.status).toBe(422);
     expect(unknown.body).toMatchObject({ errors: [{ field: 'tier', code: 'unknown_tier' }] });
     expect(unknown.body.detail).toBe('There is no tier "Platinum". Tiers on sale: Basic, Pro.');
     expect((await putOnTier(agency, client, { tier: 'free', payment_method: 'pm_card_visa' })).status).toBe(422);
-    const noCard = await putOnTier(agency, client, { tier: 'Basic' });
+    const noCard = await putOnTier<InvalidInput>(agency, client, { tier: 'Basic' });
     expect(noCard.status).toBe(422);
     expect(noCard.body.errors[0]).toMatchObject({ field: 'payment_method' });
     expect((await putOnTier(agency, client, { tier: 'Basic', payment_method: 'not-a-card' })).status).toBe(422);
 
     const asClient = await inside(agency, client);
     for (let i = 1; i <= 4; i++) expect((await asClient('POST', '/api/contacts', { first_name: `Lead ${i}` })).status).toBe(201);
-    const over = await putOnTier(agency, client, { tier: 'Basic', payment_method: 'pm_card_visa' });
+    const over = await putOnTier<Problem>(agency, client, { tier: 'Basic', payment_method: 'pm_card_visa' });
     expect(over.status).toBe(409);
     expect(over.body.type).toBe('https://docs.edge-crm.dev/problems/downgrade-blocked');
     const declined = await putOnTier(agency, client, { tier: 'Pro', payment_method: 'pm_card_chargeDeclined' });
@@ -380,7 +395,7 @@ describe('tenancy and access', () => {
     // Not connected at all: 409 saying to connect first.
     const unconnected = await createTenant({ agency: true });
     const theirClient = await newClient(unconnected);
-    const notConnected = await putOnTier(unconnected, theirClient, { tier: 'Basic', payment_method: 'pm_card_visa' });
+    const notConnected = await putOnTier<Problem>(unconnected, theirClient, { tier: 'Basic', payment_method: 'pm_card_visa' });
     expect(notConnected.status).toBe(409);
     expect(notConnected.body.detail).toMatch(/^Connect the agency's Stripe account first/);
 
@@ -402,7 +417,7 @@ describe("dunning on the agency's account", () => {
     const client = await newClient(agency);
     const first = await putOnTier(agency, client, { tier: 'Basic', payment_method: 'pm_card_visa' });
     expect(first.status).toBe(201);
-    const periodEnd = Date.parse(first.body.subscription.current_period_end);
+    const periodEnd = Date.parse(present(present(first.body.subscription).current_period_end));
     // The client's card starts failing: saved on the agency's account, it pays the renewals from now on.
     expect((await putOnTier(agency, client, { tier: 'Basic', payment_method: 'pm_card_chargeCustomerFail' })).body.payment_method).toMatchObject({
       last4: '0341',
@@ -445,7 +460,7 @@ describe("dunning on the agency's account", () => {
     // The agency itself pays the platform and is not affected.
     expect((await agency.api<BillingSummary>('GET', '/api/billing')).body.status).toBe('active');
     const connected = stripeClient(env, { stripeAccount: agency.stripeAccount });
-    const renewal = (await connected.invoices.list({ subscription: v.subscription.id })).data.find(
+    const renewal = (await connected.invoices.list({ subscription: present(v.subscription).id })).data.find(
       (i) => i.billing_reason === 'subscription_cycle',
     ) as Stripe.Invoice;
     expect(renewal).toMatchObject({ status: 'open', attempt_count: 3 });

@@ -8,8 +8,8 @@ import { platformBilling } from '../../workers/billing/billing.scope';
 import { setEnterprisePrice, subscribe as subscribeService } from '../../workers/billing/billing.service';
 import { runBillingSweep } from '../../workers/billing/dunning';
 import { stripeClient } from '../../workers/billing/stripe.client';
-import { call, createTenant, ORIGIN, uniqueEmail, type Tenant } from '../factories';
-import type { AuthResult, BillingEvent, BillingSummary, BillingUsage, ClockAdvanced, Contact, Invoice, Page, PlanList, Problem, SavedCard, SubAccount, TeamMember, WebhookReceipt } from '../api-types';
+import { call, createTenant, ORIGIN, present, uniqueEmail, type Tenant } from '../factories';
+import type { AuthResult, BillingEvent, BillingSummary, BillingUsage, ClockAdvanced, Contact, InvalidInput, Invoice, Page, PlanList, Problem, SavedCard, SubAccount, TeamMember, WebhookReceipt } from '../api-types';
 
 /** Puts `count` contacts into the account directly, as an import would, so limits can be reached quickly. */
 async function fillContacts(accountId: string, count: number): Promise<void> {
@@ -23,15 +23,15 @@ async function fillContacts(accountId: string, count: number): Promise<void> {
     .run();
 }
 
-const subscribe = (tenant: Tenant, plan: string, paymentMethod?: string, key?: string) =>
-  call<BillingSummary>('POST', '/api/billing/subscribe', {
+const subscribe = <T = BillingSummary>(tenant: Tenant, plan: string, paymentMethod?: string, key?: string) =>
+  call<T>('POST', '/api/billing/subscribe', {
     token: tenant.token,
     body: { plan, ...(paymentMethod ? { payment_method: paymentMethod } : {}) },
     headers: key ? { 'idempotency-key': key } : {},
   });
 
-const addContact = (tenant: Tenant, n: number) =>
-  tenant.api<Contact>('POST', '/api/contacts', { first_name: `New ${n}`, email: `new.${n}.${crypto.randomUUID().slice(0, 6)}@example.com` });
+const addContact = <T = Contact>(tenant: Tenant, n: number) =>
+  tenant.api<T>('POST', '/api/contacts', { first_name: `New ${n}`, email: `new.${n}.${crypto.randomUUID().slice(0, 6)}@example.com` });
 
 const addUser = (tenant: Tenant, n: number) =>
   tenant.api<TeamMember>('POST', '/api/users', { email: uniqueEmail(`teammate${n}`), name: `Teammate ${n}`, role: 'member', password: 'correct-horse-battery' });
@@ -42,7 +42,7 @@ describe('plans and trial', () => {
     const res = await tenant.api<BillingSummary>('GET', '/api/billing');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ plan: { id: 'professional' }, plan_source: 'trial', status: 'active', subscription: null, dunning: null });
-    const trialDays = (Date.parse(res.body.trial_ends_at) - Date.now()) / 86_400_000;
+    const trialDays = (Date.parse(present(res.body.trial_ends_at)) - Date.now()) / 86_400_000;
     expect(trialDays).toBeGreaterThan(13.9);
     expect(trialDays).toBeLessThanOrEqual(14);
     expect(res.body.plans.map((p: { id: string; price_per_month: string | null; limits: unknown }) => [p.id, p.price_per_month, p.limits])).toEqual([
@@ -135,7 +135,7 @@ describe('subscribing and changing plans', () => {
 
   it('a declined card subscribes nothing and says why', async () => {
     const tenant = await createTenant();
-    const res = await subscribe(tenant, 'starter', 'pm_card_chargeCustomerFail');
+    const res = await subscribe<Problem>(tenant, 'starter', 'pm_card_chargeCustomerFail');
     expect(res.status).toBe(402);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.detail).toMatch(/declined/i);
@@ -146,16 +146,16 @@ describe('subscribing and changing plans', () => {
 
   it('refuses unknown plans, Free, Enterprise without a price, a second subscription, and members', async () => {
     const tenant = await createTenant();
-    const unknown = await subscribe(tenant, 'platinum', 'pm_card_visa');
+    const unknown = await subscribe<Problem>(tenant, 'platinum', 'pm_card_visa');
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'plan', code: 'unknown_plan' })]);
-    expect((await subscribe(tenant, 'free', 'pm_card_visa')).body.errors[0].code).toBe('not_purchasable');
-    const enterprise = await subscribe(tenant, 'enterprise', 'pm_card_visa');
+    expect((await subscribe<InvalidInput>(tenant, 'free', 'pm_card_visa')).body.errors[0].code).toBe('not_purchasable');
+    const enterprise = await subscribe<Problem>(tenant, 'enterprise', 'pm_card_visa');
     expect(enterprise.status).toBe(403);
     expect(enterprise.body.type).toBe('https://docs.edge-crm.dev/problems/contact-sales');
     expect((await tenant.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'starter', extra: 1 })).status).toBe(422);
     expect((await subscribe(tenant, 'starter', 'pm_card_visa')).status).toBe(201);
-    const again = await subscribe(tenant, 'professional');
+    const again = await subscribe<Problem>(tenant, 'professional');
     expect(again.status).toBe(409);
     expect(again.body.detail).toMatch(/already subscribes to Starter/);
 
@@ -174,7 +174,7 @@ describe('subscribing and changing plans', () => {
     expect(up.status, JSON.stringify(up.body)).toBe(200);
     expect(up.body.plan.id).toBe('professional');
     const invoices = (await tenant.api<Page<Invoice>>('GET', '/api/billing/invoices')).body.data;
-    const proration = invoices.find((i: { billing_reason: string }) => i.billing_reason === 'subscription_update');
+    const proration = present(invoices.find((i) => i.billing_reason === 'subscription_update'));
     expect(proration.status).toBe('paid');
     // Nearly the whole month remains: close to $297 - $97, never more.
     expect(Number(proration.amount_paid)).toBeGreaterThan(190);
@@ -207,7 +207,7 @@ describe('subscribing and changing plans', () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ plan: { id: 'starter' }, subscription: { cancel_at_period_end: true } });
     const resumed = await tenant.api<BillingSummary>('POST', '/api/billing/cancel', { resume: true });
-    expect(resumed.body.subscription.cancel_at_period_end).toBe(false);
+    expect(present(resumed.body.subscription).cancel_at_period_end).toBe(false);
     await tenant.api<BillingSummary>('POST', '/api/billing/cancel');
 
     const walk = await tenant.api<ClockAdvanced>('POST', '/api/billing/sandbox/advance-clock', { days: 32 });
@@ -257,7 +257,7 @@ describe('plan limits', () => {
     await subscribe(tenant, 'starter', 'pm_card_visa');
     await fillContacts(tenant.accountId, 4_999);
     expect((await addContact(tenant, 5000)).status).toBe(201);
-    const over = await addContact(tenant, 5001);
+    const over = await addContact<Problem>(tenant, 5001);
     expect(over.status).toBe(403);
     expect(over.headers.get('content-type')).toContain('application/problem+json');
     expect(over.body).toMatchObject({
@@ -288,9 +288,9 @@ describe('plan limits', () => {
     const tenant = await createTenant();
     await subscribe(tenant, 'starter', 'pm_card_visa');
     await fillContacts(tenant.accountId, 4_990);
-    const contacts = await Promise.all(Array.from({ length: 25 }, (_, i) => addContact(tenant, i)));
+    const contacts = await Promise.all(Array.from({ length: 25 }, (_, i) => addContact<Contact | Problem>(tenant, i)));
     expect(contacts.map((r) => r.status).sort()).toEqual([...Array(10).fill(201), ...Array(15).fill(403)]);
-    expect(contacts.filter((r) => r.status === 403).every((r) => r.body.type === 'https://docs.edge-crm.dev/problems/plan-limit-reached')).toBe(true);
+    expect(contacts.filter((r) => r.status === 403).every((r) => (r.body as Problem).type === 'https://docs.edge-crm.dev/problems/plan-limit-reached')).toBe(true);
     expect((await tenant.api<BillingUsage>('GET', '/api/billing/usage')).body.contacts).toMatchObject({ used: 5000, limit: 5000 });
 
     const users = await Promise.all(Array.from({ length: 6 }, (_, i) => addUser(tenant, i)));
@@ -347,7 +347,7 @@ describe('webhooks', () => {
     await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
     const deliveries = await deliverPendingStripeWebhooks(env);
     expect(deliveries.some((d) => d.event_type === 'customer.subscription.updated' && d.status === 'delivered')).toBe(true);
-    expect((await tenant.api<BillingSummary>('GET', '/api/billing')).body.subscription.cancel_at_period_end).toBe(true);
+    expect(present((await tenant.api<BillingSummary>('GET', '/api/billing')).body.subscription).cancel_at_period_end).toBe(true);
 
     const events = (await stripe.events.list({ types: ['customer.subscription.created', 'customer.subscription.updated'], limit: 100 })).data.filter(
       (e) => (e.data.object as { id: string }).id === subscriptionId,
@@ -360,7 +360,7 @@ describe('webhooks', () => {
     // The creation snapshot (cancel_at_period_end: false) arriving late under a new id: the handler reads Stripe, not the snapshot.
     const late = await postEvent({ ...created, id: `evt_late_${crypto.randomUUID().replaceAll('-', '')}` });
     expect(late.body).toEqual({ received: true, handled: true });
-    expect((await tenant.api<BillingSummary>('GET', '/api/billing')).body.subscription.cancel_at_period_end).toBe(true);
+    expect(present((await tenant.api<BillingSummary>('GET', '/api/billing')).body.subscription).cancel_at_period_end).toBe(true);
   });
 
   it('a bad signature answers 400 and changes nothing', async () => {
