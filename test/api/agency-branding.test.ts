@@ -1,18 +1,19 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { forgetBranding } from '../../workers/agency/branding/branding.service';
+import type { BrandAssetKind } from '../../workers/agency/branding/branding.schemas';
 import { compileCustomCss, CustomCssError } from '../../workers/agency/branding/css-sanitizer';
 import { sanitizeSvg } from '../../workers/agency/branding/svg-sanitizer';
 import { advanceCloudflareClock, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { icoOf, JPEG_48x32, PNG_32x32, PNG_48x32, pngHeader, WEBP_48x32 } from './brand-fixtures';
-import { call, createTenant, ORIGIN, uniqueEmail, type ApiReply, type Tenant } from '../factories';
-import type { AgencyBranding, AuthResult, CustomDomain, InvalidInput, PublicBranding, SavedBranding, SubAccount, TeamMember } from '../api-types';
+import { call, createTenant, ORIGIN, present, uniqueEmail, type ApiReply, type Tenant } from '../factories';
+import type { AgencyBranding, AuthResult, CustomDomain, InvalidInput, Problem, PublicBranding, SavedBranding, SubAccount, TeamMember, UploadedBrandAsset } from '../api-types';
 
 const TARGET = 'edge.edge-crm.dev';
 const uniqueHost = (label = 'app') => `${label}.brand-${crypto.randomUUID().slice(0, 8)}.com`;
 
 /** POSTs raw bytes as an upload of `kind`. */
-async function upload(token: string, kind: string, bytes: Uint8Array | string, contentType: string): Promise<ApiReply> {
+async function upload<T = UploadedBrandAsset>(token: string, kind: string, bytes: Uint8Array | string, contentType: string): Promise<ApiReply<T>> {
   const res = await exports.default.fetch(`${ORIGIN}/api/agency/branding/assets/${kind}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
@@ -72,12 +73,12 @@ describe('branding: who may', () => {
   ];
   async function expectForbidden(token: string, detail: RegExp): Promise<void> {
     for (const [method, path, body] of routes()) {
-      const res = await call(method, path, { token, body });
+      const res = await call<Problem>(method, path, { token, body });
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.detail, `${method} ${path}`).toMatch(detail);
     }
-    const up = await upload(token, 'logo_light', PNG_48x32, 'image/png');
+    const up = await upload<Problem>(token, 'logo_light', PNG_48x32, 'image/png');
     expect(up.status).toBe(403);
     expect(up.body.detail).toMatch(detail);
   }
@@ -197,7 +198,7 @@ describe('branding: settings', () => {
     for (const [css, message, code] of refused) {
       const res = await agency.api<InvalidInput>('PUT', '/api/agency/branding', { ...BRAND, custom_css: css });
       expect(res.status, css).toBe(422);
-      const error = res.body.errors.find((e: { field: string }) => e.field === 'custom_css');
+      const error = present(res.body.errors.find((e: { field: string }) => e.field === 'custom_css'));
       expect(error, css).toBeDefined();
       expect(error.message, css).toMatch(message);
       expect(error.code, css).toBe(code);
@@ -334,7 +335,7 @@ describe('branding: logo and favicon uploads', () => {
   it('stores PNG, JPEG, WebP and ICO (SVG: below) by what the bytes are, under their SHA-256, and serves them immutable with the sniffed type', async () => {
     const agency = await createTenant({ agency: true });
     const [png, webp, favicon] = [variant(PNG_48x32), variant(WEBP_48x32), variant(PNG_32x32)];
-    const cases: [string, Uint8Array, string, string, number, number][] = [
+    const cases: [BrandAssetKind, Uint8Array, string, string, number, number][] = [
       ['logo_light', png, 'image/png', 'png', 48, 32],
       ['logo_dark', variant(JPEG_48x32), 'image/jpeg', 'jpg', 48, 32],
       ['logo_light', webp, 'image/webp', 'webp', 48, 32],
@@ -370,14 +371,14 @@ describe('branding: logo and favicon uploads', () => {
     const before = await storedObjects();
     const big = new Uint8Array(50 * 1024 * 1024);
     big.set(PNG_48x32);
-    const res = await upload(agency.token, 'logo_light', big, 'image/png');
+    const res = await upload<Problem>(agency.token, 'logo_light', big, 'image/png');
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.detail).toMatch(/limited to 1024 KB/);
 
     const favicon = new Uint8Array(300 * 1024);
     favicon.set(PNG_32x32);
-    const tooBig = await upload(agency.token, 'favicon', favicon, 'image/png');
+    const tooBig = await upload<Problem>(agency.token, 'favicon', favicon, 'image/png');
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.detail).toBe('The favicon is limited to 256 KB; this file is 300 KB. Nothing was stored.');
     expect(await storedObjects()).toEqual(before);
@@ -418,7 +419,7 @@ describe('branding: logo and favicon uploads', () => {
       ['logo_light', '', 'image/png', 422, /The upload is empty/],
     ];
     for (const [kind, bytes, type, status, detail] of refused) {
-      const res = await upload(agency.token, kind, bytes, type);
+      const res = await upload<Problem>(agency.token, kind, bytes, type);
       expect(res.status, String(detail)).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.detail).toMatch(detail);
@@ -505,7 +506,7 @@ describe('branding: logo and favicon uploads', () => {
       ['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', /Nothing drawable is left/],
     ];
     for (const [svg, detail] of cases) {
-      const res = await upload(agency.token, 'logo_light', svg, 'image/svg+xml');
+      const res = await upload<InvalidInput>(agency.token, 'logo_light', svg, 'image/svg+xml');
       expect(res.status, svg).toBe(422);
       expect(res.body.detail).toMatch(detail);
       expect(res.body.errors[0]).toMatchObject({ field: 'file', code: 'unsafe_svg' });

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { failNextSandboxEmails, sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
-import { call, createTenant, uniqueEmail } from '../factories';
+import { call, createTenant, present, uniqueEmail } from '../factories';
 import type { AuthResult, InvalidInput, InvitationSent, Page, PasswordResetDone, Problem, SavedBranding, SubAccount, TeamMember } from '../api-types';
 
 const invitations = async (to: string) => (await sandboxEmails(env, { to })).filter((m) => m.tags.some((t) => t.value === 'invitation'));
