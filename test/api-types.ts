@@ -157,5 +157,7 @@ export interface Notification {
   read_at: string | null;
   email: { status: 'pending' | 'sent' | 'no_recipient' | 'failed'; to: string[]; error: string | null } | null;
 }
+/** A refusal that says when to try again (sign-up, login and reset-link throttles). */
+export type RateLimited = Problem & { retry_after_seconds: number };
 /** A problem that names the fields at fault (a 422 from the validation hook, and refusals that point at one field). */
 export type InvalidInput = Problem & { errors: NonNullable<Problem['errors']> };

@@ -8,7 +8,7 @@ import { forgetHost } from '../../workers/tenancy/host.middleware';
 import { advanceCloudflareClock, removeSandboxDnsRecords, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { UNPROVEN_CLAIM_TTL_MS } from '../../workers/agency/domains/claims';
 import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
-import type { AuthResult, CustomDomain, Problem, SubAccount, TeamMember } from '../api-types';
+import type { AuthResult, CustomDomain, InvalidInput, Problem, SubAccount, TeamMember } from '../api-types';
 
 /** The platform's CNAME target (wrangler.toml CUSTOM_DOMAIN_TARGET). */
 const TARGET = 'edge.edge-crm.dev';
@@ -213,7 +213,7 @@ describe('agency custom domain: bad input', () => {
       ['', /Enter the hostname/],
     ];
     for (const [hostname, message] of cases) {
-      const res = await agency.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname });
+      const res = await agency.api<InvalidInput>('POST', '/api/agency/domain/add', { hostname });
       expect(res.status, hostname).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.errors[0].field, hostname).toBe('hostname');
@@ -240,7 +240,7 @@ describe('agency custom domain: bad input', () => {
   it("refuses the platform's own addresses", async () => {
     const agency = await createTenant({ agency: true });
     for (const hostname of ['crm-preview.workers.dev', TARGET, 'app.edge-crm.dev']) {
-      const res = await agency.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname });
+      const res = await agency.api<InvalidInput>('POST', '/api/agency/domain/add', { hostname });
       expect(res.status, hostname).toBe(422);
       expect(res.body.errors[0]).toMatchObject({ field: 'hostname', code: 'platform_host' });
     }
@@ -364,7 +364,7 @@ describe('agency custom domain: who may', () => {
 
   async function expectForbidden(token: string, detail: RegExp): Promise<void> {
     for (const [method, path, body] of routes) {
-      const res = await call(method, path, { token, body });
+      const res = await call<Problem>(method, path, { token, body });
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.detail, `${method} ${path}`).toMatch(detail);

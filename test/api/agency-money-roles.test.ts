@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
-import type { AgencyTiers, AuthResult, SubAccount, TeamMember, UsagePriceList } from '../api-types';
+import type { AgencyTiers, AuthResult, Problem, SubAccount, TeamMember, UsagePriceList } from '../api-types';
 
 /**
  * What an agency earns and what its clients pay is for the people who run
@@ -35,7 +35,7 @@ describe('agency money is for owners and admins', () => {
       `/api/agency/sub-accounts/${client}/subscription`,
     ];
     for (const path of reads) {
-      const refused = await call('GET', path, { token: member });
+      const refused = await call<Problem>('GET', path, { token: member });
       expect(refused.status, path).toBe(403);
       expect(refused.headers.get('content-type'), path).toContain('application/problem+json');
       expect(refused.body.detail, path).toMatch(/^Only an account admin or above can see /);

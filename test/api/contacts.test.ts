@@ -37,7 +37,7 @@ describe('creating contacts', () => {
     expect(res.body.id).toMatch(/^ctc_/);
     expect(res.body.tags.map((t: { name: string }) => t.name)).toEqual(['Newsletter', 'VIP']);
     const tags = await tenant.api<Page<Tag>>('GET', '/api/tags');
-    expect(tags.body.data.map((t: { name: string; contact_count: number }) => [t.name, t.contact_count])).toEqual([
+    expect(tags.body.data.map((t) => [t.name, t.contact_count])).toEqual([
       ['Newsletter', 1],
       ['VIP', 1],
     ]);

@@ -6,11 +6,17 @@ import { deliverNoticeEmails } from '../../workers/email/notice-delivery';
 import { sendEmail } from '../../workers/email/resend.client';
 import worker from '../../workers/dev';
 import { failNextSandboxEmails, sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
+import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { call, createTenant, uniqueEmail } from '../factories';
 import type { Notification, Page, SavedBranding, SubAccount, TeamMember } from '../api-types';
 
-const sandbox = (method: string, path: string, init: { key?: string | null; body?: string; idempotencyKey?: string } = {}) =>
-  call(method, `/sandbox/resend${path}`, {
+/** What the sandbox ESP answers: Resend's send reply, its error body, and the emulator's mailbox listing. */
+type ResendSent = { id: string };
+type ResendError = { statusCode: number; name: string; message: string };
+type SandboxMailbox = { object: 'list'; data: SandboxEmail[] };
+
+const sandbox = <T = unknown>(method: string, path: string, init: { key?: string | null; body?: string; idempotencyKey?: string } = {}) =>
+  call<T>(method, `/sandbox/resend${path}`, {
     raw: init.body,
     headers: {
       ...(init.key === null ? {} : { authorization: `Bearer ${init.key ?? 're_test_key'}` }),
@@ -38,9 +44,9 @@ const notices = async (token: string) =>
 describe('the sandbox ESP speaks Resend', () => {
   it('sends, replays an idempotency key, refuses a reused key with another body, and answers Resend errors', async () => {
     const email = JSON.stringify({ from: 'Acme <hello@acme.test>', to: ['a@example.com'], subject: 'Hi', text: 'Hello' });
-    const first = await sandbox('POST', '/emails', { body: email, idempotencyKey: 'k-1' });
+    const first = await sandbox<ResendSent>('POST', '/emails', { body: email, idempotencyKey: 'k-1' });
     expect(first.status).toBe(200);
-    expect((await sandbox('POST', '/emails', { body: email, idempotencyKey: 'k-1' })).body.id).toBe(first.body.id);
+    expect((await sandbox<ResendSent>('POST', '/emails', { body: email, idempotencyKey: 'k-1' })).body.id).toBe(first.body.id);
     const reused = await sandbox('POST', '/emails', { body: email.replace('Hello', 'Other'), idempotencyKey: 'k-1' });
     expect(reused.status).toBe(409);
     expect(reused.body).toEqual({ statusCode: 409, name: 'invalid_idempotent_request', message: expect.any(String) });
@@ -69,14 +75,14 @@ describe('the sandbox ESP speaks Resend', () => {
       JSON.stringify({ from: 'a@acme.test', to: 'a@example.com', text: 'y' }),
       JSON.stringify({ from: 'a@acme.test', to: 'a@example.com', subject: 'x' }),
     ]) {
-      const refused = await sandbox('POST', '/emails', { body: bad });
+      const refused = await sandbox<ResendError>('POST', '/emails', { body: bad });
       expect(refused.status, bad).toBe(422);
       expect(refused.body.name).toBe('validation_error');
     }
     expect((await sandbox('GET', '/emails/does-not-exist')).status).toBe(404);
     // The mailbox is read with a sandbox key, like the API.
     expect((await sandbox('GET', '/_emulator/emails?to=a@example.com', { key: null })).status).toBe(401);
-    expect((await sandbox('GET', '/_emulator/emails?to=A@example.com')).body.data.map((m: { id: string }) => m.id)).toContain(first.body.id);
+    expect((await sandbox<SandboxMailbox>('GET', '/_emulator/emails?to=A@example.com')).body.data.map((m: { id: string }) => m.id)).toContain(first.body.id);
   });
 });
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { providerEndpoint } from '../../workers/platform/providers';
 import { ensureWallet } from '../../workers/wallet/wallet.service';
 import { parseUsd } from '../../workers/platform/money';
-import { call, createTenant } from '../factories';
+import { call, createTenant, present } from '../factories';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { AiSummary, Contact, Note, Page, Problem, WalletTransaction } from '../api-types';
 
 describe('sandbox providers', () => {
@@ -29,7 +30,7 @@ describe('sandbox providers', () => {
   });
 
   it('is reachable over HTTP under /sandbox/openai for outside tools', async () => {
-    const res = await call('POST', '/sandbox/openai/v1/chat/completions', {
+    const res = await call<ChatCompletion>('POST', '/sandbox/openai/v1/chat/completions', {
       headers: { authorization: 'Bearer sk-anything' },
       body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Plan: Pro' }] },
     });
@@ -63,6 +64,6 @@ describe('sandbox providers', () => {
     expect(charge.resource_id).toMatch(/^chatcmpl-/);
     // $0.006 per 1K tokens: a few hundred micro-dollars for a short brief.
     expect(charge.quantity).toBeGreaterThan(20);
-    expect(parseUsd(charge.amount)).toBe(-Math.round((charge.quantity * 6_000) / 1_000));
+    expect(parseUsd(charge.amount)).toBe(-Math.round((present(charge.quantity) * 6_000) / 1_000));
   });
 });

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../../workers/sandbox/stripe/stripe.constants';
 import { deliverPendingStripeWebhooks, setWebhookDispatcher, signStripePayload, type WebhookDispatcher } from '../../workers/sandbox/stripe/stripe.webhooks';
-import { call, createTenant, type Tenant } from '../factories';
+import { call, createTenant, present, type Tenant } from '../factories';
 import type { BillingSummary, Page, SavedCard, TopUp, WalletBalance, WalletTransaction } from '../api-types';
 
 /**
@@ -133,7 +133,7 @@ describe("subscription events act on the subscription's own customer", () => {
     const victim = await createTenant();
     const subscribed = await victim.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'professional', payment_method: 'pm_card_visa' });
     expect(subscribed.status).toBe(201);
-    const victimSubscription = subscribed.body.subscription.id as string;
+    const victimSubscription = present(subscribed.body.subscription).id as string;
 
     const attacker = await createTenant();
     await withCard(attacker);
@@ -153,7 +153,7 @@ describe("subscription events act on the subscription's own customer", () => {
     const after = (await attacker.api<BillingSummary>('GET', '/api/billing')).body;
     expect(after.plan_source).toBe(before.plan_source);
     expect(after.subscription).toBeNull();
-    expect((await victim.api<BillingSummary>('GET', '/api/billing')).body.subscription.id).toBe(victimSubscription);
+    expect(present((await victim.api<BillingSummary>('GET', '/api/billing')).body.subscription).id).toBe(victimSubscription);
     expect(reply.status).toBe(200);
   });
 });
