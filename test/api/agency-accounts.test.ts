@@ -31,7 +31,9 @@ describe('managing client accounts', () => {
     const renamed = await agency.api<SubAccount>('PATCH', `/api/agency/sub-accounts/${clientId}`, { name: 'Harbor Dental Group' });
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ id: clientId, name: 'Harbor Dental Group', suspended: false, status: 'active' });
-    expect((await agency.api<SubAccountPage>('GET', '/api/agency/sub-accounts')).body.data.map((s: { name: string }) => s.name)).toEqual(['Harbor Dental Group']);
+    expect((await agency.api<SubAccountPage>('GET', '/api/agency/sub-accounts')).body.data.map((s: { name: string }) => s.name)).toEqual([
+      'Harbor Dental Group',
+    ]);
     for (const body of [{}, { name: '' }, { name: 'x', extra: true }, { suspended: 'yes' }]) {
       expect((await agency.api<SubAccount>('PATCH', `/api/agency/sub-accounts/${clientId}`, body)).status).toBe(422);
     }
@@ -49,10 +51,8 @@ describe('managing client accounts', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: ApiReply<{ data: { name: string }[]; counts: { total: number; suspended: number }; next_cursor: string | null }> = await agency.api<SubAccountPage>(
-          'GET',
-          `/api/agency/sub-accounts?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`,
-        );
+        const page: ApiReply<{ data: { name: string }[]; counts: { total: number; suspended: number }; next_cursor: string | null }> =
+          await agency.api<SubAccountPage>('GET', `/api/agency/sub-accounts?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`);
         expect(page.status).toBe(200);
         expect(page.body.data.length).toBeLessThanOrEqual(3);
         expect(page.body.counts).toEqual({ total: 7, suspended: 1 });
@@ -121,8 +121,14 @@ describe('managing client accounts', () => {
     const other = await createTenant({ agency: true, name: 'Other agency' });
     expect((await other.api<SubAccount>('GET', `/api/agency/sub-accounts/${clientId}`)).status).toBe(404);
     expect(
-      (await other.api<TeamMember>('POST', `/api/agency/sub-accounts/${clientId}/users`, { email: uniqueEmail('intruder'), name: 'I', role: 'owner', password: PASSWORD }))
-        .status,
+      (
+        await other.api<TeamMember>('POST', `/api/agency/sub-accounts/${clientId}/users`, {
+          email: uniqueEmail('intruder'),
+          name: 'I',
+          role: 'owner',
+          password: PASSWORD,
+        })
+      ).status,
     ).toBe(404);
     expect((await other.api<SubAccount>('PATCH', `/api/agency/sub-accounts/${clientId}`, { suspended: true })).status).toBe(404);
     expect((await exchange(other, clientId)).status).toBe(404);

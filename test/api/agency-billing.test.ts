@@ -61,7 +61,8 @@ async function inside(agency: Tenant, clientId: string): Promise<Tenant['api']> 
   return (method, path, body) => call(method, path, { token: exchanged.body.token, body });
 }
 
-const putOnTier = <T = SubAccountSubscription>(agency: Tenant, clientId: string, body: unknown) => agency.api<T>('POST', `/api/agency/sub-accounts/${clientId}/subscription`, body);
+const putOnTier = <T = SubAccountSubscription>(agency: Tenant, clientId: string, body: unknown) =>
+  agency.api<T>('POST', `/api/agency/sub-accounts/${clientId}/subscription`, body);
 
 /** Moves the sandbox billing clock to `at` (ms): renewals, webhooks (connected accounts' too) and the dunning sweep on the way. */
 async function walkTo(at: number): Promise<void> {
@@ -166,7 +167,11 @@ describe("the agency's tiers", () => {
       expect(res.status, JSON.stringify(bad)).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
-    expect((await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body).toEqual({ tiers: [], retired_tiers: [], limits: { contacts: 100_000, users: null } });
+    expect((await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body).toEqual({
+      tiers: [],
+      retired_tiers: [],
+      limits: { contacts: 100_000, users: null },
+    });
 
     const saved = await put([BASIC, PRO]);
     expect(saved.status).toBe(200);
@@ -183,7 +188,9 @@ describe("the agency's tiers", () => {
     const early = await newClient(agency, 'Early client');
     expect((await putOnTier(agency, early, { tier: 'Basic', payment_method: 'pm_card_visa' })).status).toBe(201);
 
-    expect((await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '199.00', contacts: 2500 }, PRO] })).status).toBe(200);
+    expect(
+      (await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '199.00', contacts: 2500 }, PRO] })).status,
+    ).toBe(200);
     const later = await newClient(agency, 'Later client');
     expect((await putOnTier(agency, later, { tier: 'basic', payment_method: 'pm_card_visa' })).status).toBe(201);
     const priceOf = async (clientId: string) => {
@@ -302,7 +309,9 @@ describe('a sub-account on an agency tier', () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.subscription).toMatchObject({ cancel_at_period_end: true });
     expect((await putOnTier(agency, client, { tier: 'Pro' })).body.subscription).toMatchObject({ cancel_at_period_end: false });
-    expect((await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body.tiers.map((t: { key: string; subscribers: number }) => [t.key, t.subscribers])).toEqual([
+    expect(
+      (await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body.tiers.map((t: { key: string; subscribers: number }) => [t.key, t.subscribers]),
+    ).toEqual([
       ['basic', 0],
       ['pro', 1],
     ]);
@@ -343,8 +352,14 @@ describe('tenancy and access', () => {
     const client = await newClient(agency);
     const clientOwnerEmail = uniqueEmail('client-owner');
     expect(
-      (await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client}/users`, { email: clientOwnerEmail, name: 'Owner', role: 'owner', password: PASSWORD }))
-        .status,
+      (
+        await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client}/users`, {
+          email: clientOwnerEmail,
+          name: 'Owner',
+          role: 'owner',
+          password: PASSWORD,
+        })
+      ).status,
     ).toBe(201);
     const clientOwner = (await call<AuthResult>('POST', '/api/auth/login', { body: { email: clientOwnerEmail, password: PASSWORD } })).body.token as string;
     const business = await createTenant();
@@ -388,8 +403,12 @@ describe('tenancy and access', () => {
     expect((await call<AgencyTiers>('GET', '/api/agency/pricing/tiers', { token: member })).status).toBe(403);
     expect((await call<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { token: member, body: { tiers: [BASIC] } })).status).toBe(403);
     expect(
-      (await call<SubAccountSubscription>('POST', `/api/agency/sub-accounts/${client}/subscription`, { token: member, body: { tier: 'Basic', payment_method: 'pm_card_visa' } }))
-        .status,
+      (
+        await call<SubAccountSubscription>('POST', `/api/agency/sub-accounts/${client}/subscription`, {
+          token: member,
+          body: { tier: 'Basic', payment_method: 'pm_card_visa' },
+        })
+      ).status,
     ).toBe(403);
 
     // Not connected at all: 409 saying to connect first.

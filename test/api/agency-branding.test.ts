@@ -7,7 +7,18 @@ import { sanitizeSvg } from '../../workers/agency/branding/svg-sanitizer';
 import { advanceCloudflareClock, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { icoOf, JPEG_48x32, PNG_32x32, PNG_48x32, pngHeader, WEBP_48x32 } from './brand-fixtures';
 import { call, createTenant, ORIGIN, present, uniqueEmail, type ApiReply, type Tenant } from '../factories';
-import type { AgencyBranding, AuthResult, CustomDomain, InvalidInput, Problem, PublicBranding, SavedBranding, SubAccount, TeamMember, UploadedBrandAsset } from '../api-types';
+import type {
+  AgencyBranding,
+  AuthResult,
+  CustomDomain,
+  InvalidInput,
+  Problem,
+  PublicBranding,
+  SavedBranding,
+  SubAccount,
+  TeamMember,
+  UploadedBrandAsset,
+} from '../api-types';
 
 const TARGET = 'edge.edge-crm.dev';
 const uniqueHost = (label = 'app') => `${label}.brand-${crypto.randomUUID().slice(0, 8)}.com`;
@@ -655,7 +666,12 @@ describe('branding at the edge', () => {
     // A client account's own user sees the agency's branding on the platform's address too.
     const sub = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' });
     const email = uniqueEmail('client');
-    await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${sub.body.id}/users`, { email, name: 'Client', role: 'owner', password: 'client-password-1' });
+    await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${sub.body.id}/users`, {
+      email,
+      name: 'Client',
+      role: 'owner',
+      password: 'client-password-1',
+    });
     const client = await call<AuthResult>('POST', '/api/auth/login', { body: { email, password: 'client-password-1' } });
     expect((await call<PublicBranding>('GET', '/api/branding', { token: client.body.token })).body).toMatchObject({ source: 'agency', app_name: 'Bright CRM' });
     expect((await call<PublicBranding>('GET', '/api/branding', { token: (await createTenant()).token })).body).toMatchObject({ source: 'platform' });

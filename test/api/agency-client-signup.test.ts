@@ -63,7 +63,10 @@ describe('client sign-up on an agency domain', () => {
 
   it('switched on, a sign-up there becomes a client sub-account of the agency, which the agency sees and can open', async () => {
     const { agency, host } = await agencyWithDomain();
-    expect((await agency.api<ClientSignup>('PUT', '/api/agency/client-signup', { enabled: true })).body).toEqual({ enabled: true, signup_url: `https://${host}/signup` });
+    expect((await agency.api<ClientSignup>('PUT', '/api/agency/client-signup', { enabled: true })).body).toEqual({
+      enabled: true,
+      signup_url: `https://${host}/signup`,
+    });
     expect((await bootJson(host)).client_signup).toBe(true);
 
     const created = await signUpOn(host, person());

@@ -22,7 +22,9 @@ describe('agency money is for owners and admins', () => {
   it("a member gets 403 for margins, usage prices, the Stripe connection, the tiers and a client's subscription; an admin reads them", async () => {
     const agency = await createTenant({ agency: true, name: 'Ledger Agency' });
     expect((await agency.api<UsagePriceList>('PUT', '/api/agency/usage-markup', { sms_outbound: '3.0' })).status).toBe(200);
-    expect((await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '149.00', contacts: 500 }] })).status).toBe(200);
+    expect((await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '149.00', contacts: 500 }] })).status).toBe(
+      200,
+    );
     const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body.id as string;
     const member = await teammate(agency, 'member');
     const admin = await teammate(agency, 'admin');

@@ -68,6 +68,8 @@ describe('agency usage prices', () => {
     expect(tiers.status).toBe(422);
     expect(tiers.body.errors).toEqual([expect.objectContaining({ field: 'tiers.0.price', code: 'too_large' })]);
     expect((await agency.api<AgencyTiers>('GET', '/api/agency/pricing/tiers')).body.tiers).toEqual([]);
-    expect((await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Gold', price: '100000.00', contacts: 100 }] })).status).toBe(200);
+    expect((await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Gold', price: '100000.00', contacts: 100 }] })).status).toBe(
+      200,
+    );
   });
 });

@@ -28,9 +28,10 @@ describe('access tokens end with what they stand for', () => {
 
     expect((await admin.api<Page<Contact>>('GET', '/api/contacts')).status).toBe(401);
     expect((await admin.api<CreatedApiKey>('POST', '/api/api-keys', { name: 'backdoor', role: 'admin' })).status).toBe(401);
-    expect((await admin.api<TeamMember>('POST', '/api/users', { email: uniqueEmail('friend'), name: 'Friend', role: 'admin', password: 'friend-password-1' })).status).toBe(
-      401,
-    );
+    expect(
+      (await admin.api<TeamMember>('POST', '/api/users', { email: uniqueEmail('friend'), name: 'Friend', role: 'admin', password: 'friend-password-1' }))
+        .status,
+    ).toBe(401);
     expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data).toHaveLength(1);
   });
 
@@ -40,9 +41,10 @@ describe('access tokens end with what they stand for', () => {
 
     expect((await admin.api<Me>('GET', '/api/me')).body.role).toBe('member');
     expect((await admin.api<CreatedApiKey>('POST', '/api/api-keys', { name: 'backdoor', role: 'admin' })).status).toBe(403);
-    expect((await admin.api<TeamMember>('POST', '/api/users', { email: uniqueEmail('friend'), name: 'Friend', role: 'admin', password: 'friend-password-1' })).status).toBe(
-      403,
-    );
+    expect(
+      (await admin.api<TeamMember>('POST', '/api/users', { email: uniqueEmail('friend'), name: 'Friend', role: 'admin', password: 'friend-password-1' }))
+        .status,
+    ).toBe(403);
     expect((await admin.api<Page<Contact>>('GET', '/api/contacts')).status).toBe(200);
   });
 

@@ -33,7 +33,9 @@ describe('signup and login', () => {
     const signupLinks = async () => (await sandboxEmails(env, { to: owner.email })).filter((m) => m.tags.some((t) => t.value === 'signup_confirm')).length;
     const linksBefore = await signupLinks();
     const fresh = uniqueEmail();
-    const taken = await call<SignupRequested>('POST', '/api/auth/signup', { body: { email: owner.email.toUpperCase(), password: 'another-password', name: 'Eve' } });
+    const taken = await call<SignupRequested>('POST', '/api/auth/signup', {
+      body: { email: owner.email.toUpperCase(), password: 'another-password', name: 'Eve' },
+    });
     const free = await call<SignupRequested>('POST', '/api/auth/signup', { body: { email: fresh, password: 'another-password', name: 'Eve' } });
     expect(taken.status).toBe(202);
     expect(taken.status).toBe(free.status);

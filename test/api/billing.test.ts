@@ -9,7 +9,23 @@ import { setEnterprisePrice, subscribe as subscribeService } from '../../workers
 import { runBillingSweep } from '../../workers/billing/dunning';
 import { stripeClient } from '../../workers/billing/stripe.client';
 import { call, createTenant, ORIGIN, present, uniqueEmail, type Tenant } from '../factories';
-import type { AuthResult, BillingEvent, BillingSummary, BillingUsage, ClockAdvanced, Contact, InvalidInput, Invoice, Page, PlanList, Problem, SavedCard, SubAccount, TeamMember, WebhookReceipt } from '../api-types';
+import type {
+  AuthResult,
+  BillingEvent,
+  BillingSummary,
+  BillingUsage,
+  ClockAdvanced,
+  Contact,
+  InvalidInput,
+  Invoice,
+  Page,
+  PlanList,
+  Problem,
+  SavedCard,
+  SubAccount,
+  TeamMember,
+  WebhookReceipt,
+} from '../api-types';
 
 /** Puts `count` contacts into the account directly, as an import would, so limits can be reached quickly. */
 async function fillContacts(accountId: string, count: number): Promise<void> {
@@ -34,7 +50,12 @@ const addContact = <T = Contact>(tenant: Tenant, n: number) =>
   tenant.api<T>('POST', '/api/contacts', { first_name: `New ${n}`, email: `new.${n}.${crypto.randomUUID().slice(0, 6)}@example.com` });
 
 const addUser = (tenant: Tenant, n: number) =>
-  tenant.api<TeamMember>('POST', '/api/users', { email: uniqueEmail(`teammate${n}`), name: `Teammate ${n}`, role: 'member', password: 'correct-horse-battery' });
+  tenant.api<TeamMember>('POST', '/api/users', {
+    email: uniqueEmail(`teammate${n}`),
+    name: `Teammate ${n}`,
+    role: 'member',
+    password: 'correct-horse-battery',
+  });
 
 describe('plans and trial', () => {
   it('a new business starts on a 14-day Professional trial and sees every plan with its limits', async () => {
@@ -290,7 +311,9 @@ describe('plan limits', () => {
     await fillContacts(tenant.accountId, 4_990);
     const contacts = await Promise.all(Array.from({ length: 25 }, (_, i) => addContact<Contact | Problem>(tenant, i)));
     expect(contacts.map((r) => r.status).sort()).toEqual([...Array(10).fill(201), ...Array(15).fill(403)]);
-    expect(contacts.filter((r) => r.status === 403).every((r) => (r.body as Problem).type === 'https://docs.edge-crm.dev/problems/plan-limit-reached')).toBe(true);
+    expect(contacts.filter((r) => r.status === 403).every((r) => (r.body as Problem).type === 'https://docs.edge-crm.dev/problems/plan-limit-reached')).toBe(
+      true,
+    );
     expect((await tenant.api<BillingUsage>('GET', '/api/billing/usage')).body.contacts).toMatchObject({ used: 5000, limit: 5000 });
 
     const users = await Promise.all(Array.from({ length: 6 }, (_, i) => addUser(tenant, i)));

@@ -158,7 +158,10 @@ describe('custom fields on contacts', () => {
     const field = (await tenant.api<CustomField>('POST', '/api/custom-fields', { name: 'Tier', type: 'single_option', options: ['Gold', 'Silver'] })).body;
     await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'G', custom_fields: { tier: 'Gold' } });
     expect((await tenant.api<CustomField>('PATCH', `/api/custom-fields/${field.id}`, { options: ['Silver'] })).status).toBe(409);
-    expect((await tenant.api<CustomField>('PATCH', `/api/custom-fields/${field.id}`, { options: ['Gold', 'Bronze'] })).body.options).toEqual(['Gold', 'Bronze']);
+    expect((await tenant.api<CustomField>('PATCH', `/api/custom-fields/${field.id}`, { options: ['Gold', 'Bronze'] })).body.options).toEqual([
+      'Gold',
+      'Bronze',
+    ]);
   });
 });
 

@@ -9,7 +9,19 @@ import { advanceStripeClock, clearStripeFaults, injectStripeFault } from '../../
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { deliverPendingStripeWebhooks } from '../../workers/sandbox/stripe/stripe.webhooks';
 import { call, createTenant, present, type Tenant } from '../factories';
-import type { AuthResult, BillingEvent, BillingSummary, Contact, MarkedRead, Notification, Page, PayResult, Problem, SavedCard, SubAccount } from '../api-types';
+import type {
+  AuthResult,
+  BillingEvent,
+  BillingSummary,
+  Contact,
+  MarkedRead,
+  Notification,
+  Page,
+  PayResult,
+  Problem,
+  SavedCard,
+  SubAccount,
+} from '../api-types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -114,7 +126,9 @@ describe('dunning, day 0 to day 30', () => {
     const write = await tenant.api<Problem>('POST', '/api/contacts', { first_name: 'Refused' });
     expect(write.status).toBe(403);
     expect(write.body.type).toBe('https://docs.edge-crm.dev/problems/account-read-only');
-    expect((await tenant.api('PATCH', `/api/contacts/${(await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data[0].id}`, { company: 'X' })).status).toBe(403);
+    expect(
+      (await tenant.api('PATCH', `/api/contacts/${(await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data[0].id}`, { company: 'X' })).status,
+    ).toBe(403);
     expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data).toHaveLength(2);
     expect(await timelineKinds(tenant)).toEqual([
       'subscribed',

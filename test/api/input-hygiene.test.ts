@@ -89,7 +89,9 @@ describe('unique and foreign-key violations', () => {
     const tenant = await createTenant();
     const email = uniqueEmail('race');
     const replies = await Promise.all(
-      Array.from({ length: 6 }, () => tenant.api<TeamMember>('POST', '/api/users', { email, name: 'Racing Person', role: 'member', password: 'racing-password-1' })),
+      Array.from({ length: 6 }, () =>
+        tenant.api<TeamMember>('POST', '/api/users', { email, name: 'Racing Person', role: 'member', password: 'racing-password-1' }),
+      ),
     );
     for (const res of replies) {
       expect(res.status).toBeLessThan(500);
@@ -171,7 +173,11 @@ describe('free text: control characters, lone surrogates, Unicode forms', () => 
     const tenant = await createTenant();
     const field = await tenant.api<CustomField>('POST', '/api/custom-fields', { name: 'Remarks', key: 'remarks', type: 'text' });
     expect(field.status).toBe(201);
-    expectFieldProblem(await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'A', custom_fields: { remarks: 'x\u0000y' } }), 422, 'custom_fields.remarks');
+    expectFieldProblem(
+      await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'A', custom_fields: { remarks: 'x\u0000y' } }),
+      422,
+      'custom_fields.remarks',
+    );
     const edge = `${'a'.repeat(199)}😀 and more`;
     const contact = await newContact(tenant, { first_name: 'B', custom_fields: { remarks: edge } });
     // Filtering by the exact value finds it (the filter key is cut the same way as the stored key).

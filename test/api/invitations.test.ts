@@ -24,7 +24,9 @@ describe('team invitations', () => {
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ email, role: 'admin', invited: true, invitation: { email_status: 'sent', error: null } });
     expect(Date.parse(present(added.body.invitation).expires_at) - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
-    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({ invited: true });
+    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({
+      invited: true,
+    });
 
     const [mail, ...more] = await invitations(email);
     expect(more).toEqual([]);
@@ -39,7 +41,9 @@ describe('team invitations', () => {
     const signedIn = await login(email, 'nia-chose-this-1');
     expect(signedIn.status).toBe(200);
     expect(signedIn.body.account.id).toBe(owner.accountId);
-    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({ invited: false });
+    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({
+      invited: false,
+    });
     expect((await accept<InvalidInput>(token, 'someone-else-1')).body.errors[0].message).toContain('already used');
     // Joining is not a password change to warn about.
     expect((await sandboxEmails(env, { to: email })).map((m) => m.subject)).toEqual(['Harbor invited you to Harbor Co on CRM']);
@@ -64,7 +68,13 @@ describe('team invitations', () => {
   it("an agency inviting its client's owner sends the invitation in the agency's brand", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     expect(
-      (await agency.api<SavedBranding>('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+      (
+        await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
+          app_name: 'Bright CRM',
+          primary_color: '#0F766E',
+          support_email: 'help@brightagency.com',
+        })
+      ).status,
     ).toBe(200);
     const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
     const dentist = uniqueEmail('dentist');
@@ -118,6 +128,8 @@ describe('team invitations', () => {
     const late = await accept<InvalidInput>(linkOf(mail), 'lee-password-01');
     expect(late.status).toBe(422);
     expect(late.body.errors).toEqual([{ field: 'token', message: expect.stringContaining('invitations work for 7 days') }]);
-    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({ invited: true });
+    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({
+      invited: true,
+    });
   });
 });

@@ -115,7 +115,13 @@ describe('notice emails', () => {
   it("a client of an agency gets the low-balance email in the agency's branding, with its support address to reply to", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     expect(
-      (await agency.api<SavedBranding>('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+      (
+        await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
+          app_name: 'Bright CRM',
+          primary_color: '#0F766E',
+          support_email: 'help@brightagency.com',
+        })
+      ).status,
     ).toBe(200);
     const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor <Dental>' })).body;
     const ownerEmail = uniqueEmail('dentist');

@@ -86,7 +86,9 @@ describe('forgot password', () => {
     expect(weak.body.errors.map((e: { field: string }) => e.field)).toEqual(['password']);
     const wrong = await confirm<InvalidInput>(`${token}x`, 'a-brand-new-password');
     expect(wrong.body.errors).toEqual([{ field: 'token', message: 'This reset link is not valid. Ask for a new one.' }]);
-    expect((await call<InvalidInput>('POST', '/api/auth/password-reset/confirm', { body: { password: 'a-brand-new-password' } })).body.errors[0].field).toBe('token');
+    expect((await call<InvalidInput>('POST', '/api/auth/password-reset/confirm', { body: { password: 'a-brand-new-password' } })).body.errors[0].field).toBe(
+      'token',
+    );
     expect((await call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email: 'not-an-email' } })).status).toBe(422);
     expect((await call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email: tenant.email, admin: true } })).status).toBe(422);
 
@@ -117,13 +119,25 @@ describe('forgot password', () => {
   it("a client of an agency gets the link in the agency's brand; a locked-out user can sign in after resetting", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     expect(
-      (await agency.api<SavedBranding>('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+      (
+        await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
+          app_name: 'Bright CRM',
+          primary_color: '#0F766E',
+          support_email: 'help@brightagency.com',
+        })
+      ).status,
     ).toBe(200);
     const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
     const dentist = uniqueEmail('dentist');
     expect(
-      (await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: dentist, name: 'Dana', role: 'owner', password: 'dentist-password-1' }))
-        .status,
+      (
+        await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client.id}/users`, {
+          email: dentist,
+          name: 'Dana',
+          role: 'owner',
+          password: 'dentist-password-1',
+        })
+      ).status,
     ).toBe(201);
     // Dana forgot it and is locked out by failed sign-ins.
     for (let i = 0; i < 6; i++) await call<AuthResult>('POST', '/api/auth/login', { body: { email: dentist, password: 'is-it-this-one' } });

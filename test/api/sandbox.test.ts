@@ -45,7 +45,9 @@ describe('sandbox providers', () => {
 
   it("a contact's AI summary comes from the model, built from the contact's own data, and its tokens are billed", async () => {
     const tenant = await createTenant();
-    const contact = (await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Ada', last_name: 'Byron', company: 'Analytical Engines', tags: ['VIP'] })).body;
+    const contact = (
+      await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Ada', last_name: 'Byron', company: 'Analytical Engines', tags: ['VIP'] })
+    ).body;
     await tenant.api<Note>('POST', `/api/contacts/${contact.id}/notes`, { body: 'Wants a demo next week' });
 
     const refused = await tenant.api<Problem>('POST', `/api/contacts/${contact.id}/ai-summary`);

@@ -124,7 +124,10 @@ describe('wallet top-ups are credited by the PaymentIntent the top-up created', 
     expect(succeeded).toBeDefined();
     expect((await post(succeeded?.body as string)).status).toBe(200);
     expect(await balance(tenant)).toBe('0.0000');
-    expect((await tenant.api<Page<TopUp>>('GET', '/api/wallet/top-ups')).body.data[0]).toMatchObject({ status: 'failed', failure: expect.stringMatching(/does not match/) });
+    expect((await tenant.api<Page<TopUp>>('GET', '/api/wallet/top-ups')).body.data[0]).toMatchObject({
+      status: 'failed',
+      failure: expect.stringMatching(/does not match/),
+    });
   });
 });
 

@@ -90,7 +90,9 @@ describe('adding someone who already has a login is an invitation they accept', 
   it('inviting the same person from parallel requests sends one invitation; the others are told they are invited', async () => {
     const owner = await createTenant();
     const person = await createTenant();
-    const replies = await Promise.all(Array.from({ length: 4 }, () => owner.api<TeamMember>('POST', '/api/users', { email: person.email, name: 'P', role: 'member' })));
+    const replies = await Promise.all(
+      Array.from({ length: 4 }, () => owner.api<TeamMember>('POST', '/api/users', { email: person.email, name: 'P', role: 'member' })),
+    );
     expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
     expect(await joinInvitations(person.email)).toHaveLength(1);
   });
@@ -114,10 +116,15 @@ describe("an invitation is worth no more than its sender's rights", () => {
   it('an admin who invited someone as admin and was then removed: the invitation lapses with them', async () => {
     const owner = await createTenant();
     const adminEmail = `admin.${crypto.randomUUID().slice(0, 8)}@example.com`;
-    expect((await owner.api<TeamMember>('POST', '/api/users', { email: adminEmail, name: 'Ari', role: 'admin', password: 'admin-password-1' })).status).toBe(201);
+    expect((await owner.api<TeamMember>('POST', '/api/users', { email: adminEmail, name: 'Ari', role: 'admin', password: 'admin-password-1' })).status).toBe(
+      201,
+    );
     const adminLogin = await call<AuthResult>('POST', '/api/auth/login', { body: { email: adminEmail, password: 'admin-password-1' } });
     const friend = await createTenant();
-    const invited = await call<TeamMember>('POST', '/api/users', { token: adminLogin.body.token, body: { email: friend.email, name: 'Friend', role: 'admin' } });
+    const invited = await call<TeamMember>('POST', '/api/users', {
+      token: adminLogin.body.token,
+      body: { email: friend.email, name: 'Friend', role: 'admin' },
+    });
     expect(invited.status).toBe(201);
     const [mail] = await joinInvitations(friend.email);
 

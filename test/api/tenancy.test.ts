@@ -1,7 +1,25 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, createTenant, type Tenant } from '../factories';
-import type { ApiKey, AuditEntry, AuthResult, BillingSummary, Contact, CreatedApiKey, CustomField, Invoice, Note, Opportunity, Page, Pipeline, SavedCard, SubAccount, Tag, Task, TeamMember } from '../api-types';
+import type {
+  ApiKey,
+  AuditEntry,
+  AuthResult,
+  BillingSummary,
+  Contact,
+  CreatedApiKey,
+  CustomField,
+  Invoice,
+  Note,
+  Opportunity,
+  Page,
+  Pipeline,
+  SavedCard,
+  SubAccount,
+  Tag,
+  Task,
+  TeamMember,
+} from '../api-types';
 
 /** Tables that are not tenant data, and why. */
 const NOT_TENANT_TABLES: Record<string, string> = {
@@ -44,7 +62,8 @@ async function buildVictim(): Promise<Fixture> {
   const note = (await tenant.api<Note>('POST', `/api/contacts/${contact.id}/notes`, { body: 'confidential' })).body;
   const task = (await tenant.api<Task>('POST', '/api/tasks', { title: 'private task', contact_id: contact.id })).body;
   const pipeline = (await tenant.api<Pipeline>('POST', '/api/pipelines', { name: 'Private', stages: ['S1', 'S2'] })).body;
-  const opportunity = (await tenant.api<Opportunity>('POST', '/api/opportunities', { name: 'Private deal', pipeline_id: pipeline.id, contact_id: contact.id })).body;
+  const opportunity = (await tenant.api<Opportunity>('POST', '/api/opportunities', { name: 'Private deal', pipeline_id: pipeline.id, contact_id: contact.id }))
+    .body;
   const key = (await tenant.api<CreatedApiKey>('POST', '/api/api-keys', { name: 'k' })).body.api_key;
   const member = (
     await tenant.api<TeamMember>('POST', '/api/users', { email: `member.${Date.now()}@victim.com`, name: 'M', role: 'member', password: 'member-password-1' })

@@ -30,10 +30,9 @@ describe('wallet API', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { data: Array<{ amount: string; resource_id: string | null }>; next_cursor: string | null } } = await tenant.api<Page<WalletTransaction>>(
-        'GET',
-        `/api/wallet/transactions?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: { body: { data: Array<{ amount: string; resource_id: string | null }>; next_cursor: string | null } } = await tenant.api<
+        Page<WalletTransaction>
+      >('GET', `/api/wallet/transactions?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
       seen.push(...page.body.data.map((t) => `${t.resource_id ?? 'credit'} ${t.amount}`));
       cursor = page.body.next_cursor;
     } while (cursor);
@@ -60,9 +59,15 @@ describe('wallet API', () => {
     const noCard = await tenant.api<InvalidInput>('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '50.00' });
     expect(noCard.status).toBe(422);
     expect(noCard.body.errors[0].field).toBe('enabled');
-    expect((await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: false, threshold: '10.00', amount: '1.00' })).status).toBe(422);
-    expect((await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: false, threshold: '10.001', amount: '50.00' })).status).toBe(422);
-    expect((await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: false, threshold: 10, amount: '50.00' })).status).toBe(422);
+    expect(
+      (await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: false, threshold: '10.00', amount: '1.00' })).status,
+    ).toBe(422);
+    expect(
+      (await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: false, threshold: '10.001', amount: '50.00' })).status,
+    ).toBe(422);
+    expect((await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: false, threshold: 10, amount: '50.00' })).status).toBe(
+      422,
+    );
     const saved = await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: false, threshold: '25.00', amount: '100.00' });
     expect(saved.status).toBe(200);
     expect(saved.body.auto_recharge).toMatchObject({ enabled: false, threshold: '25.0000', amount: '100.0000' });

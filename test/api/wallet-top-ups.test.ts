@@ -181,7 +181,11 @@ describe('auto-recharge', () => {
     );
     const topUps = (await tenant.api<Page<TopUp>>('GET', '/api/wallet/top-ups')).body.data;
     expect(topUps.map((t: { kind: string; status: string }) => `${t.kind}:${t.status}`)).toEqual(['auto_recharge:succeeded', 'manual:succeeded']);
-    expect((await tenant.api<WalletBalance>('GET', '/api/wallet/balance')).body.auto_recharge).toMatchObject({ enabled: true, in_progress: false, failure: null });
+    expect((await tenant.api<WalletBalance>('GET', '/api/wallet/balance')).body.auto_recharge).toMatchObject({
+      enabled: true,
+      in_progress: false,
+      failure: null,
+    });
   });
 
   it('a failing card stops auto-recharge, tells the owner, and does not loop', async () => {
@@ -250,7 +254,8 @@ describe('auto-recharge limits', () => {
   it("settings keep a top-up's bounds and a threshold from $1.00 to the amount, with field errors", async () => {
     const tenant = await createTenant();
     await withCard(tenant);
-    const configure = <T = WalletBalance>(threshold: string, amount: string) => tenant.api<T>('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold, amount });
+    const configure = <T = WalletBalance>(threshold: string, amount: string) =>
+      tenant.api<T>('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold, amount });
 
     const huge = await configure<Problem>('9999999.99', '9999999.99');
     expect(huge.status).toBe(422);
@@ -302,7 +307,9 @@ describe('auto-recharge limits', () => {
     await withCard(tenant);
     const { stub } = await ensureWallet(env, tenant.accountId);
     await stub.credit({ idempotencyKey: 'start', amountMicros: 20_000_000, reason: 'adjustment', source: 'test' });
-    expect((await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '10000.00' })).status).toBe(200);
+    expect(
+      (await tenant.api<WalletBalance>('POST', '/api/wallet/auto-recharge/configure', { enabled: true, threshold: '10.00', amount: '10000.00' })).status,
+    ).toBe(200);
 
     // First dip below the threshold: $10,000 is charged and credited.
     await stub.debit({ idempotencyKey: 'spend-1', amountMicros: 15_000_000, resourceType: 'sms_outbound', resourceId: 'spend-1' });
