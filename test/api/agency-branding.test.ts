@@ -629,7 +629,7 @@ describe('branding at the edge', () => {
       .bind(agency.accountId, now, now)
       .run();
     // Plans change through billing, which does not touch branding: the isolate cache lets go within its TTL.
-    forgetBranding((await env.DB.prepare('SELECT id FROM agencies WHERE account_id = ?').bind(agency.accountId).first<{ id: string }>())!.id);
+    forgetBranding(present(await env.DB.prepare('SELECT id FROM agencies WHERE account_id = ?').bind(agency.accountId).first<{ id: string }>(), 'agency').id);
     const unbranded = await page(host);
     expect(unbranded.text).toContain('<title>CRM</title>');
     expect(brandJson(unbranded.text)).toMatchObject({ source: 'platform', app_name: 'CRM' });
