@@ -1,6 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { resendSandboxStub, sandboxEmails } from '../workers/sandbox/resend/resend.controls';
+import type { AuthResult } from './api-types';
 
 /** The same origin the web app uses; a platform host. */
 export const ORIGIN = 'http://localhost';
@@ -11,14 +12,14 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}.${Date.now().toString(36)}.${counter}@example.com`;
 }
 
-export interface ApiReply<T = any> {
+export interface ApiReply<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
 }
 
 /** Calls the real Worker with an optional bearer token and JSON body. */
-export async function call<T = any>(
+export async function call<T = unknown>(
   method: string,
   path: string,
   options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
@@ -40,6 +41,12 @@ export async function call<T = any>(
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
+/** The value a test expects to be there (a nullable field the scenario has filled): fails the test when it is missing. */
+export function present<T>(value: T | null | undefined, what = 'value'): T {
+  if (value === null || value === undefined) throw new Error(`expected a ${what}, got ${value}`);
+  return value;
+}
+
 export interface Tenant {
   token: string;
   refreshToken: string;
@@ -47,7 +54,7 @@ export interface Tenant {
   userId: string;
   email: string;
   password: string;
-  api: <T = any>(method: string, path: string, body?: unknown) => Promise<ApiReply<T>>;
+  api: <T = unknown>(method: string, path: string, body?: unknown) => Promise<ApiReply<T>>;
 }
 
 /** The newest sign-up email to `email` (sign-up answers after the email is sent) and its link's token. */
@@ -63,14 +70,14 @@ export async function signupLinkToken(email: string): Promise<string> {
 }
 
 /** Finishes a sign-up of `email` with its emailed link, as its owner would; `origin` is the host it was made on. */
-export async function confirmSignupByEmail(email: string, origin = ORIGIN): Promise<ApiReply> {
+export async function confirmSignupByEmail<T = AuthResult>(email: string, origin = ORIGIN): Promise<ApiReply<T>> {
   const token = await signupLinkToken(email);
   const res = await exports.default.fetch(`${origin}/api/auth/signup/confirm`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token }),
   });
-  return { status: res.status, body: await res.json(), headers: res.headers };
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
 }
 
 /** Signs up a fresh account (confirming it from the sandbox mailbox) and returns a client bound to its token. */

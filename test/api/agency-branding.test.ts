@@ -1,17 +1,30 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { forgetBranding } from '../../workers/agency/branding/branding.service';
+import type { BrandAssetKind } from '../../workers/agency/branding/branding.schemas';
 import { compileCustomCss, CustomCssError } from '../../workers/agency/branding/css-sanitizer';
 import { sanitizeSvg } from '../../workers/agency/branding/svg-sanitizer';
 import { advanceCloudflareClock, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { icoOf, JPEG_48x32, PNG_32x32, PNG_48x32, pngHeader, WEBP_48x32 } from './brand-fixtures';
-import { call, createTenant, ORIGIN, uniqueEmail, type ApiReply, type Tenant } from '../factories';
+import { call, createTenant, ORIGIN, present, uniqueEmail, type ApiReply, type Tenant } from '../factories';
+import type {
+  AgencyBranding,
+  AuthResult,
+  CustomDomain,
+  InvalidInput,
+  Problem,
+  PublicBranding,
+  SavedBranding,
+  SubAccount,
+  TeamMember,
+  UploadedBrandAsset,
+} from '../api-types';
 
 const TARGET = 'edge.edge-crm.dev';
 const uniqueHost = (label = 'app') => `${label}.brand-${crypto.randomUUID().slice(0, 8)}.com`;
 
 /** POSTs raw bytes as an upload of `kind`. */
-async function upload(token: string, kind: string, bytes: Uint8Array | string, contentType: string): Promise<ApiReply> {
+async function upload<T = UploadedBrandAsset>(token: string, kind: string, bytes: Uint8Array | string, contentType: string): Promise<ApiReply<T>> {
   const res = await exports.default.fetch(`${ORIGIN}/api/agency/branding/assets/${kind}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
@@ -45,19 +58,19 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 
 async function teammate(owner: Tenant, role: 'admin' | 'member'): Promise<string> {
   const email = uniqueEmail(role);
-  expect((await owner.api('POST', '/api/users', { email, name: `A ${role}`, role, password: 'member-password-1' })).status).toBe(201);
-  return (await call('POST', '/api/auth/login', { body: { email, password: 'member-password-1' } })).body.token as string;
+  expect((await owner.api<TeamMember>('POST', '/api/users', { email, name: `A ${role}`, role, password: 'member-password-1' })).status).toBe(201);
+  return (await call<AuthResult>('POST', '/api/auth/login', { body: { email, password: 'member-password-1' } })).body.token as string;
 }
 
 /** Connects and verifies a custom domain in the sandbox (Cloudflare for SaaS + sandbox DNS) until it is live. */
 async function liveDomain(agency: Tenant, host = uniqueHost()): Promise<string> {
-  const added = await agency.api('POST', '/api/agency/domain/add', { hostname: host });
+  const added = await agency.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: host });
   expect(added.status, JSON.stringify(added.body)).toBe(201);
   await setSandboxDnsRecord(env, { name: host, type: 'CNAME', content: TARGET });
   await setSandboxDnsRecord(env, { name: added.body.dns_records[1].name, type: 'TXT', content: added.body.dns_records[1].value });
-  await agency.api('POST', '/api/agency/domain/verify');
+  await agency.api<CustomDomain>('POST', '/api/agency/domain/verify');
   await advanceCloudflareClock(env, { seconds: 30 });
-  expect((await agency.api('GET', '/api/agency/domain/status')).body).toMatchObject({ status: 'active', live: true });
+  expect((await agency.api<CustomDomain>('GET', '/api/agency/domain/status')).body).toMatchObject({ status: 'active', live: true });
   return host;
 }
 
@@ -71,19 +84,19 @@ describe('branding: who may', () => {
   ];
   async function expectForbidden(token: string, detail: RegExp): Promise<void> {
     for (const [method, path, body] of routes()) {
-      const res = await call(method, path, { token, body });
+      const res = await call<Problem>(method, path, { token, body });
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.detail, `${method} ${path}`).toMatch(detail);
     }
-    const up = await upload(token, 'logo_light', PNG_48x32, 'image/png');
+    const up = await upload<Problem>(token, 'logo_light', PNG_48x32, 'image/png');
     expect(up.status).toBe(403);
     expect(up.body.detail).toMatch(detail);
   }
 
   it('needs a token', async () => {
-    expect((await call('GET', '/api/agency/branding')).status).toBe(401);
-    expect((await call('PUT', '/api/agency/branding', { body: BRAND })).status).toBe(401);
+    expect((await call<AgencyBranding>('GET', '/api/agency/branding')).status).toBe(401);
+    expect((await call<SavedBranding>('PUT', '/api/agency/branding', { body: BRAND })).status).toBe(401);
   });
 
   it('a business account, an agency member, and sub-account users (impersonating or their own) get a 403 saying why; nothing is stored', async () => {
@@ -91,8 +104,8 @@ describe('branding: who may', () => {
     await expectForbidden((await createTenant()).token, /business account/);
     const agency = await createTenant({ agency: true });
     await expectForbidden(await teammate(agency, 'member'), /Only an account admin or above can manage the agency's branding/);
-    const sub = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Client Co' });
-    const inside = await call('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: sub.body.id } });
+    const sub = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Client Co' });
+    const inside = await call<AuthResult>('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: sub.body.id } });
     await expectForbidden(inside.body.token, /switch back to the agency account/);
     const subOwner = { token: inside.body.token, api: (m: string, p: string, b?: unknown) => call(m, p, { token: inside.body.token, body: b }) } as Tenant;
     await expectForbidden(await teammate(subOwner, 'admin'), /set by the agency that manages this account/);
@@ -102,14 +115,14 @@ describe('branding: who may', () => {
   it('an agency admin may; an agency on a plan without white-label is told which plan has it', async () => {
     const agency = await createTenant({ agency: true });
     const admin = await teammate(agency, 'admin');
-    expect((await call('PUT', '/api/agency/branding', { token: admin, body: BRAND })).status).toBe(200);
+    expect((await call<SavedBranding>('PUT', '/api/agency/branding', { token: admin, body: BRAND })).status).toBe(200);
 
     const downgraded = await createTenant({ agency: true });
     const now = Date.now();
     await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)")
       .bind(downgraded.accountId, now, now)
       .run();
-    const res = await downgraded.api('PUT', '/api/agency/branding', BRAND);
+    const res = await downgraded.api<SavedBranding>('PUT', '/api/agency/branding', BRAND);
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({
       feature: 'white_label',
@@ -122,7 +135,7 @@ describe('branding: who may', () => {
 describe('branding: settings', () => {
   it('saves app name, colours (normalized) and support email; PUT replaces, so a field left out goes back to the default', async () => {
     const agency = await createTenant({ agency: true });
-    const empty = await agency.api('GET', '/api/agency/branding');
+    const empty = await agency.api<AgencyBranding>('GET', '/api/agency/branding');
     expect(empty.body).toMatchObject({
       app_name: null,
       primary_color: null,
@@ -131,7 +144,7 @@ describe('branding: settings', () => {
       updated_at: null,
     });
 
-    const saved = await agency.api('PUT', '/api/agency/branding', { ...BRAND, secondary_color: '#AbC' });
+    const saved = await agency.api<SavedBranding>('PUT', '/api/agency/branding', { ...BRAND, secondary_color: '#AbC' });
     expect(saved.status).toBe(200);
     expect(saved.body).toMatchObject({
       app_name: 'Bright CRM',
@@ -140,15 +153,15 @@ describe('branding: settings', () => {
       support_email: 'help@brightagency.com',
       warnings: [],
     });
-    expect((await agency.api('GET', '/api/agency/branding')).body).toMatchObject({ app_name: 'Bright CRM', primary_color: '#0f766e' });
+    expect((await agency.api<AgencyBranding>('GET', '/api/agency/branding')).body).toMatchObject({ app_name: 'Bright CRM', primary_color: '#0f766e' });
 
-    const replaced = await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright' });
+    const replaced = await agency.api<SavedBranding>('PUT', '/api/agency/branding', { app_name: 'Bright' });
     expect(replaced.body).toMatchObject({ app_name: 'Bright', primary_color: null, secondary_color: null, support_email: null });
   });
 
   it('refuses bad input with field errors and changes nothing', async () => {
     const agency = await createTenant({ agency: true });
-    await agency.api('PUT', '/api/agency/branding', BRAND);
+    await agency.api<SavedBranding>('PUT', '/api/agency/branding', BRAND);
     const cases: [Record<string, unknown>, string][] = [
       [{ primary_color: 'teal' }, 'primary_color'],
       [{ primary_color: '#12345' }, 'primary_color'],
@@ -160,18 +173,18 @@ describe('branding: settings', () => {
       [{ logo_light_url: 'https://evil.example/x.png' }, 'logo_light_url'],
     ];
     for (const [body, field] of cases) {
-      const res = await agency.api('PUT', '/api/agency/branding', body);
+      const res = await agency.api<InvalidInput>('PUT', '/api/agency/branding', body);
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    const raw = await call('PUT', '/api/agency/branding', { token: agency.token, raw: 'app_name=x', headers: { 'content-type': 'text/plain' } });
+    const raw = await call<SavedBranding>('PUT', '/api/agency/branding', { token: agency.token, raw: 'app_name=x', headers: { 'content-type': 'text/plain' } });
     expect(raw.status).toBe(415);
-    expect((await agency.api('GET', '/api/agency/branding')).body).toMatchObject({ app_name: 'Bright CRM', primary_color: '#0f766e' });
+    expect((await agency.api<AgencyBranding>('GET', '/api/agency/branding')).body).toMatchObject({ app_name: 'Bright CRM', primary_color: '#0f766e' });
   });
 
   it('custom CSS that imports, fetches, runs script or breaks out is refused with a field error naming the line, and nothing is saved', async () => {
     const agency = await createTenant({ agency: true });
-    await agency.api('PUT', '/api/agency/branding', { ...BRAND, custom_css: '.btn-primary { border-radius: 20px; }' });
+    await agency.api<SavedBranding>('PUT', '/api/agency/branding', { ...BRAND, custom_css: '.btn-primary { border-radius: 20px; }' });
     const refused: [string, RegExp, string][] = [
       ['@import url(https://evil.example/x.css);', /@import is not allowed/, 'css_import'],
       ['@import "https://evil.example/x.css";\n.a{color:red}', /@import is not allowed/, 'css_import'],
@@ -194,20 +207,20 @@ describe('branding: settings', () => {
       [`.a{color:red}\n${'/* pad */'.repeat(2400)}`, /limited to 20 KB/, 'css_too_large'],
     ];
     for (const [css, message, code] of refused) {
-      const res = await agency.api('PUT', '/api/agency/branding', { ...BRAND, custom_css: css });
+      const res = await agency.api<InvalidInput>('PUT', '/api/agency/branding', { ...BRAND, custom_css: css });
       expect(res.status, css).toBe(422);
-      const error = res.body.errors.find((e: { field: string }) => e.field === 'custom_css');
+      const error = present(res.body.errors.find((e: { field: string }) => e.field === 'custom_css'));
       expect(error, css).toBeDefined();
       expect(error.message, css).toMatch(message);
       expect(error.code, css).toBe(code);
       expect(res.body.detail).toMatch(/^The custom CSS was not saved/);
     }
-    expect((await agency.api('GET', '/api/agency/branding')).body.custom_css).toBe('.btn-primary { border-radius: 20px; }');
+    expect((await agency.api<AgencyBranding>('GET', '/api/agency/branding')).body.custom_css).toBe('.btn-primary { border-radius: 20px; }');
   });
 
   it('keeps what the agency wrote (minus !important, with a warning) and lets url() use its own uploaded assets', async () => {
     const agency = await createTenant({ agency: true });
-    const saved = await agency.api('PUT', '/api/agency/branding', {
+    const saved = await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
       custom_css: '/* buttons */\n.btn-primary { border-radius: 20px !important; }\n@media (max-width: 600px) { .page { padding: 8px } }',
     });
     expect(saved.status).toBe(200);
@@ -216,10 +229,10 @@ describe('branding: settings', () => {
 
     const logo = await upload(agency.token, 'logo_light', PNG_48x32, 'image/png');
     const url = logo.body.asset.url as string;
-    const withAsset = await agency.api('PUT', '/api/agency/branding', { custom_css: `.hero { background: url(${url}) no-repeat; }` });
+    const withAsset = await agency.api<SavedBranding>('PUT', '/api/agency/branding', { custom_css: `.hero { background: url(${url}) no-repeat; }` });
     expect(withAsset.status, JSON.stringify(withAsset.body)).toBe(200);
     const other = await createTenant({ agency: true });
-    const foreign = await other.api('PUT', '/api/agency/branding', { custom_css: `.hero { background: url(${url}) }` });
+    const foreign = await other.api<InvalidInput>('PUT', '/api/agency/branding', { custom_css: `.hero { background: url(${url}) }` });
     expect(foreign.status).toBe(422);
     expect(foreign.body.errors[0].message).toMatch(/only use this agency's own uploaded brand assets/);
   });
@@ -333,7 +346,7 @@ describe('branding: logo and favicon uploads', () => {
   it('stores PNG, JPEG, WebP and ICO (SVG: below) by what the bytes are, under their SHA-256, and serves them immutable with the sniffed type', async () => {
     const agency = await createTenant({ agency: true });
     const [png, webp, favicon] = [variant(PNG_48x32), variant(WEBP_48x32), variant(PNG_32x32)];
-    const cases: [string, Uint8Array, string, string, number, number][] = [
+    const cases: [BrandAssetKind, Uint8Array, string, string, number, number][] = [
       ['logo_light', png, 'image/png', 'png', 48, 32],
       ['logo_dark', variant(JPEG_48x32), 'image/jpeg', 'jpg', 48, 32],
       ['logo_light', webp, 'image/webp', 'webp', 48, 32],
@@ -369,18 +382,18 @@ describe('branding: logo and favicon uploads', () => {
     const before = await storedObjects();
     const big = new Uint8Array(50 * 1024 * 1024);
     big.set(PNG_48x32);
-    const res = await upload(agency.token, 'logo_light', big, 'image/png');
+    const res = await upload<Problem>(agency.token, 'logo_light', big, 'image/png');
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.detail).toMatch(/limited to 1024 KB/);
 
     const favicon = new Uint8Array(300 * 1024);
     favicon.set(PNG_32x32);
-    const tooBig = await upload(agency.token, 'favicon', favicon, 'image/png');
+    const tooBig = await upload<Problem>(agency.token, 'favicon', favicon, 'image/png');
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.detail).toBe('The favicon is limited to 256 KB; this file is 300 KB. Nothing was stored.');
     expect(await storedObjects()).toEqual(before);
-    expect((await agency.api('GET', '/api/agency/branding')).body.assets).toEqual({ logo_light: null, logo_dark: null, favicon: null });
+    expect((await agency.api<AgencyBranding>('GET', '/api/agency/branding')).body.assets).toEqual({ logo_light: null, logo_dark: null, favicon: null });
   });
 
   it('refuses files whose bytes are not what they claim, or not an image it takes, saying what they are', async () => {
@@ -417,7 +430,7 @@ describe('branding: logo and favicon uploads', () => {
       ['logo_light', '', 'image/png', 422, /The upload is empty/],
     ];
     for (const [kind, bytes, type, status, detail] of refused) {
-      const res = await upload(agency.token, kind, bytes, type);
+      const res = await upload<Problem>(agency.token, kind, bytes, type);
       expect(res.status, String(detail)).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.detail).toMatch(detail);
@@ -504,7 +517,7 @@ describe('branding: logo and favicon uploads', () => {
       ['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', /Nothing drawable is left/],
     ];
     for (const [svg, detail] of cases) {
-      const res = await upload(agency.token, 'logo_light', svg, 'image/svg+xml');
+      const res = await upload<InvalidInput>(agency.token, 'logo_light', svg, 'image/svg+xml');
       expect(res.status, svg).toBe(422);
       expect(res.body.detail).toMatch(detail);
       expect(res.body.errors[0]).toMatchObject({ field: 'file', code: 'unsafe_svg' });
@@ -522,13 +535,13 @@ describe('branding: logo and favicon uploads', () => {
     await upload(second.token, 'logo_light', shared, 'image/jpeg');
     const key = a.body.asset.url.slice(1);
 
-    const removed = await first.api('DELETE', '/api/agency/branding/assets/logo_dark');
+    const removed = await first.api<AgencyBranding>('DELETE', '/api/agency/branding/assets/logo_dark');
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ logo_dark_url: null, assets: { logo_dark: null } });
     expect(await storedObjects()).toContain(key); // still the second agency's logo
-    expect((await first.api('DELETE', '/api/agency/branding/assets/logo_dark')).status).toBe(404);
+    expect((await first.api<AgencyBranding>('DELETE', '/api/agency/branding/assets/logo_dark')).status).toBe(404);
 
-    expect((await second.api('DELETE', '/api/agency/branding/assets/logo_light')).status).toBe(200);
+    expect((await second.api<AgencyBranding>('DELETE', '/api/agency/branding/assets/logo_light')).status).toBe(200);
     expect(await storedObjects()).not.toContain(key);
     expect((await fetchRaw(`/${key}`)).status).toBe(404);
   });
@@ -558,7 +571,7 @@ describe('branding at the edge', () => {
     const logo = await upload(agency.token, 'logo_light', PNG_48x32, 'image/png');
     const dark = await upload(agency.token, 'logo_dark', WEBP_48x32, 'image/webp');
     const favicon = await upload(agency.token, 'favicon', icoOf(PNG_32x32), 'image/x-icon');
-    await agency.api('PUT', '/api/agency/branding', {
+    await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
       ...BRAND,
       app_name: 'Bright CRM & Co',
       custom_css: '.impersonation-bar { display: none }\n.btn-primary { border-radius: 20px }',
@@ -603,10 +616,10 @@ describe('branding at the edge', () => {
 
   it("a save shows on the next page load (this isolate's cache is dropped); a plan without white-label shows the platform's branding", async () => {
     const agency = await createTenant({ agency: true });
-    await agency.api('PUT', '/api/agency/branding', BRAND);
+    await agency.api<SavedBranding>('PUT', '/api/agency/branding', BRAND);
     const host = await liveDomain(agency);
     expect((await page(host)).text).toContain('<title>Bright CRM</title>');
-    await agency.api('PUT', '/api/agency/branding', { ...BRAND, app_name: 'Brighter' });
+    await agency.api<SavedBranding>('PUT', '/api/agency/branding', { ...BRAND, app_name: 'Brighter' });
     expect((await page(host)).text).toContain('<title>Brighter</title>');
     await upload(agency.token, 'logo_light', PNG_48x32, 'image/png');
     expect(brandJson((await page(host)).text).logo_light_url).toMatch(/^\/brand-assets\/[0-9a-f]{64}\.png$/);
@@ -616,7 +629,7 @@ describe('branding at the edge', () => {
       .bind(agency.accountId, now, now)
       .run();
     // Plans change through billing, which does not touch branding: the isolate cache lets go within its TTL.
-    forgetBranding((await env.DB.prepare('SELECT id FROM agencies WHERE account_id = ?').bind(agency.accountId).first<{ id: string }>())!.id);
+    forgetBranding(present(await env.DB.prepare('SELECT id FROM agencies WHERE account_id = ?').bind(agency.accountId).first<{ id: string }>(), 'agency').id);
     const unbranded = await page(host);
     expect(unbranded.text).toContain('<title>CRM</title>');
     expect(brandJson(unbranded.text)).toMatchObject({ source: 'platform', app_name: 'CRM' });
@@ -624,14 +637,14 @@ describe('branding at the edge', () => {
 
   it("platform hosts get the default page; GET /api/branding answers the platform's defaults, or the signed-in account's agency; unknown hosts get the neutral 404", async () => {
     const agency = await createTenant({ agency: true });
-    await agency.api('PUT', '/api/agency/branding', BRAND);
+    await agency.api<SavedBranding>('PUT', '/api/agency/branding', BRAND);
     const platform = await fetchRaw('/');
     expect(platform.status).toBe(200);
     expect(platform.text).toContain('<title>CRM</title>');
     expect(platform.text).not.toContain('id="brand"');
     expect(platform.text).not.toContain('--color-primary:#0f766e');
 
-    const anonymous = await call('GET', '/api/branding');
+    const anonymous = await call<PublicBranding>('GET', '/api/branding');
     expect(anonymous.status).toBe(200);
     expect(anonymous.body).toEqual({
       source: 'platform',
@@ -644,20 +657,25 @@ describe('branding at the edge', () => {
       favicon_url: null,
       css: '',
     });
-    expect((await call('GET', '/api/branding', { token: agency.token })).body).toMatchObject({
+    expect((await call<PublicBranding>('GET', '/api/branding', { token: agency.token })).body).toMatchObject({
       source: 'agency',
       app_name: 'Bright CRM',
       primary_color: '#0f766e',
     });
 
     // A client account's own user sees the agency's branding on the platform's address too.
-    const sub = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' });
+    const sub = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' });
     const email = uniqueEmail('client');
-    await agency.api('POST', `/api/agency/sub-accounts/${sub.body.id}/users`, { email, name: 'Client', role: 'owner', password: 'client-password-1' });
-    const client = await call('POST', '/api/auth/login', { body: { email, password: 'client-password-1' } });
-    expect((await call('GET', '/api/branding', { token: client.body.token })).body).toMatchObject({ source: 'agency', app_name: 'Bright CRM' });
-    expect((await call('GET', '/api/branding', { token: (await createTenant()).token })).body).toMatchObject({ source: 'platform' });
-    expect((await call('GET', '/api/branding', { token: 'not-a-token' })).status).toBe(401);
+    await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${sub.body.id}/users`, {
+      email,
+      name: 'Client',
+      role: 'owner',
+      password: 'client-password-1',
+    });
+    const client = await call<AuthResult>('POST', '/api/auth/login', { body: { email, password: 'client-password-1' } });
+    expect((await call<PublicBranding>('GET', '/api/branding', { token: client.body.token })).body).toMatchObject({ source: 'agency', app_name: 'Bright CRM' });
+    expect((await call<PublicBranding>('GET', '/api/branding', { token: (await createTenant()).token })).body).toMatchObject({ source: 'platform' });
+    expect((await call<PublicBranding>('GET', '/api/branding', { token: 'not-a-token' })).status).toBe(401);
 
     const unknown = await page(uniqueHost('unknown'));
     expect(unknown.status).toBe(404);

@@ -8,6 +8,7 @@ import { forgetHost } from '../../workers/tenancy/host.middleware';
 import { advanceCloudflareClock, removeSandboxDnsRecords, setSandboxDnsRecord } from '../../workers/sandbox/cloudflare/cloudflare.controls';
 import { UNPROVEN_CLAIM_TTL_MS } from '../../workers/agency/domains/claims';
 import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
+import type { AuthResult, CustomDomain, InvalidInput, Problem, SubAccount, TeamMember } from '../api-types';
 
 /** The platform's CNAME target (wrangler.toml CUSTOM_DOMAIN_TARGET). */
 const TARGET = 'edge.edge-crm.dev';
@@ -48,9 +49,9 @@ async function agencyDomainRow(accountId: string): Promise<{ custom_domain: stri
 /** Signs in a new team member of `owner`'s account with `role`. */
 async function teammate(owner: Tenant, role: 'admin' | 'member'): Promise<string> {
   const email = uniqueEmail(role);
-  const added = await owner.api('POST', '/api/users', { email, name: `A ${role}`, role, password: 'member-password-1' });
+  const added = await owner.api<TeamMember>('POST', '/api/users', { email, name: `A ${role}`, role, password: 'member-password-1' });
   expect(added.status).toBe(201);
-  const login = await call('POST', '/api/auth/login', { body: { email, password: 'member-password-1' } });
+  const login = await call<AuthResult>('POST', '/api/auth/login', { body: { email, password: 'member-password-1' } });
   return login.body.token as string;
 }
 
@@ -126,11 +127,11 @@ describe('agency custom domain: the whole lifecycle in the sandbox', () => {
     await expectNeutral404(host);
     expect((await fetchHost(host, '/api/health')).status).toBe(404);
     expect((await agencyDomainRow(agency.accountId)).custom_domain).toBeNull();
-    expect((await agency.api('GET', '/api/agency/domain/status')).status).toBe(404);
+    expect((await agency.api<CustomDomain>('GET', '/api/agency/domain/status')).status).toBe(404);
     expect((await customHostnamesClient(env).list({ hostname: host })).result).toEqual([]);
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM custom_domains WHERE hostname = ?').bind(host).first('n')).toBe(0);
     // The hostname is free again, for this agency or another.
-    expect((await agency.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    expect((await agency.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
   });
 
   it('a certificate finished while nobody looked goes live from the scheduled refresh; a CNAME taken away later takes it offline (moved)', async () => {
@@ -164,7 +165,7 @@ describe('agency custom domain: the plan', () => {
     const added = await agency.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: host });
     await setSandboxDnsRecord(env, { name: host, type: 'CNAME', content: TARGET });
     await setSandboxDnsRecord(env, { name: added.body.dns_records[1].name, type: 'TXT', content: added.body.dns_records[1].value });
-    await agency.api('POST', '/api/agency/domain/verify');
+    await agency.api<CustomDomain>('POST', '/api/agency/domain/verify');
     await advanceCloudflareClock(env, { seconds: 30 });
     expect((await agency.api<DomainBody>('GET', '/api/agency/domain/status')).body).toMatchObject({ status: 'active', live: true });
     expect((await fetchHost(host, '/api/health')).status).toBe(200);
@@ -212,15 +213,15 @@ describe('agency custom domain: bad input', () => {
       ['', /Enter the hostname/],
     ];
     for (const [hostname, message] of cases) {
-      const res = await agency.api('POST', '/api/agency/domain/add', { hostname });
+      const res = await agency.api<InvalidInput>('POST', '/api/agency/domain/add', { hostname });
       expect(res.status, hostname).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.errors[0].field, hostname).toBe('hostname');
       expect(res.body.errors[0].message, hostname).toMatch(message);
     }
-    expect((await agency.api('POST', '/api/agency/domain/add', {})).status).toBe(422);
-    expect((await agency.api('POST', '/api/agency/domain/add', { hostname: 'app.acme-agency.com', extra: 1 })).status).toBe(422);
-    expect((await agency.api('GET', '/api/agency/domain/status')).status).toBe(404);
+    expect((await agency.api<CustomDomain>('POST', '/api/agency/domain/add', {})).status).toBe(422);
+    expect((await agency.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: 'app.acme-agency.com', extra: 1 })).status).toBe(422);
+    expect((await agency.api<CustomDomain>('GET', '/api/agency/domain/status')).status).toBe(404);
   });
 
   it('stores a hostname lowercase without its trailing dot, and internationalized names in punycode', async () => {
@@ -239,7 +240,7 @@ describe('agency custom domain: bad input', () => {
   it("refuses the platform's own addresses", async () => {
     const agency = await createTenant({ agency: true });
     for (const hostname of ['crm-preview.workers.dev', TARGET, 'app.edge-crm.dev']) {
-      const res = await agency.api('POST', '/api/agency/domain/add', { hostname });
+      const res = await agency.api<InvalidInput>('POST', '/api/agency/domain/add', { hostname });
       expect(res.status, hostname).toBe(422);
       expect(res.body.errors[0]).toMatchObject({ field: 'hostname', code: 'platform_host' });
     }
@@ -254,13 +255,13 @@ describe('agency custom domain: bad input', () => {
     const firstAgency = await agencyDomainRow(first.accountId);
 
     for (const hostname of [host, host.toUpperCase()]) {
-      const res = await second.api('POST', '/api/agency/domain/add', { hostname });
+      const res = await second.api<Problem>('POST', '/api/agency/domain/add', { hostname });
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ reason: 'ownership_proof_required', hostname: host, challenge: { type: 'TXT', name: `_edge-crm-claim.${host}` } });
       expect(res.body.detail).toContain(`${host} is claimed by another account on this platform, but that claim is not verified.`);
       expect(JSON.stringify(res.body)).not.toMatch(new RegExp(`${first.accountId}|${firstAgency.id}|First Agency`));
     }
-    expect((await second.api('GET', '/api/agency/domain/status')).status).toBe(404);
+    expect((await second.api<CustomDomain>('GET', '/api/agency/domain/status')).status).toBe(404);
     const after = await first.api<DomainBody>('GET', '/api/agency/domain/status');
     expect(after.body).toMatchObject({ hostname: host, status: 'pending' });
     expect(after.body.dns_records[1].value).toBe(claimed.body.dns_records[1].value);
@@ -275,7 +276,7 @@ describe('agency custom domain: bad input', () => {
     expect(again.status).toBe(200);
     expect(again.body.dns_records).toEqual(first.body.dns_records);
     const other = uniqueHost('crm');
-    const second = await agency.api('POST', '/api/agency/domain/add', { hostname: other });
+    const second = await agency.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: other });
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({
       reason: 'domain_exists',
@@ -286,7 +287,7 @@ describe('agency custom domain: bad input', () => {
     expect((await agency.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: other })).status).toBe(201);
     expect((await agency.api('DELETE', '/api/agency/domain/remove')).status).toBe(204);
     expect((await agency.api('DELETE', '/api/agency/domain/remove')).status).toBe(404);
-    expect((await agency.api('POST', '/api/agency/domain/verify')).status).toBe(404);
+    expect((await agency.api<CustomDomain>('POST', '/api/agency/domain/verify')).status).toBe(404);
   });
 
   it('a domain that never verifies stays pending with errors: wrong CNAME, wrong TXT, and Cloudflare giving up after 7 days', async () => {
@@ -343,7 +344,7 @@ describe('agency custom domain: Cloudflare unreachable', () => {
       code: 'provider_unavailable',
       message: expect.stringContaining('nothing was changed'),
     });
-    expect((await agency.api('GET', '/api/agency/domain/status')).status).toBe(404);
+    expect((await agency.api<CustomDomain>('GET', '/api/agency/domain/status')).status).toBe(404);
 
     const added = await agency.api<DomainBody>('POST', '/api/agency/domain/add', { hostname: host });
     expect(added.status).toBe(201);
@@ -363,7 +364,7 @@ describe('agency custom domain: who may', () => {
 
   async function expectForbidden(token: string, detail: RegExp): Promise<void> {
     for (const [method, path, body] of routes) {
-      const res = await call(method, path, { token, body });
+      const res = await call<Problem>(method, path, { token, body });
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.detail, `${method} ${path}`).toMatch(detail);
@@ -377,8 +378,8 @@ describe('agency custom domain: who may', () => {
     const agency = await createTenant({ agency: true });
     await expectForbidden(await teammate(agency, 'member'), /Only an account admin or above can manage the agency's custom domain/);
 
-    const sub = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Client Co' });
-    const inside = await call('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: sub.body.id } });
+    const sub = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Client Co' });
+    const inside = await call<AuthResult>('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: sub.body.id } });
     await expectForbidden(inside.body.token, /switch back to the agency account/);
 
     const subOwner = { token: inside.body.token, api: (m: string, p: string, b?: unknown) => call(m, p, { token: inside.body.token, body: b }) } as Tenant;
@@ -390,14 +391,14 @@ describe('agency custom domain: who may', () => {
   it('an agency admin may; an agency on a plan without white-label is told which plan has it', async () => {
     const agency = await createTenant({ agency: true });
     const admin = await teammate(agency, 'admin');
-    expect((await call('POST', '/api/agency/domain/add', { token: admin, body: { hostname: uniqueHost() } })).status).toBe(201);
+    expect((await call<CustomDomain>('POST', '/api/agency/domain/add', { token: admin, body: { hostname: uniqueHost() } })).status).toBe(201);
 
     const downgraded = await createTenant({ agency: true });
     const now = Date.now();
     await env.DB.prepare("INSERT INTO subscriptions (account_id, plan, created_at, updated_at) VALUES (?, 'professional', ?, ?)")
       .bind(downgraded.accountId, now, now)
       .run();
-    const res = await downgraded.api('POST', '/api/agency/domain/add', { hostname: uniqueHost() });
+    const res = await downgraded.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: uniqueHost() });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({
       feature: 'white_label',
@@ -471,7 +472,7 @@ describe('agency custom domain: squatting', () => {
     expect(status.body).toMatchObject({ reason: 'claim_released', release_reason: 'proven_elsewhere', hostname: host });
     expect(status.body.detail).toContain("another account proved it controls the domain's DNS");
     expect(JSON.stringify(status.body)).not.toMatch(new RegExp(`${owner.accountId}|Real Owner`));
-    expect((await squatter.api('POST', '/api/agency/domain/verify')).body).toMatchObject({ reason: 'claim_released' });
+    expect((await squatter.api<CustomDomain>('POST', '/api/agency/domain/verify')).body).toMatchObject({ reason: 'claim_released' });
     const [notice] = await notices(squatter);
     expect(notice.message).toBe(
       `Your claim on the custom domain ${host} was released: another account proved it controls the domain's DNS (with a TXT record of its own) while this claim was not verified. If the domain is yours, add it again and create its DNS records.`,
@@ -496,7 +497,7 @@ describe('agency custom domain: squatting', () => {
     const owner = await createTenant({ agency: true });
     const host = uniqueHost('brand');
     const kept = uniqueHost('kept');
-    expect((await squatter.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    expect((await squatter.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
     const keptDomain = await verified.api<DomainBody & { expires_at: string | null }>('POST', '/api/agency/domain/add', { hostname: kept });
     await completeDns(kept, keptDomain.body);
     expect((await verified.api<DomainBody & { expires_at: string | null }>('POST', '/api/agency/domain/verify')).body).toMatchObject({
@@ -506,7 +507,7 @@ describe('agency custom domain: squatting', () => {
 
     // Before the 72 hours are up, nothing lapses.
     expect((await refreshCustomDomains(env, { limit: 100, now: Date.now() + UNPROVEN_CLAIM_TTL_MS - 60_000 })).released).toBe(0);
-    expect((await squatter.api('GET', '/api/agency/domain/status')).status).toBe(200);
+    expect((await squatter.api<CustomDomain>('GET', '/api/agency/domain/status')).status).toBe(200);
 
     const swept = await refreshCustomDomains(env, { limit: 100, now: Date.now() + UNPROVEN_CLAIM_TTL_MS + 60_000 });
     expect(swept.released).toBeGreaterThanOrEqual(1);
@@ -526,9 +527,9 @@ describe('agency custom domain: squatting', () => {
     expect(contested.body.reason).toBe('domain_taken');
 
     // The freed hostname is anyone's to add; adding a domain again clears the release note.
-    expect((await owner.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    expect((await owner.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
     const other = uniqueHost('again');
-    expect((await squatter.api('POST', '/api/agency/domain/add', { hostname: other })).status).toBe(201);
+    expect((await squatter.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: other })).status).toBe(201);
     expect((await squatter.api<DomainBody>('GET', '/api/agency/domain/status')).body.hostname).toBe(other);
   });
 
@@ -536,12 +537,12 @@ describe('agency custom domain: squatting', () => {
     const squatter = await createTenant({ agency: true });
     const owner = await createTenant({ agency: true });
     const host = uniqueHost('lapsed');
-    expect((await squatter.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    expect((await squatter.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
     // What 72 hours without verification leave behind (the scheduled sweep has not run yet).
     await env.DB.prepare('UPDATE custom_domains SET expires_at = ? WHERE hostname = ?')
       .bind(Date.now() - 1, host)
       .run();
-    expect((await owner.api('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
+    expect((await owner.api<CustomDomain>('POST', '/api/agency/domain/add', { hostname: host })).status).toBe(201);
     expect((await squatter.api<Released>('GET', '/api/agency/domain/status')).body).toMatchObject({ reason: 'claim_released', release_reason: 'expired' });
   });
 });

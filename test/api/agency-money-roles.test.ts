@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, createTenant, uniqueEmail, type Tenant } from '../factories';
+import type { AgencyTiers, AuthResult, Problem, SubAccount, TeamMember, UsagePriceList } from '../api-types';
 
 /**
  * What an agency earns and what its clients pay is for the people who run
@@ -11,8 +12,8 @@ const PASSWORD = 'team-password-2026';
 
 async function teammate(owner: Tenant, role: 'member' | 'admin'): Promise<string> {
   const email = uniqueEmail(role);
-  expect((await owner.api('POST', '/api/users', { email, name: `An ${role}`, role, password: PASSWORD })).status).toBe(201);
-  const login = await call('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+  expect((await owner.api<TeamMember>('POST', '/api/users', { email, name: `An ${role}`, role, password: PASSWORD })).status).toBe(201);
+  const login = await call<AuthResult>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
   expect(login.status).toBe(200);
   return login.body.token as string;
 }
@@ -20,9 +21,11 @@ async function teammate(owner: Tenant, role: 'member' | 'admin'): Promise<string
 describe('agency money is for owners and admins', () => {
   it("a member gets 403 for margins, usage prices, the Stripe connection, the tiers and a client's subscription; an admin reads them", async () => {
     const agency = await createTenant({ agency: true, name: 'Ledger Agency' });
-    expect((await agency.api('PUT', '/api/agency/usage-markup', { sms_outbound: '3.0' })).status).toBe(200);
-    expect((await agency.api('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '149.00', contacts: 500 }] })).status).toBe(200);
-    const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body.id as string;
+    expect((await agency.api<UsagePriceList>('PUT', '/api/agency/usage-markup', { sms_outbound: '3.0' })).status).toBe(200);
+    expect((await agency.api<AgencyTiers>('PUT', '/api/agency/pricing/tiers', { tiers: [{ name: 'Basic', price: '149.00', contacts: 500 }] })).status).toBe(
+      200,
+    );
+    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body.id as string;
     const member = await teammate(agency, 'member');
     const admin = await teammate(agency, 'admin');
 
@@ -34,7 +37,7 @@ describe('agency money is for owners and admins', () => {
       `/api/agency/sub-accounts/${client}/subscription`,
     ];
     for (const path of reads) {
-      const refused = await call('GET', path, { token: member });
+      const refused = await call<Problem>('GET', path, { token: member });
       expect(refused.status, path).toBe(403);
       expect(refused.headers.get('content-type'), path).toContain('application/problem+json');
       expect(refused.body.detail, path).toMatch(/^Only an account admin or above can see /);
@@ -42,6 +45,6 @@ describe('agency money is for owners and admins', () => {
 
       expect((await call('GET', path, { token: admin })).status, path).toBe(200);
     }
-    expect((await call('GET', '/api/agency/pricing/tiers', { token: admin })).body.tiers[0]).toMatchObject({ name: 'Basic', price: '149.0000' });
+    expect((await call<AgencyTiers>('GET', '/api/agency/pricing/tiers', { token: admin })).body.tiers[0]).toMatchObject({ name: 'Basic', price: '149.0000' });
   });
 });

@@ -3,28 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { resolveHost, forgetHost } from '../../workers/tenancy/host.middleware';
 import { verifyAccessToken } from '../../workers/auth/tokens';
 import { call, createTenant, type ApiReply } from '../factories';
+import type { AuthResult, Contact, Me, Page, ReachableAccountPage, SubAccount, SubAccountPage } from '../api-types';
 
 describe('agency sub-accounts and switching', () => {
   it('an agency owner enters a sub-account with a token that names them as actor, and it is recorded', async () => {
     const agency = await createTenant({ agency: true, name: 'Northwind' });
-    const sub = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Bright Smile Dental' });
+    const sub = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Bright Smile Dental' });
     expect(sub.status).toBe(201);
 
-    const me = await agency.api('GET', '/api/me');
+    const me = await agency.api<Me>('GET', '/api/me');
     expect(me.body.accounts.map((a: { name: string; kind: string }) => [a.name, a.kind])).toEqual([
       ['Northwind Co', 'agency'],
       ['Bright Smile Dental', 'sub_account'],
     ]);
 
-    const switched = await call('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: sub.body.id } });
+    const switched = await call<AuthResult>('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: sub.body.id } });
     expect(switched.status).toBe(200);
     const claims = await verifyAccessToken(env.JWT_SECRET, switched.body.token);
     expect(claims).toMatchObject({ acc: sub.body.id, sub: agency.userId, act: { sub: agency.userId, acc: agency.accountId } });
 
-    const inside = await call('GET', '/api/me', { token: switched.body.token });
+    const inside = await call<Me>('GET', '/api/me', { token: switched.body.token });
     expect(inside.body).toMatchObject({ account: { id: sub.body.id, kind: 'sub_account' }, acting_user: { id: agency.userId } });
 
-    const contact = await call('POST', '/api/contacts', { token: switched.body.token, body: { first_name: 'Patient' } });
+    const contact = await call<Contact>('POST', '/api/contacts', { token: switched.body.token, body: { first_name: 'Patient' } });
     expect(contact.status).toBe(201);
     const events = await env.DB.prepare('SELECT type, acting_user_id FROM domain_events WHERE account_id = ? ORDER BY occurred_at, id').bind(sub.body.id).all();
     expect(events.results).toEqual([
@@ -33,9 +34,9 @@ describe('agency sub-accounts and switching', () => {
     ]);
 
     // The sub-account's data stays in the sub-account.
-    expect((await agency.api('GET', '/api/contacts')).body.data).toEqual([]);
+    expect((await agency.api<Page<Contact>>('GET', '/api/contacts')).body.data).toEqual([]);
     // And back to the agency.
-    const back = await call('POST', '/api/auth/token-exchange', { token: switched.body.token, body: { account_id: agency.accountId } });
+    const back = await call<AuthResult>('POST', '/api/auth/token-exchange', { token: switched.body.token, body: { account_id: agency.accountId } });
     expect(back.status).toBe(200);
     expect((await verifyAccessToken(env.JWT_SECRET, back.body.token)).act).toBeUndefined();
   });
@@ -44,10 +45,10 @@ describe('agency sub-accounts and switching', () => {
     const agency = await createTenant({ agency: true, name: 'Many' });
     const clientIds: string[] = [];
     for (let i = 1; i <= 24; i++)
-      clientIds.push((await agency.api('POST', '/api/agency/sub-accounts', { name: `client ${String(i).padStart(2, '0')}` })).body.id);
-    await agency.api('POST', '/api/agency/sub-accounts', { name: 'Zenith Dental' });
+      clientIds.push((await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: `client ${String(i).padStart(2, '0')}` })).body.id);
+    await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Zenith Dental' });
 
-    const me = (await agency.api('GET', '/api/me')).body;
+    const me = (await agency.api<Me>('GET', '/api/me')).body;
     expect(me.accounts).toHaveLength(20);
     expect(me.accounts[0]).toMatchObject({ name: 'Many Co', kind: 'agency', role: 'owner' });
     expect(me.accounts[1]).toMatchObject({ name: 'client 01', kind: 'sub_account', role: 'admin' });
@@ -57,7 +58,7 @@ describe('agency sub-accounts and switching', () => {
       const names: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: ApiReply<{ data: { name: string }[]; next_cursor: string | null }> = await call(
+        const page: ApiReply<{ data: { name: string }[]; next_cursor: string | null }> = await call<ReachableAccountPage>(
           'GET',
           `/api/me/accounts?limit=7${query}${cursor ? `&cursor=${cursor}` : ''}`,
           { token },
@@ -75,23 +76,23 @@ describe('agency sub-accounts and switching', () => {
     expect(await walk(agency.token, '&q=ZENITH')).toEqual(['Zenith Dental']);
 
     // Inside client 24 (past the first 20), the list is still the agency user's.
-    const inside = await call('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: clientIds[23] } });
+    const inside = await call<AuthResult>('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: clientIds[23] } });
     expect(await walk(inside.body.token, '&q=client 2')).toEqual(['client 20', 'client 21', 'client 22', 'client 23', 'client 24']);
 
     // Another agency's user reaches none of them.
     const other = await createTenant({ agency: true, name: 'Other' });
     expect(await walk(other.token, '&q=client')).toEqual([]);
-    expect((await agency.api('GET', '/api/me/accounts?cursor=bogus')).status).toBe(422);
+    expect((await agency.api<ReachableAccountPage>('GET', '/api/me/accounts?cursor=bogus')).status).toBe(422);
   });
 
   it('another agency cannot enter the sub-account, and a plain business has no sub-accounts', async () => {
     const agency = await createTenant({ agency: true });
     const other = await createTenant({ agency: true });
     const business = await createTenant();
-    const sub = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Client' })).body;
-    expect((await call('POST', '/api/auth/token-exchange', { token: other.token, body: { account_id: sub.id } })).status).toBe(404);
-    expect((await business.api('POST', '/api/agency/sub-accounts', { name: 'Nope' })).status).toBe(403);
-    expect((await other.api('GET', '/api/agency/sub-accounts')).body.data).toEqual([]);
+    const sub = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Client' })).body;
+    expect((await call<AuthResult>('POST', '/api/auth/token-exchange', { token: other.token, body: { account_id: sub.id } })).status).toBe(404);
+    expect((await business.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Nope' })).status).toBe(403);
+    expect((await other.api<SubAccountPage>('GET', '/api/agency/sub-accounts')).body.data).toEqual([]);
   });
 });
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { call, createTenant, type Tenant } from '../factories';
+import type { Contact, CustomField, InvalidInput, Page, Problem, Tag } from '../api-types';
 
 async function addContacts(tenant: Tenant, contacts: Array<Record<string, unknown>>) {
   const created = [];
   for (const contact of contacts) {
-    const res = await tenant.api('POST', '/api/contacts', contact);
+    const res = await tenant.api<Contact>('POST', '/api/contacts', contact);
     if (res.status !== 201) throw new Error(`create failed: ${JSON.stringify(res.body)}`);
     created.push(res.body);
   }
@@ -14,7 +15,7 @@ async function addContacts(tenant: Tenant, contacts: Array<Record<string, unknow
 describe('creating contacts', () => {
   it('normalizes phone to E.164 and email to lower case, and creates tags by name', async () => {
     const tenant = await createTenant();
-    const res = await tenant.api('POST', '/api/contacts', {
+    const res = await tenant.api<Contact>('POST', '/api/contacts', {
       first_name: 'Maria',
       last_name: 'Lopez',
       email: 'Maria.Lopez@Example.COM',
@@ -35,8 +36,8 @@ describe('creating contacts', () => {
     });
     expect(res.body.id).toMatch(/^ctc_/);
     expect(res.body.tags.map((t: { name: string }) => t.name)).toEqual(['Newsletter', 'VIP']);
-    const tags = await tenant.api('GET', '/api/tags');
-    expect(tags.body.data.map((t: { name: string; contact_count: number }) => [t.name, t.contact_count])).toEqual([
+    const tags = await tenant.api<Page<Tag>>('GET', '/api/tags');
+    expect(tags.body.data.map((t) => [t.name, t.contact_count])).toEqual([
       ['Newsletter', 1],
       ['VIP', 1],
     ]);
@@ -45,20 +46,20 @@ describe('creating contacts', () => {
   it('refuses a duplicate email (any case) or phone (any format), naming the existing contact', async () => {
     const tenant = await createTenant();
     const [first] = await addContacts(tenant, [{ first_name: 'A', email: 'dup@example.com', phone: '+44 20 7946 0958' }]);
-    const byEmail = await tenant.api('POST', '/api/contacts', { first_name: 'B', email: 'DUP@example.com' });
+    const byEmail = await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'B', email: 'DUP@example.com' });
     expect(byEmail.status).toBe(409);
     expect(byEmail.body).toMatchObject({ existing_contact_id: first.id, errors: [{ field: 'email' }] });
-    const byPhone = await tenant.api('POST', '/api/contacts', { first_name: 'C', phone: '+442079460958' });
+    const byPhone = await tenant.api<InvalidInput>('POST', '/api/contacts', { first_name: 'C', phone: '+442079460958' });
     expect(byPhone.status).toBe(409);
     expect(byPhone.body.errors[0].field).toBe('phone');
-    const list = await tenant.api('GET', '/api/contacts');
+    const list = await tenant.api<Page<Contact>>('GET', '/api/contacts');
     expect(list.body.data).toHaveLength(1);
   });
 
   it('lets two accounts hold the same email', async () => {
     const [a, b] = [await createTenant(), await createTenant()];
-    expect((await a.api('POST', '/api/contacts', { email: 'shared@example.com' })).status).toBe(201);
-    expect((await b.api('POST', '/api/contacts', { email: 'shared@example.com' })).status).toBe(201);
+    expect((await a.api<Contact>('POST', '/api/contacts', { email: 'shared@example.com' })).status).toBe(201);
+    expect((await b.api<Contact>('POST', '/api/contacts', { email: 'shared@example.com' })).status).toBe(201);
   });
 
   it('answers bad input with problem+json field errors and writes nothing', async () => {
@@ -73,33 +74,33 @@ describe('creating contacts', () => {
       [{ first_name: 'X', tags: [''] }, 422, 'tags.0'],
     ];
     for (const [body, status, field] of cases) {
-      const res = await tenant.api('POST', '/api/contacts', body);
+      const res = await tenant.api<InvalidInput>('POST', '/api/contacts', body);
       expect(res.status, JSON.stringify(body)).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.errors.map((e: { field: string }) => e.field).join(',')).toContain(field);
     }
-    expect((await tenant.api('GET', '/api/contacts')).body.data).toEqual([]);
-    expect((await tenant.api('GET', '/api/tags')).body.data).toEqual([]);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data).toEqual([]);
+    expect((await tenant.api<Page<Tag>>('GET', '/api/tags')).body.data).toEqual([]);
   });
 
   it('answers malformed JSON with 400, a non-JSON body with 415, and an oversized body with 413', async () => {
     const tenant = await createTenant();
-    const malformed = await call('POST', '/api/contacts', { token: tenant.token, raw: '{"first_name": ' });
+    const malformed = await call<Problem>('POST', '/api/contacts', { token: tenant.token, raw: '{"first_name": ' });
     expect(malformed.status).toBe(400);
     expect(malformed.body.type).toMatch(/invalid-json/);
-    const textBody = await call('POST', '/api/contacts', { token: tenant.token, raw: 'first_name=x', headers: { 'content-type': 'text/plain' } });
+    const textBody = await call<Problem>('POST', '/api/contacts', { token: tenant.token, raw: 'first_name=x', headers: { 'content-type': 'text/plain' } });
     expect(textBody.status).toBe(415);
     expect(textBody.body.detail).toMatch(/application\/json/);
-    const huge = await call('POST', '/api/contacts', { token: tenant.token, raw: JSON.stringify({ first_name: 'x'.repeat(2 * 1024 * 1024) }) });
+    const huge = await call<Contact>('POST', '/api/contacts', { token: tenant.token, raw: JSON.stringify({ first_name: 'x'.repeat(2 * 1024 * 1024) }) });
     expect(huge.status).toBe(413);
-    expect((await tenant.api('GET', '/api/contacts')).body.data).toEqual([]);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data).toEqual([]);
   });
 });
 
 describe('custom fields on contacts', () => {
   it('validates values by field type and returns them by key', async () => {
     const tenant = await createTenant();
-    const define = (body: unknown) => tenant.api('POST', '/api/custom-fields', body);
+    const define = (body: unknown) => tenant.api<CustomField>('POST', '/api/custom-fields', body);
     expect((await define({ name: 'Lead score', type: 'number' })).body.key).toBe('lead_score');
     await define({ name: 'Industry', type: 'single_option', options: ['Dental', 'Legal'] });
     await define({ name: 'Services', type: 'multi_option', options: ['SEO', 'Ads', 'Email'] });
@@ -108,7 +109,7 @@ describe('custom fields on contacts', () => {
     await define({ name: 'Newsletter', type: 'checkbox' });
     await define({ name: 'Office phone', type: 'phone' });
 
-    const bad = await tenant.api('POST', '/api/contacts', {
+    const bad = await tenant.api<InvalidInput>('POST', '/api/contacts', {
       first_name: 'Bad',
       custom_fields: {
         lead_score: 'high',
@@ -125,7 +126,7 @@ describe('custom fields on contacts', () => {
       ['contract_value', 'industry', 'lead_score', 'newsletter', 'office_phone', 'renewal', 'services'].map((k) => `custom_fields.${k}`),
     );
 
-    const good = await tenant.api('POST', '/api/contacts', {
+    const good = await tenant.api<Contact>('POST', '/api/contacts', {
       first_name: 'Good',
       custom_fields: {
         lead_score: 87,
@@ -148,24 +149,27 @@ describe('custom fields on contacts', () => {
       office_phone: '+12125550188',
     });
 
-    const cleared = await tenant.api('PATCH', `/api/contacts/${good.body.id}`, { custom_fields: { lead_score: null } });
+    const cleared = await tenant.api<Contact>('PATCH', `/api/contacts/${good.body.id}`, { custom_fields: { lead_score: null } });
     expect(cleared.body.custom_fields.lead_score).toBeUndefined();
   });
 
   it('refuses to remove an option that contacts still hold', async () => {
     const tenant = await createTenant();
-    const field = (await tenant.api('POST', '/api/custom-fields', { name: 'Tier', type: 'single_option', options: ['Gold', 'Silver'] })).body;
-    await tenant.api('POST', '/api/contacts', { first_name: 'G', custom_fields: { tier: 'Gold' } });
-    expect((await tenant.api('PATCH', `/api/custom-fields/${field.id}`, { options: ['Silver'] })).status).toBe(409);
-    expect((await tenant.api('PATCH', `/api/custom-fields/${field.id}`, { options: ['Gold', 'Bronze'] })).body.options).toEqual(['Gold', 'Bronze']);
+    const field = (await tenant.api<CustomField>('POST', '/api/custom-fields', { name: 'Tier', type: 'single_option', options: ['Gold', 'Silver'] })).body;
+    await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'G', custom_fields: { tier: 'Gold' } });
+    expect((await tenant.api<CustomField>('PATCH', `/api/custom-fields/${field.id}`, { options: ['Silver'] })).status).toBe(409);
+    expect((await tenant.api<CustomField>('PATCH', `/api/custom-fields/${field.id}`, { options: ['Gold', 'Bronze'] })).body.options).toEqual([
+      'Gold',
+      'Bronze',
+    ]);
   });
 });
 
 describe('listing contacts', () => {
   async function seed() {
     const tenant = await createTenant();
-    await tenant.api('POST', '/api/custom-fields', { name: 'Industry', type: 'single_option', options: ['Dental', 'Legal'] });
-    await tenant.api('POST', '/api/custom-fields', { name: 'Services', type: 'multi_option', options: ['SEO', 'Ads'] });
+    await tenant.api<CustomField>('POST', '/api/custom-fields', { name: 'Industry', type: 'single_option', options: ['Dental', 'Legal'] });
+    await tenant.api<CustomField>('POST', '/api/custom-fields', { name: 'Services', type: 'multi_option', options: ['SEO', 'Ads'] });
     const people = [
       {
         first_name: 'John',
@@ -195,29 +199,29 @@ describe('listing contacts', () => {
       { first_name: 'Zoe', last_name: 'Adams', email: 'zoe@adams.org' },
     ];
     const contacts = await addContacts(tenant, people);
-    const tags = (await tenant.api('GET', '/api/tags')).body.data as Array<{ id: string; name: string }>;
+    const tags = (await tenant.api<Page<Tag>>('GET', '/api/tags')).body.data as Array<{ id: string; name: string }>;
     return { tenant, contacts, tagId: (name: string) => tags.find((t) => t.name === name)?.id as string };
   }
   const names = (res: { body: { data: Array<{ name: string }> } }) => res.body.data.map((c) => c.name);
 
   it('searches by name prefix (first or last), email prefix and phone prefix', async () => {
     const { tenant } = await seed();
-    expect(names(await tenant.api('GET', '/api/contacts?q=joh&sort=name&order=asc'))).toEqual(['Alice Johnson', 'Johanna Berg', 'John Smith']);
-    expect(names(await tenant.api('GET', '/api/contacts?q=bob@'))).toEqual(['Bob Stone']);
-    expect(names(await tenant.api('GET', '/api/contacts?q=zoe@ad'))).toEqual(['Zoe Adams']);
-    expect(names(await tenant.api('GET', '/api/contacts?q=415%20555&sort=name&order=asc'))).toEqual(['Alice Johnson', 'John Smith']);
-    expect(names(await tenant.api('GET', '/api/contacts?q=%2B4420'))).toEqual(['Bob Stone']);
-    expect(names(await tenant.api('GET', '/api/contacts?q=nobody'))).toEqual([]);
+    expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?q=joh&sort=name&order=asc'))).toEqual(['Alice Johnson', 'Johanna Berg', 'John Smith']);
+    expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?q=bob@'))).toEqual(['Bob Stone']);
+    expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?q=zoe@ad'))).toEqual(['Zoe Adams']);
+    expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?q=415%20555&sort=name&order=asc'))).toEqual(['Alice Johnson', 'John Smith']);
+    expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?q=%2B4420'))).toEqual(['Bob Stone']);
+    expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?q=nobody'))).toEqual([]);
   });
 
   it('filters by tag and by custom field, alone and together', async () => {
     const { tenant, tagId } = await seed();
     expect(names(await tenant.api('GET', `/api/contacts?tag=${tagId('VIP')}`))).toEqual(['Alice Johnson', 'John Smith']);
     expect(names(await tenant.api('GET', `/api/contacts?tag=${tagId('Lead')}&sort=name&order=asc`))).toEqual(['Alice Johnson', 'Johanna Berg']);
-    expect(names(await tenant.api('GET', '/api/contacts?cf.industry=Dental&sort=name&order=asc'))).toEqual(['Alice Johnson', 'John Smith']);
-    expect(names(await tenant.api('GET', '/api/contacts?cf.services=Ads'))).toEqual(['Johanna Berg']);
+    expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?cf.industry=Dental&sort=name&order=asc'))).toEqual(['Alice Johnson', 'John Smith']);
+    expect(names(await tenant.api<Page<Contact>>('GET', '/api/contacts?cf.services=Ads'))).toEqual(['Johanna Berg']);
     expect(names(await tenant.api('GET', `/api/contacts?cf.industry=Dental&tag=${tagId('Lead')}`))).toEqual(['Alice Johnson']);
-    const bad = await tenant.api('GET', '/api/contacts?cf.unknown=1');
+    const bad = await tenant.api<InvalidInput>('GET', '/api/contacts?cf.unknown=1');
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0].field).toBe('cf.unknown');
   });
@@ -233,7 +237,7 @@ describe('listing contacts', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api(
+        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api<Page<Contact>>(
           'GET',
           `/api/contacts?sort=${sort}&order=${order}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
         );
@@ -250,7 +254,7 @@ describe('listing contacts', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api(
+        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api<Page<Contact>>(
           'GET',
           `/api/contacts?${query}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
         );
@@ -271,10 +275,10 @@ describe('listing contacts', () => {
   });
   it('refuses a tampered cursor and out-of-range limits', async () => {
     const { tenant } = await seed();
-    expect((await tenant.api('GET', '/api/contacts?cursor=%%%')).status).toBe(422);
-    expect((await tenant.api('GET', '/api/contacts?limit=0')).status).toBe(422);
-    expect((await tenant.api('GET', '/api/contacts?limit=10000')).status).toBe(422);
-    expect((await tenant.api('GET', '/api/contacts?sort=password_hash')).status).toBe(422);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts?cursor=%%%')).status).toBe(422);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts?limit=0')).status).toBe(422);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts?limit=10000')).status).toBe(422);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts?sort=password_hash')).status).toBe(422);
   });
 });
 
@@ -285,35 +289,35 @@ describe('updating contacts', () => {
       { first_name: 'Ann', email: 'ann@example.com', tags: ['Old'] },
       { first_name: 'Ben', email: 'ben@example.com' },
     ]);
-    const patched = await tenant.api('PATCH', `/api/contacts/${a.id}`, { last_name: 'Lee', tags: ['New', 'Hot'], dnd: { email: true } });
+    const patched = await tenant.api<Contact>('PATCH', `/api/contacts/${a.id}`, { last_name: 'Lee', tags: ['New', 'Hot'], dnd: { email: true } });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'Ann Lee', dnd: { email: true } });
     expect(patched.body.tags.map((t: { name: string }) => t.name)).toEqual(['Hot', 'New']);
-    const clash = await tenant.api('PATCH', `/api/contacts/${b.id}`, { email: 'ANN@example.com' });
+    const clash = await tenant.api<Contact>('PATCH', `/api/contacts/${b.id}`, { email: 'ANN@example.com' });
     expect(clash.status).toBe(409);
-    expect((await tenant.api('GET', `/api/contacts/${b.id}`)).body.email).toBe('ben@example.com');
+    expect((await tenant.api<Contact>('GET', `/api/contacts/${b.id}`)).body.email).toBe('ben@example.com');
   });
 
   it('adds and removes single tags and deletes contacts', async () => {
     const tenant = await createTenant();
     const [c] = await addContacts(tenant, [{ first_name: 'Cy' }]);
-    const tagged = await tenant.api('POST', `/api/contacts/${c.id}/tags`, { tags: ['one', 'ONE', 'two'] });
+    const tagged = await tenant.api<Contact>('POST', `/api/contacts/${c.id}/tags`, { tags: ['one', 'ONE', 'two'] });
     expect(tagged.body.tags.map((t: { name: string }) => t.name)).toEqual(['one', 'two']);
-    const untagged = await tenant.api('DELETE', `/api/contacts/${c.id}/tags/${tagged.body.tags[0].id}`);
+    const untagged = await tenant.api<Contact>('DELETE', `/api/contacts/${c.id}/tags/${tagged.body.tags[0].id}`);
     expect(untagged.body.tags.map((t: { name: string }) => t.name)).toEqual(['two']);
     expect((await tenant.api('DELETE', `/api/contacts/${c.id}`)).status).toBe(204);
-    expect((await tenant.api('GET', `/api/contacts/${c.id}`)).status).toBe(404);
+    expect((await tenant.api<Contact>('GET', `/api/contacts/${c.id}`)).status).toBe(404);
   });
 });
 
 describe('large pages', () => {
   it('serves the largest page (200) with tags and custom fields on every row', async () => {
     const tenant = await createTenant();
-    await tenant.api('POST', '/api/custom-fields', { name: 'Score', type: 'number' });
+    await tenant.api<CustomField>('POST', '/api/custom-fields', { name: 'Score', type: 'number' });
     const { env } = await import('cloudflare:workers');
     // Insert 201 contacts straight into D1 (the API path is covered above); each with a tag and a value.
-    const tag = (await tenant.api('POST', '/api/tags', { name: 'Bulk' })).body;
-    const field = (await tenant.api('GET', '/api/custom-fields')).body.data[0];
+    const tag = (await tenant.api<Tag>('POST', '/api/tags', { name: 'Bulk' })).body;
+    const field = (await tenant.api<Page<CustomField>>('GET', '/api/custom-fields')).body.data[0];
     const now = Date.now();
     const statements = [];
     for (let i = 0; i < 201; i++) {
@@ -345,7 +349,7 @@ describe('large pages', () => {
       );
     }
     await env.DB.batch(statements);
-    const page = await tenant.api('GET', '/api/contacts?limit=200');
+    const page = await tenant.api<Page<Contact>>('GET', '/api/contacts?limit=200');
     expect(page.status).toBe(200);
     expect(page.body.data).toHaveLength(200);
     expect(
@@ -374,7 +378,7 @@ describe('broad and narrow searches', () => {
       const names: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api(
+        const res: { body: { data: Array<{ name: string }>; next_cursor: string | null } } = await tenant.api<Page<Contact>>(
           'GET',
           `/api/contacts?q=${encodeURIComponent(q)}&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
         );

@@ -8,7 +8,20 @@ import { stripeClient } from '../../workers/billing/stripe.client';
 import { advanceStripeClock, clearStripeFaults, injectStripeFault } from '../../workers/sandbox/stripe/stripe.controls';
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { deliverPendingStripeWebhooks } from '../../workers/sandbox/stripe/stripe.webhooks';
-import { call, createTenant, type Tenant } from '../factories';
+import { call, createTenant, present, type Tenant } from '../factories';
+import type {
+  AuthResult,
+  BillingEvent,
+  BillingSummary,
+  Contact,
+  MarkedRead,
+  Notification,
+  Page,
+  PayResult,
+  Problem,
+  SavedCard,
+  SubAccount,
+} from '../api-types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -16,10 +29,10 @@ const DAY = 24 * HOUR;
 /** A Starter subscriber whose card starts failing: its next renewal is declined. */
 async function subscriberWithFailingCard(): Promise<Tenant & { periodEnd: number }> {
   const tenant = await createTenant();
-  const sub = await tenant.api('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
+  const sub = await tenant.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' });
   expect(sub.status, JSON.stringify(sub.body)).toBe(201);
-  expect((await tenant.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' })).status).toBe(200);
-  return { ...tenant, periodEnd: Date.parse(sub.body.subscription.current_period_end) };
+  expect((await tenant.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' })).status).toBe(200);
+  return { ...tenant, periodEnd: Date.parse(present(present(sub.body.subscription).current_period_end)) };
 }
 
 /** Moves the billing clock to `at` (ms), running renewals, webhooks and the dunning sweep on the way. */
@@ -28,9 +41,9 @@ async function walkTo(at: number): Promise<void> {
   if (at > now) await advanceBillingClock(env, { hours: Math.ceil((at - now) / HOUR) });
 }
 
-const billing = async (tenant: Tenant) => (await tenant.api('GET', '/api/billing')).body;
+const billing = async (tenant: Tenant) => (await tenant.api<BillingSummary>('GET', '/api/billing')).body;
 const timelineKinds = async (tenant: Tenant) =>
-  ((await tenant.api('GET', '/api/billing/timeline?limit=200')).body.data as Array<{ kind: string }>).map((e) => e.kind).reverse();
+  ((await tenant.api<Page<BillingEvent>>('GET', '/api/billing/timeline?limit=200')).body.data as Array<{ kind: string }>).map((e) => e.kind).reverse();
 const steps = async (caseId: string) =>
   (await env.DB.prepare('SELECT step FROM dunning_steps WHERE case_id = ? ORDER BY occurred_at, step').bind(caseId).all<{ step: string }>()).results.map(
     (r) => r.step,
@@ -39,17 +52,17 @@ const steps = async (caseId: string) =>
 describe('dunning, day 0 to day 30', () => {
   it('walks the whole flow: past_due, warning, paused, Free on day 7, archived on day 30, and back to active when paid', async () => {
     const tenant = await subscriberWithFailingCard();
-    await tenant.api('POST', '/api/contacts', { first_name: 'Kept', email: 'kept@example.com' });
+    await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Kept', email: 'kept@example.com' });
 
     // Day 0: the renewal is declined.
     await walkTo(tenant.periodEnd + HOUR);
     let b = await billing(tenant);
     expect(b.status).toBe('past_due');
     expect(b.dunning).toMatchObject({ status: 'open', stage: 'past_due', failures: 1, amount_due: '97.0000', next_action: 'retry' });
-    const caseId = b.dunning.id as string;
-    const day0 = Date.parse(b.dunning.started_at);
+    const caseId = present(b.dunning).id as string;
+    const day0 = Date.parse(present(b.dunning).started_at);
     expect(Math.abs(day0 - tenant.periodEnd)).toBeLessThan(2000);
-    expect(Date.parse(b.dunning.next_action_at) - day0).toBe(DAY);
+    expect(Date.parse(present(present(b.dunning).next_action_at)) - day0).toBe(DAY);
     expect(b.plan.id).toBe('starter');
     await expect(assertAccountCanAutomate(env.DB, tenant.accountId)).resolves.toMatchObject({ status: 'past_due' });
 
@@ -57,13 +70,13 @@ describe('dunning, day 0 to day 30', () => {
     await walkTo(day0 + DAY + HOUR);
     b = await billing(tenant);
     expect(b.dunning).toMatchObject({ stage: 'warned', failures: 2 });
-    expect(Date.parse(b.dunning.next_action_at) - day0).toBe(3 * DAY);
+    expect(Date.parse(present(present(b.dunning).next_action_at)) - day0).toBe(3 * DAY);
     const warning = await env.DB.prepare("SELECT message FROM notifications WHERE account_id = ? AND kind = 'billing.payment_warning'")
       .bind(tenant.accountId)
       .all<{ message: string }>();
     expect(warning.results).toHaveLength(1);
     expect(warning.results[0].message).toMatch(/^Your payment of \$97\.00 for Starter failed twice/);
-    const unread = (await tenant.api('GET', '/api/notifications?unread=true')).body.data;
+    const unread = (await tenant.api<Page<Notification>>('GET', '/api/notifications?unread=true')).body.data;
     expect(unread).toEqual([
       expect.objectContaining({
         kind: 'billing.payment_warning',
@@ -76,17 +89,17 @@ describe('dunning, day 0 to day 30', () => {
     const emails = await sandboxEmails(env, { to: tenant.email });
     expect(emails.map((e) => e.subject)).toEqual(['Payment failed for Test Co: please update your card']);
     expect(emails[0].text).toContain(warning.results[0].message);
-    expect((await tenant.api('POST', '/api/notifications/read', {})).body).toEqual({ marked: 1 });
-    expect((await tenant.api('GET', '/api/notifications?unread=true')).body.data).toEqual([]);
+    expect((await tenant.api<MarkedRead>('POST', '/api/notifications/read', {})).body).toEqual({ marked: 1 });
+    expect((await tenant.api<Page<Notification>>('GET', '/api/notifications?unread=true')).body.data).toEqual([]);
 
     // +72 h: third failure, paused: automations refuse, the account still reads and writes.
     await walkTo(day0 + 3 * DAY + HOUR);
     b = await billing(tenant);
     expect(b).toMatchObject({ status: 'paused', dunning: { stage: 'paused', failures: 3 } });
-    expect(Date.parse(b.dunning.next_action_at) - day0).toBe(7 * DAY);
+    expect(Date.parse(present(present(b.dunning).next_action_at)) - day0).toBe(7 * DAY);
     await expect(assertAccountCanAutomate(env.DB, tenant.accountId)).rejects.toMatchObject({ code: 'account_paused' });
-    expect((await tenant.api('GET', '/api/contacts')).status).toBe(200);
-    expect((await tenant.api('POST', '/api/contacts', { first_name: 'Still', email: 'still@example.com' })).status).toBe(201);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).status).toBe(200);
+    expect((await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Still', email: 'still@example.com' })).status).toBe(201);
 
     // Day 7: fourth failure, down to Free with every record kept; nothing more is billed.
     await walkTo(day0 + 7 * DAY + HOUR);
@@ -98,8 +111,8 @@ describe('dunning, day 0 to day 30', () => {
       subscription: null,
       dunning: { stage: 'downgraded', failures: 4, next_action: 'archive' },
     });
-    expect(Date.parse(b.dunning.next_action_at) - day0).toBe(30 * DAY);
-    expect((await tenant.api('GET', '/api/contacts')).body.data).toHaveLength(2);
+    expect(Date.parse(present(present(b.dunning).next_action_at)) - day0).toBe(30 * DAY);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data).toHaveLength(2);
     const stripe = stripeClient(env);
     const row = await env.DB.prepare('SELECT stripe_subscription_id FROM subscriptions WHERE account_id = ?')
       .bind(tenant.accountId)
@@ -110,11 +123,13 @@ describe('dunning, day 0 to day 30', () => {
     await walkTo(day0 + 30 * DAY + HOUR);
     b = await billing(tenant);
     expect(b).toMatchObject({ status: 'archived', dunning: { stage: 'archived', next_action: null } });
-    const write = await tenant.api('POST', '/api/contacts', { first_name: 'Refused' });
+    const write = await tenant.api<Problem>('POST', '/api/contacts', { first_name: 'Refused' });
     expect(write.status).toBe(403);
     expect(write.body.type).toBe('https://docs.edge-crm.dev/problems/account-read-only');
-    expect((await tenant.api('PATCH', `/api/contacts/${(await tenant.api('GET', '/api/contacts')).body.data[0].id}`, { company: 'X' })).status).toBe(403);
-    expect((await tenant.api('GET', '/api/contacts')).body.data).toHaveLength(2);
+    expect(
+      (await tenant.api('PATCH', `/api/contacts/${(await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data[0].id}`, { company: 'X' })).status,
+    ).toBe(403);
+    expect((await tenant.api<Page<Contact>>('GET', '/api/contacts')).body.data).toHaveLength(2);
     expect(await timelineKinds(tenant)).toEqual([
       'subscribed',
       'payment_method_updated',
@@ -127,12 +142,12 @@ describe('dunning, day 0 to day 30', () => {
     ]);
 
     // Paying with a good card brings it back at once.
-    const paid = await tenant.api('POST', '/api/billing/pay', { payment_method: 'pm_card_visa' });
+    const paid = await tenant.api<PayResult>('POST', '/api/billing/pay', { payment_method: 'pm_card_visa' });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
     expect(paid.body).toMatchObject({ id: caseId, status: 'recovered' });
     b = await billing(tenant);
     expect(b.status).toBe('active');
-    expect((await tenant.api('POST', '/api/contacts', { first_name: 'Welcome back' })).status).toBe(201);
+    expect((await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Welcome back' })).status).toBe(201);
     await expect(assertAccountCanAutomate(env.DB, tenant.accountId)).resolves.toMatchObject({ status: 'active' });
     expect(await steps(caseId)).toEqual(expect.arrayContaining(['failure_1', 'failure_2', 'failure_3', 'failure_4', 'archived', 'recovered']));
     expect((await timelineKinds(tenant)).slice(-2)).toEqual(['payment_recovered', 'plan_restored']);
@@ -141,15 +156,15 @@ describe('dunning, day 0 to day 30', () => {
   it('a retry that succeeds (the card was replaced) makes the account active again and clears the banner', async () => {
     const tenant = await subscriberWithFailingCard();
     await walkTo(tenant.periodEnd + HOUR);
-    const day0 = Date.parse((await billing(tenant)).dunning.started_at);
+    const day0 = Date.parse(present((await billing(tenant)).dunning).started_at);
     await walkTo(day0 + 3 * DAY + HOUR);
     expect((await billing(tenant)).status).toBe('paused');
 
-    await tenant.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_mastercard' });
+    await tenant.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_mastercard' });
     await walkTo(day0 + 7 * DAY + HOUR);
     const b = await billing(tenant);
     expect(b).toMatchObject({ status: 'active', plan: { id: 'starter' }, subscription: { status: 'active' }, dunning: { status: 'recovered', failures: 3 } });
-    const last = (await tenant.api('GET', '/api/billing/timeline')).body.data[0];
+    const last = (await tenant.api<Page<BillingEvent>>('GET', '/api/billing/timeline')).body.data[0];
     expect(last).toMatchObject({ kind: 'payment_recovered' });
     expect(last.message).toMatch(/received .*on retry\. The account is active again and automations have resumed\.$/);
   });
@@ -158,7 +173,7 @@ describe('dunning, day 0 to day 30', () => {
     const tenant = await subscriberWithFailingCard();
     await walkTo(tenant.periodEnd + HOUR);
     const b0 = await billing(tenant);
-    const day0 = Date.parse(b0.dunning.started_at);
+    const day0 = Date.parse(present(b0.dunning).started_at);
     await walkTo(day0 + 7 * DAY + HOUR);
     expect((await billing(tenant)).plan.id).toBe('free');
 
@@ -170,7 +185,7 @@ describe('dunning, day 0 to day 30', () => {
           .first<{ stripe_customer_id: string }>()
       )?.stripe_customer_id as string,
     });
-    await stripe.invoices.pay(b0.dunning.invoice_id, { payment_method: good.id });
+    await stripe.invoices.pay(present(b0.dunning).invoice_id, { payment_method: good.id });
     await deliverPendingStripeWebhooks(env);
     const b = await billing(tenant);
     expect(b).toMatchObject({
@@ -181,16 +196,16 @@ describe('dunning, day 0 to day 30', () => {
       dunning: { status: 'recovered' },
     });
     // Free until the end of the period the invoice paid for, then billed as before.
-    expect(Date.parse(b.subscription.current_period_end)).toBeGreaterThan(day0 + 27 * DAY);
+    expect(Date.parse(present(present(b.subscription).current_period_end))).toBeGreaterThan(day0 + 27 * DAY);
     expect((await timelineKinds(tenant)).slice(-2)).toEqual(['payment_recovered', 'plan_restored']);
   });
 
   it('each step happens once: a case advanced twice at the same moment takes one step, and a Stripe outage counts no failure', async () => {
     const tenant = await subscriberWithFailingCard();
     await walkTo(tenant.periodEnd + HOUR);
-    const first = (await billing(tenant)).dunning;
+    const first = present((await billing(tenant)).dunning);
     // Move Stripe's clock past the first retry without running the sweep, then act on the case by hand.
-    await advanceStripeClock(env, { seconds: Math.ceil((Date.parse(first.next_action_at) + HOUR - (await billingNow(env, null))) / 1000) });
+    await advanceStripeClock(env, { seconds: Math.ceil((Date.parse(present(first.next_action_at)) + HOUR - (await billingNow(env, null))) / 1000) });
 
     await injectStripeFault(env, { path: `/v1/invoices/${first.invoice_id}/pay`, method: 'POST', kind: 'error', status: 500, count: 10 });
     const scope = platformBilling(env, { maxNetworkRetries: 0 });
@@ -213,18 +228,18 @@ describe('dunning, day 0 to day 30', () => {
 
   it("a sub-account covered by its agency is paused with it, and cannot change the agency's plan", async () => {
     const agency = await createTenant({ agency: true });
-    expect((await agency.api('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' })).status).toBe(201);
-    const client = await agency.api('POST', '/api/agency/sub-accounts', { name: 'Dental client' });
-    const exchange = await agency.api('POST', '/api/auth/token-exchange', { account_id: client.body.id });
+    expect((await agency.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' })).status).toBe(201);
+    const client = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Dental client' });
+    const exchange = await agency.api<AuthResult>('POST', '/api/auth/token-exchange', { account_id: client.body.id });
     expect(exchange.status).toBe(200);
     const asClient = (method: string, path: string, body?: unknown) => call(method, path, { token: exchange.body.token, body });
     expect((await asClient('GET', '/api/billing')).body).toMatchObject({ plan: { id: 'agency' }, plan_source: 'agency', status: 'active' });
     expect((await asClient('POST', '/api/billing/upgrade', { plan: 'enterprise' })).status).toBe(403);
 
-    await agency.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' });
-    const periodEnd = Date.parse((await billing(agency)).subscription.current_period_end);
+    await agency.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_chargeCustomerFail' });
+    const periodEnd = Date.parse(present(present((await billing(agency)).subscription).current_period_end));
     await walkTo(periodEnd + HOUR);
-    const day0 = Date.parse((await billing(agency)).dunning.started_at);
+    const day0 = Date.parse(present((await billing(agency)).dunning).started_at);
     await walkTo(day0 + 3 * DAY + HOUR);
     expect((await billing(agency)).status).toBe('paused');
     expect((await asClient('GET', '/api/billing')).body).toMatchObject({ status: 'paused', status_from_agency: true });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { republishStaleEvents, REPUBLISH_AFTER_MS } from '../../workers/events/events.outbox';
 import type { DomainEvent } from '../../workers/events/events.types';
 import { createTenant } from '../factories';
+import type { Activity, Contact, Opportunity, Page, Pipeline } from '../api-types';
 
 async function outbox(accountId: string): Promise<DomainEvent[]> {
   const { results } = await env.DB.prepare('SELECT * FROM domain_events WHERE account_id = ? ORDER BY occurred_at, id')
@@ -16,11 +17,11 @@ async function outbox(accountId: string): Promise<DomainEvent[]> {
 describe('domain events', () => {
   it('records typed events in the same transaction as the change', async () => {
     const tenant = await createTenant();
-    const contact = (await tenant.api('POST', '/api/contacts', { first_name: 'Eve', tags: ['VIP'] })).body;
-    await tenant.api('PATCH', `/api/contacts/${contact.id}`, { company: 'Acme' });
-    const pipeline = (await tenant.api('POST', '/api/pipelines', { name: 'Sales', stages: ['New', 'Won'] })).body;
-    const opp = (await tenant.api('POST', '/api/opportunities', { name: 'Deal', pipeline_id: pipeline.id, contact_id: contact.id })).body;
-    await tenant.api('PATCH', `/api/opportunities/${opp.id}`, { stage_id: pipeline.stages[1].id });
+    const contact = (await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Eve', tags: ['VIP'] })).body;
+    await tenant.api<Contact>('PATCH', `/api/contacts/${contact.id}`, { company: 'Acme' });
+    const pipeline = (await tenant.api<Pipeline>('POST', '/api/pipelines', { name: 'Sales', stages: ['New', 'Won'] })).body;
+    const opp = (await tenant.api<Opportunity>('POST', '/api/opportunities', { name: 'Deal', pipeline_id: pipeline.id, contact_id: contact.id })).body;
+    await tenant.api<Opportunity>('PATCH', `/api/opportunities/${opp.id}`, { stage_id: pipeline.stages[1].id });
 
     const events = await outbox(tenant.accountId);
     expect(events.map((e) => e.type)).toEqual(['contact.created', 'contact.tag_added', 'contact.updated', 'opportunity.created', 'opportunity.stage_changed']);
@@ -31,14 +32,14 @@ describe('domain events', () => {
 
   it('writes no event when the change is refused', async () => {
     const tenant = await createTenant();
-    await tenant.api('POST', '/api/contacts', { first_name: 'A', email: 'a@example.com' });
-    await tenant.api('POST', '/api/contacts', { first_name: 'B', email: 'a@example.com' });
+    await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'A', email: 'a@example.com' });
+    await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'B', email: 'a@example.com' });
     expect((await outbox(tenant.accountId)).map((e) => e.type)).toEqual(['contact.created']);
   });
 
   it('the consumer projects each event into the activity trail exactly once, however often delivered', async () => {
     const tenant = await createTenant();
-    const contact = (await tenant.api('POST', '/api/contacts', { first_name: 'Eve', tags: ['VIP'] })).body;
+    const contact = (await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Eve', tags: ['VIP'] })).body;
     const events = await outbox(tenant.accountId);
     const messages = [...events, ...events].map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body }));
     const batch = createMessageBatch<DomainEvent>('edge-crm-domain-events', messages);
@@ -48,13 +49,13 @@ describe('domain events', () => {
     expect(result.explicitAcks).toHaveLength(4);
     expect(result.retryMessages).toEqual([]);
 
-    const activity = await tenant.api('GET', `/api/contacts/${contact.id}/activities`);
+    const activity = await tenant.api<Page<Activity>>('GET', `/api/contacts/${contact.id}/activities`);
     expect(activity.body.data.map((a: { summary: string }) => a.summary).sort()).toEqual(['Contact Eve created', 'Tag "VIP" added']);
   });
 
   it('the cron sweep republishes events whose publish never happened', async () => {
     const tenant = await createTenant();
-    await tenant.api('POST', '/api/contacts', { first_name: 'Lost' });
+    await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Lost' });
     const [event] = await outbox(tenant.accountId);
     await env.DB.prepare('UPDATE domain_events SET published_at = NULL, occurred_at = ? WHERE id = ?')
       .bind(Date.now() - REPUBLISH_AFTER_MS - 1000, event.id)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, createTenant, uniqueEmail, type ApiReply, type Tenant } from '../factories';
+import type { Contact, CreatedApiKey, CustomField, Note, Page, SignupRequested, SubAccount, Tag, Task, TeamMember } from '../api-types';
 
 interface Problem {
   type: string;
@@ -79,7 +80,7 @@ describe('empty-string ids', () => {
       expectFieldProblem(await tenant.api(method, path, body), 422, field, `${method} ${path} ${field}`);
     }
     // null still clears a link.
-    expect((await tenant.api('PATCH', `/api/tasks/${task.body.id}`, { assignee_user_id: null })).status).toBe(200);
+    expect((await tenant.api<Task>('PATCH', `/api/tasks/${task.body.id}`, { assignee_user_id: null })).status).toBe(200);
   });
 });
 
@@ -88,7 +89,9 @@ describe('unique and foreign-key violations', () => {
     const tenant = await createTenant();
     const email = uniqueEmail('race');
     const replies = await Promise.all(
-      Array.from({ length: 6 }, () => tenant.api('POST', '/api/users', { email, name: 'Racing Person', role: 'member', password: 'racing-password-1' })),
+      Array.from({ length: 6 }, () =>
+        tenant.api<TeamMember>('POST', '/api/users', { email, name: 'Racing Person', role: 'member', password: 'racing-password-1' }),
+      ),
     );
     for (const res of replies) {
       expect(res.status).toBeLessThan(500);
@@ -114,19 +117,19 @@ describe('free text: control characters, lone surrogates, Unicode forms', () => 
     const contact = await newContact(tenant);
     for (const bad of [NUL, LONE, BELL, 'Two\nlines', 'C1\u0085control']) {
       const label = JSON.stringify(bad);
-      expectFieldProblem(await tenant.api('POST', '/api/tags', { name: bad }), 422, 'name', `tag ${label}`);
-      expectFieldProblem(await tenant.api('POST', `/api/contacts/${contact.id}/tags`, { tags: [bad] }), 422, 'tags.0', `contact tag ${label}`);
-      expectFieldProblem(await tenant.api('POST', '/api/api-keys', { name: bad }), 422, 'name', `api key ${label}`);
-      expectFieldProblem(await tenant.api('POST', '/api/agency/sub-accounts', { name: bad }), 422, 'name', `sub-account ${label}`);
+      expectFieldProblem(await tenant.api<Tag>('POST', '/api/tags', { name: bad }), 422, 'name', `tag ${label}`);
+      expectFieldProblem(await tenant.api<Contact>('POST', `/api/contacts/${contact.id}/tags`, { tags: [bad] }), 422, 'tags.0', `contact tag ${label}`);
+      expectFieldProblem(await tenant.api<CreatedApiKey>('POST', '/api/api-keys', { name: bad }), 422, 'name', `api key ${label}`);
+      expectFieldProblem(await tenant.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: bad }), 422, 'name', `sub-account ${label}`);
       expectFieldProblem(
-        await tenant.api('POST', '/api/users', { email: uniqueEmail('named'), name: bad, password: 'member-password-1' }),
+        await tenant.api<TeamMember>('POST', '/api/users', { email: uniqueEmail('named'), name: bad, password: 'member-password-1' }),
         422,
         'name',
         `user ${label}`,
       );
-      expectFieldProblem(await tenant.api('POST', '/api/contacts', { first_name: bad }), 422, 'first_name', `contact ${label}`);
+      expectFieldProblem(await tenant.api<Contact>('POST', '/api/contacts', { first_name: bad }), 422, 'first_name', `contact ${label}`);
       expectFieldProblem(
-        await call('POST', '/api/auth/signup', { body: { email: uniqueEmail('signup'), password: 'correct-horse-battery', name: bad } }),
+        await call<SignupRequested>('POST', '/api/auth/signup', { body: { email: uniqueEmail('signup'), password: 'correct-horse-battery', name: bad } }),
         422,
         'name',
         `signup ${label}`,
@@ -144,11 +147,11 @@ describe('free text: control characters, lone surrogates, Unicode forms', () => 
     const note = await tenant.api<{ id: string; body: string }>('POST', `/api/contacts/${contact.id}/notes`, { body: 'Line one\n\tindented\r\nline three' });
     expect(note.status).toBe(201);
     expect(note.body.body).toBe('Line one\n\tindented\r\nline three');
-    expectFieldProblem(await tenant.api('POST', `/api/contacts/${contact.id}/notes`, { body: 'a\u0000b' }), 422, 'body');
-    expectFieldProblem(await tenant.api('PATCH', `/api/notes/${note.body.id}`, { body: 'emoji half \udc00' }), 422, 'body');
-    const task = await tenant.api('POST', '/api/tasks', { title: 'Prepare', body: 'Steps:\n1.\tcall' });
+    expectFieldProblem(await tenant.api<Note>('POST', `/api/contacts/${contact.id}/notes`, { body: 'a\u0000b' }), 422, 'body');
+    expectFieldProblem(await tenant.api<Note>('PATCH', `/api/notes/${note.body.id}`, { body: 'emoji half \udc00' }), 422, 'body');
+    const task = await tenant.api<Task>('POST', '/api/tasks', { title: 'Prepare', body: 'Steps:\n1.\tcall' });
     expect(task.status).toBe(201);
-    expectFieldProblem(await tenant.api('POST', '/api/tasks', { title: 'Prepare', body: 'x\u001by' }), 422, 'body');
+    expectFieldProblem(await tenant.api<Task>('POST', '/api/tasks', { title: 'Prepare', body: 'x\u001by' }), 422, 'body');
   });
 
   it('stores text in NFC: a decomposed "Zoë" and a precomposed one are the same tag', async () => {
@@ -157,7 +160,7 @@ describe('free text: control characters, lone surrogates, Unicode forms', () => 
     const created = await tenant.api<{ name: string }>('POST', '/api/tags', { name: decomposed });
     expect(created.status).toBe(201);
     expect(created.body.name).toBe('Zo\u00eb');
-    const twin = await tenant.api('POST', '/api/tags', { name: 'Zo\u00eb' });
+    const twin = await tenant.api<Tag>('POST', '/api/tags', { name: 'Zo\u00eb' });
     expect(twin.status).toBe(409);
     const contact = await newContact(tenant, { first_name: 'Mu\u0308ller' });
     const withTag = await tenant.api<ContactBody>('POST', `/api/contacts/${contact.id}/tags`, { tags: ['Zo\u00eb', decomposed] });
@@ -168,9 +171,13 @@ describe('free text: control characters, lone surrogates, Unicode forms', () => 
 
   it('a text custom field refuses NUL, and a value with an emoji at the 200-character filter edge is still found by its exact value', async () => {
     const tenant = await createTenant();
-    const field = await tenant.api('POST', '/api/custom-fields', { name: 'Remarks', key: 'remarks', type: 'text' });
+    const field = await tenant.api<CustomField>('POST', '/api/custom-fields', { name: 'Remarks', key: 'remarks', type: 'text' });
     expect(field.status).toBe(201);
-    expectFieldProblem(await tenant.api('POST', '/api/contacts', { first_name: 'A', custom_fields: { remarks: 'x\u0000y' } }), 422, 'custom_fields.remarks');
+    expectFieldProblem(
+      await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'A', custom_fields: { remarks: 'x\u0000y' } }),
+      422,
+      'custom_fields.remarks',
+    );
     const edge = `${'a'.repeat(199)}😀 and more`;
     const contact = await newContact(tenant, { first_name: 'B', custom_fields: { remarks: edge } });
     // Filtering by the exact value finds it (the filter key is cut the same way as the stored key).
@@ -184,10 +191,10 @@ describe('pages that end on a name outside Latin-1', () => {
   it('contacts sorted by name and sub-accounts page past 山田 and emoji instead of answering 500', async () => {
     const agency = await createTenant({ agency: true });
     for (const first_name of ['山田', 'Zoë 😀', 'Ana']) await newContact(agency, { first_name });
-    const names: string[] = [];
+    const names: (string | null)[] = [];
     let cursor: string | null = null;
     do {
-      const page: ApiReply<{ data: { first_name: string }[]; next_cursor: string | null }> = await agency.api(
+      const page: ApiReply<Page<Contact>> = await agency.api<Page<Contact>>(
         'GET',
         `/api/contacts?sort=name&order=asc&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
       );
@@ -197,7 +204,7 @@ describe('pages that end on a name outside Latin-1', () => {
     } while (cursor);
     expect(names).toEqual(['Ana', 'Zoë 😀', '山田']);
 
-    for (const name of ['山田商店', 'Café 😀']) expect((await agency.api('POST', '/api/agency/sub-accounts', { name })).status).toBe(201);
+    for (const name of ['山田商店', 'Café 😀']) expect((await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name })).status).toBe(201);
     const first = await agency.api<{ data: { name: string }[]; next_cursor: string }>('GET', '/api/agency/sub-accounts?limit=1');
     expect(first.status).toBe(200);
     const second = await agency.api<{ data: { name: string }[] }>('GET', `/api/agency/sub-accounts?limit=1&cursor=${first.body.next_cursor}`);

@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { failNextSandboxEmails, sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
-import { call, createTenant, uniqueEmail } from '../factories';
+import { call, createTenant, present, uniqueEmail } from '../factories';
+import type { AuthResult, InvalidInput, InvitationSent, Page, PasswordResetDone, Problem, SavedBranding, SubAccount, TeamMember } from '../api-types';
 
 const invitations = async (to: string) => (await sandboxEmails(env, { to })).filter((m) => m.tags.some((t) => t.value === 'invitation'));
 
@@ -12,18 +13,20 @@ const linkOf = (mail: SandboxEmail) => {
   return match[1];
 };
 
-const accept = (token: string, password: string) => call('POST', '/api/auth/password-reset/confirm', { body: { token, password } });
-const login = (email: string, password: string) => call('POST', '/api/auth/login', { body: { email, password } });
+const accept = <T = PasswordResetDone>(token: string, password: string) => call<T>('POST', '/api/auth/password-reset/confirm', { body: { token, password } });
+const login = (email: string, password: string) => call<AuthResult>('POST', '/api/auth/login', { body: { email, password } });
 
 describe('team invitations', () => {
   it('a person added without a password is emailed an invitation, listed as invited, and joins by choosing a password', async () => {
     const owner = await createTenant({ name: 'Harbor' });
     const email = uniqueEmail('newhire');
-    const added = await owner.api('POST', '/api/users', { email, name: 'Nia Newhire', role: 'admin' });
+    const added = await owner.api<TeamMember>('POST', '/api/users', { email, name: 'Nia Newhire', role: 'admin' });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ email, role: 'admin', invited: true, invitation: { email_status: 'sent', error: null } });
-    expect(Date.parse(added.body.invitation.expires_at) - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
-    expect((await owner.api('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({ invited: true });
+    expect(Date.parse(present(added.body.invitation).expires_at) - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
+    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({
+      invited: true,
+    });
 
     const [mail, ...more] = await invitations(email);
     expect(more).toEqual([]);
@@ -38,12 +41,14 @@ describe('team invitations', () => {
     const signedIn = await login(email, 'nia-chose-this-1');
     expect(signedIn.status).toBe(200);
     expect(signedIn.body.account.id).toBe(owner.accountId);
-    expect((await owner.api('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({ invited: false });
-    expect((await accept(token, 'someone-else-1')).body.errors[0].message).toContain('already used');
+    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({
+      invited: false,
+    });
+    expect((await accept<InvalidInput>(token, 'someone-else-1')).body.errors[0].message).toContain('already used');
     // Joining is not a password change to warn about.
     expect((await sandboxEmails(env, { to: email })).map((m) => m.subject)).toEqual(['Harbor invited you to Harbor Co on CRM']);
     // With a password of their own, there is nothing to send again.
-    const resend = await owner.api('POST', `/api/users/${added.body.id}/invitation`);
+    const resend = await owner.api<Problem>('POST', `/api/users/${added.body.id}/invitation`);
     expect(resend.status).toBe(409);
     expect(resend.body.detail).toContain('already chose a password');
   });
@@ -51,7 +56,7 @@ describe('team invitations', () => {
   it('a first password given by the admin still works as before, and sends nothing', async () => {
     const owner = await createTenant();
     const email = uniqueEmail('withpassword');
-    const added = await owner.api('POST', '/api/users', { email, name: 'Pat', role: 'member', password: 'first-password-1' });
+    const added = await owner.api<TeamMember>('POST', '/api/users', { email, name: 'Pat', role: 'member', password: 'first-password-1' });
     expect(added.body).toMatchObject({ invited: false });
     expect(added.body.invitation).toBeUndefined();
     expect((await login(email, 'first-password-1')).status).toBe(200);
@@ -63,11 +68,17 @@ describe('team invitations', () => {
   it("an agency inviting its client's owner sends the invitation in the agency's brand", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     expect(
-      (await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+      (
+        await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
+          app_name: 'Bright CRM',
+          primary_color: '#0F766E',
+          support_email: 'help@brightagency.com',
+        })
+      ).status,
     ).toBe(200);
-    const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
+    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
     const dentist = uniqueEmail('dentist');
-    const added = await agency.api('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: dentist, name: 'Dana', role: 'owner' });
+    const added = await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: dentist, name: 'Dana', role: 'owner' });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ invited: true, invitation: { email_status: 'sent' } });
     const [mail] = await invitations(dentist);
@@ -85,12 +96,12 @@ describe('team invitations', () => {
     const owner = await createTenant();
     const email = uniqueEmail('unlucky');
     await failNextSandboxEmails(env, { status: 500, name: 'application_error', message: 'Resend is having a bad day.' });
-    const added = await owner.api('POST', '/api/users', { email, name: 'Una', role: 'member' });
+    const added = await owner.api<TeamMember>('POST', '/api/users', { email, name: 'Una', role: 'member' });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ invited: true, invitation: { email_status: 'failed', error: expect.stringContaining('Resend is having a bad day.') } });
     expect(await invitations(email)).toEqual([]);
 
-    const again = await owner.api('POST', `/api/users/${added.body.id}/invitation`);
+    const again = await owner.api<InvitationSent>('POST', `/api/users/${added.body.id}/invitation`);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ email_status: 'sent', error: null });
     const [mail] = await invitations(email);
@@ -98,25 +109,27 @@ describe('team invitations', () => {
 
     // Another account's admin gets a 404; a member, 403.
     const other = await createTenant();
-    const stranger = (await owner.api('POST', '/api/users', { email: uniqueEmail('pending'), name: 'Pending', role: 'member' })).body;
-    expect((await other.api('POST', `/api/users/${stranger.id}/invitation`)).status).toBe(404);
+    const stranger = (await owner.api<TeamMember>('POST', '/api/users', { email: uniqueEmail('pending'), name: 'Pending', role: 'member' })).body;
+    expect((await other.api<InvitationSent>('POST', `/api/users/${stranger.id}/invitation`)).status).toBe(404);
     const member = await login(email, 'una-password-01');
-    expect((await call('POST', `/api/users/${stranger.id}/invitation`, { token: member.body.token })).status).toBe(403);
-    for (let i = 0; i < 5; i++) expect((await owner.api('POST', `/api/users/${stranger.id}/invitation`)).status).toBe(200);
-    expect((await owner.api('POST', `/api/users/${stranger.id}/invitation`)).status).toBe(429);
+    expect((await call<InvitationSent>('POST', `/api/users/${stranger.id}/invitation`, { token: member.body.token })).status).toBe(403);
+    for (let i = 0; i < 5; i++) expect((await owner.api<InvitationSent>('POST', `/api/users/${stranger.id}/invitation`)).status).toBe(200);
+    expect((await owner.api<InvitationSent>('POST', `/api/users/${stranger.id}/invitation`)).status).toBe(429);
   });
 
   it('an expired invitation says so and points to a new one', async () => {
     const owner = await createTenant();
     const email = uniqueEmail('late');
-    const added = await owner.api('POST', '/api/users', { email, name: 'Lee', role: 'member' });
+    const added = await owner.api<TeamMember>('POST', '/api/users', { email, name: 'Lee', role: 'member' });
     const [mail] = await invitations(email);
     await env.DB.prepare('UPDATE password_resets SET expires_at = ? WHERE user_id = ?')
       .bind(Date.now() - 1, added.body.id)
       .run();
-    const late = await accept(linkOf(mail), 'lee-password-01');
+    const late = await accept<InvalidInput>(linkOf(mail), 'lee-password-01');
     expect(late.status).toBe(422);
     expect(late.body.errors).toEqual([{ field: 'token', message: expect.stringContaining('invitations work for 7 days') }]);
-    expect((await owner.api('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({ invited: true });
+    expect((await owner.api<Page<TeamMember>>('GET', '/api/users')).body.data.find((u: { email: string }) => u.email === email)).toMatchObject({
+      invited: true,
+    });
   });
 });

@@ -3,6 +3,7 @@ import { extractText } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { renderInvoicePdf, type InvoiceDocument } from '../../workers/billing/invoice-pdf';
 import { createTenant, ORIGIN } from '../factories';
+import type { BillingSummary, Invoice, Page } from '../api-types';
 
 /** The text a PDF reader extracts (what search and copy-paste see), whitespace collapsed. */
 async function pdfText(bytes: Uint8Array): Promise<string> {
@@ -76,8 +77,8 @@ describe('invoice PDF', () => {
 
   it('an account named Zoë Müller 山田 downloads an invoice that names it as written', async () => {
     const tenant = await createTenant({ name: 'Zoë Müller 山田' });
-    expect((await tenant.api('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' })).status).toBe(201);
-    const [invoice] = (await tenant.api('GET', '/api/billing/invoices')).body.data;
+    expect((await tenant.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'starter', payment_method: 'pm_card_visa' })).status).toBe(201);
+    const [invoice] = (await tenant.api<Page<Invoice>>('GET', '/api/billing/invoices')).body.data;
     const res = await exports.default.fetch(`${ORIGIN}${invoice.download_url}`, { headers: { authorization: `Bearer ${tenant.token}` } });
     expect(res.status).toBe(200);
     const text = await pdfText(new Uint8Array(await res.arrayBuffer()));

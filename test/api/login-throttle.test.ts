@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_EMAIL_AND_ADDRESS } from '../../workers/auth/throttle';
 import { call, createTenant } from '../factories';
+import type { AuthResult } from '../api-types';
 
 const login = (email: string, password: string, headers: Record<string, string> = {}) =>
-  call('POST', '/api/auth/login', { body: { email, password }, headers });
+  call<AuthResult>('POST', '/api/auth/login', { body: { email, password }, headers });
 const from = (address: string) => ({ 'cf-connecting-ip': address });
 
 describe('login throttle', () => {

@@ -6,10 +6,17 @@ import { deliverNoticeEmails } from '../../workers/email/notice-delivery';
 import { sendEmail } from '../../workers/email/resend.client';
 import worker from '../../workers/dev';
 import { failNextSandboxEmails, sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
+import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { call, createTenant, uniqueEmail } from '../factories';
+import type { Notification, Page, SavedBranding, SubAccount, TeamMember } from '../api-types';
 
-const sandbox = (method: string, path: string, init: { key?: string | null; body?: string; idempotencyKey?: string } = {}) =>
-  call(method, `/sandbox/resend${path}`, {
+/** What the sandbox ESP answers: Resend's send reply, its error body, and the emulator's mailbox listing. */
+type ResendSent = { id: string };
+type ResendError = { statusCode: number; name: string; message: string };
+type SandboxMailbox = { object: 'list'; data: SandboxEmail[] };
+
+const sandbox = <T = unknown>(method: string, path: string, init: { key?: string | null; body?: string; idempotencyKey?: string } = {}) =>
+  call<T>(method, `/sandbox/resend${path}`, {
     raw: init.body,
     headers: {
       ...(init.key === null ? {} : { authorization: `Bearer ${init.key ?? 're_test_key'}` }),
@@ -29,7 +36,7 @@ async function walletNotice(accountId: string, kind: string, payload: Record<str
 }
 
 const notices = async (token: string) =>
-  (await call('GET', '/api/notifications', { token })).body.data as Array<{
+  (await call<Page<Notification>>('GET', '/api/notifications', { token })).body.data as Array<{
     kind: string;
     email: { status: string; to: string[]; error: string | null } | null;
   }>;
@@ -37,9 +44,9 @@ const notices = async (token: string) =>
 describe('the sandbox ESP speaks Resend', () => {
   it('sends, replays an idempotency key, refuses a reused key with another body, and answers Resend errors', async () => {
     const email = JSON.stringify({ from: 'Acme <hello@acme.test>', to: ['a@example.com'], subject: 'Hi', text: 'Hello' });
-    const first = await sandbox('POST', '/emails', { body: email, idempotencyKey: 'k-1' });
+    const first = await sandbox<ResendSent>('POST', '/emails', { body: email, idempotencyKey: 'k-1' });
     expect(first.status).toBe(200);
-    expect((await sandbox('POST', '/emails', { body: email, idempotencyKey: 'k-1' })).body.id).toBe(first.body.id);
+    expect((await sandbox<ResendSent>('POST', '/emails', { body: email, idempotencyKey: 'k-1' })).body.id).toBe(first.body.id);
     const reused = await sandbox('POST', '/emails', { body: email.replace('Hello', 'Other'), idempotencyKey: 'k-1' });
     expect(reused.status).toBe(409);
     expect(reused.body).toEqual({ statusCode: 409, name: 'invalid_idempotent_request', message: expect.any(String) });
@@ -68,14 +75,14 @@ describe('the sandbox ESP speaks Resend', () => {
       JSON.stringify({ from: 'a@acme.test', to: 'a@example.com', text: 'y' }),
       JSON.stringify({ from: 'a@acme.test', to: 'a@example.com', subject: 'x' }),
     ]) {
-      const refused = await sandbox('POST', '/emails', { body: bad });
+      const refused = await sandbox<ResendError>('POST', '/emails', { body: bad });
       expect(refused.status, bad).toBe(422);
       expect(refused.body.name).toBe('validation_error');
     }
     expect((await sandbox('GET', '/emails/does-not-exist')).status).toBe(404);
     // The mailbox is read with a sandbox key, like the API.
     expect((await sandbox('GET', '/_emulator/emails?to=a@example.com', { key: null })).status).toBe(401);
-    expect((await sandbox('GET', '/_emulator/emails?to=A@example.com')).body.data.map((m: { id: string }) => m.id)).toContain(first.body.id);
+    expect((await sandbox<SandboxMailbox>('GET', '/_emulator/emails?to=A@example.com')).body.data.map((m: { id: string }) => m.id)).toContain(first.body.id);
   });
 });
 
@@ -108,13 +115,19 @@ describe('notice emails', () => {
   it("a client of an agency gets the low-balance email in the agency's branding, with its support address to reply to", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     expect(
-      (await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+      (
+        await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
+          app_name: 'Bright CRM',
+          primary_color: '#0F766E',
+          support_email: 'help@brightagency.com',
+        })
+      ).status,
     ).toBe(200);
-    const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor <Dental>' })).body;
+    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor <Dental>' })).body;
     const ownerEmail = uniqueEmail('dentist');
     expect(
       (
-        await agency.api('POST', `/api/agency/sub-accounts/${client.id}/users`, {
+        await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client.id}/users`, {
           email: ownerEmail,
           name: 'Dana',
           role: 'owner',
@@ -191,7 +204,7 @@ describe('notice emails', () => {
     expect((await notices(lost.token))[0].email).toMatchObject({ status: 'sent', error: 'Sent by an earlier attempt whose answer was lost.' });
 
     const agency = await createTenant({ agency: true });
-    const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'No users yet' })).body;
+    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'No users yet' })).body;
     await walletNotice(client.id, 'wallet.low_balance', { balance_micros: 0, threshold_micros: 5_000_000 });
     const row = await env.DB.prepare('SELECT email_status FROM notifications WHERE account_id = ?').bind(client.id).first<{ email_status: string }>();
     expect(row?.email_status).toBe('no_recipient');

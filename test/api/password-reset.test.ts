@@ -4,9 +4,10 @@ import { emailResetLink, MAX_RESET_EMAILS_PER_EMAIL, MAX_RESET_REQUESTS_PER_ADDR
 import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
 import { call, createTenant, uniqueEmail } from '../factories';
+import type { AuthResult, InvalidInput, PasswordResetDone, PasswordResetRequested, SavedBranding, SubAccount, TeamMember } from '../api-types';
 
 const ask = (email: string, address = `198.51.100.${Math.floor(Math.random() * 250)}`) =>
-  call('POST', '/api/auth/password-reset', { body: { email }, headers: { 'cf-connecting-ip': address } });
+  call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email }, headers: { 'cf-connecting-ip': address } });
 
 /** The reset emails (or others, by tag) of one address, once `count` have arrived (they are sent after the answer). */
 async function resetEmails(to: string, count = 1, tag = 'password_reset'): Promise<SandboxEmail[]> {
@@ -24,12 +25,12 @@ const tokenOf = (mail: SandboxEmail) => {
   return match[1];
 };
 
-const confirm = (token: string, password: string) => call('POST', '/api/auth/password-reset/confirm', { body: { token, password } });
+const confirm = <T = PasswordResetDone>(token: string, password: string) => call<T>('POST', '/api/auth/password-reset/confirm', { body: { token, password } });
 
 describe('forgot password', () => {
   it('emails a one-time link; the new password signs in, the old one and every open session stop working', async () => {
     const tenant = await createTenant();
-    const other = await call('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } });
+    const other = await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } });
 
     const asked = await ask(tenant.email.toUpperCase());
     expect(asked.status).toBe(202);
@@ -45,10 +46,10 @@ describe('forgot password', () => {
     expect(done.status).toBe(200);
     expect(done.body).toEqual({ email: tenant.email });
 
-    expect((await call('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } })).status).toBe(401);
-    expect((await call('POST', '/api/auth/login', { body: { email: tenant.email, password: 'a-brand-new-password' } })).status).toBe(200);
+    expect((await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } })).status).toBe(401);
+    expect((await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: 'a-brand-new-password' } })).status).toBe(200);
     for (const refreshToken of [tenant.refreshToken, other.body.refresh_token]) {
-      expect((await call('POST', '/api/auth/refresh', { body: { refresh_token: refreshToken } })).status).toBe(401);
+      expect((await call<AuthResult>('POST', '/api/auth/refresh', { body: { refresh_token: refreshToken } })).status).toBe(401);
     }
     // The user is told, in case it was not them.
     const [changed] = await resetEmails(tenant.email, 1, 'password_changed');
@@ -57,10 +58,10 @@ describe('forgot password', () => {
     expect(changed.text).toContain(`Reset your password: http://localhost:8787/forgot-password?email=${encodeURIComponent(tenant.email)}`);
 
     // The link works once.
-    const again = await confirm(token, 'yet-another-password');
+    const again = await confirm<InvalidInput>(token, 'yet-another-password');
     expect(again.status).toBe(422);
     expect(again.body.errors).toEqual([{ field: 'token', message: expect.stringContaining('already used') }]);
-    expect((await call('POST', '/api/auth/login', { body: { email: tenant.email, password: 'a-brand-new-password' } })).status).toBe(200);
+    expect((await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: 'a-brand-new-password' } })).status).toBe(200);
   });
 
   it('answers an unknown email exactly like a known one, and sends it nothing', async () => {
@@ -80,24 +81,26 @@ describe('forgot password', () => {
     await ask(tenant.email);
     const token = tokenOf((await resetEmails(tenant.email))[0]);
 
-    const weak = await confirm(token, 'short');
+    const weak = await confirm<InvalidInput>(token, 'short');
     expect(weak.status).toBe(422);
     expect(weak.body.errors.map((e: { field: string }) => e.field)).toEqual(['password']);
-    const wrong = await confirm(`${token}x`, 'a-brand-new-password');
+    const wrong = await confirm<InvalidInput>(`${token}x`, 'a-brand-new-password');
     expect(wrong.body.errors).toEqual([{ field: 'token', message: 'This reset link is not valid. Ask for a new one.' }]);
-    expect((await call('POST', '/api/auth/password-reset/confirm', { body: { password: 'a-brand-new-password' } })).body.errors[0].field).toBe('token');
-    expect((await call('POST', '/api/auth/password-reset', { body: { email: 'not-an-email' } })).status).toBe(422);
-    expect((await call('POST', '/api/auth/password-reset', { body: { email: tenant.email, admin: true } })).status).toBe(422);
+    expect((await call<InvalidInput>('POST', '/api/auth/password-reset/confirm', { body: { password: 'a-brand-new-password' } })).body.errors[0].field).toBe(
+      'token',
+    );
+    expect((await call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email: 'not-an-email' } })).status).toBe(422);
+    expect((await call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email: tenant.email, admin: true } })).status).toBe(422);
 
     await env.DB.prepare('UPDATE password_resets SET expires_at = ? WHERE user_id = ?')
       .bind(Date.now() - 1, tenant.userId)
       .run();
-    const expired = await confirm(token, 'a-brand-new-password');
+    const expired = await confirm<InvalidInput>(token, 'a-brand-new-password');
     expect(expired.status).toBe(422);
     expect(expired.body.errors[0].message).toContain('expired');
     // Nothing changed: the old password and session still work.
-    expect((await call('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } })).status).toBe(200);
-    expect((await call('POST', '/api/auth/refresh', { body: { refresh_token: tenant.refreshToken } })).status).toBe(200);
+    expect((await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: tenant.password } })).status).toBe(200);
+    expect((await call<AuthResult>('POST', '/api/auth/refresh', { body: { refresh_token: tenant.refreshToken } })).status).toBe(200);
   });
 
   it("using one link closes the user's other links, and two requests racing with the same link change the password once", async () => {
@@ -109,24 +112,36 @@ describe('forgot password', () => {
     const results = await Promise.all([confirm(tokenOf(first), 'racing-password-one'), confirm(tokenOf(first), 'racing-password-two')]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
     const winner = results[0].status === 200 ? 'racing-password-one' : 'racing-password-two';
-    expect((await call('POST', '/api/auth/login', { body: { email: tenant.email, password: winner } })).status).toBe(200);
-    expect((await confirm(tokenOf(second), 'a-later-password')).body.errors[0].message).toContain('already used');
+    expect((await call<AuthResult>('POST', '/api/auth/login', { body: { email: tenant.email, password: winner } })).status).toBe(200);
+    expect((await confirm<InvalidInput>(tokenOf(second), 'a-later-password')).body.errors[0].message).toContain('already used');
   });
 
   it("a client of an agency gets the link in the agency's brand; a locked-out user can sign in after resetting", async () => {
     const agency = await createTenant({ agency: true, name: 'Bright' });
     expect(
-      (await agency.api('PUT', '/api/agency/branding', { app_name: 'Bright CRM', primary_color: '#0F766E', support_email: 'help@brightagency.com' })).status,
+      (
+        await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
+          app_name: 'Bright CRM',
+          primary_color: '#0F766E',
+          support_email: 'help@brightagency.com',
+        })
+      ).status,
     ).toBe(200);
-    const client = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
+    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
     const dentist = uniqueEmail('dentist');
     expect(
-      (await agency.api('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: dentist, name: 'Dana', role: 'owner', password: 'dentist-password-1' }))
-        .status,
+      (
+        await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client.id}/users`, {
+          email: dentist,
+          name: 'Dana',
+          role: 'owner',
+          password: 'dentist-password-1',
+        })
+      ).status,
     ).toBe(201);
     // Dana forgot it and is locked out by failed sign-ins.
-    for (let i = 0; i < 6; i++) await call('POST', '/api/auth/login', { body: { email: dentist, password: 'is-it-this-one' } });
-    expect((await call('POST', '/api/auth/login', { body: { email: dentist, password: 'dentist-password-1' } })).status).toBe(429);
+    for (let i = 0; i < 6; i++) await call<AuthResult>('POST', '/api/auth/login', { body: { email: dentist, password: 'is-it-this-one' } });
+    expect((await call<AuthResult>('POST', '/api/auth/login', { body: { email: dentist, password: 'dentist-password-1' } })).status).toBe(429);
 
     await ask(dentist);
     const [mail] = await resetEmails(dentist);
@@ -138,7 +153,7 @@ describe('forgot password', () => {
     expect(mail.html?.toLowerCase()).toContain('border-top:4px solid #0f766e');
     expect(mail.text).toContain('Hi Dana,');
     expect((await confirm(tokenOf(mail), 'dentist-password-2')).status).toBe(200);
-    const login = await call('POST', '/api/auth/login', { body: { email: dentist, password: 'dentist-password-2' } });
+    const login = await call<AuthResult>('POST', '/api/auth/login', { body: { email: dentist, password: 'dentist-password-2' } });
     expect(login.status).toBe(200);
     expect(login.body.account.id).toBe(client.id);
   });

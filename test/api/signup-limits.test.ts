@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_SIGNUPS_PER_ADDRESS } from '../../workers/auth/signup';
 import { call, uniqueEmail } from '../factories';
+import type { RateLimited, SignupRequested } from '../api-types';
 
-const signUpFrom = (address: string) =>
-  call('POST', '/api/auth/signup', {
+const signUpFrom = <T = SignupRequested>(address: string) =>
+  call<T>('POST', '/api/auth/signup', {
     body: { email: uniqueEmail('limit'), password: 'a-long-password', name: 'Lim' },
     headers: { 'cf-connecting-ip': address },
   });
@@ -11,7 +12,7 @@ const signUpFrom = (address: string) =>
 describe('sign-ups per client address', () => {
   it(`refuses the sign-up after ${MAX_SIGNUPS_PER_ADDRESS} in an hour from one public address, with when to retry`, async () => {
     for (let i = 0; i < MAX_SIGNUPS_PER_ADDRESS; i++) expect((await signUpFrom('203.0.113.40')).status).toBe(202);
-    const refused = await signUpFrom('203.0.113.40');
+    const refused = await signUpFrom<RateLimited>('203.0.113.40');
     expect(refused.status).toBe(429);
     expect(refused.body.retry_after_seconds).toBeGreaterThan(0);
     // Another address is not affected.

@@ -3,7 +3,8 @@ import type Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SANDBOX_STRIPE_WEBHOOK_SECRET } from '../../workers/sandbox/stripe/stripe.constants';
 import { deliverPendingStripeWebhooks, setWebhookDispatcher, signStripePayload, type WebhookDispatcher } from '../../workers/sandbox/stripe/stripe.webhooks';
-import { call, createTenant, type Tenant } from '../factories';
+import { call, createTenant, present, type Tenant } from '../factories';
+import type { BillingSummary, Page, SavedCard, TopUp, WalletBalance, WalletTransaction } from '../api-types';
 
 /**
  * Events signed with the right secret but pointing at someone else's
@@ -60,11 +61,11 @@ function forgedEvent(type: string, object: Record<string, unknown>): string {
 }
 
 async function withCard(tenant: Tenant): Promise<void> {
-  expect((await tenant.api('POST', '/api/wallet/payment-method', { payment_method: 'pm_card_visa' })).status).toBe(200);
+  expect((await tenant.api<SavedCard>('POST', '/api/wallet/payment-method', { payment_method: 'pm_card_visa' })).status).toBe(200);
 }
 
-const addFunds = (tenant: Tenant, amount: string) => call('POST', '/api/wallet/add-funds', { token: tenant.token, body: { amount } });
-const balance = async (tenant: Tenant) => (await tenant.api('GET', '/api/wallet/balance')).body.balance as string;
+const addFunds = (tenant: Tenant, amount: string) => call<TopUp>('POST', '/api/wallet/add-funds', { token: tenant.token, body: { amount } });
+const balance = async (tenant: Tenant) => (await tenant.api<WalletBalance>('GET', '/api/wallet/balance')).body.balance as string;
 const topUpRow = (id: string) =>
   env.DB.prepare('SELECT payment_intent_id, status, amount_micros FROM wallet_top_ups WHERE id = ?')
     .bind(id)
@@ -102,7 +103,7 @@ describe('wallet top-ups are credited by the PaymentIntent the top-up created', 
     // Each wallet holds exactly what its own card paid; the attacker's payment was credited once, to the attacker.
     expect(await balance(victim)).toBe('50.0000');
     expect(await balance(attacker)).toBe('10.0000');
-    expect((await victim.api('GET', '/api/wallet/transactions')).body.data).toHaveLength(1);
+    expect((await victim.api<Page<WalletTransaction>>('GET', '/api/wallet/transactions')).body.data).toHaveLength(1);
     expect(await topUpRow(theirs.body.id)).toMatchObject({ status: 'succeeded', amount_micros: 50_000_000 });
     // Acknowledged (so Stripe does not retry it), and nothing done.
     expect(reply.status).toBe(200);
@@ -123,20 +124,23 @@ describe('wallet top-ups are credited by the PaymentIntent the top-up created', 
     expect(succeeded).toBeDefined();
     expect((await post(succeeded?.body as string)).status).toBe(200);
     expect(await balance(tenant)).toBe('0.0000');
-    expect((await tenant.api('GET', '/api/wallet/top-ups')).body.data[0]).toMatchObject({ status: 'failed', failure: expect.stringMatching(/does not match/) });
+    expect((await tenant.api<Page<TopUp>>('GET', '/api/wallet/top-ups')).body.data[0]).toMatchObject({
+      status: 'failed',
+      failure: expect.stringMatching(/does not match/),
+    });
   });
 });
 
 describe("subscription events act on the subscription's own customer", () => {
   it("a signed subscription event naming the attacker's customer and another account's subscription is acknowledged and changes neither account", async () => {
     const victim = await createTenant();
-    const subscribed = await victim.api('POST', '/api/billing/subscribe', { plan: 'professional', payment_method: 'pm_card_visa' });
+    const subscribed = await victim.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'professional', payment_method: 'pm_card_visa' });
     expect(subscribed.status).toBe(201);
-    const victimSubscription = subscribed.body.subscription.id as string;
+    const victimSubscription = present(subscribed.body.subscription).id as string;
 
     const attacker = await createTenant();
     await withCard(attacker);
-    const before = (await attacker.api('GET', '/api/billing')).body;
+    const before = (await attacker.api<BillingSummary>('GET', '/api/billing')).body;
     const customer = await env.DB.prepare('SELECT stripe_customer_id FROM billing_profiles WHERE account_id = ?')
       .bind(attacker.accountId)
       .first<{ stripe_customer_id: string }>();
@@ -149,10 +153,10 @@ describe("subscription events act on the subscription's own customer", () => {
     });
     const reply = await post(event);
 
-    const after = (await attacker.api('GET', '/api/billing')).body;
+    const after = (await attacker.api<BillingSummary>('GET', '/api/billing')).body;
     expect(after.plan_source).toBe(before.plan_source);
     expect(after.subscription).toBeNull();
-    expect((await victim.api('GET', '/api/billing')).body.subscription.id).toBe(victimSubscription);
+    expect(present((await victim.api<BillingSummary>('GET', '/api/billing')).body.subscription).id).toBe(victimSubscription);
     expect(reply.status).toBe(200);
   });
 });

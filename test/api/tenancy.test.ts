@@ -1,6 +1,25 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, createTenant, type Tenant } from '../factories';
+import type {
+  ApiKey,
+  AuditEntry,
+  AuthResult,
+  BillingSummary,
+  Contact,
+  CreatedApiKey,
+  CustomField,
+  Invoice,
+  Note,
+  Opportunity,
+  Page,
+  Pipeline,
+  SavedCard,
+  SubAccount,
+  Tag,
+  Task,
+  TeamMember,
+} from '../api-types';
 
 /** Tables that are not tenant data, and why. */
 const NOT_TENANT_TABLES: Record<string, string> = {
@@ -37,19 +56,20 @@ interface Fixture {
 /** One of every resource in account A. */
 async function buildVictim(): Promise<Fixture> {
   const tenant = await createTenant({ name: 'Victim', agency: true });
-  const subAccount = (await tenant.api('POST', '/api/agency/sub-accounts', { name: 'Victim client' })).body;
-  const field = (await tenant.api('POST', '/api/custom-fields', { name: 'Tier', type: 'text' })).body;
-  const contact = (await tenant.api('POST', '/api/contacts', { first_name: 'Secret', email: 'secret@victim.com', tags: ['Private'] })).body;
-  const note = (await tenant.api('POST', `/api/contacts/${contact.id}/notes`, { body: 'confidential' })).body;
-  const task = (await tenant.api('POST', '/api/tasks', { title: 'private task', contact_id: contact.id })).body;
-  const pipeline = (await tenant.api('POST', '/api/pipelines', { name: 'Private', stages: ['S1', 'S2'] })).body;
-  const opportunity = (await tenant.api('POST', '/api/opportunities', { name: 'Private deal', pipeline_id: pipeline.id, contact_id: contact.id })).body;
-  const key = (await tenant.api('POST', '/api/api-keys', { name: 'k' })).body.api_key;
+  const subAccount = (await tenant.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Victim client' })).body;
+  const field = (await tenant.api<CustomField>('POST', '/api/custom-fields', { name: 'Tier', type: 'text' })).body;
+  const contact = (await tenant.api<Contact>('POST', '/api/contacts', { first_name: 'Secret', email: 'secret@victim.com', tags: ['Private'] })).body;
+  const note = (await tenant.api<Note>('POST', `/api/contacts/${contact.id}/notes`, { body: 'confidential' })).body;
+  const task = (await tenant.api<Task>('POST', '/api/tasks', { title: 'private task', contact_id: contact.id })).body;
+  const pipeline = (await tenant.api<Pipeline>('POST', '/api/pipelines', { name: 'Private', stages: ['S1', 'S2'] })).body;
+  const opportunity = (await tenant.api<Opportunity>('POST', '/api/opportunities', { name: 'Private deal', pipeline_id: pipeline.id, contact_id: contact.id }))
+    .body;
+  const key = (await tenant.api<CreatedApiKey>('POST', '/api/api-keys', { name: 'k' })).body.api_key;
   const member = (
-    await tenant.api('POST', '/api/users', { email: `member.${Date.now()}@victim.com`, name: 'M', role: 'member', password: 'member-password-1' })
+    await tenant.api<TeamMember>('POST', '/api/users', { email: `member.${Date.now()}@victim.com`, name: 'M', role: 'member', password: 'member-password-1' })
   ).body;
-  await tenant.api('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' });
-  const invoice = (await tenant.api('GET', '/api/billing/invoices')).body.data[0];
+  await tenant.api<BillingSummary>('POST', '/api/billing/subscribe', { plan: 'agency', payment_method: 'pm_card_visa' });
+  const invoice = (await tenant.api<Page<Invoice>>('GET', '/api/billing/invoices')).body.data[0];
   return {
     tenant,
     ids: {
@@ -128,8 +148,8 @@ describe('cross-tenant access', () => {
     // An agency too, so agency routes answer for its own sub-accounts and must refuse the victim's.
     const attacker = await createTenant({ name: 'Attacker', agency: true });
     // The attacker is a Stripe customer too, so an invoice is refused for being someone else's, not for a missing profile.
-    await attacker.api('POST', '/api/billing/payment-method', { payment_method: 'pm_card_visa' });
-    const before = await victim.tenant.api('GET', `/api/contacts/${victim.ids.contact}`);
+    await attacker.api<SavedCard>('POST', '/api/billing/payment-method', { payment_method: 'pm_card_visa' });
+    const before = await victim.tenant.api<Contact>('GET', `/api/contacts/${victim.ids.contact}`);
     const doc = (await call('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     const tried: string[] = [];
     for (const [path, methods] of Object.entries(doc.paths)) {
@@ -146,39 +166,39 @@ describe('cross-tenant access', () => {
     }
     expect(tried.length).toBeGreaterThanOrEqual(25);
 
-    const after = await victim.tenant.api('GET', `/api/contacts/${victim.ids.contact}`);
+    const after = await victim.tenant.api<Contact>('GET', `/api/contacts/${victim.ids.contact}`);
     expect(after.body).toEqual(before.body);
-    const notes = await victim.tenant.api('GET', `/api/contacts/${victim.ids.contact}/notes`);
+    const notes = await victim.tenant.api<Page<Note>>('GET', `/api/contacts/${victim.ids.contact}/notes`);
     expect(notes.body.data.map((n: { body: string }) => n.body)).toEqual(['confidential']);
-    expect((await victim.tenant.api('GET', `/api/opportunities/${victim.ids.opportunity}`)).body.name).toBe('Private deal');
-    expect((await victim.tenant.api('GET', '/api/api-keys')).body.data).toHaveLength(1);
-    expect((await victim.tenant.api('GET', '/api/users')).body.data).toHaveLength(2);
-    expect((await victim.tenant.api('GET', `/api/agency/sub-accounts/${victim.ids.subAccount}`)).body).toMatchObject({
+    expect((await victim.tenant.api<Opportunity>('GET', `/api/opportunities/${victim.ids.opportunity}`)).body.name).toBe('Private deal');
+    expect((await victim.tenant.api<Page<ApiKey>>('GET', '/api/api-keys')).body.data).toHaveLength(1);
+    expect((await victim.tenant.api<Page<TeamMember>>('GET', '/api/users')).body.data).toHaveLength(2);
+    expect((await victim.tenant.api<SubAccount>('GET', `/api/agency/sub-accounts/${victim.ids.subAccount}`)).body).toMatchObject({
       name: 'Victim client',
       suspended: false,
     });
-    expect((await attacker.api('GET', `/api/agency/audit-log?sub_account_id=${victim.ids.subAccount}`)).status).toBe(404);
+    expect((await attacker.api<Page<AuditEntry>>('GET', `/api/agency/audit-log?sub_account_id=${victim.ids.subAccount}`)).status).toBe(404);
   });
 
   it("lists never show another account's rows, even when filtered by its ids", async () => {
     const victim = await buildVictim();
     const attacker = await createTenant({ name: 'Attacker' });
-    expect((await attacker.api('GET', `/api/contacts?tag=${victim.ids.tag}`)).body.data).toEqual([]);
-    expect((await attacker.api('GET', '/api/contacts?q=secret')).body.data).toEqual([]);
-    expect((await attacker.api('GET', `/api/opportunities?pipeline_id=${victim.ids.pipeline}`)).body.data).toEqual([]);
-    expect((await attacker.api('GET', `/api/tasks?contact_id=${victim.ids.contact}`)).status).toBe(404);
-    expect((await attacker.api('GET', '/api/tags')).body.data).toEqual([]);
-    expect((await attacker.api('GET', '/api/pipelines')).body.data).toEqual([]);
-    const createInVictim = await attacker.api('POST', '/api/opportunities', { name: 'x', pipeline_id: victim.ids.pipeline });
+    expect((await attacker.api<Page<Contact>>('GET', `/api/contacts?tag=${victim.ids.tag}`)).body.data).toEqual([]);
+    expect((await attacker.api<Page<Contact>>('GET', '/api/contacts?q=secret')).body.data).toEqual([]);
+    expect((await attacker.api<Page<Opportunity>>('GET', `/api/opportunities?pipeline_id=${victim.ids.pipeline}`)).body.data).toEqual([]);
+    expect((await attacker.api<Page<Task>>('GET', `/api/tasks?contact_id=${victim.ids.contact}`)).status).toBe(404);
+    expect((await attacker.api<Page<Tag>>('GET', '/api/tags')).body.data).toEqual([]);
+    expect((await attacker.api<Page<Pipeline>>('GET', '/api/pipelines')).body.data).toEqual([]);
+    const createInVictim = await attacker.api<Opportunity>('POST', '/api/opportunities', { name: 'x', pipeline_id: victim.ids.pipeline });
     expect(createInVictim.status).toBe(422);
-    const taskOnVictim = await attacker.api('POST', '/api/tasks', { title: 'x', contact_id: victim.ids.contact });
+    const taskOnVictim = await attacker.api<Task>('POST', '/api/tasks', { title: 'x', contact_id: victim.ids.contact });
     expect(taskOnVictim.status).toBe(404);
   });
 
   it('cannot switch into an account the user has no access to', async () => {
     const victim = await buildVictim();
     const attacker = await createTenant();
-    const res = await call('POST', '/api/auth/token-exchange', { token: attacker.token, body: { account_id: victim.tenant.accountId } });
+    const res = await call<AuthResult>('POST', '/api/auth/token-exchange', { token: attacker.token, body: { account_id: victim.tenant.accountId } });
     expect(res.status).toBe(404);
   });
 });
@@ -187,8 +207,8 @@ describe('roles', () => {
   it('members cannot manage the team, API keys, fields or pipelines; owners cannot be removed when alone', async () => {
     const owner = await createTenant();
     const email = `member.${Date.now()}@example.com`;
-    await owner.api('POST', '/api/users', { email, name: 'Mem', role: 'member', password: 'member-password-1' });
-    const login = await call('POST', '/api/auth/login', { body: { email, password: 'member-password-1' } });
+    await owner.api<TeamMember>('POST', '/api/users', { email, name: 'Mem', role: 'member', password: 'member-password-1' });
+    const login = await call<AuthResult>('POST', '/api/auth/login', { body: { email, password: 'member-password-1' } });
     const member = (method: string, path: string, body?: unknown) => call(method, path, { token: login.body.token, body });
     expect((await member('POST', '/api/users', { email: 'x@example.com', name: 'X', password: 'xxxxxxxxxxxx' })).status).toBe(403);
     expect((await member('POST', '/api/api-keys', { name: 'k' })).status).toBe(403);
@@ -196,6 +216,6 @@ describe('roles', () => {
     expect((await member('POST', '/api/pipelines', { name: 'P', stages: ['A'] })).status).toBe(403);
     expect((await member('POST', '/api/contacts', { first_name: 'Allowed' })).status).toBe(201);
     expect((await owner.api('DELETE', `/api/users/${owner.userId}`)).status).toBe(409);
-    expect((await owner.api('PATCH', `/api/users/${owner.userId}`, { role: 'member' })).status).toBe(409);
+    expect((await owner.api<TeamMember>('PATCH', `/api/users/${owner.userId}`, { role: 'member' })).status).toBe(409);
   });
 });

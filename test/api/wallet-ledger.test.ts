@@ -80,7 +80,10 @@ describe('wallet ledger', () => {
     const unique = Array.from({ length: 300 }, (_, i) => ({ key: `SMc${i}`, amount: 7_900 + (i % 7) * 1_000 }));
     // Every charge is sent 1-3 times, from interleaved "clients", some after a random delay (a retry).
     let seed = 42;
-    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const attempts = unique.flatMap((c) => Array.from({ length: 1 + Math.floor(random() * 3) }, () => c));
     attempts.sort(() => random() - 0.5);
     const results = await Promise.all(

@@ -4,6 +4,7 @@ import { chargeUsage, resumePendingCharges, RESUME_PENDING_AFTER_MS } from '../.
 import { reconcileProjection } from '../../workers/wallet/projection';
 import { ensureWallet } from '../../workers/wallet/wallet.service';
 import { call, createTenant, tenantFromAuth, type Tenant } from '../factories';
+import type { AuthResult, MarginReport, SubAccount, UsageReport } from '../api-types';
 
 async function fund(accountId: string, micros: number, key = `fund-${micros}-${Math.random()}`) {
   const { stub } = await ensureWallet(env, accountId);
@@ -21,8 +22,8 @@ async function balanceOf(accountId: string) {
 /** An agency with one sub-account; returns a client for the sub-account too. */
 async function agencyWithClient(): Promise<{ agency: Tenant; sub: Tenant }> {
   const agency = await createTenant({ agency: true });
-  const created = (await agency.api('POST', '/api/agency/sub-accounts', { name: 'Client Co' })).body;
-  const switched = await call('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: created.id } });
+  const created = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Client Co' })).body;
+  const switched = await call<AuthResult>('POST', '/api/auth/token-exchange', { token: agency.token, body: { account_id: created.id } });
   return { agency, sub: tenantFromAuth(switched.body, agency.email, agency.password) };
 }
 
@@ -51,7 +52,7 @@ describe('metering', () => {
     expect(await balanceOf(sub.accountId)).toBe(1_000_000 - 3 * 15_800);
     expect(await balanceOf(agency.accountId)).toBe(1_000_000 - 3 * 11_850);
 
-    const margins = await agency.api('GET', '/api/agency/wallet/margins');
+    const margins = await agency.api<MarginReport>('GET', '/api/agency/wallet/margins');
     expect(margins.status).toBe(200);
     expect(margins.body.sub_accounts).toEqual([
       {
@@ -63,11 +64,11 @@ describe('metering', () => {
         resources: [{ resource_type: 'sms_outbound', quantity: 3, charged: '0.0474', cost: '0.03555', margin: '0.01185' }],
       },
     ]);
-    expect((await sub.api('GET', '/api/agency/wallet/margins')).status).toBe(403);
+    expect((await sub.api<MarginReport>('GET', '/api/agency/wallet/margins')).status).toBe(403);
 
     // A client with no usage in the period is listed at zero.
-    await agency.api('POST', '/api/agency/sub-accounts', { name: 'Quiet Co' });
-    const withQuiet = await agency.api('GET', '/api/agency/wallet/margins');
+    await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Quiet Co' });
+    const withQuiet = await agency.api<MarginReport>('GET', '/api/agency/wallet/margins');
     expect(withQuiet.body.sub_accounts.map((a: { name: string; charged: string }) => [a.name, a.charged])).toEqual([
       ['Client Co', '0.0474'],
       ['Quiet Co', '0.0000'],
@@ -138,7 +139,7 @@ describe('ledger projection in D1', () => {
     const repaired = await reconcileProjection(env, tenant.accountId);
     expect(repaired).toMatchObject({ consistent: true, caught_up: 1, projected_count: 13 });
 
-    const usage = await tenant.api('GET', '/api/wallet/usage?days=7');
+    const usage = await tenant.api<UsageReport>('GET', '/api/wallet/usage?days=7');
     expect(usage.status).toBe(200);
     expect(usage.body.days).toHaveLength(7);
     expect(usage.body.totals).toEqual({ sms_outbound: '0.1422' });
