@@ -109,10 +109,28 @@ export function stripeWebhookSecret(env: Env): string {
 }
 
 /**
+ * Refuses a signature stamped more than the tolerance ahead of our clock.
+ * Stripe's library only refuses old ones; a timestamp in the future would
+ * let a captured signature be replayed for as long as it stays "future".
+ */
+function assertNotFromTheFuture(signatureHeader: string | undefined, nowMs: number): void {
+  const stamps = (signatureHeader ?? '')
+    .split(',')
+    .filter((part) => part.startsWith('t='))
+    .map((part) => Number(part.slice(2)));
+  if (stamps.some((t) => !Number.isSafeInteger(t) || t * 1000 > nowMs + STRIPE_WEBHOOK_TOLERANCE_SECONDS * 1000)) {
+    throw new AppError(
+      'bad_request',
+      `Stripe webhook signature verification failed: the timestamp is more than ${STRIPE_WEBHOOK_TOLERANCE_SECONDS} s in the future.`,
+    );
+  }
+}
+
+/**
  * Checks a webhook's `Stripe-Signature` against the raw body (exactly as
  * received: parse JSON only afterwards) and returns the event. A missing or
- * wrong signature, a tampered body or a timestamp more than 300 s old is
- * refused with `bad_request` (400), which tells Stripe not to count it
+ * wrong signature, a tampered body or a timestamp more than 300 s old or
+ * ahead is refused with `bad_request` (400), which tells Stripe not to count it
  * delivered.
  *
  * @example
@@ -120,6 +138,7 @@ export function stripeWebhookSecret(env: Env): string {
  */
 export async function verifyStripeWebhook(env: Env, rawBody: string, signatureHeader: string | null | undefined): Promise<Stripe.Event> {
   if (!signatureHeader) throw new AppError('bad_request', 'Missing Stripe-Signature header.');
+  assertNotFromTheFuture(signatureHeader, Date.now());
   // Live, connected accounts' events come from a Connect endpoint, which has a secret of its own (optional).
   const connectSecret = env.PROVIDER_MODE === 'live' ? stripeSecrets(env).STRIPE_CONNECT_WEBHOOK_SECRET : undefined;
   const secrets = [stripeWebhookSecret(env), ...(connectSecret ? [connectSecret] : [])];
