@@ -1,5 +1,6 @@
 import type { WalletQueueMessage } from '../durable-objects/wallet/wallet.messages';
 import { app } from './app';
+import { forgetSpentSignupRequests } from './auth/signup';
 import { refreshCustomDomains } from './agency/domains/domains.service';
 import { handleBillingJobs, runBillingSweep, type BillingJob } from './billing/dunning';
 import { handleDomainEvents } from './events/activity.consumer';
@@ -31,12 +32,14 @@ const log = createLogger({ component: 'entry' });
  * usage charges a worker left half-done, check some wallets' projections
  * against the wallets, queue the dunning steps that are due, re-check custom
  * domains on their way to live and deliver notice emails; hourly, refresh the
- * query planner's statistics.
+ * query planner's statistics and delete spent sign-up requests.
  */
 export function scheduledSweeps(env: Env, scheduledTime: number): Record<string, () => Promise<unknown>> {
   return {
     republish_events: () => republishStaleEvents(env),
-    ...(new Date(scheduledTime).getUTCMinutes() === 0 ? { optimize_query_planner: () => optimizeQueryPlanner(env.DB) } : {}),
+    ...(new Date(scheduledTime).getUTCMinutes() === 0
+      ? { optimize_query_planner: () => optimizeQueryPlanner(env.DB), forget_spent_signups: () => forgetSpentSignupRequests(env.DB, scheduledTime) }
+      : {}),
     resume_charges: () => resumePendingCharges(env),
     reconcile_wallets: () => reconcileSomeWallets(env),
     billing_sweep: () => runBillingSweep(env, { queue: env.BILLING_JOBS }),
