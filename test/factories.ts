@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { resendSandboxStub, sandboxEmails } from '../workers/sandbox/resend/resend.controls';
-import type { AuthResult } from './api-types';
+import type { AuthResult, SavedBranding, SubAccount } from './api-types';
 
 /** The same origin the web app uses; a platform host. */
 export const ORIGIN = 'http://localhost';
@@ -114,4 +114,18 @@ export function tenantFromAuth(auth: AuthReply, email: string, password: string)
     password,
     api: (method, path, body) => call(method, path, { token: auth.token, body }),
   };
+}
+
+/** An agency branded "Bright CRM" (its colour, its support address) with one client account, Harbor Dental: for emails sent in an agency's brand. */
+export async function brandedAgencyWithClient(): Promise<{ agency: Tenant; client: SubAccount }> {
+  const agency = await createTenant({ agency: true, name: 'Bright' });
+  const branded = await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
+    app_name: 'Bright CRM',
+    primary_color: '#0F766E',
+    support_email: 'help@brightagency.com',
+  });
+  if (branded.status !== 200) throw new Error(`branding failed: ${branded.status}`);
+  const client = await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' });
+  if (client.status !== 201) throw new Error(`sub-account failed: ${client.status}`);
+  return { agency, client: client.body };
 }

@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { failNextSandboxEmails, sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
-import { call, createTenant, present, uniqueEmail } from '../factories';
-import type { AuthResult, InvalidInput, InvitationSent, Page, PasswordResetDone, Problem, SavedBranding, SubAccount, TeamMember } from '../api-types';
+import { brandedAgencyWithClient, call, createTenant, present, uniqueEmail } from '../factories';
+import type { AuthResult, InvalidInput, InvitationSent, Page, PasswordResetDone, Problem, TeamMember } from '../api-types';
 
 const invitations = async (to: string) => (await sandboxEmails(env, { to })).filter((m) => m.tags.some((t) => t.value === 'invitation'));
 
@@ -66,17 +66,7 @@ describe('team invitations', () => {
   // Someone who already has a login is invited to join instead: team-invitations.test.ts.
 
   it("an agency inviting its client's owner sends the invitation in the agency's brand", async () => {
-    const agency = await createTenant({ agency: true, name: 'Bright' });
-    expect(
-      (
-        await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
-          app_name: 'Bright CRM',
-          primary_color: '#0F766E',
-          support_email: 'help@brightagency.com',
-        })
-      ).status,
-    ).toBe(200);
-    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
+    const { agency, client } = await brandedAgencyWithClient();
     const dentist = uniqueEmail('dentist');
     const added = await agency.api<TeamMember>('POST', `/api/agency/sub-accounts/${client.id}/users`, { email: dentist, name: 'Dana', role: 'owner' });
     expect(added.status).toBe(201);

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { emailResetLink, MAX_RESET_EMAILS_PER_EMAIL, MAX_RESET_REQUESTS_PER_ADDRESS } from '../../workers/auth/password-reset';
 import type { SandboxEmail } from '../../workers/sandbox/resend/resend.do';
 import { sandboxEmails } from '../../workers/sandbox/resend/resend.controls';
-import { call, createTenant, uniqueEmail } from '../factories';
-import type { AuthResult, InvalidInput, PasswordResetDone, PasswordResetRequested, SavedBranding, SubAccount, TeamMember } from '../api-types';
+import { brandedAgencyWithClient, call, createTenant, uniqueEmail } from '../factories';
+import type { AuthResult, InvalidInput, PasswordResetDone, PasswordResetRequested, TeamMember } from '../api-types';
 
 const ask = (email: string, address = `198.51.100.${Math.floor(Math.random() * 250)}`) =>
   call<PasswordResetRequested>('POST', '/api/auth/password-reset', { body: { email }, headers: { 'cf-connecting-ip': address } });
@@ -117,17 +117,7 @@ describe('forgot password', () => {
   });
 
   it("a client of an agency gets the link in the agency's brand; a locked-out user can sign in after resetting", async () => {
-    const agency = await createTenant({ agency: true, name: 'Bright' });
-    expect(
-      (
-        await agency.api<SavedBranding>('PUT', '/api/agency/branding', {
-          app_name: 'Bright CRM',
-          primary_color: '#0F766E',
-          support_email: 'help@brightagency.com',
-        })
-      ).status,
-    ).toBe(200);
-    const client = (await agency.api<SubAccount>('POST', '/api/agency/sub-accounts', { name: 'Harbor Dental' })).body;
+    const { agency, client } = await brandedAgencyWithClient();
     const dentist = uniqueEmail('dentist');
     expect(
       (
